@@ -1,0 +1,68 @@
+//! `import legacy` (report folders) and `import kaggle` (the Kaggle metadata snapshot).
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use super::{Ctx, Outcome, json_line, progress, stdout};
+use crate::ingest::{Archive, legacy};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import report folders of the original script: a folder of DD-Mon-YYYY day folders, one day
+    /// folder, or one README.md (papers.csv beside it is read too; README.md wins).
+    Legacy {
+        /// Folders or files to import.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The profile these reports belong to.
+        #[arg(long, default_value = "default")]
+        profile: String,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
+    match cmd {
+        Command::Legacy { paths, profile, json } => {
+            let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
+            let profile = archive.config.profile(&profile).map_err(anyhow::Error::msg)?.clone();
+            let bar = progress(None, "importing");
+            let summary = legacy::import(&mut archive, &paths, &profile, |n| bar.set_position(n))?;
+            bar.finish_and_clear();
+            let indexed = archive.sync_index(false)?;
+            for w in &summary.warnings {
+                eprintln!("arxiv-daily: warning: {w}");
+            }
+            for e in &summary.errors {
+                eprintln!("arxiv-daily: error: {e}");
+            }
+            let mut out = stdout();
+            if json {
+                json_line(&mut out, &serde_json::json!({ "summary": &summary, "indexed": indexed }))?;
+            } else {
+                use std::io::Write;
+                writeln!(
+                    out,
+                    "{} files, {} rows: {} new papers, {} new snapshots, {} new reports, {} updated, {} unchanged, {} failed",
+                    summary.files,
+                    summary.rows,
+                    summary.stats.new_papers,
+                    summary.stats.new_snapshots,
+                    summary.stats.reports_new,
+                    summary.stats.reports_updated,
+                    summary.unchanged,
+                    summary.failed
+                )?;
+            }
+            use std::io::Write;
+            out.flush()?;
+            if summary.failed > 0 {
+                anyhow::bail!("{} of {} files failed to import (nothing of them was stored)", summary.failed, summary.files);
+            }
+            Ok(Outcome::Done)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The command line: one module per subcommand, each an Args struct (clap derive; the doc
+//! comments are the help) and a `run`. Nothing else in the crate imports this module.
+
+mod doctor;
+mod import;
+mod ingest;
+mod report;
+mod search;
+mod show;
+mod status;
+
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::ingest::Location;
+
+/// An incremental, searchable archive of arXiv's daily announcements.
+#[derive(Debug, Parser)]
+#[command(name = "arxiv-daily", version, about, long_about = None)]
+pub struct Cli {
+    /// The archive folder (SQLite file, search index, arxiv-daily.toml).
+    #[arg(long, global = true, env = "ARXIV_DAILY_DATA", default_value = "./data")]
+    data_dir: PathBuf,
+    /// The config file [default: <data-dir>/arxiv-daily.toml].
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// When another process is writing the archive, wait for it instead of failing.
+    #[arg(long, global = true)]
+    wait: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fetch today's announcements of the configured categories and build the day's reports.
+    Ingest(ingest::Args),
+    /// Import existing data into the archive.
+    #[command(subcommand)]
+    Import(import::Command),
+    /// Show, list, export or recompute daily reports.
+    #[command(subcommand)]
+    Report(report::Command),
+    /// Full-text search over the whole archive.
+    Search(search::Args),
+    /// Show a paper: every snapshot of its metadata and every day it was listed.
+    Show(show::Args),
+    /// Counts of papers, snapshots, listings and reports.
+    Stats(show::StatsArgs),
+    /// The completeness ledger: which announcement days are stored, empty, missing or repeated.
+    Status(status::Args),
+    /// Check the archive's consistency (and repair it with --repair).
+    Doctor(doctor::Args),
+}
+
+/// How a command ended when it did not fail.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// A query or lookup found nothing (exit 1).
+    NothingFound,
+}
+
+pub(crate) struct Ctx {
+    pub loc: Location,
+    pub wait: bool,
+}
+
+pub fn main() -> anyhow::Result<Outcome> {
+    let cli = Cli::parse();
+    let ctx = Ctx { loc: Location { dir: cli.data_dir, config: cli.config }, wait: cli.wait };
+    match cli.command {
+        Command::Ingest(a) => ingest::run(&ctx, a),
+        Command::Import(c) => import::run(&ctx, c),
+        Command::Report(c) => report::run(&ctx, c),
+        Command::Search(a) => search::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
+        Command::Stats(a) => show::stats(&ctx, a),
+        Command::Status(a) => status::run(&ctx, a),
+        Command::Doctor(a) => doctor::run(&ctx, a),
+    }
+}
+
+/// Buffered, locked stdout.
+pub(crate) fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
+    BufWriter::new(std::io::stdout().lock())
+}
+
+pub(crate) fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// A progress bar on stderr; indicatif draws nothing when stderr is not a terminal.
+pub(crate) fn progress(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
+    let bar = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::no_length(),
+    };
+    let template = if len.is_some() {
+        "{msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})"
+    } else {
+        "{msg} {pos} ({per_sec}, {elapsed})"
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar
+}
+
+/// Writes one JSON value as a line.
+pub(crate) fn json_line(out: &mut impl Write, v: &impl serde::Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! `report show|list|export|rerun`.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use clap::{Subcommand, ValueEnum};
+
+use super::{Ctx, Outcome, json_line, stdout};
+use crate::config::Profile;
+use crate::ingest::Archive;
+use crate::model::Day;
+use crate::report::{self, Report, render};
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// The README.md table of the original script (byte for byte).
+    Md,
+    /// The papers.csv of the original script (byte for byte).
+    Csv,
+    /// One JSON object per row.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a day's report. DATE: 2025-09-24, 24-Sep-2025, today or yesterday (arXiv's clock).
+    Show {
+        date: String,
+        #[arg(long, default_value = "default")]
+        profile: String,
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+        /// A valid GitHub table instead of the original bytes (pipes escaped, newlines folded).
+        #[arg(long)]
+        clean: bool,
+    },
+    /// List the days that have a report, with their row counts.
+    List {
+        /// Only this profile.
+        #[arg(long)]
+        profile: Option<String>,
+        /// One JSON object per line: date, profile, rows, provenance, estimated.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write DIR/DD-Mon-YYYY/README.md and papers.csv for every day of a profile.
+    Export {
+        dir: PathBuf,
+        #[arg(long, default_value = "default")]
+        profile: String,
+        /// Write the clean markdown table instead of the original bytes.
+        #[arg(long)]
+        clean: bool,
+    },
+    /// Recompute a stored day's report from its listing with the profile's current rules, store
+    /// it, and show what changed.
+    Rerun {
+        date: String,
+        #[arg(long, default_value = "default")]
+        profile: String,
+        /// Only show the difference; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
+    match cmd {
+        Command::Show { date, profile, format, clean } => show(ctx, &date, &profile, format, clean),
+        Command::List { profile, json } => list(ctx, profile.as_deref(), json),
+        Command::Export { dir, profile, clean } => export(ctx, &dir, &profile, clean),
+        Command::Rerun { date, profile, dry_run } => crate::cli::ingest::rerun(ctx, &date, &profile, dry_run),
+    }
+}
+
+pub(crate) fn profile_of(archive: &Archive, name: &str) -> anyhow::Result<Profile> {
+    archive.config.profile(name).cloned().or_else(|e| {
+        // A profile that only exists in imported reports is still shown.
+        if archive.store.read().report_days(name)?.is_empty() { Err(anyhow::anyhow!(e)) } else {
+            Ok(Profile { name: name.to_string(), categories: vec![], ..Profile::default_profile() })
+        }
+    })
+}
+
+fn show(ctx: &Ctx, date: &str, profile: &str, format: Format, clean: bool) -> anyhow::Result<Outcome> {
+    let day = Day::parse(date)?;
+    let archive = Archive::open_read(&ctx.loc)?;
+    let profile = profile_of(&archive, profile)?;
+    let Some(report) = report::find(&archive.store.read(), &profile, day)? else {
+        let days = report::days(&archive.store.read(), &profile)?;
+        let before = days.iter().rev().find(|(d, _)| *d < day).map(|(d, _)| d.to_string());
+        let after = days.iter().find(|(d, _)| *d > day).map(|(d, _)| d.to_string());
+        let nearest = match (before, after) {
+            (None, None) => "the archive has no reports for this profile yet".to_string(),
+            (Some(b), None) => format!("the nearest day is {b}"),
+            (None, Some(a)) => format!("the nearest day is {a}"),
+            (Some(b), Some(a)) => format!("the nearest days are {b} and {a}"),
+        };
+        anyhow::bail!("no report of profile {:?} for {day} in the archive; {nearest}", profile.name);
+    };
+    let text = render_report(&report, format, clean);
+    let mut out = stdout();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(Outcome::Done)
+}
+
+fn render_report(report: &Report, format: Format, clean: bool) -> String {
+    match (format, clean) {
+        (Format::Md, false) => render::legacy_markdown(report.day, &report.rows),
+        (Format::Md, true) => render::clean_markdown(report.day, &report.rows),
+        (Format::Csv, _) => render::legacy_csv(&report.rows),
+        (Format::Json, _) => render::json_lines(report.day, &report.profile, &report.rows),
+    }
+}
+
+fn list(ctx: &Ctx, profile: Option<&str>, json: bool) -> anyhow::Result<Outcome> {
+    let archive = Archive::open_read(&ctx.loc)?;
+    let mut rows = archive.store.read().report_summaries(profile)?;
+    // Days with estimated listings (backfill) have reports computed on demand.
+    for p in &archive.config.profiles {
+        if profile.is_some_and(|name| name != p.name) {
+            continue;
+        }
+        for (day, prov) in archive.store.read().estimated_days(&p.categories)? {
+            let date = day.to_string();
+            if rows.iter().any(|r| r.date == date && r.profile == p.name) {
+                continue;
+            }
+            let n = report::compute(&archive.store.read(), p, day)?.map_or(0, |(_, r)| r.len());
+            rows.push(crate::store::ReportSummary {
+                date,
+                profile: p.name.clone(),
+                rows: n as u64,
+                provenance: prov.as_str().to_string(),
+                estimated: true,
+            });
+        }
+    }
+    rows.sort_by(|a, b| (&a.date, &a.profile).cmp(&(&b.date, &b.profile)));
+    if rows.is_empty() {
+        eprintln!("arxiv-daily: no reports in the archive");
+        return Ok(Outcome::NothingFound);
+    }
+    let mut out = stdout();
+    for r in &rows {
+        if json {
+            json_line(&mut out, r)?;
+        } else {
+            let mark = if r.estimated { "  (estimated)" } else { "" };
+            writeln!(out, "{}  {:<12} {:>4} rows  {}{}", r.date, r.profile, r.rows, r.provenance, mark)?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Done)
+}
+
+fn export(ctx: &Ctx, dir: &Path, profile: &str, clean: bool) -> anyhow::Result<Outcome> {
+    let archive = Archive::open_read(&ctx.loc)?;
+    let profile = profile_of(&archive, profile)?;
+    let days = report::days(&archive.store.read(), &profile)?;
+    if days.is_empty() {
+        eprintln!("arxiv-daily: no reports of profile {:?} to export", profile.name);
+        return Ok(Outcome::NothingFound);
+    }
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    let mut written = 0;
+    for (day, _) in &days {
+        let Some(report) = report::find(&archive.store.read(), &profile, *day)? else { continue };
+        let name = day.legacy();
+        // The folder name is built from a validated date: it is one plain component, so nothing
+        // is ever written outside DIR.
+        debug_assert!(matches!(Path::new(&name).components().next(), Some(Component::Normal(_))));
+        let folder = dir.join(&name);
+        std::fs::create_dir_all(&folder).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", folder.display()))?;
+        write_atomic(&folder.join("README.md"), render_report(&report, Format::Md, clean).as_bytes())?;
+        write_atomic(&folder.join("papers.csv"), render::legacy_csv(&report.rows).as_bytes())?;
+        written += 1;
+    }
+    eprintln!("arxiv-daily: wrote {written} days to {}", dir.display());
+    Ok(Outcome::Done)
+}
+
+/// Writes through a temporary file and a rename, so a reader never sees half a file.
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp~");
+    std::fs::write(&tmp, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    Ok(())
+}

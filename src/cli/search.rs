@@ -1,0 +1,91 @@
+//! `search QUERY`: BM25 over titles, abstracts and authors.
+
+use std::io::Write;
+
+use super::{Ctx, Outcome, json_line, stdout, stdout_is_terminal};
+use crate::index::query::{SearchRequest, SortBy};
+use crate::ingest::Archive;
+use crate::model::Day;
+use crate::store::day_number;
+
+/// Search the archive: terms are ANDed; "phrases", OR, -term and the prefixes ti: au: abs: cat: id:
+/// work as on arXiv.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The query, e.g. 'ti:"large language models" -survey'.
+    query: String,
+    /// Only papers listed on or after this day.
+    #[arg(long)]
+    from: Option<String>,
+    /// Only papers listed on or before this day.
+    #[arg(long)]
+    to: Option<String>,
+    /// Only papers in this category (e.g. cs.IR).
+    #[arg(long)]
+    category: Option<String>,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long, value_enum, default_value = "relevance")]
+    sort: SortBy,
+    /// One JSON object per hit: id, title, authors, first_announced, score, snippet.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+    let day = |s: &Option<String>| -> anyhow::Result<Option<u64>> {
+        Ok(match s {
+            Some(s) => Some(day_number(&Day::parse(s)?.to_string())),
+            None => None,
+        })
+    };
+    let req = SearchRequest { query: a.query.clone(), from: day(&a.from)?, to: day(&a.to)?, category: a.category.clone(), limit: a.limit, sort: a.sort };
+    let archive = Archive::open_read(&ctx.loc)?;
+    let Some(index) = archive.index()? else {
+        anyhow::bail!("the archive {} has no search index yet: run `arxiv-daily doctor --repair` to build it", archive.dir.display());
+    };
+    if index.indexed_seq()? < archive.store.read().write_seq()? {
+        eprintln!("arxiv-daily: warning: the search index is behind the archive (an interrupted write?); run `arxiv-daily doctor --repair`");
+    }
+    let result = index.search(&req)?;
+    if result.hits.is_empty() {
+        if !a.json {
+            eprintln!("arxiv-daily: no papers match {:?}", a.query);
+        }
+        return Ok(Outcome::NothingFound);
+    }
+    let snippets = index.snippets(&result)?;
+    let bold = !a.json && stdout_is_terminal();
+    let mut out = stdout();
+    for hit in &result.hits {
+        let Some((title, abstract_text, authors)) = archive.store.read().latest_text(&hit.id)? else { continue };
+        let first = archive.store.read().first_announced(&hit.id)?;
+        let snippet = snippets.make(&title, &abstract_text);
+        if a.json {
+            json_line(
+                &mut out,
+                &serde_json::json!({
+                    "id": hit.id,
+                    "title": title,
+                    "authors": authors,
+                    "first_announced": first,
+                    "score": hit.score,
+                    "snippet": snippet.text,
+                    "highlights": snippet.highlights,
+                }),
+            )?;
+        } else {
+            let (open, close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+            writeln!(out, "{open}{}{close}  {}  {}", hit.id, first.as_deref().unwrap_or("-"), one_line(&title))?;
+            writeln!(out, "    {}", one_line(&authors))?;
+            writeln!(out, "    {}", one_line(&snippet.marked(open, close)))?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Done)
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

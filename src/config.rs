@@ -1,0 +1,201 @@
+//! `arxiv-daily.toml`: the report profiles and service settings. Without a file, the default
+//! profile (the original report: cs.IR, four title keywords) applies.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::model::AnnounceType;
+
+/// The file written into a new archive folder, with every default spelled out.
+pub const DEFAULT_CONFIG: &str = r#"# arxiv-daily configuration. Every key is optional; these are the defaults.
+
+# Base URL of the RSS feeds; a category's feed is <rss_url><category>.
+# rss_url = "https://rss.arxiv.org/rss/"
+# OAI-PMH endpoint used by `backfill`.
+# oai_url = "https://oaipmh.arxiv.org/oai"
+# Seconds between requests to arXiv (their terms ask for at least 3).
+# min_interval = 3
+
+# A profile is one daily report. Keywords match case-insensitively as substrings, as the original
+# script did ("llm" also catches "MLLM"). A paper is kept when its title holds a title keyword or its
+# abstract an abstract keyword, and neither holds an exclude keyword.
+[[profile]]
+name = "default"
+categories = ["cs.IR"]
+title_keywords = ["multimodal", "multi-modal", "generative", "llm"]
+# abstract_keywords = []
+# exclude_keywords = []
+# announce_types = ["new", "cross", "replace", "replace-cross"]
+"#;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default, rename = "profile")]
+    pub profiles: Vec<Profile>,
+    pub rss_url: Option<String>,
+    pub oai_url: Option<String>,
+    pub min_interval: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub title_keywords: Vec<String>,
+    #[serde(default)]
+    pub abstract_keywords: Vec<String>,
+    #[serde(default)]
+    pub exclude_keywords: Vec<String>,
+    #[serde(default = "all_types", deserialize_with = "announce_types")]
+    pub announce_types: Vec<AnnounceType>,
+}
+
+fn all_types() -> Vec<AnnounceType> {
+    AnnounceType::ALL.to_vec()
+}
+
+fn announce_types<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<AnnounceType>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    names
+        .iter()
+        .map(|n| {
+            AnnounceType::parse(n).ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown announce type {n:?} (expected new, cross, replace or replace-cross)"))
+            })
+        })
+        .collect()
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    pub path: String,
+    pub message: String,
+}
+
+impl Profile {
+    /// The original report's profile.
+    pub fn default_profile() -> Profile {
+        Profile {
+            name: "default".into(),
+            categories: vec!["cs.IR".into()],
+            title_keywords: ["multimodal", "multi-modal", "generative", "llm"].map(String::from).to_vec(),
+            abstract_keywords: vec![],
+            exclude_keywords: vec![],
+            announce_types: all_types(),
+        }
+    }
+
+    /// Whether a paper with this title and abstract belongs in the report.
+    pub fn keeps(&self, title: &str, abstract_text: &str, announce_type: Option<AnnounceType>) -> bool {
+        if let Some(t) = announce_type
+            && !self.announce_types.contains(&t)
+        {
+            return false;
+        }
+        let title = title.to_lowercase();
+        let abs = abstract_text.to_lowercase();
+        let hit = |text: &str, words: &[String]| words.iter().any(|w| text.contains(&w.to_lowercase()));
+        (hit(&title, &self.title_keywords) || hit(&abs, &self.abstract_keywords))
+            && !hit(&title, &self.exclude_keywords)
+            && !hit(&abs, &self.exclude_keywords)
+    }
+}
+
+impl Config {
+    /// Reads the file at `path`; a missing file gives the defaults.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => DEFAULT_CONFIG.to_string(),
+            Err(e) => return Err(ConfigError { path: path.display().to_string(), message: e.to_string() }),
+        };
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    pub fn parse(text: &str, location: &str) -> Result<Config, ConfigError> {
+        let fail = |message: String| ConfigError { path: location.to_string(), message };
+        let mut config: Config = toml::from_str(text).map_err(|e| fail(e.to_string().trim_end().to_string()))?;
+        if config.profiles.is_empty() {
+            config.profiles.push(Profile::default_profile());
+        }
+        for (i, p) in config.profiles.iter().enumerate() {
+            if p.name.trim().is_empty() {
+                return Err(fail(format!("profile {}: `name` is empty", i + 1)));
+            }
+            if p.categories.is_empty() {
+                return Err(fail(format!("profile {:?}: `categories` is empty", p.name)));
+            }
+            if config.profiles[..i].iter().any(|q| q.name == p.name) {
+                return Err(fail(format!("profile {:?} is defined twice", p.name)));
+            }
+        }
+        if let Some(m) = config.min_interval
+            && !(m >= 0.0 && m.is_finite())
+        {
+            return Err(fail(format!("key `min_interval`: must be a number of seconds >= 0, found {m}")));
+        }
+        Ok(config)
+    }
+
+    pub fn profile(&self, name: &str) -> Result<&Profile, String> {
+        self.profiles.iter().find(|p| p.name == name).ok_or_else(|| {
+            let names: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
+            format!("unknown profile {name:?} (configured: {})", names.join(", "))
+        })
+    }
+
+    /// Every category some profile needs, in first-mention order.
+    pub fn categories(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in self.profiles.iter().flat_map(|p| &p.categories) {
+            if !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_file_is_the_default_profile() {
+        let c = Config::parse(DEFAULT_CONFIG, "x").unwrap();
+        assert_eq!(c.profiles, vec![Profile::default_profile()]);
+        assert_eq!(c.categories(), vec!["cs.IR"]);
+    }
+
+    #[test]
+    fn keywords_match_as_case_insensitive_substrings() {
+        let p = Profile::default_profile();
+        assert!(p.keeps("RankLLM: a reranker", "", None));
+        assert!(p.keeps("Towards MLLMs", "", None));
+        assert!(p.keeps("Multi-Modal retrieval", "", None));
+        assert!(!p.keeps("Dense retrieval", "uses an LLM", None));
+        let mut q = p.clone();
+        q.exclude_keywords = vec!["survey".into()];
+        q.abstract_keywords = vec!["retrieval".into()];
+        q.announce_types = vec![AnnounceType::New];
+        assert!(q.keeps("Dense", "Retrieval", Some(AnnounceType::New)));
+        assert!(!q.keeps("Dense", "Retrieval", Some(AnnounceType::Cross)));
+        assert!(!q.keeps("An LLM survey", "", Some(AnnounceType::New)));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let err = Config::parse("[[profile]]\nname = \"x\"\ncategories = [\"cs.IR\"]\ntitle_keyword = [\"a\"]\n", "cfg.toml").unwrap_err().to_string();
+        assert!(err.starts_with("cfg.toml:") && err.contains("line 4") && err.contains("title_keyword"), "{err}");
+        let err = Config::parse("[[profile]]\nname = \"x\"\ncategories = [\"cs.IR\"]\nannounce_types = [\"old\"]\n", "cfg.toml").unwrap_err().to_string();
+        assert!(err.contains("line 4") && err.contains("unknown announce type"), "{err}");
+        let err = Config::parse("[[profile]]\nname = \"x\"\ncategories = []\n", "cfg.toml").unwrap_err().to_string();
+        assert!(err.contains("categories"), "{err}");
+    }
+}

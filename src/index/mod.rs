@@ -1,0 +1,175 @@
+//! Tantivy, the derived full-text index. It holds one document per paper (its latest snapshot and
+//! listing days) and remembers, in its commit payload, the last SQLite write batch it reflects, so
+//! it can always catch up with the store, or be rebuilt from it. It never reads SQLite itself:
+//! `ingest` feeds it.
+
+pub mod query;
+pub mod schema;
+pub mod snippet;
+
+use std::path::{Path, PathBuf};
+
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::store::IndexDoc;
+use schema::Fields;
+
+/// What went wrong in the index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// Tantivy failed; the message says what.
+    #[error("search index {path}: {source}")]
+    Tantivy {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    /// The user's query could not be parsed.
+    #[error("bad query {query:?}: {message}")]
+    Query { query: String, message: String },
+}
+
+pub type Result<T, E = IndexError> = std::result::Result<T, E>;
+
+/// The index folder of an archive.
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) fields: Fields,
+    path: PathBuf,
+}
+
+/// Writer memory budget. Tantivy splits it between its indexing threads; 1 GB on 2 threads keeps
+/// segments large during bulk loads (see PERF-NOTES: 200 MB dropped throughput by half).
+const BULK_BUDGET: usize = 1 << 30;
+const SMALL_BUDGET: usize = 64 << 20;
+
+impl SearchIndex {
+    fn err(&self) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+        |source| IndexError::Tantivy { path: self.path.clone(), source }
+    }
+
+    /// Opens the index in `dir`, creating it when absent.
+    pub fn open_or_create(dir: &Path) -> Result<SearchIndex> {
+        let wrap = |source| IndexError::Tantivy { path: dir.to_path_buf(), source };
+        let exists = dir.join("meta.json").is_file();
+        let index = if exists {
+            Index::open_in_dir(dir).map_err(wrap)?
+        } else {
+            std::fs::create_dir_all(dir).map_err(|e| wrap(e.into()))?;
+            let (schema, _) = schema::build();
+            Index::create_in_dir(dir, schema).map_err(wrap)?
+        };
+        schema::register_tokenizers(&index);
+        let fields = schema::fields(&index.schema()).map_err(wrap)?;
+        Ok(SearchIndex { index, fields, path: dir.to_path_buf() })
+    }
+
+    /// Opens an existing index for reading; `None` when there is none yet.
+    pub fn open_existing(dir: &Path) -> Result<Option<SearchIndex>> {
+        if !dir.join("meta.json").is_file() {
+            return Ok(None);
+        }
+        Self::open_or_create(dir).map(Some)
+    }
+
+    /// The last SQLite write batch this index reflects (0 for a new index).
+    pub fn indexed_seq(&self) -> Result<i64> {
+        let metas = self.index.load_metas().map_err(self.err())?;
+        Ok(metas.payload.as_deref().and_then(|p| p.strip_prefix("seq=")).and_then(|s| s.parse().ok()).unwrap_or(0))
+    }
+
+    pub fn reader(&self) -> Result<IndexReader> {
+        self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(self.err())
+    }
+
+    /// Starts a write session; `bulk` picks the large memory budget and turns merging off.
+    pub fn writer(&self, bulk: bool) -> Result<IndexSession<'_>> {
+        let budget = if bulk { BULK_BUDGET } else { SMALL_BUDGET };
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+        let writer: IndexWriter = self.index.writer_with_num_threads(threads, budget).map_err(self.err())?;
+        if bulk {
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        }
+        Ok(IndexSession { index: self, writer, pending: 0 })
+    }
+
+    pub fn num_docs(&self) -> Result<u64> {
+        Ok(self.reader()?.searcher().num_docs())
+    }
+
+    /// All ids in the index with how often each occurs (for `doctor`).
+    pub fn all_ids(&self) -> Result<Vec<String>> {
+        let reader = self.reader()?;
+        let searcher = reader.searcher();
+        let mut ids = Vec::new();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(64).map_err(|e| self.err()(e.into()))?;
+            let alive = segment.alive_bitset();
+            for doc in 0..segment.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let d: TantivyDocument = store.get(doc).map_err(self.err())?;
+                if let Some(tantivy::schema::OwnedValue::Str(id)) = d.get_first(self.fields.id).map(Into::into) {
+                    ids.push(id);
+                }
+            }
+        }
+        Ok(ids)
+    }
+}
+
+/// An open index writer.
+pub struct IndexSession<'a> {
+    index: &'a SearchIndex,
+    writer: IndexWriter,
+    pending: u64,
+}
+
+impl IndexSession<'_> {
+    /// Replaces the paper's document.
+    pub fn upsert(&mut self, doc: &IndexDoc) -> Result<()> {
+        let f = &self.index.fields;
+        self.writer.delete_term(Term::from_field_text(f.id, &doc.id));
+        let mut d = TantivyDocument::default();
+        d.add_text(f.id, &doc.id);
+        d.add_text(f.title, normalize(&doc.title));
+        d.add_text(f.abs, normalize(&doc.abstract_text));
+        d.add_text(f.authors, normalize(&doc.authors));
+        for c in &doc.categories {
+            d.add_text(f.cat, c);
+        }
+        for day in &doc.days {
+            d.add_u64(f.day, *day);
+        }
+        d.add_u64(f.first, doc.days.first().copied().unwrap_or(0));
+        self.writer.add_document(d).map_err(self.index.err())?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Removes every document (before a full rebuild).
+    pub fn clear(&mut self) -> Result<()> {
+        self.writer.delete_all_documents().map_err(self.index.err())?;
+        Ok(())
+    }
+
+    /// Commits, recording `seq` as the SQLite batch the index now reflects; waits for merges.
+    pub fn commit(mut self, seq: i64) -> Result<u64> {
+        let mut prepared = self.writer.prepare_commit().map_err(self.index.err())?;
+        prepared.set_payload(&format!("seq={seq}"));
+        prepared.commit().map_err(self.index.err())?;
+        self.writer.wait_merging_threads().map_err(self.index.err())?;
+        Ok(self.pending)
+    }
+}
+
+/// Text the legacy reports carry HTML-escaped (`Q&amp;A`) is indexed as plain text, so that search
+/// sees `Q&A` either way.
+fn normalize(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('&') {
+        s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").into()
+    } else {
+        s.into()
+    }
+}

@@ -1,0 +1,108 @@
+//! User queries: arXiv-like syntax on top of Tantivy's query grammar. Terms are ANDed, `OR` and
+//! `-term` and `"phrases"` work, and the field prefixes `ti:`, `au:`, `abs:`, `cat:`, `id:` are
+//! the index's field names. Filters (days, category) are added as required clauses.
+
+use std::ops::Bound;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
+
+use super::{IndexError, Result, SearchIndex};
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum SortBy {
+    /// BM25 score, title boosted.
+    #[default]
+    Relevance,
+    /// Newest first listing first.
+    Date,
+}
+
+/// A search request.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Inclusive day bounds as YYYYMMDD numbers.
+    pub from: Option<u64>,
+    pub to: Option<u64>,
+    pub category: Option<String>,
+    pub limit: usize,
+    pub sort: SortBy,
+}
+
+/// A hit: the paper id and its score (absent when sorted by date).
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: String,
+    pub score: Option<f32>,
+}
+
+/// The result of a search, with the parsed query kept for snippets.
+pub struct SearchResult {
+    pub hits: Vec<Hit>,
+    pub query: Box<dyn Query>,
+    pub searcher: tantivy::Searcher,
+}
+
+const TITLE_BOOST: f32 = 2.0;
+
+impl SearchIndex {
+    /// Parses the user's query text; errors are reported politely, never as a panic.
+    pub fn parse_query(&self, text: &str) -> Result<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.abs, f.authors]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.title, TITLE_BOOST);
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(IndexError::Query { query: text.to_string(), message: "the query is empty".into() });
+        }
+        parser.parse_query(trimmed).map_err(|e| IndexError::Query { query: text.to_string(), message: e.to_string() })
+    }
+
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResult> {
+        let f = &self.fields;
+        let user = self.parse_query(&req.query)?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user.box_clone())];
+        if req.from.is_some() || req.to.is_some() {
+            let lower = req.from.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_u64(f.day, d)));
+            let upper = req.to.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_u64(f.day, d)));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        if let Some(cat) = &req.category {
+            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.cat, cat), IndexRecordOption::Basic))));
+        }
+        if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        let query: Box<dyn Query> = if clauses.len() == 1 { user } else { Box::new(BooleanQuery::new(clauses)) };
+        let reader = self.reader()?;
+        let searcher = reader.searcher();
+        let limit = req.limit.max(1);
+        let addresses: Vec<(Option<f32>, DocAddress)> = match req.sort {
+            SortBy::Relevance => searcher
+                .search(&query, &TopDocs::with_limit(limit))
+                .map_err(self.err())?
+                .into_iter()
+                .map(|(s, a)| (Some(s), a))
+                .collect(),
+            SortBy::Date => searcher
+                .search(&query, &TopDocs::with_limit(limit).order_by_fast_field::<u64>("first", Order::Desc))
+                .map_err(self.err())?
+                .into_iter()
+                .map(|(_, a)| (None, a))
+                .collect(),
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address).map_err(self.err())?;
+            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()) {
+                hits.push(Hit { id: id.to_string(), score });
+            }
+        }
+        Ok(SearchResult { hits, query, searcher })
+    }
+}

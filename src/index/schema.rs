@@ -1,0 +1,79 @@
+//! The only place the index's fields are defined. Field names are the arXiv query prefixes, so
+//! `ti:`, `au:`, `abs:`, `cat:` and `id:` work in queries as they do on arXiv.
+
+use tantivy::schema::{FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::{Index, schema::Field};
+
+/// Tokenizer for titles and abstracts: words, lower-cased, ASCII-folded, English (Porter) stems.
+pub const EN: &str = "arxiv_en";
+/// Tokenizer for author names: no stemming (a name is not an English word).
+pub const NAMES: &str = "arxiv_names";
+
+#[derive(Clone, Copy)]
+pub struct Fields {
+    /// The canonical arXiv id: one document per paper, the upsert key; the only stored field
+    /// (everything a hit shows comes from SQLite, which keeps the index small).
+    pub id: Field,
+    /// Title, boosted in scoring; positions for phrase queries.
+    pub title: Field,
+    /// Abstract; positions for phrase queries; not stored (snippets take the text from SQLite).
+    pub abs: Field,
+    /// Authors, one string.
+    pub authors: Field,
+    /// Categories, untokenized (`cat:cs.IR`).
+    pub cat: Field,
+    /// Every day the paper was listed, as YYYYMMDD, for `--from`/`--to`.
+    pub day: Field,
+    /// The first listed day, as YYYYMMDD, for `--sort date`.
+    pub first: Field,
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        title: b.add_text_field("ti", text(EN)),
+        abs: b.add_text_field("abs", text(EN)),
+        authors: b.add_text_field("au", text(NAMES)),
+        cat: b.add_text_field("cat", STRING),
+        day: b.add_u64_field("day", INDEXED | FAST),
+        first: b.add_u64_field("first", FAST),
+    };
+    (b.build(), fields)
+}
+
+pub fn fields(schema: &Schema) -> tantivy::Result<Fields> {
+    let get = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        id: get("id")?,
+        title: get("ti")?,
+        abs: get("abs")?,
+        authors: get("au")?,
+        cat: get("cat")?,
+        day: get("day")?,
+        first: get("first")?,
+    })
+}
+
+/// Registers the tokenizers; must run on every opened index before it is read or written.
+pub fn register_tokenizers(index: &Index) {
+    let en = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let names = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    index.tokenizers().register(EN, en);
+    index.tokenizers().register(NAMES, names);
+}

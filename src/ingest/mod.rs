@@ -1,0 +1,120 @@
+//! The only module that knows both store and index. Every write follows one order: commit the
+//! batch to SQLite first, then bring the index up to the store's write sequence. A crash between
+//! the two leaves the index behind, never ahead; the next writer (or `doctor --repair`) catches it up.
+
+pub mod legacy;
+pub mod lock;
+pub mod rss;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, DEFAULT_CONFIG};
+use crate::index::SearchIndex;
+use crate::store::{Store, StoreError};
+
+pub const DB_FILE: &str = "arxiv-daily.sqlite3";
+pub const INDEX_DIR: &str = "index";
+pub const CONFIG_FILE: &str = "arxiv-daily.toml";
+
+/// An archive folder: the SQLite file, the index folder and the config file.
+pub struct Archive {
+    pub dir: PathBuf,
+    pub store: Store,
+    pub config: Config,
+    _lock: Option<lock::WriteLock>,
+}
+
+/// Where the archive and its config live.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub dir: PathBuf,
+    /// `--config PATH`, else `<dir>/arxiv-daily.toml`.
+    pub config: Option<PathBuf>,
+}
+
+impl Location {
+    pub fn config_path(&self) -> PathBuf {
+        self.config.clone().unwrap_or_else(|| self.dir.join(CONFIG_FILE))
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.join(DB_FILE)
+    }
+
+    pub fn load_config(&self) -> anyhow::Result<Config> {
+        let path = self.config_path();
+        if self.config.is_some() && !path.exists() {
+            anyhow::bail!("{}: no such config file", path.display());
+        }
+        Ok(Config::load(&path)?)
+    }
+}
+
+impl Archive {
+    /// Opens (creating if needed) the archive for writing, taking the writer lock.
+    pub fn open_write(loc: &Location, wait: bool) -> anyhow::Result<Archive> {
+        std::fs::create_dir_all(&loc.dir)
+            .map_err(|e| anyhow::anyhow!("cannot create the archive folder {}: {e}", loc.dir.display()))?;
+        let lock = lock::WriteLock::acquire(&loc.dir, wait)?;
+        let config_path = loc.config_path();
+        if loc.config.is_none() && !config_path.exists() {
+            std::fs::write(&config_path, DEFAULT_CONFIG)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", config_path.display()))?;
+        }
+        let config = loc.load_config()?;
+        let store = Store::open(&loc.db_path()).map_err(|e| context(e, &loc.db_path()))?;
+        Ok(Archive { dir: loc.dir.clone(), store, config, _lock: Some(lock) })
+    }
+
+    /// Opens an existing archive for reading; never blocks or is blocked by a writer.
+    pub fn open_read(loc: &Location) -> anyhow::Result<Archive> {
+        let db = loc.db_path();
+        if !db.is_file() {
+            anyhow::bail!(
+                "no archive in {}: run `arxiv-daily ingest` or `arxiv-daily import legacy PATH` first, or pass --data-dir",
+                loc.dir.display()
+            );
+        }
+        let config = loc.load_config()?;
+        let store = Store::open_read_only(&db).map_err(|e| context(e, &db))?;
+        Ok(Archive { dir: loc.dir.clone(), store, config, _lock: None })
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.dir.join(INDEX_DIR)
+    }
+
+    /// Opens the index for reading, if it exists.
+    pub fn index(&self) -> anyhow::Result<Option<SearchIndex>> {
+        Ok(SearchIndex::open_existing(&self.index_dir())?)
+    }
+
+    /// Brings the index up to the store's latest write batch. Returns the documents written.
+    pub fn sync_index(&mut self, bulk: bool) -> anyhow::Result<u64> {
+        let index = SearchIndex::open_or_create(&self.index_dir())?;
+        let target = self.store.read().write_seq()?;
+        let indexed = index.indexed_seq()?;
+        if indexed >= target {
+            return Ok(0);
+        }
+        let mut session = index.writer(bulk)?;
+        self.store.read().docs_since(indexed, |doc| {
+            session.upsert(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))
+        })?;
+        Ok(session.commit(target)?)
+    }
+
+    /// Rebuilds the whole index from SQLite.
+    pub fn rebuild_index(&mut self) -> anyhow::Result<u64> {
+        let index = SearchIndex::open_or_create(&self.index_dir())?;
+        let target = self.store.read().write_seq()?;
+        let mut session = index.writer(true)?;
+        session.clear()?;
+        self.store.read().docs_since(-1, |doc| session.upsert(&doc).map_err(|e| StoreError::Corrupt(e.to_string())))?;
+        Ok(session.commit(target)?)
+    }
+}
+
+fn context(e: StoreError, path: &Path) -> anyhow::Error {
+    anyhow::anyhow!("{}: {e}", path.display())
+}

@@ -1,0 +1,15 @@
+//! arxiv-daily: an incremental, searchable archive of arXiv's daily announcements.
+//!
+//! The pipeline reads as the tree: `source` turns bytes (RSS feeds, legacy report folders, OAI-PMH
+//! pages, Kaggle lines) into `model` values; `ingest` is the only module that writes, committing each
+//! batch to the SQLite `store` (the source of truth) and then to the Tantivy `index` (derived, always
+//! rebuildable); `report` and `index` answer the queries; `cli` is the thin command-line front.
+
+pub mod cli;
+pub mod config;
+pub mod index;
+pub mod ingest;
+pub mod model;
+pub mod report;
+pub mod source;
+pub mod store;

@@ -1,0 +1,20 @@
+//! The `arxiv-daily` binary: parse the command line, run, map the outcome to an exit code
+//! (0 ok, 1 nothing found, 2 error). A closed pipe (`| head`) is not an error.
+
+use std::process::ExitCode;
+
+use arxiv_daily::cli::{self, Outcome};
+
+fn main() -> ExitCode {
+    match cli::main() {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::NothingFound) => ExitCode::from(1),
+        Err(err) => {
+            if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("arxiv-daily: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! A day as arXiv counts them: a civil date on arXiv's clock (America/New_York).
+
+use std::fmt;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+/// arXiv's time zone; announcement days and `today` are counted on this clock.
+pub const ARXIV_TZ: &str = "America/New_York";
+
+/// A calendar day. Displayed as `2025-09-24`; the legacy reports write it as `24-Sep-2025`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Day(Date);
+
+/// Why a string is not a day.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("not a valid date: {input:?} ({why}; expected 2025-09-24, 24-Sep-2025, today or yesterday)")]
+pub struct DayError {
+    pub input: String,
+    pub why: String,
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+pub fn arxiv_tz() -> TimeZone {
+    TimeZone::get(ARXIV_TZ).unwrap_or(TimeZone::UTC)
+}
+
+impl Day {
+    pub fn new(year: i16, month: i8, day: i8) -> Result<Day, DayError> {
+        Date::new(year, month, day).map(Day).map_err(|e| DayError {
+            input: format!("{year:04}-{month:02}-{day:02}"),
+            why: e.to_string(),
+        })
+    }
+
+    /// Today on arXiv's clock.
+    pub fn today() -> Day {
+        Day(jiff::Timestamp::now().to_zoned_datetime(arxiv_tz()).date())
+    }
+
+    /// Parses `YYYY-MM-DD`, `DD-Mon-YYYY`, `today` or `yesterday`.
+    pub fn parse(input: &str) -> Result<Day, DayError> {
+        let s = input.trim();
+        let fail = |why: &str| DayError { input: input.to_string(), why: why.to_string() };
+        match s {
+            "today" => return Ok(Day::today()),
+            "yesterday" => return Ok(Day::today().pred()),
+            _ => {}
+        }
+        let num = |x: &str| -> Result<i64, DayError> {
+            if x.is_empty() || !x.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(fail("not a number"));
+            }
+            x.parse::<i64>().map_err(|_| fail("not a number"))
+        };
+        let parts: Vec<&str> = s.split('-').collect();
+        let (y, m, d) = match parts.as_slice() {
+            [y, m, d] if y.len() == 4 => (num(y)?, num(m)?, num(d)?),
+            [d, mon, y] if y.len() == 4 => {
+                let m = MONTHS
+                    .iter()
+                    .position(|name| name.eq_ignore_ascii_case(mon))
+                    .ok_or_else(|| fail(&format!("unknown month {mon:?}")))?;
+                (num(y)?, m as i64 + 1, num(d)?)
+            }
+            _ => return Err(fail("unrecognised format")),
+        };
+        if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return Err(fail("out of range"));
+        }
+        Date::new(y as i16, m as i8, d as i8).map(Day).map_err(|e| fail(&e.to_string()))
+    }
+
+    pub fn date(self) -> Date {
+        self.0
+    }
+
+    pub fn pred(self) -> Day {
+        Day(self.0.yesterday().unwrap_or(self.0))
+    }
+
+    pub fn succ(self) -> Day {
+        Day(self.0.tomorrow().unwrap_or(self.0))
+    }
+
+    /// Monday = 1 .. Sunday = 7.
+    pub fn weekday_number(self) -> i8 {
+        self.0.weekday().to_monday_one_offset()
+    }
+
+    /// `24-Sep-2025`, as the original script's `%d-%b-%Y`.
+    pub fn legacy(self) -> String {
+        format!("{:02}-{}-{:04}", self.0.day(), MONTHS[(self.0.month() - 1) as usize], self.0.year())
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
+    }
+}
+
+impl From<Date> for Day {
+    fn from(d: Date) -> Day {
+        Day(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_iso_and_legacy_forms() {
+        let iso = Day::parse("2025-09-24").unwrap();
+        assert_eq!(Day::parse("24-Sep-2025").unwrap(), iso);
+        assert_eq!(Day::parse("24-sep-2025").unwrap(), iso);
+        assert_eq!(iso.to_string(), "2025-09-24");
+        assert_eq!(iso.legacy(), "24-Sep-2025");
+        assert_eq!(Day::parse("2025-06-01").unwrap().legacy(), "01-Jun-2025");
+        assert_eq!(iso.weekday_number(), 3);
+    }
+
+    #[test]
+    fn rejects_impossible_dates_with_the_input_in_the_message() {
+        for bad in ["2025-02-30", "31-Foo-2025", "2025-13-01", "2025/09/24", "", "24-Sep-25", "x-y-2025"] {
+            let err = Day::parse(bad).unwrap_err();
+            assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
+        }
+    }
+
+    #[test]
+    fn today_and_yesterday_are_consecutive() {
+        let today = Day::parse("today").unwrap();
+        assert_eq!(Day::parse("yesterday").unwrap().succ(), today);
+    }
+}

@@ -1,0 +1,156 @@
+//! The one polite HTTP client every network source uses: one connection, a minimum interval
+//! between requests (arXiv asks for 3 s), a User-Agent naming the tool, timeouts, retries with
+//! exponential backoff on timeouts and 5xx, and `Retry-After` honoured on 429 and 503.
+
+use std::time::{Duration, Instant};
+
+use super::SourceError;
+
+/// How the client paces and retries.
+#[derive(Debug, Clone)]
+pub struct Politeness {
+    /// Least time between the starts of two requests.
+    pub min_interval: Duration,
+    /// Timeout of one request (connect and read).
+    pub timeout: Duration,
+    /// Retries after the first attempt, for timeouts, 5xx, 429.
+    pub max_retries: u32,
+    /// Longest `Retry-After` we accept before giving up.
+    pub max_retry_after: Duration,
+}
+
+impl Default for Politeness {
+    fn default() -> Self {
+        Politeness {
+            min_interval: Duration::from_secs(3),
+            timeout: Duration::from_secs(60),
+            max_retries: 5,
+            max_retry_after: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Counters for summaries.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct HttpStats {
+    pub requests: u64,
+    pub retries: u64,
+    pub waited_ms: u64,
+}
+
+pub struct PoliteClient {
+    client: reqwest::blocking::Client,
+    policy: Politeness,
+    last_request: Option<Instant>,
+    pub stats: HttpStats,
+}
+
+pub fn user_agent() -> String {
+    let contact = std::env::var("ARXIV_DAILY_CONTACT").ok().filter(|c| !c.trim().is_empty());
+    match contact {
+        Some(c) => format!("arxiv-daily/{} (daily arXiv archive; {c})", env!("CARGO_PKG_VERSION")),
+        None => format!("arxiv-daily/{} (daily arXiv archive)", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// A response body that arrived whole, with its final URL.
+pub struct Body {
+    pub url: String,
+    pub text: String,
+}
+
+impl PoliteClient {
+    pub fn new(policy: Politeness) -> Result<PoliteClient, SourceError> {
+        let client = reqwest::blocking::Client::builder()
+            .user_agent(user_agent())
+            .timeout(policy.timeout)
+            .connect_timeout(policy.timeout.min(Duration::from_secs(30)))
+            .pool_max_idle_per_host(1)
+            .http1_only()
+            .build()
+            .map_err(|e| SourceError::Http { url: String::new(), message: format!("cannot build the HTTP client: {e}") })?;
+        Ok(PoliteClient { client, policy, last_request: None, stats: HttpStats::default() })
+    }
+
+    fn pace(&mut self, extra: Duration) {
+        let wait = match self.last_request {
+            Some(t) => (self.policy.min_interval.max(extra)).saturating_sub(t.elapsed()),
+            None => extra,
+        };
+        if !wait.is_zero() {
+            self.stats.waited_ms += wait.as_millis() as u64;
+            std::thread::sleep(wait);
+        }
+        self.last_request = Some(Instant::now());
+    }
+
+    /// GETs `url` and returns its body as text. Retries what is worth retrying; everything else is
+    /// an error naming the URL.
+    pub fn get(&mut self, url: &str) -> Result<Body, SourceError> {
+        let fail = |message: String| SourceError::Http { url: url.to_string(), message };
+        let mut attempt = 0u32;
+        let mut extra_wait = Duration::ZERO;
+        loop {
+            self.pace(extra_wait);
+            self.stats.requests += 1;
+            let backoff = self.policy.min_interval.max(Duration::from_millis(200)) * 2u32.saturating_pow(attempt.min(6));
+            let outcome = self.client.get(url).send();
+            let retry_reason: String;
+            match outcome {
+                Ok(resp) => {
+                    let status = resp.status();
+                    if status.is_success() {
+                        let final_url = resp.url().to_string();
+                        match resp.text() {
+                            Ok(text) => return Ok(Body { url: final_url, text }),
+                            Err(e) => {
+                                retry_reason = format!("the response body was cut off: {e}");
+                                extra_wait = backoff;
+                            }
+                        }
+                    } else if status.as_u16() == 429 || status.as_u16() == 503 {
+                        let after = retry_after(resp.headers().get(reqwest::header::RETRY_AFTER));
+                        if let Some(after) = after
+                            && after > self.policy.max_retry_after
+                        {
+                            return Err(fail(format!("HTTP {status}: asked to retry after {}s, longer than we wait", after.as_secs())));
+                        }
+                        extra_wait = after.unwrap_or(backoff);
+                        retry_reason = format!("HTTP {status}");
+                    } else if status.is_server_error() {
+                        extra_wait = backoff;
+                        retry_reason = format!("HTTP {status}");
+                    } else {
+                        return Err(fail(format!("HTTP {status}")));
+                    }
+                }
+                Err(e) if e.is_timeout() => {
+                    extra_wait = backoff;
+                    retry_reason = format!("timed out after {}s", self.policy.timeout.as_secs_f64());
+                }
+                Err(e) if e.is_connect() || e.is_request() || e.is_body() => {
+                    extra_wait = backoff;
+                    retry_reason = format!("{e}");
+                }
+                Err(e) => return Err(fail(e.to_string())),
+            }
+            if attempt >= self.policy.max_retries {
+                return Err(fail(format!("{retry_reason} (gave up after {} attempts)", attempt + 1)));
+            }
+            attempt += 1;
+            self.stats.retries += 1;
+        }
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(value: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {
+    let s = value?.to_str().ok()?.trim();
+    if let Ok(secs) = s.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = jiff::fmt::rfc2822::parse(s).ok()?.timestamp();
+    let now = jiff::Timestamp::now();
+    let secs = (when.as_second() - now.as_second()).max(0) as u64;
+    Some(Duration::from_secs(secs))
+}

@@ -1,0 +1,468 @@
+//! The read side: the queries behind `report`, `show`, `stats`, `status` and the index catch-up.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use rusqlite::Connection;
+
+use super::{Result, Store, StoreError, Writer};
+use crate::model::{AnnounceType, ArxivId, Day, Provenance};
+
+/// One row of a stored report, or one listed paper, with the snapshot it showed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownPaper {
+    pub id: String,
+    #[serde(skip)]
+    pub sid: i64,
+    pub version: Option<u32>,
+    pub title: String,
+    pub link: String,
+    #[serde(rename = "abstract")]
+    pub abstract_text: String,
+    pub authors: String,
+    pub categories: Vec<String>,
+    pub announce_type: Option<AnnounceType>,
+}
+
+/// A stored report.
+#[derive(Debug, Clone)]
+pub struct StoredReport {
+    pub profile: String,
+    pub day: Day,
+    pub provenance: Provenance,
+    pub rows: Vec<ShownPaper>,
+}
+
+/// A line of `report list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportSummary {
+    pub date: String,
+    pub profile: String,
+    pub rows: u64,
+    pub provenance: String,
+    pub estimated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotView {
+    pub version: Option<u32>,
+    pub title: String,
+    #[serde(rename = "abstract")]
+    pub abstract_text: String,
+    pub authors: String,
+    pub categories: Vec<String>,
+    pub doi: Option<String>,
+    pub journal_ref: Option<String>,
+    pub license: Option<String>,
+    pub submitted: Option<String>,
+    pub first_seen: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ListingView {
+    pub date: String,
+    pub category: String,
+    pub provenance: String,
+    pub position: i64,
+    pub announce_type: Option<String>,
+    /// Index into `snapshots` of the text listed that day.
+    pub snapshot: usize,
+}
+
+/// Everything known about one paper.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaperView {
+    pub id: String,
+    pub first_announced: Option<String>,
+    pub snapshots: Vec<SnapshotView>,
+    pub listings: Vec<ListingView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub papers: u64,
+    pub snapshots: u64,
+    pub listings: u64,
+    pub reports: u64,
+    pub feeds: u64,
+    pub first_day: Option<String>,
+    pub last_day: Option<String>,
+}
+
+/// What the index holds for one paper: its latest snapshot and the days it was listed.
+#[derive(Debug, Clone)]
+pub struct IndexDoc {
+    pub id: String,
+    pub title: String,
+    pub abstract_text: String,
+    pub authors: String,
+    pub categories: Vec<String>,
+    /// Listing days as YYYYMMDD numbers, ascending.
+    pub days: Vec<u64>,
+}
+
+/// A row of the completeness ledger.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedRecord {
+    pub date: String,
+    pub category: String,
+    pub build_time: Option<String>,
+    pub fetched_at: String,
+    pub items: u64,
+    pub counts: serde_json::Value,
+}
+
+pub fn day_number(day: &str) -> u64 {
+    day.bytes().filter(u8::is_ascii_digit).fold(0, |n, b| n * 10 + u64::from(b - b'0'))
+}
+
+fn parse_day(s: String) -> Result<Day> {
+    Day::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn split_categories(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_string).collect()
+}
+
+const SHOWN_COLUMNS: &str = "p.arxiv_id, s.sid, s.version, s.title, s.abstract, s.authors, s.categories";
+
+fn shown(r: &rusqlite::Row<'_>, link: Option<String>, announce_type: Option<String>) -> rusqlite::Result<ShownPaper> {
+    let id: String = r.get(0)?;
+    Ok(ShownPaper {
+        link: link.unwrap_or_else(|| format!("https://arxiv.org/abs/{id}")),
+        id,
+        sid: r.get(1)?,
+        version: r.get(2)?,
+        title: r.get(3)?,
+        abstract_text: r.get(4)?,
+        authors: r.get(5)?,
+        categories: split_categories(&r.get::<_, String>(6)?),
+        announce_type: announce_type.as_deref().and_then(AnnounceType::parse),
+    })
+}
+
+/// Read queries, on the store's connection or inside a write transaction (which sees its own
+/// uncommitted rows).
+pub struct Reads<'a> {
+    conn: &'a Connection,
+}
+
+impl Store {
+    pub fn read(&self) -> Reads<'_> {
+        Reads { conn: &self.conn }
+    }
+}
+
+impl Writer<'_> {
+    pub fn read(&self) -> Reads<'_> {
+        Reads { conn: self.tx() }
+    }
+}
+
+impl Reads<'_> {
+    pub fn write_seq(&self) -> Result<i64> {
+        let v: String = self.conn.query_row("SELECT value FROM meta WHERE key = 'write_seq'", [], |r| r.get(0))?;
+        Ok(v.parse().unwrap_or(0))
+    }
+
+    /// The stored report of (profile, day), if any.
+    pub fn report(&self, profile: &str, day: Day) -> Result<Option<StoredReport>> {
+        let found: Option<(i64, String)> = self
+            .conn
+            .prepare_cached("SELECT rid, provenance FROM reports WHERE profile = ?1 AND day = ?2")?
+            .query_row(params![profile, day.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((rid, provenance)) = found else { return Ok(None) };
+        let sql = format!(
+            "SELECT {SHOWN_COLUMNS}, rr.link FROM report_rows rr JOIN snapshots s ON s.sid = rr.sid
+             JOIN papers p ON p.pid = s.pid WHERE rr.rid = ?1 ORDER BY rr.position"
+        );
+        let rows = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map([rid], |r| shown(r, r.get(7)?, None))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let provenance = Provenance::parse(&provenance).ok_or_else(|| StoreError::Corrupt(format!("unknown provenance {provenance:?}")))?;
+        Ok(Some(StoredReport { profile: profile.to_string(), day, provenance, rows }))
+    }
+
+    /// A day's listing of one category, in order, from the best provenance that has it
+    /// (rss before the estimates; legacy listings are partial and never used here).
+    pub fn listing(&self, day: Day, category: &str) -> Result<Option<(Provenance, Vec<ShownPaper>)>> {
+        for provenance in [Provenance::Rss, Provenance::OaiEstimate, Provenance::KaggleEstimate] {
+            let sql = format!(
+                "SELECT {SHOWN_COLUMNS}, l.announce_type FROM listings l JOIN snapshots s ON s.sid = l.sid
+                 JOIN papers p ON p.pid = l.pid
+                 WHERE l.day = ?1 AND l.category = ?2 AND l.provenance = ?3 ORDER BY l.position"
+            );
+            let rows = self
+                .conn
+                .prepare_cached(&sql)?
+                .query_map(params![day.to_string(), category, provenance.as_str()], |r| shown(r, None, r.get(7)?))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if !rows.is_empty() || (provenance == Provenance::Rss && self.feed_stored(day, category)?) {
+                return Ok(Some((provenance, rows)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether a feed of (day, category) was stored (possibly empty).
+    pub fn feed_stored(&self, day: Day, category: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM feeds WHERE day = ?1 AND category = ?2")?
+            .query_row(params![day.to_string(), category], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Days that have an estimated listing in any of `categories`, with their provenance.
+    pub fn estimated_days(&self, categories: &[String]) -> Result<Vec<(Day, Provenance)>> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT day, provenance FROM listings WHERE category = ?1 AND provenance IN ('oai-estimate', 'kaggle-estimate')",
+        )?;
+        for cat in categories {
+            for row in stmt.query_map([cat], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+                let (day, prov) = row?;
+                out.push((parse_day(day)?, Provenance::parse(&prov).unwrap_or(Provenance::OaiEstimate)));
+            }
+        }
+        out.sort_by_key(|(d, _)| *d);
+        out.dedup_by_key(|(d, _)| *d);
+        Ok(out)
+    }
+
+    /// The stored reports, by day then profile.
+    pub fn report_summaries(&self, profile: Option<&str>) -> Result<Vec<ReportSummary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.day, r.profile, r.provenance, (SELECT count(*) FROM report_rows rr WHERE rr.rid = r.rid)
+             FROM reports r WHERE ?1 IS NULL OR r.profile = ?1 ORDER BY r.day, r.profile",
+        )?;
+        let rows = stmt
+            .query_map([profile], |r| {
+                let provenance: String = r.get(2)?;
+                Ok(ReportSummary {
+                    date: r.get(0)?,
+                    profile: r.get(1)?,
+                    rows: r.get::<_, i64>(3)? as u64,
+                    estimated: Provenance::parse(&provenance).is_some_and(Provenance::is_estimate),
+                    provenance,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// All days with a stored report of `profile`, ascending.
+    pub fn report_days(&self, profile: &str) -> Result<Vec<Day>> {
+        let mut stmt = self.conn.prepare_cached("SELECT day FROM reports WHERE profile = ?1 ORDER BY day")?;
+        let days = stmt.query_map([profile], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        days.into_iter().map(parse_day).collect()
+    }
+
+    /// Everything known about a paper.
+    pub fn paper(&self, id: &ArxivId) -> Result<Option<PaperView>> {
+        let pid: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT pid FROM papers WHERE arxiv_id = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?;
+        let Some(pid) = pid else { return Ok(None) };
+        let mut sids = Vec::new();
+        let snapshots = self
+            .conn
+            .prepare_cached(
+                "SELECT sid, version, title, abstract, authors, categories, doi, journal_ref, license, submitted, first_seen
+                 FROM snapshots WHERE pid = ?1 ORDER BY first_seen, coalesce(version, 0), sid",
+            )?
+            .query_map([pid], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    SnapshotView {
+                        version: r.get(1)?,
+                        title: r.get(2)?,
+                        abstract_text: r.get(3)?,
+                        authors: r.get(4)?,
+                        categories: split_categories(&r.get::<_, String>(5)?),
+                        doi: r.get(6)?,
+                        journal_ref: r.get(7)?,
+                        license: r.get(8)?,
+                        submitted: r.get(9)?,
+                        first_seen: r.get(10)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(|(sid, view)| {
+                sids.push(sid);
+                view
+            })
+            .collect::<Vec<_>>();
+        let listings = self
+            .conn
+            .prepare_cached(
+                "SELECT day, category, provenance, position, announce_type, sid FROM listings WHERE pid = ?1 ORDER BY day, category, provenance",
+            )?
+            .query_map([pid], |r| {
+                let sid: i64 = r.get(5)?;
+                Ok(ListingView {
+                    date: r.get(0)?,
+                    category: r.get(1)?,
+                    provenance: r.get(2)?,
+                    position: r.get(3)?,
+                    announce_type: r.get(4)?,
+                    snapshot: sids.iter().position(|s| *s == sid).unwrap_or(0),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let first_announced = listings.iter().map(|l| l.date.clone()).min();
+        Ok(Some(PaperView { id: id.to_string(), first_announced, snapshots, listings }))
+    }
+
+    /// First listed day of each paper id (for search hits).
+    pub fn first_announced(&self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT min(l.day) FROM listings l JOIN papers p ON p.pid = l.pid WHERE p.arxiv_id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// The latest snapshot of a paper: (title, abstract, authors).
+    pub fn latest_text(&self, id: &str) -> Result<Option<(String, String, String)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT s.title, s.abstract, s.authors FROM papers p JOIN snapshots s ON s.sid = p.latest_sid WHERE p.arxiv_id = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let (first_day, last_day): (Option<String>, Option<String>) = self.conn.query_row(
+            "SELECT min(d), max(d) FROM (SELECT min(day) d FROM listings UNION ALL SELECT max(day) FROM listings
+             UNION ALL SELECT min(day) FROM reports UNION ALL SELECT max(day) FROM reports
+             UNION ALL SELECT min(day) FROM feeds UNION ALL SELECT max(day) FROM feeds)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(Stats {
+            papers: count("SELECT count(*) FROM papers")?,
+            snapshots: count("SELECT count(*) FROM snapshots")?,
+            listings: count("SELECT count(*) FROM listings")?,
+            reports: count("SELECT count(*) FROM reports")?,
+            feeds: count("SELECT count(*) FROM feeds")?,
+            first_day,
+            last_day,
+        })
+    }
+
+    /// Calls `f` with the index document of every paper changed after write batch `since`.
+    pub fn docs_since(&self, since: i64, mut f: impl FnMut(IndexDoc) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.arxiv_id, s.title, s.abstract, s.authors, s.categories,
+                    (SELECT group_concat(day, ' ') FROM (SELECT DISTINCT day FROM listings l WHERE l.pid = p.pid ORDER BY day))
+             FROM papers p JOIN snapshots s ON s.sid = p.latest_sid WHERE p.index_seq > ?1",
+        )?;
+        let mut rows = stmt.query([since])?;
+        while let Some(r) = rows.next()? {
+            let days: Option<String> = r.get(5)?;
+            f(IndexDoc {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                abstract_text: r.get(2)?,
+                authors: r.get(3)?,
+                categories: split_categories(&r.get::<_, String>(4)?),
+                days: days.as_deref().unwrap_or("").split_whitespace().map(day_number).collect(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Number of papers changed after write batch `since`.
+    pub fn count_since(&self, since: i64) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM papers WHERE index_seq > ?1", [since], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// The ledger rows between two days (inclusive), optionally for one category.
+    pub fn feeds(&self, from: Option<Day>, to: Option<Day>) -> Result<Vec<FeedRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT day, category, build_time, fetched_at, items, counts FROM feeds
+             WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) ORDER BY category, day",
+        )?;
+        let rows = stmt
+            .query_map(params![from.map(|d| d.to_string()), to.map(|d| d.to_string())], |r| {
+                Ok(FeedRecord {
+                    date: r.get(0)?,
+                    category: r.get(1)?,
+                    build_time: r.get(2)?,
+                    fetched_at: r.get(3)?,
+                    items: r.get::<_, i64>(4)? as u64,
+                    counts: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or(serde_json::Value::Null),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Stale feeds recorded between two days: (day, category, same_as).
+    pub fn repeats(&self, from: Option<Day>, to: Option<Day>) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT day, category, same_as FROM repeats WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) ORDER BY category, day",
+        )?;
+        let rows = stmt
+            .query_map(params![from.map(|d| d.to_string()), to.map(|d| d.to_string())], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The latest stored feed day of a category before `day`, with its (id, version) batch.
+    pub fn previous_batch(&self, category: &str, day: Day) -> Result<Option<(Day, Vec<(String, Option<u32>)>)>> {
+        let prev: Option<String> = self
+            .conn
+            .prepare_cached("SELECT max(day) FROM feeds WHERE category = ?1 AND day < ?2 AND items > 0")?
+            .query_row(params![category, day.to_string()], |r| r.get(0))?;
+        let Some(prev) = prev else { return Ok(None) };
+        let batch = self
+            .conn
+            .prepare_cached(
+                "SELECT p.arxiv_id, s.version FROM listings l JOIN papers p ON p.pid = l.pid JOIN snapshots s ON s.sid = l.sid
+                 WHERE l.day = ?1 AND l.category = ?2 AND l.provenance = 'rss' ORDER BY l.position",
+            )?
+            .query_map(params![prev, category], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Some((parse_day(prev)?, batch)))
+    }
+}
+
+impl Reads<'_> {
+    /// Rows that point at something that does not exist (`PRAGMA foreign_key_check`), and papers
+    /// without a latest snapshot.
+    pub fn foreign_key_problems(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let mut out: Vec<String> = stmt
+            .query_map([], |r| Ok(format!("table {} row {} points at a missing {}", r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0), r.get::<_, String>(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let orphans: i64 = self.conn.query_row(
+            "SELECT count(*) FROM papers p WHERE p.latest_sid IS NULL OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.sid = p.latest_sid AND s.pid = p.pid)",
+            [],
+            |r| r.get(0),
+        )?;
+        if orphans > 0 {
+            out.push(format!("{orphans} papers have no valid latest snapshot"));
+        }
+        Ok(out)
+    }
+
+    pub fn paper_ids(&self) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self.conn.prepare("SELECT arxiv_id FROM papers")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+}
