@@ -64,7 +64,9 @@ fn announce_types<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Announce
         .iter()
         .map(|n| {
             AnnounceType::parse(n).ok_or_else(|| {
-                serde::de::Error::custom(format!("unknown announce type {n:?} (expected new, cross, replace or replace-cross)"))
+                serde::de::Error::custom(format!(
+                    "unknown announce type {n:?} (expected new, cross, replace or replace-cross)"
+                ))
             })
         })
         .collect()
@@ -84,7 +86,9 @@ impl Profile {
         Profile {
             name: "default".into(),
             categories: vec!["cs.IR".into()],
-            title_keywords: ["multimodal", "multi-modal", "generative", "llm"].map(String::from).to_vec(),
+            title_keywords: ["multimodal", "multi-modal", "generative", "llm"]
+                .map(String::from)
+                .to_vec(),
             abstract_keywords: vec![],
             exclude_keywords: vec![],
             announce_types: all_types(),
@@ -92,7 +96,12 @@ impl Profile {
     }
 
     /// Whether a paper with this title and abstract belongs in the report.
-    pub fn keeps(&self, title: &str, abstract_text: &str, announce_type: Option<AnnounceType>) -> bool {
+    pub fn keeps(
+        &self,
+        title: &str,
+        abstract_text: &str,
+        announce_type: Option<AnnounceType>,
+    ) -> bool {
         if let Some(t) = announce_type
             && !self.announce_types.contains(&t)
         {
@@ -100,7 +109,8 @@ impl Profile {
         }
         let title = title.to_lowercase();
         let abs = abstract_text.to_lowercase();
-        let hit = |text: &str, words: &[String]| words.iter().any(|w| text.contains(&w.to_lowercase()));
+        let hit =
+            |text: &str, words: &[String]| words.iter().any(|w| text.contains(&w.to_lowercase()));
         (hit(&title, &self.title_keywords) || hit(&abs, &self.abstract_keywords))
             && !hit(&title, &self.exclude_keywords)
             && !hit(&abs, &self.exclude_keywords)
@@ -113,14 +123,23 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => DEFAULT_CONFIG.to_string(),
-            Err(e) => return Err(ConfigError { path: path.display().to_string(), message: e.to_string() }),
+            Err(e) => {
+                return Err(ConfigError {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                });
+            }
         };
         Self::parse(&text, &path.display().to_string())
     }
 
     pub fn parse(text: &str, location: &str) -> Result<Config, ConfigError> {
-        let fail = |message: String| ConfigError { path: location.to_string(), message };
-        let mut config: Config = toml::from_str(text).map_err(|e| fail(e.to_string().trim_end().to_string()))?;
+        let fail = |message: String| ConfigError {
+            path: location.to_string(),
+            message,
+        };
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| fail(e.to_string().trim_end().to_string()))?;
         if config.profiles.is_empty() {
             config.profiles.push(Profile::default_profile());
         }
@@ -138,16 +157,24 @@ impl Config {
         if let Some(m) = config.min_interval
             && !(m >= 0.0 && m.is_finite())
         {
-            return Err(fail(format!("key `min_interval`: must be a number of seconds >= 0, found {m}")));
+            return Err(fail(format!(
+                "key `min_interval`: must be a number of seconds >= 0, found {m}"
+            )));
         }
         Ok(config)
     }
 
     pub fn profile(&self, name: &str) -> Result<&Profile, String> {
-        self.profiles.iter().find(|p| p.name == name).ok_or_else(|| {
-            let names: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
-            format!("unknown profile {name:?} (configured: {})", names.join(", "))
-        })
+        self.profiles
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
+                format!(
+                    "unknown profile {name:?} (configured: {})",
+                    names.join(", ")
+                )
+            })
     }
 
     /// Every category some profile needs, in first-mention order.
@@ -191,11 +218,29 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_key() {
-        let err = Config::parse("[[profile]]\nname = \"x\"\ncategories = [\"cs.IR\"]\ntitle_keyword = [\"a\"]\n", "cfg.toml").unwrap_err().to_string();
-        assert!(err.starts_with("cfg.toml:") && err.contains("line 4") && err.contains("title_keyword"), "{err}");
-        let err = Config::parse("[[profile]]\nname = \"x\"\ncategories = [\"cs.IR\"]\nannounce_types = [\"old\"]\n", "cfg.toml").unwrap_err().to_string();
-        assert!(err.contains("line 4") && err.contains("unknown announce type"), "{err}");
-        let err = Config::parse("[[profile]]\nname = \"x\"\ncategories = []\n", "cfg.toml").unwrap_err().to_string();
+        let err = Config::parse(
+            "[[profile]]\nname = \"x\"\ncategories = [\"cs.IR\"]\ntitle_keyword = [\"a\"]\n",
+            "cfg.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("cfg.toml:") && err.contains("line 4") && err.contains("title_keyword"),
+            "{err}"
+        );
+        let err = Config::parse(
+            "[[profile]]\nname = \"x\"\ncategories = [\"cs.IR\"]\nannounce_types = [\"old\"]\n",
+            "cfg.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 4") && err.contains("unknown announce type"),
+            "{err}"
+        );
+        let err = Config::parse("[[profile]]\nname = \"x\"\ncategories = []\n", "cfg.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("categories"), "{err}");
     }
 }

@@ -29,7 +29,9 @@ fn check(archive: &Archive) -> anyhow::Result<(Vec<String>, Vec<String>)> {
         Some(index) => {
             let (indexed, seq) = (index.indexed_seq()?, reads.write_seq()?);
             if indexed < seq {
-                index_problems.push(format!("the index reflects write batch {indexed}, the archive is at {seq}"));
+                index_problems.push(format!(
+                    "the index reflects write batch {indexed}, the archive is at {seq}"
+                ));
             }
             let mut counts: HashMap<String, u32> = HashMap::new();
             for id in index.all_ids()? {
@@ -53,11 +55,17 @@ fn check(archive: &Archive) -> anyhow::Result<(Vec<String>, Vec<String>)> {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
-    let mut archive = if a.repair { Archive::open_write(&ctx.loc, ctx.wait)? } else { Archive::open_read(&ctx.loc)? };
+    let mut archive = if a.repair {
+        Archive::open_write(&ctx.loc, ctx.wait)?
+    } else {
+        Archive::open_read(&ctx.loc)?
+    };
     let (store_problems, mut index_problems) = check(&archive)?;
     let mut repaired = Vec::new();
     if a.repair && !index_problems.is_empty() {
-        let only_behind = index_problems.iter().all(|p| p.starts_with("the index reflects"));
+        let only_behind = index_problems
+            .iter()
+            .all(|p| p.starts_with("the index reflects"));
         if only_behind {
             let n = archive.sync_index(false)?;
             repaired.push(format!("caught the index up ({n} papers)"));
@@ -71,7 +79,10 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let problems: Vec<String> = store_problems.into_iter().chain(index_problems).collect();
     let mut out = stdout();
     if a.json {
-        json_line(&mut out, &serde_json::json!({"ok": problems.is_empty(), "problems": problems, "repaired": repaired}))?;
+        json_line(
+            &mut out,
+            &serde_json::json!({"ok": problems.is_empty(), "problems": problems, "repaired": repaired}),
+        )?;
     } else {
         for r in &repaired {
             writeln!(out, "repaired: {r}")?;
@@ -85,7 +96,15 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     if !problems.is_empty() {
-        anyhow::bail!("{} problems found{}", problems.len(), if a.repair { "" } else { "; run `arxiv-daily doctor --repair`" });
+        anyhow::bail!(
+            "{} problems found{}",
+            problems.len(),
+            if a.repair {
+                ""
+            } else {
+                "; run `arxiv-daily doctor --repair`"
+            }
+        );
     }
     Ok(Outcome::Done)
 }

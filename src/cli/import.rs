@@ -22,13 +22,66 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import the Kaggle arXiv metadata snapshot (JSON lines, optionally .gz). Versions are filed
+    /// under their estimated listing days.
+    Kaggle {
+        file: PathBuf,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
     match cmd {
-        Command::Legacy { paths, profile, json } => {
+        Command::Kaggle { file, json } => {
             let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-            let profile = archive.config.profile(&profile).map_err(anyhow::Error::msg)?.clone();
+            archive.sync_index(true)?;
+            let size = std::fs::metadata(&file).map(|m| m.len()).ok();
+            let bar = progress(None, "importing lines");
+            let _ = size;
+            let summary = crate::ingest::backfill::import_kaggle(&mut archive, &file, |n| {
+                bar.set_position(n)
+            })?;
+            bar.finish_and_clear();
+            let indexed = archive.sync_index(true)?;
+            for e in &summary.errors {
+                eprintln!("arxiv-daily: skipped: {e}");
+            }
+            let mut out = stdout();
+            if json {
+                json_line(
+                    &mut out,
+                    &serde_json::json!({ "summary": &summary, "indexed": indexed }),
+                )?;
+            } else {
+                use std::io::Write;
+                writeln!(
+                    out,
+                    "{} lines, {} records ({} malformed, skipped): {} new papers, {} new snapshots, {} listings changed, in {:.1}s",
+                    summary.lines,
+                    summary.records,
+                    summary.malformed,
+                    summary.stats.new_papers,
+                    summary.stats.new_snapshots,
+                    summary.stats.listings_changed,
+                    summary.seconds
+                )?;
+                out.flush()?;
+            }
+            Ok(Outcome::Done)
+        }
+        Command::Legacy {
+            paths,
+            profile,
+            json,
+        } => {
+            let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
+            let profile = archive
+                .config
+                .profile(&profile)
+                .map_err(anyhow::Error::msg)?
+                .clone();
             let bar = progress(None, "importing");
             let summary = legacy::import(&mut archive, &paths, &profile, |n| bar.set_position(n))?;
             bar.finish_and_clear();
@@ -41,7 +94,10 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             }
             let mut out = stdout();
             if json {
-                json_line(&mut out, &serde_json::json!({ "summary": &summary, "indexed": indexed }))?;
+                json_line(
+                    &mut out,
+                    &serde_json::json!({ "summary": &summary, "indexed": indexed }),
+                )?;
             } else {
                 use std::io::Write;
                 writeln!(
@@ -60,7 +116,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             use std::io::Write;
             out.flush()?;
             if summary.failed > 0 {
-                anyhow::bail!("{} of {} files failed to import (nothing of them was stored)", summary.failed, summary.files);
+                anyhow::bail!(
+                    "{} of {} files failed to import (nothing of them was stored)",
+                    summary.failed,
+                    summary.files
+                );
             }
             Ok(Outcome::Done)
         }

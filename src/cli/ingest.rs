@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{Ctx, Outcome, json_line, stdout};
 use crate::ingest::{Archive, rss};
 use crate::model::Day;
-use crate::source::http::{Politeness, PoliteClient};
+use crate::source::http::{PoliteClient, Politeness};
 use crate::source::rss as rss_source;
 
 pub const DEFAULT_RSS_URL: &str = "https://rss.arxiv.org/rss/";
@@ -40,7 +40,11 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
     // Catch the index up first, in case an earlier run stopped between SQLite and the index.
     archive.sync_index(false)?;
-    let categories = if a.categories.is_empty() { archive.config.categories() } else { a.categories.clone() };
+    let categories = if a.categories.is_empty() {
+        archive.config.categories()
+    } else {
+        a.categories.clone()
+    };
     let mut outcomes = Vec::new();
     let mut failures = Vec::new();
     if !a.feed_files.is_empty() {
@@ -48,14 +52,20 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             let location = file.display().to_string();
             let result = std::fs::read(file)
                 .map_err(|e| anyhow::anyhow!("cannot read {location}: {e}"))
-                .and_then(|bytes| String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{location}: invalid UTF-8")))
+                .and_then(|bytes| {
+                    String::from_utf8(bytes)
+                        .map_err(|_| anyhow::anyhow!("{location}: invalid UTF-8"))
+                })
                 .and_then(|text| Ok(rss_source::parse(&text, &location)?))
                 .and_then(|feed| {
-                    let category = match (a.categories.as_slice(), feed.channel_categories.as_slice()) {
-                        ([one], _) => one.clone(),
-                        (_, [one]) => one.clone(),
-                        _ => anyhow::bail!("{location}: cannot tell the feed's category; pass --category"),
-                    };
+                    let category =
+                        match (a.categories.as_slice(), feed.channel_categories.as_slice()) {
+                            ([one], _) => one.clone(),
+                            (_, [one]) => one.clone(),
+                            _ => anyhow::bail!(
+                                "{location}: cannot tell the feed's category; pass --category"
+                            ),
+                        };
                     rss::ingest_feed(&mut archive, &category, &feed, &location)
                 });
             match result {
@@ -64,16 +74,29 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             }
         }
     } else {
-        let min_interval = a.min_interval.or(archive.config.min_interval).unwrap_or(3.0);
-        anyhow::ensure!(min_interval >= 0.0 && min_interval.is_finite(), "--min-interval must be a number of seconds >= 0");
-        anyhow::ensure!(a.timeout > 0.0 && a.timeout.is_finite(), "--timeout must be a positive number of seconds");
+        let min_interval = a
+            .min_interval
+            .or(archive.config.min_interval)
+            .unwrap_or(3.0);
+        anyhow::ensure!(
+            min_interval >= 0.0 && min_interval.is_finite(),
+            "--min-interval must be a number of seconds >= 0"
+        );
+        anyhow::ensure!(
+            a.timeout > 0.0 && a.timeout.is_finite(),
+            "--timeout must be a positive number of seconds"
+        );
         let policy = Politeness {
             min_interval: Duration::from_secs_f64(min_interval),
             timeout: Duration::from_secs_f64(a.timeout),
             ..Politeness::default()
         };
         let mut client = PoliteClient::new(policy)?;
-        let base = a.rss_url.clone().or(archive.config.rss_url.clone()).unwrap_or_else(|| DEFAULT_RSS_URL.to_string());
+        let base = a
+            .rss_url
+            .clone()
+            .or(archive.config.rss_url.clone())
+            .unwrap_or_else(|| DEFAULT_RSS_URL.to_string());
         for category in &categories {
             let url = format!("{base}{category}");
             let result = client
@@ -94,12 +117,22 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             json_line(&mut out, o)?;
         } else {
             let types: Vec<String> = o.by_type.iter().map(|(t, n)| format!("{n} {t}")).collect();
-            let reports: Vec<String> = o.reports.iter().map(|(p, n)| format!("{p}: {n} rows")).collect();
+            let reports: Vec<String> = o
+                .reports
+                .iter()
+                .map(|(p, n)| format!("{p}: {n} rows"))
+                .collect();
             let status = match o.status {
                 "already-stored" => "already stored, nothing changed".to_string(),
-                "repeated" => format!("stale feed repeating {}; not stored as a new day", o.same_as.as_deref().unwrap_or("?")),
+                "repeated" => format!(
+                    "stale feed repeating {}; not stored as a new day",
+                    o.same_as.as_deref().unwrap_or("?")
+                ),
                 "empty" => "no announcements".to_string(),
-                _ => format!("{} new papers, {} new snapshots", o.new_papers, o.new_snapshots),
+                _ => format!(
+                    "{} new papers, {} new snapshots",
+                    o.new_papers, o.new_snapshots
+                ),
             };
             writeln!(
                 out,
@@ -107,8 +140,16 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 o.category,
                 o.date,
                 o.items,
-                if types.is_empty() { String::new() } else { format!(" ({})", types.join(", ")) },
-                if reports.is_empty() { String::new() } else { format!("; report {}", reports.join(", ")) }
+                if types.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", types.join(", "))
+                },
+                if reports.is_empty() {
+                    String::new()
+                } else {
+                    format!("; report {}", reports.join(", "))
+                }
             )?;
         }
     }
@@ -117,7 +158,11 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         eprintln!("arxiv-daily: error: {f}");
     }
     if !failures.is_empty() {
-        anyhow::bail!("{} of {} feeds failed; nothing was stored for them", failures.len(), failures.len() + outcomes.len());
+        anyhow::bail!(
+            "{} of {} feeds failed; nothing was stored for them",
+            failures.len(),
+            failures.len() + outcomes.len()
+        );
     }
     Ok(Outcome::Done)
 }
@@ -125,7 +170,11 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
 pub fn rerun(ctx: &Ctx, date: &str, profile: &str, dry_run: bool) -> anyhow::Result<Outcome> {
     let day = Day::parse(date)?;
     let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-    let profile = archive.config.profile(profile).map_err(anyhow::Error::msg)?.clone();
+    let profile = archive
+        .config
+        .profile(profile)
+        .map_err(anyhow::Error::msg)?
+        .clone();
     let (old, new) = rss::rerun(&mut archive, &profile, day, dry_run)?;
     let mut out = stdout();
     let mut changes = 0;
@@ -142,7 +191,13 @@ pub fn rerun(ctx: &Ctx, date: &str, profile: &str, dry_run: bool) -> anyhow::Res
         }
     }
     let verb = if dry_run { "would have" } else { "now has" };
-    writeln!(out, "{day} {}: {changes} changes; the report {verb} {} rows (was {})", profile.name, new.len(), old.len())?;
+    writeln!(
+        out,
+        "{day} {}: {changes} changes; the report {verb} {} rows (was {})",
+        profile.name,
+        new.len(),
+        old.len()
+    )?;
     out.flush()?;
     Ok(Outcome::Done)
 }

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each an Args struct (clap derive; the doc
 //! comments are the help) and a `run`. Nothing else in the crate imports this module.
 
+mod backfill;
 mod doctor;
 mod import;
 mod ingest;
@@ -21,7 +22,12 @@ use crate::ingest::Location;
 #[command(name = "arxiv-daily", version, about, long_about = None)]
 pub struct Cli {
     /// The archive folder (SQLite file, search index, arxiv-daily.toml).
-    #[arg(long, global = true, env = "ARXIV_DAILY_DATA", default_value = "./data")]
+    #[arg(
+        long,
+        global = true,
+        env = "ARXIV_DAILY_DATA",
+        default_value = "./data"
+    )]
     data_dir: PathBuf,
     /// The config file [default: <data-dir>/arxiv-daily.toml].
     #[arg(long, global = true)]
@@ -40,6 +46,8 @@ enum Command {
     /// Import existing data into the archive.
     #[command(subcommand)]
     Import(import::Command),
+    /// Fill history from arXiv's OAI-PMH service (resumable).
+    Backfill(backfill::Args),
     /// Show, list, export or recompute daily reports.
     #[command(subcommand)]
     Report(report::Command),
@@ -70,10 +78,17 @@ pub(crate) struct Ctx {
 
 pub fn main() -> anyhow::Result<Outcome> {
     let cli = Cli::parse();
-    let ctx = Ctx { loc: Location { dir: cli.data_dir, config: cli.config }, wait: cli.wait };
+    let ctx = Ctx {
+        loc: Location {
+            dir: cli.data_dir,
+            config: cli.config,
+        },
+        wait: cli.wait,
+    };
     match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),
         Command::Import(c) => import::run(&ctx, c),
+        Command::Backfill(a) => backfill::run(&ctx, a),
         Command::Report(c) => report::run(&ctx, c),
         Command::Search(a) => search::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),

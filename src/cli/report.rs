@@ -66,37 +66,72 @@ pub enum Command {
 
 pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
     match cmd {
-        Command::Show { date, profile, format, clean } => show(ctx, &date, &profile, format, clean),
+        Command::Show {
+            date,
+            profile,
+            format,
+            clean,
+        } => show(ctx, &date, &profile, format, clean),
         Command::List { profile, json } => list(ctx, profile.as_deref(), json),
-        Command::Export { dir, profile, clean } => export(ctx, &dir, &profile, clean),
-        Command::Rerun { date, profile, dry_run } => crate::cli::ingest::rerun(ctx, &date, &profile, dry_run),
+        Command::Export {
+            dir,
+            profile,
+            clean,
+        } => export(ctx, &dir, &profile, clean),
+        Command::Rerun {
+            date,
+            profile,
+            dry_run,
+        } => crate::cli::ingest::rerun(ctx, &date, &profile, dry_run),
     }
 }
 
 pub(crate) fn profile_of(archive: &Archive, name: &str) -> anyhow::Result<Profile> {
     archive.config.profile(name).cloned().or_else(|e| {
         // A profile that only exists in imported reports is still shown.
-        if archive.store.read().report_days(name)?.is_empty() { Err(anyhow::anyhow!(e)) } else {
-            Ok(Profile { name: name.to_string(), categories: vec![], ..Profile::default_profile() })
+        if archive.store.read().report_days(name)?.is_empty() {
+            Err(anyhow::anyhow!(e))
+        } else {
+            Ok(Profile {
+                name: name.to_string(),
+                categories: vec![],
+                ..Profile::default_profile()
+            })
         }
     })
 }
 
-fn show(ctx: &Ctx, date: &str, profile: &str, format: Format, clean: bool) -> anyhow::Result<Outcome> {
+fn show(
+    ctx: &Ctx,
+    date: &str,
+    profile: &str,
+    format: Format,
+    clean: bool,
+) -> anyhow::Result<Outcome> {
     let day = Day::parse(date)?;
     let archive = Archive::open_read(&ctx.loc)?;
     let profile = profile_of(&archive, profile)?;
     let Some(report) = report::find(&archive.store.read(), &profile, day)? else {
         let days = report::days(&archive.store.read(), &profile)?;
-        let before = days.iter().rev().find(|(d, _)| *d < day).map(|(d, _)| d.to_string());
-        let after = days.iter().find(|(d, _)| *d > day).map(|(d, _)| d.to_string());
+        let before = days
+            .iter()
+            .rev()
+            .find(|(d, _)| *d < day)
+            .map(|(d, _)| d.to_string());
+        let after = days
+            .iter()
+            .find(|(d, _)| *d > day)
+            .map(|(d, _)| d.to_string());
         let nearest = match (before, after) {
             (None, None) => "the archive has no reports for this profile yet".to_string(),
             (Some(b), None) => format!("the nearest day is {b}"),
             (None, Some(a)) => format!("the nearest day is {a}"),
             (Some(b), Some(a)) => format!("the nearest days are {b} and {a}"),
         };
-        anyhow::bail!("no report of profile {:?} for {day} in the archive; {nearest}", profile.name);
+        anyhow::bail!(
+            "no report of profile {:?} for {day} in the archive; {nearest}",
+            profile.name
+        );
     };
     let text = render_report(&report, format, clean);
     let mut out = stdout();
@@ -148,7 +183,11 @@ fn list(ctx: &Ctx, profile: Option<&str>, json: bool) -> anyhow::Result<Outcome>
             json_line(&mut out, r)?;
         } else {
             let mark = if r.estimated { "  (estimated)" } else { "" };
-            writeln!(out, "{}  {:<12} {:>4} rows  {}{}", r.date, r.profile, r.rows, r.provenance, mark)?;
+            writeln!(
+                out,
+                "{}  {:<12} {:>4} rows  {}{}",
+                r.date, r.profile, r.rows, r.provenance, mark
+            )?;
         }
     }
     out.flush()?;
@@ -160,21 +199,37 @@ fn export(ctx: &Ctx, dir: &Path, profile: &str, clean: bool) -> anyhow::Result<O
     let profile = profile_of(&archive, profile)?;
     let days = report::days(&archive.store.read(), &profile)?;
     if days.is_empty() {
-        eprintln!("arxiv-daily: no reports of profile {:?} to export", profile.name);
+        eprintln!(
+            "arxiv-daily: no reports of profile {:?} to export",
+            profile.name
+        );
         return Ok(Outcome::NothingFound);
     }
-    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     let mut written = 0;
     for (day, _) in &days {
-        let Some(report) = report::find(&archive.store.read(), &profile, *day)? else { continue };
+        let Some(report) = report::find(&archive.store.read(), &profile, *day)? else {
+            continue;
+        };
         let name = day.legacy();
         // The folder name is built from a validated date: it is one plain component, so nothing
         // is ever written outside DIR.
-        debug_assert!(matches!(Path::new(&name).components().next(), Some(Component::Normal(_))));
+        debug_assert!(matches!(
+            Path::new(&name).components().next(),
+            Some(Component::Normal(_))
+        ));
         let folder = dir.join(&name);
-        std::fs::create_dir_all(&folder).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", folder.display()))?;
-        write_atomic(&folder.join("README.md"), render_report(&report, Format::Md, clean).as_bytes())?;
-        write_atomic(&folder.join("papers.csv"), render::legacy_csv(&report.rows).as_bytes())?;
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", folder.display()))?;
+        write_atomic(
+            &folder.join("README.md"),
+            render_report(&report, Format::Md, clean).as_bytes(),
+        )?;
+        write_atomic(
+            &folder.join("papers.csv"),
+            render::legacy_csv(&report.rows).as_bytes(),
+        )?;
         written += 1;
     }
     eprintln!("arxiv-daily: wrote {written} days to {}", dir.display());
@@ -184,7 +239,9 @@ fn export(ctx: &Ctx, dir: &Path, profile: &str, clean: bool) -> anyhow::Result<O
 /// Writes through a temporary file and a rename, so a reader never sees half a file.
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_extension("tmp~");
-    std::fs::write(&tmp, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&tmp, bytes)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(())
 }

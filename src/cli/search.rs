@@ -39,13 +39,25 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             None => None,
         })
     };
-    let req = SearchRequest { query: a.query.clone(), from: day(&a.from)?, to: day(&a.to)?, category: a.category.clone(), limit: a.limit, sort: a.sort };
+    let req = SearchRequest {
+        query: a.query.clone(),
+        from: day(&a.from)?,
+        to: day(&a.to)?,
+        category: a.category.clone(),
+        limit: a.limit,
+        sort: a.sort,
+    };
     let archive = Archive::open_read(&ctx.loc)?;
     let Some(index) = archive.index()? else {
-        anyhow::bail!("the archive {} has no search index yet: run `arxiv-daily doctor --repair` to build it", archive.dir.display());
+        anyhow::bail!(
+            "the archive {} has no search index yet: run `arxiv-daily doctor --repair` to build it",
+            archive.dir.display()
+        );
     };
     if index.indexed_seq()? < archive.store.read().write_seq()? {
-        eprintln!("arxiv-daily: warning: the search index is behind the archive (an interrupted write?); run `arxiv-daily doctor --repair`");
+        eprintln!(
+            "arxiv-daily: warning: the search index is behind the archive (an interrupted write?); run `arxiv-daily doctor --repair`"
+        );
     }
     let result = index.search(&req)?;
     if result.hits.is_empty() {
@@ -58,7 +70,10 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let bold = !a.json && stdout_is_terminal();
     let mut out = stdout();
     for hit in &result.hits {
-        let Some((title, abstract_text, authors)) = archive.store.read().latest_text(&hit.id)? else { continue };
+        let Some((title, abstract_text, authors)) = archive.store.read().latest_text(&hit.id)?
+        else {
+            continue;
+        };
         let first = archive.store.read().first_announced(&hit.id)?;
         let snippet = snippets.make(&title, &abstract_text);
         if a.json {
@@ -75,8 +90,18 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 }),
             )?;
         } else {
-            let (open, close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
-            writeln!(out, "{open}{}{close}  {}  {}", hit.id, first.as_deref().unwrap_or("-"), one_line(&title))?;
+            let (open, close) = if bold {
+                ("\x1b[1m", "\x1b[0m")
+            } else {
+                ("", "")
+            };
+            writeln!(
+                out,
+                "{open}{}{close}  {}  {}",
+                hit.id,
+                first.as_deref().unwrap_or("-"),
+                one_line(&title)
+            )?;
             writeln!(out, "    {}", one_line(&authors))?;
             writeln!(out, "    {}", one_line(&snippet.marked(open, close)))?;
             writeln!(out)?;

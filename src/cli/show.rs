@@ -34,21 +34,42 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         json_line(&mut out, &paper)?;
     } else {
         writeln!(out, "{}  https://arxiv.org/abs/{}", paper.id, paper.id)?;
-        writeln!(out, "first announced: {}", paper.first_announced.as_deref().unwrap_or("-"))?;
+        writeln!(
+            out,
+            "first announced: {}",
+            paper.first_announced.as_deref().unwrap_or("-")
+        )?;
         for (i, s) in paper.snapshots.iter().enumerate() {
-            let version = s.version.map(|v| format!("v{v}")).unwrap_or_else(|| "v?".into());
-            writeln!(out, "\nsnapshot {} ({version}, first seen {})", i + 1, s.first_seen)?;
+            let version = s
+                .version
+                .map(|v| format!("v{v}"))
+                .unwrap_or_else(|| "v?".into());
+            writeln!(
+                out,
+                "\nsnapshot {} ({version}, first seen {})",
+                i + 1,
+                s.first_seen
+            )?;
             writeln!(out, "  title:      {}", s.title)?;
             writeln!(out, "  authors:    {}", s.authors)?;
             if !s.categories.is_empty() {
                 writeln!(out, "  categories: {}", s.categories.join(" "))?;
             }
-            for (label, value) in [("doi", &s.doi), ("journal", &s.journal_ref), ("license", &s.license), ("submitted", &s.submitted)] {
+            for (label, value) in [
+                ("doi", &s.doi),
+                ("journal", &s.journal_ref),
+                ("license", &s.license),
+                ("submitted", &s.submitted),
+            ] {
                 if let Some(v) = value {
                     writeln!(out, "  {label:<11} {v}")?;
                 }
             }
-            writeln!(out, "  abstract:   {}", s.abstract_text.replace('\n', "\n              "))?;
+            writeln!(
+                out,
+                "  abstract:   {}",
+                s.abstract_text.replace('\n', "\n              ")
+            )?;
         }
         writeln!(out, "\nlisted:")?;
         for l in &paper.listings {

@@ -51,8 +51,13 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let mut out = stdout();
     let mut any = false;
     for category in categories {
-        let ingested: Vec<FeedRecord> = feeds.iter().filter(|f| f.category == category).cloned().collect();
-        let reps: Vec<&(String, String, String)> = repeats.iter().filter(|r| r.1 == category).collect();
+        let ingested: Vec<FeedRecord> = feeds
+            .iter()
+            .filter(|f| f.category == category)
+            .cloned()
+            .collect();
+        let reps: Vec<&(String, String, String)> =
+            repeats.iter().filter(|r| r.1 == category).collect();
         let first = from.or_else(|| ingested.first().and_then(|f| Day::parse(&f.date).ok()));
         let last = to.or_else(|| ingested.last().and_then(|f| Day::parse(&f.date).ok()));
         let mut missing = Vec::new();
@@ -60,7 +65,10 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             let mut d = first;
             while d <= last {
                 let date = d.to_string();
-                if d.weekday_number() <= 5 && !ingested.iter().any(|f| f.date == date) && !reps.iter().any(|r| r.0 == date) {
+                if d.weekday_number() <= 5
+                    && !ingested.iter().any(|f| f.date == date)
+                    && !reps.iter().any(|r| r.0 == date)
+                {
                     missing.push(date);
                 }
                 d = d.succ();
@@ -71,10 +79,17 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             category: category.clone(),
             from: first.map(|d| d.to_string()),
             to: last.map(|d| d.to_string()),
-            empty: ingested.iter().filter(|f| f.items == 0).map(|f| f.date.clone()).collect(),
+            empty: ingested
+                .iter()
+                .filter(|f| f.items == 0)
+                .map(|f| f.date.clone())
+                .collect(),
             ingested,
             missing,
-            repeated: reps.iter().map(|r| serde_json::json!({"date": r.0, "same_as": r.2})).collect(),
+            repeated: reps
+                .iter()
+                .map(|r| serde_json::json!({"date": r.0, "same_as": r.2}))
+                .collect(),
         };
         if a.json {
             json_line(&mut out, &status)?;
@@ -91,16 +106,34 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 status.repeated.len()
             )?;
             for f in &status.ingested {
-                writeln!(out, "  {}  {:>4} items  built {}", f.date, f.items, f.build_time.as_deref().unwrap_or("-"))?;
+                writeln!(
+                    out,
+                    "  {}  {:>4} items  built {}",
+                    f.date,
+                    f.items,
+                    f.build_time.as_deref().unwrap_or("-")
+                )?;
             }
             for d in &status.missing {
-                writeln!(out, "  {d}  missing (no feed stored; a holiday, or run `arxiv-daily ingest --feed-file`)")?;
+                writeln!(
+                    out,
+                    "  {d}  missing (no feed stored; a holiday, or run `arxiv-daily ingest --feed-file`)"
+                )?;
             }
             for r in &status.repeated {
-                writeln!(out, "  {}  repeated the batch of {}", r["date"].as_str().unwrap_or(""), r["same_as"].as_str().unwrap_or(""))?;
+                writeln!(
+                    out,
+                    "  {}  repeated the batch of {}",
+                    r["date"].as_str().unwrap_or(""),
+                    r["same_as"].as_str().unwrap_or("")
+                )?;
             }
         }
     }
     out.flush()?;
-    Ok(if any { Outcome::Done } else { Outcome::NothingFound })
+    Ok(if any {
+        Outcome::Done
+    } else {
+        Outcome::NothingFound
+    })
 }

@@ -45,12 +45,18 @@ const SMALL_BUDGET: usize = 64 << 20;
 
 impl SearchIndex {
     fn err(&self) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
-        |source| IndexError::Tantivy { path: self.path.clone(), source }
+        |source| IndexError::Tantivy {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Opens the index in `dir`, creating it when absent.
     pub fn open_or_create(dir: &Path) -> Result<SearchIndex> {
-        let wrap = |source| IndexError::Tantivy { path: dir.to_path_buf(), source };
+        let wrap = |source| IndexError::Tantivy {
+            path: dir.to_path_buf(),
+            source,
+        };
         let exists = dir.join("meta.json").is_file();
         let index = if exists {
             Index::open_in_dir(dir).map_err(wrap)?
@@ -61,7 +67,11 @@ impl SearchIndex {
         };
         schema::register_tokenizers(&index);
         let fields = schema::fields(&index.schema()).map_err(wrap)?;
-        Ok(SearchIndex { index, fields, path: dir.to_path_buf() })
+        Ok(SearchIndex {
+            index,
+            fields,
+            path: dir.to_path_buf(),
+        })
     }
 
     /// Opens an existing index for reading; `None` when there is none yet.
@@ -75,22 +85,41 @@ impl SearchIndex {
     /// The last SQLite write batch this index reflects (0 for a new index).
     pub fn indexed_seq(&self) -> Result<i64> {
         let metas = self.index.load_metas().map_err(self.err())?;
-        Ok(metas.payload.as_deref().and_then(|p| p.strip_prefix("seq=")).and_then(|s| s.parse().ok()).unwrap_or(0))
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|p| p.strip_prefix("seq="))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0))
     }
 
     pub fn reader(&self) -> Result<IndexReader> {
-        self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(self.err())
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(self.err())
     }
 
     /// Starts a write session; `bulk` picks the large memory budget and turns merging off.
     pub fn writer(&self, bulk: bool) -> Result<IndexSession<'_>> {
         let budget = if bulk { BULK_BUDGET } else { SMALL_BUDGET };
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
-        let writer: IndexWriter = self.index.writer_with_num_threads(threads, budget).map_err(self.err())?;
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let writer: IndexWriter = self
+            .index
+            .writer_with_num_threads(threads, budget)
+            .map_err(self.err())?;
         if bulk {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
-        Ok(IndexSession { index: self, writer, pending: 0 })
+        Ok(IndexSession {
+            index: self,
+            writer,
+            pending: 0,
+        })
     }
 
     pub fn num_docs(&self) -> Result<u64> {
@@ -103,14 +132,18 @@ impl SearchIndex {
         let searcher = reader.searcher();
         let mut ids = Vec::new();
         for segment in searcher.segment_readers() {
-            let store = segment.get_store_reader(64).map_err(|e| self.err()(e.into()))?;
+            let store = segment
+                .get_store_reader(64)
+                .map_err(|e| self.err()(e.into()))?;
             let alive = segment.alive_bitset();
             for doc in 0..segment.max_doc() {
                 if alive.is_some_and(|a| !a.is_alive(doc)) {
                     continue;
                 }
                 let d: TantivyDocument = store.get(doc).map_err(self.err())?;
-                if let Some(tantivy::schema::OwnedValue::Str(id)) = d.get_first(self.fields.id).map(Into::into) {
+                if let Some(tantivy::schema::OwnedValue::Str(id)) =
+                    d.get_first(self.fields.id).map(Into::into)
+                {
                     ids.push(id);
                 }
             }
@@ -130,7 +163,8 @@ impl IndexSession<'_> {
     /// Replaces the paper's document.
     pub fn upsert(&mut self, doc: &IndexDoc) -> Result<()> {
         let f = &self.index.fields;
-        self.writer.delete_term(Term::from_field_text(f.id, &doc.id));
+        self.writer
+            .delete_term(Term::from_field_text(f.id, &doc.id));
         let mut d = TantivyDocument::default();
         d.add_text(f.id, &doc.id);
         d.add_text(f.title, normalize(&doc.title));
@@ -150,7 +184,9 @@ impl IndexSession<'_> {
 
     /// Removes every document (before a full rebuild).
     pub fn clear(&mut self) -> Result<()> {
-        self.writer.delete_all_documents().map_err(self.index.err())?;
+        self.writer
+            .delete_all_documents()
+            .map_err(self.index.err())?;
         Ok(())
     }
 
@@ -159,7 +195,9 @@ impl IndexSession<'_> {
         let mut prepared = self.writer.prepare_commit().map_err(self.index.err())?;
         prepared.set_payload(&format!("seq={seq}"));
         prepared.commit().map_err(self.index.err())?;
-        self.writer.wait_merging_threads().map_err(self.index.err())?;
+        self.writer
+            .wait_merging_threads()
+            .map_err(self.index.err())?;
         Ok(self.pending)
     }
 }
@@ -168,7 +206,11 @@ impl IndexSession<'_> {
 /// sees `Q&A` either way.
 fn normalize(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains('&') {
-        s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").into()
+        s.replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .into()
     } else {
         s.into()
     }

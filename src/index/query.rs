@@ -58,9 +58,15 @@ impl SearchIndex {
         parser.set_field_boost(f.title, TITLE_BOOST);
         let trimmed = text.trim();
         if trimmed.is_empty() {
-            return Err(IndexError::Query { query: text.to_string(), message: "the query is empty".into() });
+            return Err(IndexError::Query {
+                query: text.to_string(),
+                message: "the query is empty".into(),
+            });
         }
-        parser.parse_query(trimmed).map_err(|e| IndexError::Query { query: text.to_string(), message: e.to_string() })
+        parser.parse_query(trimmed).map_err(|e| IndexError::Query {
+            query: text.to_string(),
+            message: e.to_string(),
+        })
     }
 
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResult> {
@@ -68,17 +74,31 @@ impl SearchIndex {
         let user = self.parse_query(&req.query)?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user.box_clone())];
         if req.from.is_some() || req.to.is_some() {
-            let lower = req.from.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_u64(f.day, d)));
-            let upper = req.to.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_u64(f.day, d)));
+            let lower = req.from.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_u64(f.day, d))
+            });
+            let upper = req.to.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_u64(f.day, d))
+            });
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
         if let Some(cat) = &req.category {
-            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.cat, cat), IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.cat, cat),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        let query: Box<dyn Query> = if clauses.len() == 1 { user } else { Box::new(BooleanQuery::new(clauses)) };
+        let query: Box<dyn Query> = if clauses.len() == 1 {
+            user
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
         let reader = self.reader()?;
         let searcher = reader.searcher();
         let limit = req.limit.max(1);
@@ -90,7 +110,10 @@ impl SearchIndex {
                 .map(|(s, a)| (Some(s), a))
                 .collect(),
             SortBy::Date => searcher
-                .search(&query, &TopDocs::with_limit(limit).order_by_fast_field::<u64>("first", Order::Desc))
+                .search(
+                    &query,
+                    &TopDocs::with_limit(limit).order_by_fast_field::<u64>("first", Order::Desc),
+                )
                 .map_err(self.err())?
                 .into_iter()
                 .map(|(_, a)| (None, a))
@@ -100,9 +123,16 @@ impl SearchIndex {
         for (score, address) in addresses {
             let doc: TantivyDocument = searcher.doc(address).map_err(self.err())?;
             if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()) {
-                hits.push(Hit { id: id.to_string(), score });
+                hits.push(Hit {
+                    id: id.to_string(),
+                    score,
+                });
             }
         }
-        Ok(SearchResult { hits, query, searcher })
+        Ok(SearchResult {
+            hits,
+            query,
+            searcher,
+        })
     }
 }

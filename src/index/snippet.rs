@@ -45,11 +45,15 @@ const MAX_CHARS: usize = 200;
 impl SearchIndex {
     pub fn snippets(&self, result: &SearchResult) -> Result<Snippets> {
         let make = |field| -> Result<SnippetGenerator> {
-            let mut g = SnippetGenerator::create(&result.searcher, &*result.query, field).map_err(self.err())?;
+            let mut g = SnippetGenerator::create(&result.searcher, &*result.query, field)
+                .map_err(self.err())?;
             g.set_max_num_chars(MAX_CHARS);
             Ok(g)
         };
-        Ok(Snippets { abs: make(self.fields.abs)?, title: make(self.fields.title)? })
+        Ok(Snippets {
+            abs: make(self.fields.abs)?,
+            title: make(self.fields.title)?,
+        })
     }
 }
 
@@ -58,7 +62,11 @@ impl Snippets {
         let from_abs = self.abs.snippet(abstract_text);
         let chosen = if from_abs.highlighted().is_empty() {
             let from_title = self.title.snippet(title);
-            if from_title.highlighted().is_empty() { from_abs } else { from_title }
+            if from_title.highlighted().is_empty() {
+                from_abs
+            } else {
+                from_title
+            }
         } else {
             from_abs
         };
@@ -68,9 +76,16 @@ impl Snippets {
             while !abstract_text.is_char_boundary(end) {
                 end -= 1;
             }
-            return Snippet { text: abstract_text[..end].to_string(), highlights: vec![] };
+            return Snippet {
+                text: abstract_text[..end].to_string(),
+                highlights: vec![],
+            };
         }
-        let highlights = chosen.highlighted().iter().map(|h| (h.start, h.end)).collect();
+        let highlights = chosen
+            .highlighted()
+            .iter()
+            .map(|h| (h.start, h.end))
+            .collect();
         Snippet { text, highlights }
     }
 }

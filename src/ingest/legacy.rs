@@ -10,8 +10,8 @@ use super::Archive;
 use crate::config::Profile;
 use crate::model::{ArxivId, Provenance, Snapshot};
 use crate::report::render;
-use crate::source::legacy::{self, LegacyDay};
 use crate::source::SourceError;
+use crate::source::legacy::{self, LegacyDay};
 use crate::store::{ListingRow, ShownPaper, WriteStats};
 
 /// What an import did.
@@ -29,11 +29,21 @@ pub struct LegacySummary {
 
 /// Imports report folders as the reports of `profile` (their listings are filed under the
 /// profile's first category, marked `legacy`: they hold only the papers the report kept).
-pub fn import(archive: &mut Archive, paths: &[PathBuf], profile: &Profile, mut progress: impl FnMut(u64)) -> anyhow::Result<LegacySummary> {
+pub fn import(
+    archive: &mut Archive,
+    paths: &[PathBuf],
+    profile: &Profile,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<LegacySummary> {
     let files = legacy::discover(paths)?;
-    let parsed: Vec<Result<LegacyDay, SourceError>> = files.par_iter().map(|f| legacy::read_day(f)).collect();
+    let parsed: Vec<Result<LegacyDay, SourceError>> =
+        files.par_iter().map(|f| legacy::read_day(f)).collect();
     let mut summary = LegacySummary::default();
-    let category = profile.categories.first().cloned().unwrap_or_else(|| "cs.IR".into());
+    let category = profile
+        .categories
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "cs.IR".into());
     for result in parsed {
         summary.files += 1;
         progress(summary.files);
@@ -63,14 +73,23 @@ pub fn import(archive: &mut Archive, paths: &[PathBuf], profile: &Profile, mut p
     Ok(summary)
 }
 
-fn write_day(archive: &mut Archive, day: &LegacyDay, profile: &str, category: &str) -> anyhow::Result<WriteStats> {
+fn write_day(
+    archive: &mut Archive,
+    day: &LegacyDay,
+    profile: &str,
+    category: &str,
+) -> anyhow::Result<WriteStats> {
     let location = day.path.display().to_string();
     let mut w = archive.store.writer()?;
     let mut listing = Vec::with_capacity(day.rows.len());
     let mut report = Vec::with_capacity(day.rows.len());
     for row in &day.rows {
-        let (id, version) = ArxivId::parse_versioned(&row.link)
-            .map_err(|e| anyhow::anyhow!("{location}:{}: the link is not an arXiv abstract page: {e}", row.line))?;
+        let (id, version) = ArxivId::parse_versioned(&row.link).map_err(|e| {
+            anyhow::anyhow!(
+                "{location}:{}: the link is not an arXiv abstract page: {e}",
+                row.line
+            )
+        })?;
         let pid = w.paper(&id)?;
         let snapshot = Snapshot {
             version,
@@ -81,7 +100,11 @@ fn write_day(archive: &mut Archive, day: &LegacyDay, profile: &str, category: &s
         };
         let sid = w.snapshot(pid, &snapshot, day.day)?;
         if !listing.iter().any(|l: &ListingRow| l.pid == pid) {
-            listing.push(ListingRow { pid, sid, announce_type: None });
+            listing.push(ListingRow {
+                pid,
+                sid,
+                announce_type: None,
+            });
         }
         let link = (row.link != id.abs_url()).then(|| row.link.clone());
         report.push((sid, link));
@@ -107,7 +130,9 @@ fn write_day(archive: &mut Archive, day: &LegacyDay, profile: &str, category: &s
         .collect();
     let original = std::fs::read(&day.path)?;
     if render::legacy_markdown(day.day, &rows).as_bytes() != original.as_slice() {
-        anyhow::bail!("{location}: cannot reproduce this file byte for byte; not imported (please report this file)");
+        anyhow::bail!(
+            "{location}: cannot reproduce this file byte for byte; not imported (please report this file)"
+        );
     }
     Ok(w.commit()?)
 }

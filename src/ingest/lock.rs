@@ -26,7 +26,11 @@ impl WriteLock {
                 let mut pid = String::new();
                 let _ = file.read_to_string(&mut pid);
                 let pid = pid.trim();
-                let who = if pid.is_empty() { "another process".to_string() } else { format!("pid {pid}") };
+                let who = if pid.is_empty() {
+                    "another process".to_string()
+                } else {
+                    format!("pid {pid}")
+                };
                 if !wait {
                     anyhow::bail!(
                         "the archive {} is being written by {who}; try again when it is done, or pass --wait",
@@ -34,9 +38,12 @@ impl WriteLock {
                     );
                 }
                 eprintln!("arxiv-daily: waiting for {who}, which is writing the archive");
-                file.lock().map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", path.display()))?;
+                file.lock()
+                    .map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", path.display()))?;
             }
-            Err(std::fs::TryLockError::Error(e)) => anyhow::bail!("cannot lock {}: {e}", path.display()),
+            Err(std::fs::TryLockError::Error(e)) => {
+                anyhow::bail!("cannot lock {}: {e}", path.display())
+            }
         }
         file.set_len(0)?;
         file.seek(SeekFrom::Start(0))?;

@@ -2,6 +2,7 @@
 //! batch to SQLite first, then bring the index up to the store's write sequence. A crash between
 //! the two leaves the index behind, never ahead; the next writer (or `doctor --repair`) catches it up.
 
+pub mod backfill;
 pub mod legacy;
 pub mod lock;
 pub mod rss;
@@ -34,7 +35,9 @@ pub struct Location {
 
 impl Location {
     pub fn config_path(&self) -> PathBuf {
-        self.config.clone().unwrap_or_else(|| self.dir.join(CONFIG_FILE))
+        self.config
+            .clone()
+            .unwrap_or_else(|| self.dir.join(CONFIG_FILE))
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -53,8 +56,12 @@ impl Location {
 impl Archive {
     /// Opens (creating if needed) the archive for writing, taking the writer lock.
     pub fn open_write(loc: &Location, wait: bool) -> anyhow::Result<Archive> {
-        std::fs::create_dir_all(&loc.dir)
-            .map_err(|e| anyhow::anyhow!("cannot create the archive folder {}: {e}", loc.dir.display()))?;
+        std::fs::create_dir_all(&loc.dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the archive folder {}: {e}",
+                loc.dir.display()
+            )
+        })?;
         let lock = lock::WriteLock::acquire(&loc.dir, wait)?;
         let config_path = loc.config_path();
         if loc.config.is_none() && !config_path.exists() {
@@ -63,7 +70,12 @@ impl Archive {
         }
         let config = loc.load_config()?;
         let store = Store::open(&loc.db_path()).map_err(|e| context(e, &loc.db_path()))?;
-        Ok(Archive { dir: loc.dir.clone(), store, config, _lock: Some(lock) })
+        Ok(Archive {
+            dir: loc.dir.clone(),
+            store,
+            config,
+            _lock: Some(lock),
+        })
     }
 
     /// Opens an existing archive for reading; never blocks or is blocked by a writer.
@@ -77,7 +89,12 @@ impl Archive {
         }
         let config = loc.load_config()?;
         let store = Store::open_read_only(&db).map_err(|e| context(e, &db))?;
-        Ok(Archive { dir: loc.dir.clone(), store, config, _lock: None })
+        Ok(Archive {
+            dir: loc.dir.clone(),
+            store,
+            config,
+            _lock: None,
+        })
     }
 
     pub fn index_dir(&self) -> PathBuf {
@@ -99,7 +116,9 @@ impl Archive {
         }
         let mut session = index.writer(bulk)?;
         self.store.read().docs_since(indexed, |doc| {
-            session.upsert(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))
+            session
+                .upsert(&doc)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
         })?;
         Ok(session.commit(target)?)
     }
@@ -110,7 +129,11 @@ impl Archive {
         let target = self.store.read().write_seq()?;
         let mut session = index.writer(true)?;
         session.clear()?;
-        self.store.read().docs_since(-1, |doc| session.upsert(&doc).map_err(|e| StoreError::Corrupt(e.to_string())))?;
+        self.store.read().docs_since(-1, |doc| {
+            session
+                .upsert(&doc)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+        })?;
         Ok(session.commit(target)?)
     }
 }

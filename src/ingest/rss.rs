@@ -31,8 +31,19 @@ pub struct FeedOutcome {
 }
 
 /// Stores one category's feed. `source` (URL or file) goes into the ledger.
-pub fn ingest_feed(archive: &mut Archive, category: &str, feed: &Feed, source: &str) -> anyhow::Result<FeedOutcome> {
-    let profiles: Vec<Profile> = archive.config.profiles.iter().filter(|p| p.categories.iter().any(|c| c == category)).cloned().collect();
+pub fn ingest_feed(
+    archive: &mut Archive,
+    category: &str,
+    feed: &Feed,
+    source: &str,
+) -> anyhow::Result<FeedOutcome> {
+    let profiles: Vec<Profile> = archive
+        .config
+        .profiles
+        .iter()
+        .filter(|p| p.categories.iter().any(|c| c == category))
+        .cloned()
+        .collect();
     let mut by_type = BTreeMap::new();
     for t in AnnounceType::ALL {
         let n = feed.items.iter().filter(|i| i.announce_type == t).count();
@@ -62,7 +73,11 @@ pub fn ingest_feed(archive: &mut Archive, category: &str, feed: &Feed, source: &
     if !feed.items.is_empty()
         && let Some((prev_day, prev_batch)) = w.read().previous_batch(category, feed.day)?
     {
-        let batch: Vec<(String, Option<u32>)> = feed.items.iter().map(|i| (i.id.to_string(), i.snapshot.version)).collect();
+        let batch: Vec<(String, Option<u32>)> = feed
+            .items
+            .iter()
+            .map(|i| (i.id.to_string(), i.snapshot.version))
+            .collect();
         if batch == prev_batch {
             outcome.status = "repeated";
             outcome.same_as = Some(prev_day.to_string());
@@ -76,12 +91,23 @@ pub fn ingest_feed(archive: &mut Archive, category: &str, feed: &Feed, source: &
         let pid = w.paper(&item.id)?;
         let sid = w.snapshot(pid, &item.snapshot, feed.day)?;
         if !rows.iter().any(|r: &ListingRow| r.pid == pid) {
-            rows.push(ListingRow { pid, sid, announce_type: Some(item.announce_type) });
+            rows.push(ListingRow {
+                pid,
+                sid,
+                announce_type: Some(item.announce_type),
+            });
         }
     }
     w.replace_listing(feed.day, category, Provenance::Rss, &rows)?;
     let counts = serde_json::to_string(&outcome.by_type)?;
-    w.record_feed(feed.day, category, feed.build_time.as_deref(), source, feed.items.len(), &counts)?;
+    w.record_feed(
+        feed.day,
+        category,
+        feed.build_time.as_deref(),
+        source,
+        feed.items.len(),
+        &counts,
+    )?;
     if feed.items.is_empty() {
         outcome.status = "empty";
     }
@@ -92,9 +118,16 @@ pub fn ingest_feed(archive: &mut Archive, category: &str, feed: &Feed, source: &
     Ok(outcome)
 }
 
-fn build_reports(w: &mut Writer<'_>, profiles: &[Profile], day: Day, outcome: &mut FeedOutcome) -> anyhow::Result<()> {
+fn build_reports(
+    w: &mut Writer<'_>,
+    profiles: &[Profile],
+    day: Day,
+    outcome: &mut FeedOutcome,
+) -> anyhow::Result<()> {
     for profile in profiles {
-        let Some((provenance, rows)) = report::compute(&w.read(), profile, day)? else { continue };
+        let Some((provenance, rows)) = report::compute(&w.read(), profile, day)? else {
+            continue;
+        };
         if provenance != Provenance::Rss {
             continue;
         }
@@ -105,9 +138,17 @@ fn build_reports(w: &mut Writer<'_>, profiles: &[Profile], day: Day, outcome: &m
     Ok(())
 }
 
+/// (id, title) pairs of a report.
+pub type IdTitles = Vec<(String, String)>;
+
 /// Recomputes (profile, day) from its listings with the profile's current rules. Returns the old
 /// and new rows as (id, title) lists; stores the new report unless `dry_run`.
-pub fn rerun(archive: &mut Archive, profile: &Profile, day: Day, dry_run: bool) -> anyhow::Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+pub fn rerun(
+    archive: &mut Archive,
+    profile: &Profile,
+    day: Day,
+    dry_run: bool,
+) -> anyhow::Result<(IdTitles, IdTitles)> {
     let mut w = archive.store.writer()?;
     let old: Vec<(String, String)> = w
         .read()
@@ -120,7 +161,10 @@ pub fn rerun(archive: &mut Archive, profile: &Profile, day: Day, dry_run: bool) 
             profile.categories.join(", ")
         );
     };
-    let new: Vec<(String, String)> = rows.iter().map(|p| (p.id.clone(), p.title.clone())).collect();
+    let new: Vec<(String, String)> = rows
+        .iter()
+        .map(|p| (p.id.clone(), p.title.clone()))
+        .collect();
     if !dry_run {
         let entries: Vec<(i64, Option<String>)> = rows.iter().map(|r| (r.sid, None)).collect();
         w.replace_report(&profile.name, day, provenance, &entries)?;

@@ -14,7 +14,9 @@ pub struct Day(Date);
 
 /// Why a string is not a day.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("not a valid date: {input:?} ({why}; expected 2025-09-24, 24-Sep-2025, today or yesterday)")]
+#[error(
+    "not a valid date: {input:?} ({why}; expected 2025-09-24, 24-Sep-2025, today or yesterday)"
+)]
 pub struct DayError {
     pub input: String,
     pub why: String,
@@ -44,7 +46,10 @@ impl Day {
     /// Parses `YYYY-MM-DD`, `DD-Mon-YYYY`, `today` or `yesterday`.
     pub fn parse(input: &str) -> Result<Day, DayError> {
         let s = input.trim();
-        let fail = |why: &str| DayError { input: input.to_string(), why: why.to_string() };
+        let fail = |why: &str| DayError {
+            input: input.to_string(),
+            why: why.to_string(),
+        };
         match s {
             "today" => return Ok(Day::today()),
             "yesterday" => return Ok(Day::today().pred()),
@@ -71,7 +76,9 @@ impl Day {
         if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
             return Err(fail("out of range"));
         }
-        Date::new(y as i16, m as i8, d as i8).map(Day).map_err(|e| fail(&e.to_string()))
+        Date::new(y as i16, m as i8, d as i8)
+            .map(Day)
+            .map_err(|e| fail(&e.to_string()))
     }
 
     pub fn date(self) -> Date {
@@ -93,13 +100,24 @@ impl Day {
 
     /// `24-Sep-2025`, as the original script's `%d-%b-%Y`.
     pub fn legacy(self) -> String {
-        format!("{:02}-{}-{:04}", self.0.day(), MONTHS[(self.0.month() - 1) as usize], self.0.year())
+        format!(
+            "{:02}-{}-{:04}",
+            self.0.day(),
+            MONTHS[(self.0.month() - 1) as usize],
+            self.0.year()
+        )
     }
 }
 
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            self.0.month(),
+            self.0.day()
+        )
     }
 }
 
@@ -126,7 +144,15 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates_with_the_input_in_the_message() {
-        for bad in ["2025-02-30", "31-Foo-2025", "2025-13-01", "2025/09/24", "", "24-Sep-25", "x-y-2025"] {
+        for bad in [
+            "2025-02-30",
+            "31-Foo-2025",
+            "2025-13-01",
+            "2025/09/24",
+            "",
+            "24-Sep-25",
+            "x-y-2025",
+        ] {
             let err = Day::parse(bad).unwrap_err();
             assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
         }

@@ -29,8 +29,8 @@ impl ArxivId {
         let (body, version) = split_version(s).ok_or_else(err)?;
         let canonical = if let Some((archive, number)) = body.split_once('/') {
             let archive = archive.split('.').next().unwrap_or("");
-            let archive_ok = !archive.is_empty()
-                && archive.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+            let archive_ok =
+                !archive.is_empty() && archive.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
             let number_ok = number.len() == 7 && number.bytes().all(|b| b.is_ascii_digit());
             if !archive_ok || !number_ok {
                 return Err(err());
@@ -39,7 +39,10 @@ impl ArxivId {
         } else {
             let (yymm, number) = body.split_once('.').ok_or_else(err)?;
             let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
-            if yymm.len() != 4 || !digits(yymm) || !(4..=5).contains(&number.len()) || !digits(number)
+            if yymm.len() != 4
+                || !digits(yymm)
+                || !(4..=5).contains(&number.len())
+                || !digits(number)
             {
                 return Err(err());
             }
@@ -109,7 +112,16 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "abc", "2509.164", "25091.6442", "2509.1644222", "Math/0309136", "math/03091", "v2"] {
+        for bad in [
+            "",
+            "abc",
+            "2509.164",
+            "25091.6442",
+            "2509.1644222",
+            "Math/0309136",
+            "math/03091",
+            "v2",
+        ] {
             assert!(ArxivId::parse(bad).is_err(), "{bad}");
         }
     }

@@ -42,7 +42,11 @@ impl Snapshot {
             h ^= 0xff;
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         };
-        eat(self.version.map(|v| v.to_string()).unwrap_or_default().as_bytes());
+        eat(self
+            .version
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+            .as_bytes());
         eat(self.title.as_bytes());
         eat(self.abstract_text.as_bytes());
         eat(self.authors.as_bytes());
@@ -103,9 +107,14 @@ impl Provenance {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Rss, Self::Legacy, Self::OaiEstimate, Self::KaggleEstimate]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        [
+            Self::Rss,
+            Self::Legacy,
+            Self::OaiEstimate,
+            Self::KaggleEstimate,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
     }
 
     pub fn is_estimate(self) -> bool {

@@ -26,11 +26,17 @@ impl Report {
 
 /// The rows a profile selects from a day's listings: its categories in profile order, each paper
 /// once, feed order within a category. `None` when no listing of those categories is stored.
-pub fn compute(store: &Reads<'_>, profile: &Profile, day: Day) -> Result<Option<(Provenance, Vec<ShownPaper>)>> {
+pub fn compute(
+    store: &Reads<'_>,
+    profile: &Profile,
+    day: Day,
+) -> Result<Option<(Provenance, Vec<ShownPaper>)>> {
     let mut rows: Vec<ShownPaper> = Vec::new();
     let mut provenance = None;
     for category in &profile.categories {
-        let Some((prov, listed)) = store.listing(day, category)? else { continue };
+        let Some((prov, listed)) = store.listing(day, category)? else {
+            continue;
+        };
         provenance.get_or_insert(prov);
         for paper in listed {
             if rows.iter().any(|r| r.id == paper.id) {
@@ -55,19 +61,25 @@ pub fn find(store: &Reads<'_>, profile: &Profile, day: Day) -> Result<Option<Rep
             rows: stored.rows,
         }));
     }
-    Ok(compute(store, profile, day)?.map(|(provenance, rows)| Report {
-        profile: profile.name.clone(),
-        day,
-        provenance,
-        stored: false,
-        rows,
-    }))
+    Ok(
+        compute(store, profile, day)?.map(|(provenance, rows)| Report {
+            profile: profile.name.clone(),
+            day,
+            provenance,
+            stored: false,
+            rows,
+        }),
+    )
 }
 
 /// Days that have a report for `profile`: stored ones, and days with estimated listings of its
 /// categories. Each with its provenance.
 pub fn days(store: &Reads<'_>, profile: &Profile) -> Result<Vec<(Day, Option<Provenance>)>> {
-    let mut out: Vec<(Day, Option<Provenance>)> = store.report_days(&profile.name)?.into_iter().map(|d| (d, None)).collect();
+    let mut out: Vec<(Day, Option<Provenance>)> = store
+        .report_days(&profile.name)?
+        .into_iter()
+        .map(|d| (d, None))
+        .collect();
     for (day, prov) in store.estimated_days(&profile.categories)? {
         if !out.iter().any(|(d, _)| *d == day) {
             out.push((day, Some(prov)));

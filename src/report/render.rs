@@ -8,9 +8,15 @@ use crate::store::ShownPaper;
 
 /// The original README.md: no escaping at all, exactly as the script wrote it.
 pub fn legacy_markdown(day: Day, rows: &[ShownPaper]) -> String {
-    let mut out = format!("{TITLE_PREFIX}{}\n\n{TABLE_HEADER}\n{TABLE_RULE}\n", day.legacy());
+    let mut out = format!(
+        "{TITLE_PREFIX}{}\n\n{TABLE_HEADER}\n{TABLE_RULE}\n",
+        day.legacy()
+    );
     for r in rows {
-        out.push_str(&format!("| {} | [{}]({}) | {} | {} |\n", r.title, r.link, r.link, r.abstract_text, r.authors));
+        out.push_str(&format!(
+            "| {} | [{}]({}) | {} | {} |\n",
+            r.title, r.link, r.link, r.abstract_text, r.authors
+        ));
     }
     out
 }
@@ -34,7 +40,10 @@ pub fn clean_cell(s: &str) -> String {
 
 /// A valid GitHub table with the same columns.
 pub fn clean_markdown(day: Day, rows: &[ShownPaper]) -> String {
-    let mut out = format!("{TITLE_PREFIX}{}\n\n{TABLE_HEADER}\n{TABLE_RULE}\n", day.legacy());
+    let mut out = format!(
+        "{TITLE_PREFIX}{}\n\n{TABLE_HEADER}\n{TABLE_RULE}\n",
+        day.legacy()
+    );
     for r in rows {
         out.push_str(&format!(
             "| {} | [{}]({}) | {} | {} |\n",
@@ -92,11 +101,17 @@ mod tests {
     #[test]
     fn legacy_markdown_round_trips_through_the_parser() {
         let day = Day::parse("2026-04-01").unwrap();
-        let rows = vec![paper("LLM | TeX $x$", "a\n  b | c", "A, B"), paper("Q&amp;A", "", "C")];
+        let rows = vec![
+            paper("LLM | TeX $x$", "a\n  b | c", "A, B"),
+            paper("Q&amp;A", "", "C"),
+        ];
         let md = legacy_markdown(day, &rows);
         let (d, parsed) = parse_readme(&md, "x", None).unwrap();
         assert_eq!(d, day);
-        let again: Vec<ShownPaper> = parsed.iter().map(|r| paper(&r.title, &r.abstract_text, &r.authors)).collect();
+        let again: Vec<ShownPaper> = parsed
+            .iter()
+            .map(|r| paper(&r.title, &r.abstract_text, &r.authors))
+            .collect();
         assert_eq!(legacy_markdown(day, &again), md);
     }
 
@@ -107,7 +122,10 @@ mod tests {
         assert!(md.ends_with("| A \\| B | [https://arxiv.org/abs/2604.00001](https://arxiv.org/abs/2604.00001) | x y \\| z | C |\n"), "{md}");
         // every row line has exactly 5 unescaped pipes
         for line in md.lines().skip(2) {
-            let unescaped = line.match_indices('|').filter(|(i, _)| *i == 0 || &line[i - 1..*i] != "\\").count();
+            let unescaped = line
+                .match_indices('|')
+                .filter(|(i, _)| *i == 0 || &line[i - 1..*i] != "\\")
+                .count();
             assert_eq!(unescaped, 5, "{line}");
         }
     }
@@ -115,6 +133,9 @@ mod tests {
     #[test]
     fn csv_matches_python() {
         let csv = legacy_csv(&[paper("T, \"q\"", "two\nlines", "A")]);
-        assert_eq!(csv, "Title,Link,Desc,author\r\n\"T, \"\"q\"\"\",https://arxiv.org/abs/2604.00001,\"two\nlines\",A\r\n");
+        assert_eq!(
+            csv,
+            "Title,Link,Desc,author\r\n\"T, \"\"q\"\"\",https://arxiv.org/abs/2604.00001,\"two\nlines\",A\r\n"
+        );
     }
 }

@@ -46,10 +46,18 @@ pub struct PoliteClient {
 }
 
 pub fn user_agent() -> String {
-    let contact = std::env::var("ARXIV_DAILY_CONTACT").ok().filter(|c| !c.trim().is_empty());
+    let contact = std::env::var("ARXIV_DAILY_CONTACT")
+        .ok()
+        .filter(|c| !c.trim().is_empty());
     match contact {
-        Some(c) => format!("arxiv-daily/{} (daily arXiv archive; {c})", env!("CARGO_PKG_VERSION")),
-        None => format!("arxiv-daily/{} (daily arXiv archive)", env!("CARGO_PKG_VERSION")),
+        Some(c) => format!(
+            "arxiv-daily/{} (daily arXiv archive; {c})",
+            env!("CARGO_PKG_VERSION")
+        ),
+        None => format!(
+            "arxiv-daily/{} (daily arXiv archive)",
+            env!("CARGO_PKG_VERSION")
+        ),
     }
 }
 
@@ -68,8 +76,16 @@ impl PoliteClient {
             .pool_max_idle_per_host(1)
             .http1_only()
             .build()
-            .map_err(|e| SourceError::Http { url: String::new(), message: format!("cannot build the HTTP client: {e}") })?;
-        Ok(PoliteClient { client, policy, last_request: None, stats: HttpStats::default() })
+            .map_err(|e| SourceError::Http {
+                url: String::new(),
+                message: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(PoliteClient {
+            client,
+            policy,
+            last_request: None,
+            stats: HttpStats::default(),
+        })
     }
 
     fn pace(&mut self, extra: Duration) {
@@ -87,13 +103,17 @@ impl PoliteClient {
     /// GETs `url` and returns its body as text. Retries what is worth retrying; everything else is
     /// an error naming the URL.
     pub fn get(&mut self, url: &str) -> Result<Body, SourceError> {
-        let fail = |message: String| SourceError::Http { url: url.to_string(), message };
+        let fail = |message: String| SourceError::Http {
+            url: url.to_string(),
+            message,
+        };
         let mut attempt = 0u32;
         let mut extra_wait = Duration::ZERO;
         loop {
             self.pace(extra_wait);
             self.stats.requests += 1;
-            let backoff = self.policy.min_interval.max(Duration::from_millis(200)) * 2u32.saturating_pow(attempt.min(6));
+            let backoff = self.policy.min_interval.max(Duration::from_millis(200))
+                * 2u32.saturating_pow(attempt.min(6));
             let outcome = self.client.get(url).send();
             let retry_reason: String;
             match outcome {
@@ -102,7 +122,12 @@ impl PoliteClient {
                     if status.is_success() {
                         let final_url = resp.url().to_string();
                         match resp.text() {
-                            Ok(text) => return Ok(Body { url: final_url, text }),
+                            Ok(text) => {
+                                return Ok(Body {
+                                    url: final_url,
+                                    text,
+                                });
+                            }
                             Err(e) => {
                                 retry_reason = format!("the response body was cut off: {e}");
                                 extra_wait = backoff;
@@ -113,7 +138,10 @@ impl PoliteClient {
                         if let Some(after) = after
                             && after > self.policy.max_retry_after
                         {
-                            return Err(fail(format!("HTTP {status}: asked to retry after {}s, longer than we wait", after.as_secs())));
+                            return Err(fail(format!(
+                                "HTTP {status}: asked to retry after {}s, longer than we wait",
+                                after.as_secs()
+                            )));
                         }
                         extra_wait = after.unwrap_or(backoff);
                         retry_reason = format!("HTTP {status}");
@@ -126,7 +154,8 @@ impl PoliteClient {
                 }
                 Err(e) if e.is_timeout() => {
                     extra_wait = backoff;
-                    retry_reason = format!("timed out after {}s", self.policy.timeout.as_secs_f64());
+                    retry_reason =
+                        format!("timed out after {}s", self.policy.timeout.as_secs_f64());
                 }
                 Err(e) if e.is_connect() || e.is_request() || e.is_body() => {
                     extra_wait = backoff;
@@ -135,7 +164,10 @@ impl PoliteClient {
                 Err(e) => return Err(fail(e.to_string())),
             }
             if attempt >= self.policy.max_retries {
-                return Err(fail(format!("{retry_reason} (gave up after {} attempts)", attempt + 1)));
+                return Err(fail(format!(
+                    "{retry_reason} (gave up after {} attempts)",
+                    attempt + 1
+                )));
             }
             attempt += 1;
             self.stats.retries += 1;

@@ -54,7 +54,10 @@ pub struct LegacyDay {
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SourceError> {
     let mut found = Vec::new();
     for path in paths {
-        let io = |source| SourceError::Io { path: path.display().to_string(), source };
+        let io = |source| SourceError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         let meta = std::fs::metadata(path).map_err(io)?;
         if meta.is_file() {
             found.push(path.clone());
@@ -85,18 +88,33 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SourceError> {
 /// Reads a README.md and the papers.csv beside it, if any. README.md wins where they disagree.
 pub fn read_day(readme: &Path) -> Result<LegacyDay, SourceError> {
     let location = readme.display().to_string();
-    let bytes = std::fs::read(readme).map_err(|source| SourceError::Io { path: location.clone(), source })?;
+    let bytes = std::fs::read(readme).map_err(|source| SourceError::Io {
+        path: location.clone(),
+        source,
+    })?;
     let text = utf8(&bytes, &location)?;
     let csv_path = readme.with_file_name("papers.csv");
     let csv_rows = match std::fs::read(&csv_path) {
         Ok(bytes) => {
             let csv_location = csv_path.display().to_string();
-            Some((parse_csv(utf8(&bytes, &csv_location)?, &csv_location)?, csv_location))
+            Some((
+                parse_csv(utf8(&bytes, &csv_location)?, &csv_location)?,
+                csv_location,
+            ))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(source) => return Err(SourceError::Io { path: csv_path.display().to_string(), source }),
+        Err(source) => {
+            return Err(SourceError::Io {
+                path: csv_path.display().to_string(),
+                source,
+            });
+        }
     };
-    let (day, rows) = parse_readme(text, &location, csv_rows.as_ref().map(|(r, _)| r.as_slice()))?;
+    let (day, rows) = parse_readme(
+        text,
+        &location,
+        csv_rows.as_ref().map(|(r, _)| r.as_slice()),
+    )?;
     let mut warnings = Vec::new();
     if let Some(folder_day) = readme
         .parent()
@@ -105,7 +123,9 @@ pub fn read_day(readme: &Path) -> Result<LegacyDay, SourceError> {
         .and_then(|n| Day::parse(n).ok())
         && folder_day != day
     {
-        warnings.push(format!("{location}: folder is dated {folder_day} but the report says {day}; using {day}"));
+        warnings.push(format!(
+            "{location}: folder is dated {folder_day} but the report says {day}; using {day}"
+        ));
     }
     if let Some((csv, csv_location)) = &csv_rows {
         if csv.len() != rows.len() {
@@ -114,7 +134,12 @@ pub fn read_day(readme: &Path) -> Result<LegacyDay, SourceError> {
                 csv.len(),
                 rows.len()
             ));
-        } else if let Some((i, _)) = csv.iter().zip(&rows).enumerate().find(|(_, (c, r))| !row_equals(c, r)) {
+        } else if let Some((i, _)) = csv
+            .iter()
+            .zip(&rows)
+            .enumerate()
+            .find(|(_, (c, r))| !row_equals(c, r))
+        {
             warnings.push(format!(
                 "{csv_location}: row {} differs from README.md line {}; README.md wins",
                 i + 1,
@@ -122,63 +147,106 @@ pub fn read_day(readme: &Path) -> Result<LegacyDay, SourceError> {
             ));
         }
     }
-    Ok(LegacyDay { day, rows, path: readme.to_path_buf(), warnings })
+    Ok(LegacyDay {
+        day,
+        rows,
+        path: readme.to_path_buf(),
+        warnings,
+    })
 }
 
 fn row_equals(csv: &[String; 4], row: &LegacyRow) -> bool {
-    csv[0] == row.title && csv[1] == row.link && csv[2] == row.abstract_text && csv[3] == row.authors
+    csv[0] == row.title
+        && csv[1] == row.link
+        && csv[2] == row.abstract_text
+        && csv[3] == row.authors
 }
 
 fn utf8<'a>(bytes: &'a [u8], location: &str) -> Result<&'a str, SourceError> {
     std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         SourceError::format(format!("{location}:{line}"), "invalid UTF-8")
     })
 }
 
 /// Parses papers.csv into (Title, Link, Desc, author) rows.
 pub fn parse_csv(text: &str, location: &str) -> Result<Vec<[String; 4]>, SourceError> {
-    let rows = pycsv::read_rows(text).map_err(|(line, msg)| SourceError::format(format!("{location}:{line}"), msg))?;
+    let rows = pycsv::read_rows(text)
+        .map_err(|(line, msg)| SourceError::format(format!("{location}:{line}"), msg))?;
     let mut rows = rows.into_iter();
     match rows.next() {
         Some((_, header)) if header == CSV_HEADER => {}
         Some((line, header)) => {
             return Err(SourceError::format(
                 format!("{location}:{line}"),
-                format!("expected the header Title,Link,Desc,author, found {}", header.join(",")),
+                format!(
+                    "expected the header Title,Link,Desc,author, found {}",
+                    header.join(",")
+                ),
             ));
         }
-        None => return Err(SourceError::format(format!("{location}:1"), "empty file: expected the header Title,Link,Desc,author")),
+        None => {
+            return Err(SourceError::format(
+                format!("{location}:1"),
+                "empty file: expected the header Title,Link,Desc,author",
+            ));
+        }
     }
     rows.map(|(line, fields)| {
         <[String; 4]>::try_from(fields).map_err(|f| {
-            SourceError::format(format!("{location}:{line}"), format!("expected 4 fields, found {}", f.len()))
+            SourceError::format(
+                format!("{location}:{line}"),
+                format!("expected 4 fields, found {}", f.len()),
+            )
         })
     })
     .collect()
 }
 
 /// Parses a README.md. `csv` (the rows of papers.csv, if known) only settles ambiguous splits.
-pub fn parse_readme(text: &str, location: &str, csv: Option<&[[String; 4]]>) -> Result<(Day, Vec<LegacyRow>), SourceError> {
+pub fn parse_readme(
+    text: &str,
+    location: &str,
+    csv: Option<&[[String; 4]]>,
+) -> Result<(Day, Vec<LegacyRow>), SourceError> {
     let at = |line: usize, msg: String| SourceError::format(format!("{location}:{line}"), msg);
     let mut lines: Vec<&str> = text.split('\n').collect();
     if lines.last() == Some(&"") {
         lines.pop();
     } else {
-        return Err(at(lines.len(), "the file does not end with a newline (truncated?)".into()));
+        return Err(at(
+            lines.len(),
+            "the file does not end with a newline (truncated?)".into(),
+        ));
     }
     let first = lines.first().copied().unwrap_or("");
-    let date = first
-        .strip_prefix(TITLE_PREFIX)
-        .ok_or_else(|| at(1, format!("expected `{TITLE_PREFIX}DD-Mon-YYYY`, found {first:?}")))?;
+    let date = first.strip_prefix(TITLE_PREFIX).ok_or_else(|| {
+        at(
+            1,
+            format!("expected `{TITLE_PREFIX}DD-Mon-YYYY`, found {first:?}"),
+        )
+    })?;
     let day = Day::parse(date).map_err(|e| at(1, e.to_string()))?;
     if date != day.legacy() {
-        return Err(at(1, format!("expected the date as DD-Mon-YYYY, found {date:?}")));
+        return Err(at(
+            1,
+            format!("expected the date as DD-Mon-YYYY, found {date:?}"),
+        ));
     }
     let expect = |n: usize, want: &str| -> Result<(), SourceError> {
         match lines.get(n - 1) {
             Some(l) if *l == want => Ok(()),
-            other => Err(at(n, format!("expected {want:?}, found {:?}", other.unwrap_or(&"end of file")))),
+            other => Err(at(
+                n,
+                format!(
+                    "expected {want:?}, found {:?}",
+                    other.unwrap_or(&"end of file")
+                ),
+            )),
         }
     };
     expect(2, "")?;
@@ -194,10 +262,22 @@ pub fn parse_readme(text: &str, location: &str, csv: Option<&[[String; 4]]>) -> 
         .collect();
     match starts.first() {
         None if lines.len() > 4 => {
-            return Err(at(5, format!("expected a row `| title | [link](link) | abstract | authors |`, found {:?}", preview(lines[4]))));
+            return Err(at(
+                5,
+                format!(
+                    "expected a row `| title | [link](link) | abstract | authors |`, found {:?}",
+                    preview(lines[4])
+                ),
+            ));
         }
         Some((i, ..)) if *i != 4 => {
-            return Err(at(5, format!("expected a row `| title | [link](link) | abstract | authors |`, found {:?}", preview(lines[4]))));
+            return Err(at(
+                5,
+                format!(
+                    "expected a row `| title | [link](link) | abstract | authors |`, found {:?}",
+                    preview(lines[4])
+                ),
+            ));
         }
         _ => {}
     }
@@ -210,12 +290,20 @@ pub fn parse_readme(text: &str, location: &str, csv: Option<&[[String; 4]]>) -> 
             rest.push_str(line);
         }
         let Some(body) = rest.strip_suffix(" |") else {
-            return Err(at(end, format!("the row starting on line {} does not end with ` |`", i + 1)));
+            return Err(at(
+                end,
+                format!("the row starting on line {} does not end with ` |`", i + 1),
+            ));
         };
         let record = format!("| {title} | [{link}]({link}) | {rest}\n");
         let from_csv = csv.and_then(|rows| {
             rows.iter().find(|c| {
-                c[0] == title && c[1] == link && format!("| {} | [{}]({}) | {} | {} |\n", c[0], c[1], c[1], c[2], c[3]) == record
+                c[0] == title
+                    && c[1] == link
+                    && format!(
+                        "| {} | [{}]({}) | {} | {} |\n",
+                        c[0], c[1], c[1], c[2], c[3]
+                    ) == record
             })
         });
         let (abstract_text, authors) = match from_csv {
@@ -225,11 +313,20 @@ pub fn parse_readme(text: &str, location: &str, csv: Option<&[[String; 4]]>) -> 
                 // the abstract cell is empty and so is the authors cell: `... |  |`
                 None if body.is_empty() => (String::new(), String::new()),
                 None => {
-                    return Err(at(i + 1, "expected `| abstract | authors |` after the link".into()));
+                    return Err(at(
+                        i + 1,
+                        "expected `| abstract | authors |` after the link".into(),
+                    ));
                 }
             },
         };
-        rows.push(LegacyRow { title: title.to_string(), link: link.to_string(), abstract_text, authors, line: i + 1 });
+        rows.push(LegacyRow {
+            title: title.to_string(),
+            link: link.to_string(),
+            abstract_text,
+            authors,
+            line: i + 1,
+        });
     }
     Ok((day, rows))
 }
@@ -252,7 +349,10 @@ fn row_start(line: &str) -> Option<(&str, &str, usize)> {
         if let Some(close) = after.find("](") {
             let link = &after[..close];
             let tail = &after[close + 2..];
-            if !link.contains(char::is_whitespace) && tail.starts_with(link) && tail[link.len()..].starts_with(") | ") {
+            if !link.contains(char::is_whitespace)
+                && tail.starts_with(link)
+                && tail[link.len()..].starts_with(") | ")
+            {
                 let title = &rest[..search + found];
                 let offset = 2 + cell + 1 + close + 2 + link.len() + 4;
                 return Some((title, link, offset));
@@ -274,14 +374,20 @@ mod tests {
     }
 
     fn row(title: &str, abs: &str, authors: &str) -> String {
-        format!("| {title} | [https://arxiv.org/abs/2604.00001](https://arxiv.org/abs/2604.00001) | {abs} | {authors} |\n")
+        format!(
+            "| {title} | [https://arxiv.org/abs/2604.00001](https://arxiv.org/abs/2604.00001) | {abs} | {authors} |\n"
+        )
     }
 
     #[test]
     fn plain_multiline_piped_and_empty_cells() {
         let cases = [
             ("An LLM paper", "Simple.", "A. One, B. Two"),
-            ("Multi", "First paragraph.\n  Second | with pipe |\nthird", "C. Three"),
+            (
+                "Multi",
+                "First paragraph.\n  Second | with pipe |\nthird",
+                "C. Three",
+            ),
             ("TeX $\\alpha$ | in title", "x | y | z", "D. Four"),
             ("Empty abstract", "", "E. Five"),
             ("Empty authors", "Abs.", ""),
@@ -290,16 +396,31 @@ mod tests {
         for (title, abs, authors) in cases {
             let rows = parse(&row(title, abs, authors)).unwrap();
             assert_eq!(rows.len(), 1, "{title}");
-            assert_eq!((rows[0].title.as_str(), rows[0].abstract_text.as_str(), rows[0].authors.as_str()), (title, abs, authors));
+            assert_eq!(
+                (
+                    rows[0].title.as_str(),
+                    rows[0].abstract_text.as_str(),
+                    rows[0].authors.as_str()
+                ),
+                (title, abs, authors)
+            );
             assert_eq!(rows[0].markdown(), row(title, abs, authors));
         }
     }
 
     #[test]
     fn several_rows_keep_their_lines() {
-        let body = format!("{}{}{}", row("A", "one\ntwo", "X"), row("B", "b", "Y"), row("C", "c", "Z"));
+        let body = format!(
+            "{}{}{}",
+            row("A", "one\ntwo", "X"),
+            row("B", "b", "Y"),
+            row("C", "c", "Z")
+        );
         let rows = parse(&body).unwrap();
-        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![5, 7, 8]);
+        assert_eq!(
+            rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![5, 7, 8]
+        );
     }
 
     #[test]
@@ -331,8 +452,14 @@ mod tests {
             ("# Something else\n", "R:1"),
             ("# arXiv Daily Report - 01-Apr-2026\n\n| Title |\n", "R:3"),
             (&format!("{HEAD}garbage line\n") as &str, "R:5"),
-            (&format!("{HEAD}{}", row("A", "x", "y").trim_end_matches("|\n")) as &str, "R:5"),
-            (&format!("{HEAD}{}more\n", row("A", "x", "y")) as &str, "R:6"),
+            (
+                &format!("{HEAD}{}", row("A", "x", "y").trim_end_matches("|\n")) as &str,
+                "R:5",
+            ),
+            (
+                &format!("{HEAD}{}more\n", row("A", "x", "y")) as &str,
+                "R:6",
+            ),
         ];
         for (text, want) in cases {
             let err = parse_readme(text, "R", None).unwrap_err().to_string();

@@ -4,11 +4,11 @@
 pub mod http;
 pub mod kaggle;
 pub mod legacy;
-mod xml;
 pub mod oai;
 pub mod pycsv;
 pub mod rss;
 pub mod schedule;
+mod xml;
 
 /// What went wrong reading a source. Every variant says where: a path and line, or a URL.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,26 @@ pub enum SourceError {
 
 impl SourceError {
     pub fn format(location: impl Into<String>, message: impl Into<String>) -> SourceError {
-        SourceError::Format { location: location.into(), message: message.into() }
+        SourceError::Format {
+            location: location.into(),
+            message: message.into(),
+        }
     }
+}
+
+/// One paper from a bulk source (OAI-PMH, Kaggle): its latest metadata and, per version, the
+/// estimated day it was first listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub id: crate::model::ArxivId,
+    /// OAI datestamp (last modification), when the source has one.
+    pub datestamp: Option<String>,
+    pub snapshot: crate::model::Snapshot,
+    /// (version, estimated listing day), oldest first. Version is None when only a date is known.
+    pub versions: Vec<(Option<u32>, crate::model::Day)>,
+}
+
+/// Folds hard-wrapped text (newline + indentation, as OAI and Kaggle write it) into plain text.
+pub fn unwrap_text(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

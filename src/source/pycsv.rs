@@ -8,8 +8,8 @@ pub fn write_row(out: &mut String, fields: &[&str]) {
         if i > 0 {
             out.push(',');
         }
-        let needs_quotes = field.contains([',', '"', '\r', '\n'])
-            || (fields.len() == 1 && field.is_empty());
+        let needs_quotes =
+            field.contains([',', '"', '\r', '\n']) || (fields.len() == 1 && field.is_empty());
         if needs_quotes {
             out.push('"');
             out.push_str(&field.replace('"', "\"\""));
@@ -21,9 +21,12 @@ pub fn write_row(out: &mut String, fields: &[&str]) {
     out.push_str("\r\n");
 }
 
+/// Rows with the line each starts on.
+pub type CsvRows = Vec<(usize, Vec<String>)>;
+
 /// Reads all rows. Returns, per row, the fields and the 1-based line on which the row starts.
 /// Errors name the line of an unterminated quote.
-pub fn read_rows(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+pub fn read_rows(text: &str) -> Result<CsvRows, (usize, String)> {
     let mut rows = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1usize;
@@ -87,7 +90,10 @@ mod tests {
     fn quotes_only_where_python_does() {
         let mut out = String::new();
         write_row(&mut out, &["Title", "Link", "Desc", "author"]);
-        write_row(&mut out, &["a, b", "say \"hi\"", "two\nlines", "plain | pipe"]);
+        write_row(
+            &mut out,
+            &["a, b", "say \"hi\"", "two\nlines", "plain | pipe"],
+        );
         write_row(&mut out, &["", "x", "", "y"]);
         assert_eq!(
             out,
@@ -108,8 +114,16 @@ mod tests {
         }
         let back = read_rows(&out).unwrap();
         let got: Vec<Vec<String>> = back.iter().map(|(_, f)| f.clone()).collect();
-        assert_eq!(got, rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>());
-        assert_eq!(back.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![1, 2, 5]);
+        assert_eq!(
+            got,
+            rows.iter()
+                .map(|r| r.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            back.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            vec![1, 2, 5]
+        );
     }
 
     #[test]

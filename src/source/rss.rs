@@ -59,11 +59,16 @@ pub fn parse(xml: &str, location: &str) -> Result<Feed, SourceError> {
                 if path.is_empty() {
                     root_ok = Some(name == "rss");
                     if name != "rss" {
-                        return Err(format!("not an RSS feed: the root element is <{name}>, expected <rss>"));
+                        return Err(format!(
+                            "not an RSS feed: the root element is <{name}>, expected <rss>"
+                        ));
                     }
                 }
                 if name == "item" && path.last().map(String::as_str) == Some("channel") {
-                    current = Some(RawItem { line_hint: raw_items.len() + 1, ..RawItem::default() });
+                    current = Some(RawItem {
+                        line_hint: raw_items.len() + 1,
+                        ..RawItem::default()
+                    });
                 }
                 path.push(name.to_string());
                 text.clear();
@@ -108,10 +113,19 @@ pub fn parse(xml: &str, location: &str) -> Result<Feed, SourceError> {
     if root_ok != Some(true) {
         return Err(SourceError::format(location, "not an RSS feed"));
     }
-    let pub_date = pub_date.ok_or_else(|| SourceError::format(location, "not an arXiv feed: the channel has no <pubDate>"))?;
-    let day = parse_rfc2822_day(&pub_date)
-        .ok_or_else(|| SourceError::format(location, format!("the channel <pubDate> is not a date: {pub_date:?}")))?;
-    let build_time = build_date.as_deref().and_then(parse_rfc2822).map(|t| t.to_string());
+    let pub_date = pub_date.ok_or_else(|| {
+        SourceError::format(location, "not an arXiv feed: the channel has no <pubDate>")
+    })?;
+    let day = parse_rfc2822_day(&pub_date).ok_or_else(|| {
+        SourceError::format(
+            location,
+            format!("the channel <pubDate> is not a date: {pub_date:?}"),
+        )
+    })?;
+    let build_time = build_date
+        .as_deref()
+        .and_then(parse_rfc2822)
+        .map(|t| t.to_string());
     let items = raw_items
         .into_iter()
         .map(|raw| item(raw, location))
@@ -123,7 +137,12 @@ pub fn parse(xml: &str, location: &str) -> Result<Feed, SourceError> {
         .filter(|s| !s.is_empty())
         .map(|s| s.split('+').map(str::to_string).collect())
         .unwrap_or_default();
-    Ok(Feed { day, build_time, channel_categories, items })
+    Ok(Feed {
+        day,
+        build_time,
+        channel_categories,
+        items,
+    })
 }
 
 fn item(raw: RawItem, location: &str) -> Result<FeedItem, SourceError> {
@@ -132,7 +151,8 @@ fn item(raw: RawItem, location: &str) -> Result<FeedItem, SourceError> {
     if raw.guid.trim().is_empty() {
         return Err(fail("no <guid> (expected oai:arXiv.org:<id>v<N>)".into()));
     }
-    let (id, version) = ArxivId::parse_versioned(raw.guid.trim()).map_err(|e| fail(format!("bad <guid>: {e}")))?;
+    let (id, version) =
+        ArxivId::parse_versioned(raw.guid.trim()).map_err(|e| fail(format!("bad <guid>: {e}")))?;
     let announce_type = AnnounceType::parse(&raw.announce_type).ok_or_else(|| {
         fail(format!(
             "unknown announce type {:?} (expected new, cross, replace or replace-cross)",
@@ -147,7 +167,11 @@ fn item(raw: RawItem, location: &str) -> Result<FeedItem, SourceError> {
         let t = s.trim();
         (!t.is_empty()).then(|| t.to_string())
     };
-    let link = if raw.link.trim().is_empty() { id.abs_url() } else { raw.link.trim().to_string() };
+    let link = if raw.link.trim().is_empty() {
+        id.abs_url()
+    } else {
+        raw.link.trim().to_string()
+    };
     Ok(FeedItem {
         id,
         announce_type,
@@ -167,7 +191,9 @@ fn item(raw: RawItem, location: &str) -> Result<FeedItem, SourceError> {
 }
 
 fn parse_rfc2822(s: &str) -> Option<Timestamp> {
-    jiff::fmt::rfc2822::parse(s.trim()).ok().map(|z| z.timestamp())
+    jiff::fmt::rfc2822::parse(s.trim())
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 /// The day of an RFC 2822 time on arXiv's clock.
@@ -220,7 +246,10 @@ Abstract: First paragraph &amp; more.
         assert_eq!(it.snapshot.version, Some(2));
         assert_eq!(it.announce_type, AnnounceType::ReplaceCross);
         assert_eq!(it.snapshot.title, "Q&A with LLMs: $\\alpha$ <b>");
-        assert_eq!(it.snapshot.abstract_text, "First paragraph & more.\n  Second paragraph.");
+        assert_eq!(
+            it.snapshot.abstract_text,
+            "First paragraph & more.\n  Second paragraph."
+        );
         assert_eq!(it.snapshot.authors, "Ana Barth\\'elemy, Bo Li (MIT)");
         assert_eq!(it.snapshot.categories, vec!["cs.CL", "cs.IR"]);
         assert_eq!(it.snapshot.doi.as_deref(), Some("10.1/x"));
@@ -235,17 +264,35 @@ Abstract: First paragraph &amp; more.
     #[test]
     fn rejects_what_is_not_an_arxiv_feed() {
         let cases = [
-            ("<html><body>Error 503</body></html>", "root element is <html>"),
+            (
+                "<html><body>Error 503</body></html>",
+                "root element is <html>",
+            ),
             ("", "empty document"),
             (&feed(ITEM)[..400] as &str, "truncated XML"),
             ("<rss><channel></channel></rss>", "no <pubDate>"),
-            (&feed(&ITEM.replace("<guid isPermaLink=\"false\">oai:arXiv.org:2509.19209v2</guid>", "")) as &str, "no <guid>"),
-            (&feed(&ITEM.replace(">replace-cross</arxiv:announce_type>", ">bogus</arxiv:announce_type>")) as &str, "unknown announce type"),
+            (
+                &feed(&ITEM.replace(
+                    "<guid isPermaLink=\"false\">oai:arXiv.org:2509.19209v2</guid>",
+                    "",
+                )) as &str,
+                "no <guid>",
+            ),
+            (
+                &feed(&ITEM.replace(
+                    ">replace-cross</arxiv:announce_type>",
+                    ">bogus</arxiv:announce_type>",
+                )) as &str,
+                "unknown announce type",
+            ),
             ("not xml at all", "not an XML document"),
         ];
         for (xml, want) in cases {
             let err = parse(xml, "http://x/rss/cs.IR").unwrap_err().to_string();
-            assert!(err.contains(want) && err.starts_with("http://x/rss/cs.IR"), "{want}: {err}");
+            assert!(
+                err.contains(want) && err.starts_with("http://x/rss/cs.IR"),
+                "{want}: {err}"
+            );
         }
     }
 }

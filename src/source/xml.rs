@@ -8,9 +8,15 @@ use quick_xml::events::Event;
 use super::SourceError;
 
 pub(crate) enum XmlEvent<'a> {
-    /// An element opens (`empty` when it closes at once, `<x/>`). Names are qualified as written.
-    Start { name: &'a str, attrs: Vec<(String, String)>, empty: bool },
-    End { name: &'a str },
+    /// An element opens (an empty `<x/>` is followed by its End at once). Names are qualified as
+    /// written.
+    Start {
+        name: &'a str,
+        attrs: Vec<(String, String)>,
+    },
+    End {
+        name: &'a str,
+    },
     Text(&'a str),
 }
 
@@ -21,13 +27,22 @@ pub(crate) fn walk(
     mut f: impl FnMut(XmlEvent<'_>) -> Result<(), String>,
 ) -> Result<(), SourceError> {
     let mut reader = Reader::from_str(xml);
-    let line_at = |pos: u64| xml.as_bytes()[..(pos as usize).min(xml.len())].iter().filter(|b| **b == b'\n').count() + 1;
+    let line_at = |pos: u64| {
+        xml.as_bytes()[..(pos as usize).min(xml.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
+    };
     let mut depth = 0usize;
     let mut seen_root = false;
     loop {
         let pos = reader.buffer_position();
         let event = reader.read_event().map_err(|e| {
-            SourceError::format(format!("{location}:{}", line_at(reader.error_position())), format!("malformed XML: {e}"))
+            SourceError::format(
+                format!("{location}:{}", line_at(reader.error_position())),
+                format!("malformed XML: {e}"),
+            )
         })?;
         let fail = |msg: String| SourceError::format(format!("{location}:{}", line_at(pos)), msg);
         let bad_utf8 = |_| fail("invalid UTF-8 in element name".into());
@@ -49,7 +64,7 @@ pub(crate) fn walk(
                     return Err(fail("more than one root element".into()));
                 }
                 seen_root = true;
-                f(XmlEvent::Start { name, attrs, empty }).map_err(&fail)?;
+                f(XmlEvent::Start { name, attrs }).map_err(&fail)?;
                 if empty {
                     f(XmlEvent::End { name }).map_err(&fail)?;
                 } else {
@@ -63,21 +78,28 @@ pub(crate) fn walk(
             }
             Event::Text(ref t) => {
                 if depth > 0 {
-                    let text = t.decode().map_err(|err| fail(format!("invalid text: {err}")))?;
+                    let text = t
+                        .decode()
+                        .map_err(|err| fail(format!("invalid text: {err}")))?;
                     f(XmlEvent::Text(&text)).map_err(fail)?;
                 } else if !t.iter().all(u8::is_ascii_whitespace) {
-                    return Err(fail("text outside the root element (not an XML document?)".into()));
+                    return Err(fail(
+                        "text outside the root element (not an XML document?)".into(),
+                    ));
                 }
             }
             Event::CData(ref t) => {
-                let text = std::str::from_utf8(t).map_err(|_| fail("invalid UTF-8 in CDATA".into()))?;
+                let text =
+                    std::str::from_utf8(t).map_err(|_| fail("invalid UTF-8 in CDATA".into()))?;
                 f(XmlEvent::Text(text)).map_err(fail)?;
             }
             Event::GeneralRef(ref r) => {
                 let resolved = match r.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
                     Ok(None) => {
-                        let name = r.decode().map_err(|err| fail(format!("invalid entity: {err}")))?;
+                        let name = r
+                            .decode()
+                            .map_err(|err| fail(format!("invalid entity: {err}")))?;
                         quick_xml::escape::resolve_predefined_entity(&name)
                             .ok_or_else(|| fail(format!("unknown entity &{name};")))?
                             .to_string()
@@ -88,7 +110,10 @@ pub(crate) fn walk(
             }
             Event::Eof => {
                 if !seen_root {
-                    return Err(SourceError::format(format!("{location}:1"), "empty document: no XML element found"));
+                    return Err(SourceError::format(
+                        format!("{location}:1"),
+                        "empty document: no XML element found",
+                    ));
                 }
                 if depth > 0 {
                     return Err(SourceError::format(

@@ -23,7 +23,9 @@ pub enum StoreError {
     #[error("archive database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The database was written by a newer arxiv-daily.
-    #[error("the archive database has schema version {found}, newer than this arxiv-daily knows ({known}); upgrade arxiv-daily")]
+    #[error(
+        "the archive database has schema version {found}, newer than this arxiv-daily knows ({known}); upgrade arxiv-daily"
+    )]
     TooNew { found: i64, known: i64 },
     /// Stored data that should not be there.
     #[error("archive database: {0}")]
@@ -34,7 +36,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A connection to the archive database.
 pub struct Store {
-    pub(crate) conn: Connection,
+    pub conn: Connection,
 }
 
 impl Store {
@@ -49,23 +51,33 @@ impl Store {
 
     /// Opens an existing database for reading only; never blocks a writer.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         conn.busy_timeout(Duration::from_secs(10))?;
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > MIGRATIONS.len() as i64 {
-            return Err(StoreError::TooNew { found, known: MIGRATIONS.len() as i64 });
+            return Err(StoreError::TooNew {
+                found,
+                known: MIGRATIONS.len() as i64,
+            });
         }
         Ok(Store { conn })
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let found: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if found > known {
             return Err(StoreError::TooNew { found, known });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             tx.commit()?;
@@ -76,7 +88,9 @@ impl Store {
     /// Runs SQLite's own integrity check; returns its complaints (empty when sound).
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
 }

@@ -101,6 +101,9 @@ pub struct IndexDoc {
     pub days: Vec<u64>,
 }
 
+/// A feed's batch: (id, version) in feed order.
+pub type Batch = Vec<(String, Option<u32>)>;
+
 /// A row of the completeness ledger.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedRecord {
@@ -113,7 +116,9 @@ pub struct FeedRecord {
 }
 
 pub fn day_number(day: &str) -> u64 {
-    day.bytes().filter(u8::is_ascii_digit).fold(0, |n, b| n * 10 + u64::from(b - b'0'))
+    day.bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0, |n, b| n * 10 + u64::from(b - b'0'))
 }
 
 fn parse_day(s: String) -> Result<Day> {
@@ -124,9 +129,14 @@ fn split_categories(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_string).collect()
 }
 
-const SHOWN_COLUMNS: &str = "p.arxiv_id, s.sid, s.version, s.title, s.abstract, s.authors, s.categories";
+const SHOWN_COLUMNS: &str =
+    "p.arxiv_id, s.sid, s.version, s.title, s.abstract, s.authors, s.categories";
 
-fn shown(r: &rusqlite::Row<'_>, link: Option<String>, announce_type: Option<String>) -> rusqlite::Result<ShownPaper> {
+fn shown(
+    r: &rusqlite::Row<'_>,
+    link: Option<String>,
+    announce_type: Option<String>,
+) -> rusqlite::Result<ShownPaper> {
     let id: String = r.get(0)?;
     Ok(ShownPaper {
         link: link.unwrap_or_else(|| format!("https://arxiv.org/abs/{id}")),
@@ -161,7 +171,11 @@ impl Writer<'_> {
 
 impl Reads<'_> {
     pub fn write_seq(&self) -> Result<i64> {
-        let v: String = self.conn.query_row("SELECT value FROM meta WHERE key = 'write_seq'", [], |r| r.get(0))?;
+        let v: String =
+            self.conn
+                .query_row("SELECT value FROM meta WHERE key = 'write_seq'", [], |r| {
+                    r.get(0)
+                })?;
         Ok(v.parse().unwrap_or(0))
     }
 
@@ -170,9 +184,13 @@ impl Reads<'_> {
         let found: Option<(i64, String)> = self
             .conn
             .prepare_cached("SELECT rid, provenance FROM reports WHERE profile = ?1 AND day = ?2")?
-            .query_row(params![profile, day.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![profile, day.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
-        let Some((rid, provenance)) = found else { return Ok(None) };
+        let Some((rid, provenance)) = found else {
+            return Ok(None);
+        };
         let sql = format!(
             "SELECT {SHOWN_COLUMNS}, rr.link FROM report_rows rr JOIN snapshots s ON s.sid = rr.sid
              JOIN papers p ON p.pid = s.pid WHERE rr.rid = ?1 ORDER BY rr.position"
@@ -182,14 +200,28 @@ impl Reads<'_> {
             .prepare_cached(&sql)?
             .query_map([rid], |r| shown(r, r.get(7)?, None))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let provenance = Provenance::parse(&provenance).ok_or_else(|| StoreError::Corrupt(format!("unknown provenance {provenance:?}")))?;
-        Ok(Some(StoredReport { profile: profile.to_string(), day, provenance, rows }))
+        let provenance = Provenance::parse(&provenance)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown provenance {provenance:?}")))?;
+        Ok(Some(StoredReport {
+            profile: profile.to_string(),
+            day,
+            provenance,
+            rows,
+        }))
     }
 
     /// A day's listing of one category, in order, from the best provenance that has it
     /// (rss before the estimates; legacy listings are partial and never used here).
-    pub fn listing(&self, day: Day, category: &str) -> Result<Option<(Provenance, Vec<ShownPaper>)>> {
-        for provenance in [Provenance::Rss, Provenance::OaiEstimate, Provenance::KaggleEstimate] {
+    pub fn listing(
+        &self,
+        day: Day,
+        category: &str,
+    ) -> Result<Option<(Provenance, Vec<ShownPaper>)>> {
+        for provenance in [
+            Provenance::Rss,
+            Provenance::OaiEstimate,
+            Provenance::KaggleEstimate,
+        ] {
             let sql = format!(
                 "SELECT {SHOWN_COLUMNS}, l.announce_type FROM listings l JOIN snapshots s ON s.sid = l.sid
                  JOIN papers p ON p.pid = l.pid
@@ -198,9 +230,14 @@ impl Reads<'_> {
             let rows = self
                 .conn
                 .prepare_cached(&sql)?
-                .query_map(params![day.to_string(), category, provenance.as_str()], |r| shown(r, None, r.get(7)?))?
+                .query_map(
+                    params![day.to_string(), category, provenance.as_str()],
+                    |r| shown(r, None, r.get(7)?),
+                )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            if !rows.is_empty() || (provenance == Provenance::Rss && self.feed_stored(day, category)?) {
+            if !rows.is_empty()
+                || (provenance == Provenance::Rss && self.feed_stored(day, category)?)
+            {
                 return Ok(Some((provenance, rows)));
             }
         }
@@ -224,9 +261,14 @@ impl Reads<'_> {
             "SELECT DISTINCT day, provenance FROM listings WHERE category = ?1 AND provenance IN ('oai-estimate', 'kaggle-estimate')",
         )?;
         for cat in categories {
-            for row in stmt.query_map([cat], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            for row in stmt.query_map([cat], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })? {
                 let (day, prov) = row?;
-                out.push((parse_day(day)?, Provenance::parse(&prov).unwrap_or(Provenance::OaiEstimate)));
+                out.push((
+                    parse_day(day)?,
+                    Provenance::parse(&prov).unwrap_or(Provenance::OaiEstimate),
+                ));
             }
         }
         out.sort_by_key(|(d, _)| *d);
@@ -257,8 +299,12 @@ impl Reads<'_> {
 
     /// All days with a stored report of `profile`, ascending.
     pub fn report_days(&self, profile: &str) -> Result<Vec<Day>> {
-        let mut stmt = self.conn.prepare_cached("SELECT day FROM reports WHERE profile = ?1 ORDER BY day")?;
-        let days = stmt.query_map([profile], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT day FROM reports WHERE profile = ?1 ORDER BY day")?;
+        let days = stmt
+            .query_map([profile], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         days.into_iter().map(parse_day).collect()
     }
 
@@ -319,7 +365,12 @@ impl Reads<'_> {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let first_announced = listings.iter().map(|l| l.date.clone()).min();
-        Ok(Some(PaperView { id: id.to_string(), first_announced, snapshots, listings }))
+        Ok(Some(PaperView {
+            id: id.to_string(),
+            first_announced,
+            snapshots,
+            listings,
+        }))
     }
 
     /// First listed day of each paper id (for search hits).
@@ -344,7 +395,9 @@ impl Reads<'_> {
     }
 
     pub fn stats(&self) -> Result<Stats> {
-        let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let count = |sql: &str| -> Result<u64> {
+            Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
         let (first_day, last_day): (Option<String>, Option<String>) = self.conn.query_row(
             "SELECT min(d), max(d) FROM (SELECT min(day) d FROM listings UNION ALL SELECT max(day) FROM listings
              UNION ALL SELECT min(day) FROM reports UNION ALL SELECT max(day) FROM reports
@@ -379,7 +432,12 @@ impl Reads<'_> {
                 abstract_text: r.get(2)?,
                 authors: r.get(3)?,
                 categories: split_categories(&r.get::<_, String>(4)?),
-                days: days.as_deref().unwrap_or("").split_whitespace().map(day_number).collect(),
+                days: days
+                    .as_deref()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(day_number)
+                    .collect(),
             })?;
         }
         Ok(())
@@ -387,7 +445,11 @@ impl Reads<'_> {
 
     /// Number of papers changed after write batch `since`.
     pub fn count_since(&self, since: i64) -> Result<u64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM papers WHERE index_seq > ?1", [since], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM papers WHERE index_seq > ?1",
+            [since],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
     }
 
     /// The ledger rows between two days (inclusive), optionally for one category.
@@ -397,36 +459,49 @@ impl Reads<'_> {
              WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) ORDER BY category, day",
         )?;
         let rows = stmt
-            .query_map(params![from.map(|d| d.to_string()), to.map(|d| d.to_string())], |r| {
-                Ok(FeedRecord {
-                    date: r.get(0)?,
-                    category: r.get(1)?,
-                    build_time: r.get(2)?,
-                    fetched_at: r.get(3)?,
-                    items: r.get::<_, i64>(4)? as u64,
-                    counts: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or(serde_json::Value::Null),
-                })
-            })?
+            .query_map(
+                params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
+                |r| {
+                    Ok(FeedRecord {
+                        date: r.get(0)?,
+                        category: r.get(1)?,
+                        build_time: r.get(2)?,
+                        fetched_at: r.get(3)?,
+                        items: r.get::<_, i64>(4)? as u64,
+                        counts: serde_json::from_str(&r.get::<_, String>(5)?)
+                            .unwrap_or(serde_json::Value::Null),
+                    })
+                },
+            )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// Stale feeds recorded between two days: (day, category, same_as).
-    pub fn repeats(&self, from: Option<Day>, to: Option<Day>) -> Result<Vec<(String, String, String)>> {
+    pub fn repeats(
+        &self,
+        from: Option<Day>,
+        to: Option<Day>,
+    ) -> Result<Vec<(String, String, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT day, category, same_as FROM repeats WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) ORDER BY category, day",
         )?;
         let rows = stmt
-            .query_map(params![from.map(|d| d.to_string()), to.map(|d| d.to_string())], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map(
+                params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// The latest stored feed day of a category before `day`, with its (id, version) batch.
-    pub fn previous_batch(&self, category: &str, day: Day) -> Result<Option<(Day, Vec<(String, Option<u32>)>)>> {
+    pub fn previous_batch(&self, category: &str, day: Day) -> Result<Option<(Day, Batch)>> {
         let prev: Option<String> = self
             .conn
-            .prepare_cached("SELECT max(day) FROM feeds WHERE category = ?1 AND day < ?2 AND items > 0")?
+            .prepare_cached(
+                "SELECT max(day) FROM feeds WHERE category = ?1 AND day < ?2 AND items > 0",
+            )?
             .query_row(params![category, day.to_string()], |r| r.get(0))?;
         let Some(prev) = prev else { return Ok(None) };
         let batch = self
@@ -447,7 +522,14 @@ impl Reads<'_> {
     pub fn foreign_key_problems(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
         let mut out: Vec<String> = stmt
-            .query_map([], |r| Ok(format!("table {} row {} points at a missing {}", r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0), r.get::<_, String>(2)?)))?
+            .query_map([], |r| {
+                Ok(format!(
+                    "table {} row {} points at a missing {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                    r.get::<_, String>(2)?
+                ))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let orphans: i64 = self.conn.query_row(
             "SELECT count(*) FROM papers p WHERE p.latest_sid IS NULL OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.sid = p.latest_sid AND s.pid = p.pid)",
@@ -462,7 +544,9 @@ impl Reads<'_> {
 
     pub fn paper_ids(&self) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self.conn.prepare("SELECT arxiv_id FROM papers")?;
-        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(ids)
     }
 }

@@ -54,17 +54,30 @@ pub struct Writer<'a> {
 impl Store {
     /// Starts a write batch (an IMMEDIATE transaction: the single writer).
     pub fn writer(&mut self) -> Result<Writer<'_>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let seq: i64 = tx.query_row("SELECT value FROM meta WHERE key = 'write_seq'", [], |r| r.get::<_, String>(0))?
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let seq: i64 = tx
+            .query_row("SELECT value FROM meta WHERE key = 'write_seq'", [], |r| {
+                r.get::<_, String>(0)
+            })?
             .parse::<i64>()
             .unwrap_or(0)
             + 1;
-        Ok(Writer { tx, seq, touched: HashSet::new(), stats: WriteStats::default() })
+        Ok(Writer {
+            tx,
+            seq,
+            touched: HashSet::new(),
+            stats: WriteStats::default(),
+        })
     }
 }
 
-pub(crate) fn now_rfc3339() -> String {
-    jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default()
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 impl Writer<'_> {
@@ -73,7 +86,7 @@ impl Writer<'_> {
         self.seq
     }
 
-    pub(crate) fn tx(&self) -> &Transaction<'_> {
+    pub fn tx(&self) -> &Transaction<'_> {
         &self.tx
     }
 
@@ -87,7 +100,9 @@ impl Writer<'_> {
         if let Some(pid) = found {
             return Ok(pid);
         }
-        self.tx.prepare_cached("INSERT INTO papers(arxiv_id, index_seq) VALUES (?1, ?2)")?.execute(params![id.as_str(), self.seq])?;
+        self.tx
+            .prepare_cached("INSERT INTO papers(arxiv_id, index_seq) VALUES (?1, ?2)")?
+            .execute(params![id.as_str(), self.seq])?;
         self.stats.new_papers += 1;
         let pid = self.tx.last_insert_rowid();
         self.touched.insert(pid);
@@ -106,7 +121,9 @@ impl Writer<'_> {
             .optional()?;
         if let Some((sid, first_seen)) = found {
             if day < first_seen {
-                self.tx.prepare_cached("UPDATE snapshots SET first_seen = ?1 WHERE sid = ?2")?.execute(params![day, sid])?;
+                self.tx
+                    .prepare_cached("UPDATE snapshots SET first_seen = ?1 WHERE sid = ?2")?
+                    .execute(params![day, sid])?;
                 self.stats.other_changes += 1;
                 self.touched.insert(pid);
             }
@@ -138,7 +155,13 @@ impl Writer<'_> {
 
     /// Makes `rows` the listing of (day, category, provenance), in order. Returns whether anything
     /// changed.
-    pub fn replace_listing(&mut self, day: Day, category: &str, provenance: Provenance, rows: &[ListingRow]) -> Result<bool> {
+    pub fn replace_listing(
+        &mut self,
+        day: Day,
+        category: &str,
+        provenance: Provenance,
+        rows: &[ListingRow],
+    ) -> Result<bool> {
         let day = day.to_string();
         let existing: Vec<ListingRow> = self
             .tx
@@ -157,13 +180,23 @@ impl Writer<'_> {
             return Ok(false);
         }
         self.tx
-            .prepare_cached("DELETE FROM listings WHERE day = ?1 AND category = ?2 AND provenance = ?3")?
+            .prepare_cached(
+                "DELETE FROM listings WHERE day = ?1 AND category = ?2 AND provenance = ?3",
+            )?
             .execute(params![day, category, provenance.as_str()])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO listings(day, category, provenance, position, pid, sid, announce_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for (pos, row) in rows.iter().enumerate() {
-            insert.execute(params![day, category, provenance.as_str(), pos as i64, row.pid, row.sid, row.announce_type.map(|t| t.as_str())])?;
+            insert.execute(params![
+                day,
+                category,
+                provenance.as_str(),
+                pos as i64,
+                row.pid,
+                row.sid,
+                row.announce_type.map(|t| t.as_str())
+            ])?;
         }
         drop(insert);
         self.touched.extend(existing.iter().map(|r| r.pid));
@@ -174,7 +207,13 @@ impl Writer<'_> {
 
     /// Adds one listing row unless the paper is already listed for (day, category, provenance);
     /// used by the estimated (backfill) listings, which grow a paper at a time.
-    pub fn add_listing(&mut self, day: Day, category: &str, provenance: Provenance, row: ListingRow) -> Result<bool> {
+    pub fn add_listing(
+        &mut self,
+        day: Day,
+        category: &str,
+        provenance: Provenance,
+        row: ListingRow,
+    ) -> Result<bool> {
         let day = day.to_string();
         let exists: Option<i64> = self
             .tx
@@ -210,7 +249,13 @@ impl Writer<'_> {
     }
 
     /// Makes `rows` (snapshot, link override) the report of (profile, day).
-    pub fn replace_report(&mut self, profile: &str, day: Day, provenance: Provenance, rows: &[(i64, Option<String>)]) -> Result<bool> {
+    pub fn replace_report(
+        &mut self,
+        profile: &str,
+        day: Day,
+        provenance: Provenance,
+        rows: &[(i64, Option<String>)],
+    ) -> Result<bool> {
         let day = day.to_string();
         let existing: Option<(i64, String)> = self
             .tx
@@ -220,23 +265,33 @@ impl Writer<'_> {
         if let Some((rid, prov)) = &existing {
             let old: Vec<(i64, Option<String>)> = self
                 .tx
-                .prepare_cached("SELECT sid, link FROM report_rows WHERE rid = ?1 ORDER BY position")?
+                .prepare_cached(
+                    "SELECT sid, link FROM report_rows WHERE rid = ?1 ORDER BY position",
+                )?
                 .query_map([rid], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             if old == rows && prov == provenance.as_str() {
                 return Ok(false);
             }
-            self.tx.prepare_cached("DELETE FROM report_rows WHERE rid = ?1")?.execute([rid])?;
-            self.tx.prepare_cached("DELETE FROM reports WHERE rid = ?1")?.execute([rid])?;
+            self.tx
+                .prepare_cached("DELETE FROM report_rows WHERE rid = ?1")?
+                .execute([rid])?;
+            self.tx
+                .prepare_cached("DELETE FROM reports WHERE rid = ?1")?
+                .execute([rid])?;
             self.stats.reports_updated += 1;
         } else {
             self.stats.reports_new += 1;
         }
         self.tx
-            .prepare_cached("INSERT INTO reports(profile, day, provenance, created_at) VALUES (?1, ?2, ?3, ?4)")?
+            .prepare_cached(
+                "INSERT INTO reports(profile, day, provenance, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
             .execute(params![profile, day, provenance.as_str(), now_rfc3339()])?;
         let rid = self.tx.last_insert_rowid();
-        let mut insert = self.tx.prepare_cached("INSERT INTO report_rows(rid, position, sid, link) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO report_rows(rid, position, sid, link) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         for (pos, (sid, link)) in rows.iter().enumerate() {
             insert.execute(params![rid, pos as i64, sid, link])?;
         }
@@ -244,7 +299,15 @@ impl Writer<'_> {
     }
 
     /// Records a stored feed in the completeness ledger.
-    pub fn record_feed(&mut self, day: Day, category: &str, build_time: Option<&str>, source: &str, items: usize, counts: &str) -> Result<()> {
+    pub fn record_feed(
+        &mut self,
+        day: Day,
+        category: &str,
+        build_time: Option<&str>,
+        source: &str,
+        items: usize,
+        counts: &str,
+    ) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT OR REPLACE INTO feeds(day, category, build_time, fetched_at, source, items, counts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -265,14 +328,19 @@ impl Writer<'_> {
     }
 
     /// Counts a change made through `tx()` directly (checkpoints).
-    pub(crate) fn note_change(&mut self) {
+    pub fn note_change(&mut self) {
         self.stats.other_changes += 1;
     }
 
     /// Commits if anything changed (recomputing the latest snapshot of every touched paper and
     /// marking it for the index); otherwise rolls back, leaving the database untouched.
     pub fn commit(self) -> Result<WriteStats> {
-        let Writer { tx, seq, touched, stats } = self;
+        let Writer {
+            tx,
+            seq,
+            touched,
+            stats,
+        } = self;
         if !stats.changed() {
             tx.rollback()?;
             return Ok(stats);
@@ -288,7 +356,10 @@ impl Writer<'_> {
                 latest.execute(params![pid, seq])?;
             }
         }
-        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'write_seq'", [seq.to_string()])?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'write_seq'",
+            [seq.to_string()],
+        )?;
         tx.commit()?;
         Ok(stats)
     }

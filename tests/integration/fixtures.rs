@@ -9,23 +9,34 @@ use crate::util::write;
 pub type Row<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 pub fn legacy_readme(date: &str, rows: &[Row<'_>]) -> String {
-    let mut s = format!("# arXiv Daily Report - {date}\n\n| Title | Link | abstract | author |\n| --- | --- | --- | --- |\n");
+    let mut s = format!(
+        "# arXiv Daily Report - {date}\n\n| Title | Link | abstract | author |\n| --- | --- | --- | --- |\n"
+    );
     for (title, id, abs, authors) in rows {
         let link = format!("https://arxiv.org/abs/{id}");
-        s.push_str(&format!("| {title} | [{link}]({link}) | {abs} | {authors} |\n"));
+        s.push_str(&format!(
+            "| {title} | [{link}]({link}) | {abs} | {authors} |\n"
+        ));
     }
     s
 }
 
 fn py_csv_field(f: &str) -> String {
-    if f.contains([',', '"', '\r', '\n']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.to_string() }
+    if f.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f.to_string()
+    }
 }
 
 pub fn legacy_csv(rows: &[Row<'_>]) -> String {
     let mut s = String::from("Title,Link,Desc,author\r\n");
     for (title, id, abs, authors) in rows {
         let link = format!("https://arxiv.org/abs/{id}");
-        let fields: Vec<String> = [*title, link.as_str(), *abs, *authors].iter().map(|f| py_csv_field(f)).collect();
+        let fields: Vec<String> = [*title, link.as_str(), *abs, *authors]
+            .iter()
+            .map(|f| py_csv_field(f))
+            .collect();
         s.push_str(&fields.join(","));
         s.push_str("\r\n");
     }
@@ -33,7 +44,10 @@ pub fn legacy_csv(rows: &[Row<'_>]) -> String {
 }
 
 pub fn write_day(dir: &Path, date: &str, rows: &[Row<'_>]) {
-    write(&dir.join(date).join("README.md"), &legacy_readme(date, rows));
+    write(
+        &dir.join(date).join("README.md"),
+        &legacy_readme(date, rows),
+    );
     write(&dir.join(date).join("papers.csv"), &legacy_csv(rows));
 }
 
@@ -44,16 +58,39 @@ pub fn write_quirky_days(dir: &Path) {
         dir,
         "07-Jan-2026",
         &[
-            ("Multimodal RAG with $\\alpha$-TeX", "2601.00001", "First paragraph.\n  Second paragraph | with a pipe.", "Ana Barth\\'elemy, Bo Li"),
-            ("LLM Q&amp;A agents", "2601.00002", "Uses x | y | z and \"quotes\", commas.", "C. Three"),
-            ("Old title for a Generative model", "2601.00003", "Old abstract.", "D. Four"),
+            (
+                "Multimodal RAG with $\\alpha$-TeX",
+                "2601.00001",
+                "First paragraph.\n  Second paragraph | with a pipe.",
+                "Ana Barth\\'elemy, Bo Li",
+            ),
+            (
+                "LLM Q&amp;A agents",
+                "2601.00002",
+                "Uses x | y | z and \"quotes\", commas.",
+                "C. Three",
+            ),
+            (
+                "Old title for a Generative model",
+                "2601.00003",
+                "Old abstract.",
+                "D. Four",
+            ),
         ],
     );
     write_day(dir, "10-Jan-2026", &[]);
     write_day(
         dir,
         "08-Jan-2026",
-        &[("New title for a Generative model", "2601.00003", "New abstract.", "D. Four"), ("An LLM with empty abstract", "2601.00004", "", "E. Five")],
+        &[
+            (
+                "New title for a Generative model",
+                "2601.00003",
+                "New abstract.",
+                "D. Four",
+            ),
+            ("An LLM with empty abstract", "2601.00004", "", "E. Five"),
+        ],
     );
 }
 
@@ -69,7 +106,9 @@ pub struct Item<'a> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A feed as rss.arxiv.org writes it; `pub_date` like `Wed, 24 Sep 2025 00:00:00 -0400`.
@@ -105,6 +144,9 @@ pub fn feed(category: &str, pub_date: &str, items: &[Item<'_>]) -> String {
 
 /// What the original script wrote for these items (titles with a keyword, feed order).
 pub fn expected_report(date: &str, items: &[&Item<'_>]) -> String {
-    let rows: Vec<Row<'_>> = items.iter().map(|i| (i.title, i.id, i.abs, i.authors)).collect();
+    let rows: Vec<Row<'_>> = items
+        .iter()
+        .map(|i| (i.title, i.id, i.abs, i.authors))
+        .collect();
     legacy_readme(date, &rows)
 }

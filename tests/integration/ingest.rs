@@ -10,16 +10,62 @@ const THU: &str = "Thu, 25 Sep 2025 00:00:00 -0400";
 
 fn items() -> Vec<Item<'static>> {
     vec![
-        Item { id: "2509.10001", version: 1, kind: "new", title: "Multimodal retrieval: Q&A <fast>", abs: "First paragraph with $x^2$ & more.\n  Second paragraph | piped.", authors: "Ana Barth\\'elemy (MIT), Bo Li", cats: &["cs.IR", "cs.CL"] },
-        Item { id: "2509.10002", version: 1, kind: "new", title: "Dense retrieval without keywords", abs: "Nothing to see.", authors: "C. D", cats: &["cs.IR"] },
-        Item { id: "2509.10003", version: 1, kind: "cross", title: "RankLLM reranking", abs: "Cross-listed.", authors: "E. F", cats: &["cs.CL", "cs.IR"] },
-        Item { id: "2501.00004", version: 3, kind: "replace", title: "Generative recommenders, revised", abs: "Replaced abstract.", authors: "G. H", cats: &["cs.IR"] },
-        Item { id: "2501.00005", version: 2, kind: "replace-cross", title: "An MLLM benchmark", abs: "Replace-cross.", authors: "I. J", cats: &["cs.CV", "cs.IR"] },
+        Item {
+            id: "2509.10001",
+            version: 1,
+            kind: "new",
+            title: "Multimodal retrieval: Q&A <fast>",
+            abs: "First paragraph with $x^2$ & more.\n  Second paragraph | piped.",
+            authors: "Ana Barth\\'elemy (MIT), Bo Li",
+            cats: &["cs.IR", "cs.CL"],
+        },
+        Item {
+            id: "2509.10002",
+            version: 1,
+            kind: "new",
+            title: "Dense retrieval without keywords",
+            abs: "Nothing to see.",
+            authors: "C. D",
+            cats: &["cs.IR"],
+        },
+        Item {
+            id: "2509.10003",
+            version: 1,
+            kind: "cross",
+            title: "RankLLM reranking",
+            abs: "Cross-listed.",
+            authors: "E. F",
+            cats: &["cs.CL", "cs.IR"],
+        },
+        Item {
+            id: "2501.00004",
+            version: 3,
+            kind: "replace",
+            title: "Generative recommenders, revised",
+            abs: "Replaced abstract.",
+            authors: "G. H",
+            cats: &["cs.IR"],
+        },
+        Item {
+            id: "2501.00005",
+            version: 2,
+            kind: "replace-cross",
+            title: "An MLLM benchmark",
+            abs: "Replace-cross.",
+            authors: "I. J",
+            cats: &["cs.CV", "cs.IR"],
+        },
     ]
 }
 
 fn ingest(a: &TestArchive, s: &Server) -> crate::util::Run {
-    a.run(&["ingest", "--rss-url", &format!("{}/rss/", s.base), "--min-interval", "0"])
+    a.run(&[
+        "ingest",
+        "--rss-url",
+        &format!("{}/rss/", s.base),
+        "--min-interval",
+        "0",
+    ])
 }
 
 #[test]
@@ -29,7 +75,12 @@ fn a_feed_becomes_the_original_report_and_twice_is_a_no_op() {
     let it = items();
     s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", WED, &it))]);
     let out = ingest(&a, &s).ok();
-    assert!(out.stdout.contains("cs.IR 2025-09-24: 5 items") && out.stdout.contains("report default: 4 rows"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("cs.IR 2025-09-24: 5 items")
+            && out.stdout.contains("report default: 4 rows"),
+        "{}",
+        out.stdout
+    );
     let want = expected_report("24-Sep-2025", &[&it[0], &it[2], &it[3], &it[4]]);
     assert_eq!(a.run(&["report", "show", "2025-09-24"]).ok().stdout, want);
     let before = a.stats();
@@ -37,39 +88,103 @@ fn a_feed_becomes_the_original_report_and_twice_is_a_no_op() {
     let again = ingest(&a, &s).ok();
     assert!(again.stdout.contains("already stored"), "{}", again.stdout);
     assert_eq!(a.stats(), before);
-    assert_eq!(std::fs::read(a.data().join("arxiv-daily.sqlite3")).unwrap(), db);
+    assert_eq!(
+        std::fs::read(a.data().join("arxiv-daily.sqlite3")).unwrap(),
+        db
+    );
     // polite: a User-Agent naming the tool
-    assert!(s.hits("/rss/cs.IR").iter().all(|h| h.user_agent.starts_with("arxiv-daily/")));
-    let show: serde_json::Value = serde_json::from_str(&a.run(&["show", "2509.10003", "--json"]).ok().stdout).unwrap();
+    assert!(
+        s.hits("/rss/cs.IR")
+            .iter()
+            .all(|h| h.user_agent.starts_with("arxiv-daily/"))
+    );
+    let show: serde_json::Value =
+        serde_json::from_str(&a.run(&["show", "2509.10003", "--json"]).ok().stdout).unwrap();
     assert_eq!(show["listings"][0]["announce_type"], "cross");
-    assert_eq!(show["snapshots"][0]["categories"], serde_json::json!(["cs.CL", "cs.IR"]));
+    assert_eq!(
+        show["snapshots"][0]["categories"],
+        serde_json::json!(["cs.CL", "cs.IR"])
+    );
 }
 
 #[test]
 fn a_replacement_shows_new_text_on_its_day_and_old_text_before() {
     let a = TestArchive::new();
     let s = Server::start();
-    let v1 = Item { id: "2509.20001", version: 1, kind: "new", title: "LLM agents", abs: "Old abstract.", authors: "A", cats: &["cs.IR"] };
-    let v2 = Item { id: "2509.20001", version: 2, kind: "replace", title: "LLM agents", abs: "New abstract.", authors: "A", cats: &["cs.IR"] };
-    s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", WED, &[v1])), Reply::ok(feed("cs.IR", THU, &[v2]))]);
+    let v1 = Item {
+        id: "2509.20001",
+        version: 1,
+        kind: "new",
+        title: "LLM agents",
+        abs: "Old abstract.",
+        authors: "A",
+        cats: &["cs.IR"],
+    };
+    let v2 = Item {
+        id: "2509.20001",
+        version: 2,
+        kind: "replace",
+        title: "LLM agents",
+        abs: "New abstract.",
+        authors: "A",
+        cats: &["cs.IR"],
+    };
+    s.route(
+        "/rss/cs.IR",
+        vec![
+            Reply::ok(feed("cs.IR", WED, &[v1])),
+            Reply::ok(feed("cs.IR", THU, &[v2])),
+        ],
+    );
     ingest(&a, &s).ok();
     ingest(&a, &s).ok();
-    assert!(a.run(&["report", "show", "2025-09-24"]).ok().stdout.contains("| Old abstract. |"));
-    assert!(a.run(&["report", "show", "2025-09-25"]).ok().stdout.contains("| New abstract. |"));
+    assert!(
+        a.run(&["report", "show", "2025-09-24"])
+            .ok()
+            .stdout
+            .contains("| Old abstract. |")
+    );
+    assert!(
+        a.run(&["report", "show", "2025-09-25"])
+            .ok()
+            .stdout
+            .contains("| New abstract. |")
+    );
     let hits = a.run(&["search", "--json", "abstract"]).ok().stdout;
     assert_eq!(hits.lines().count(), 1);
-    assert!(hits.contains("New abstract") && !hits.contains("Old"), "search shows the latest snapshot: {hits}");
+    assert!(
+        hits.contains("New abstract") && !hits.contains("Old"),
+        "search shows the latest snapshot: {hits}"
+    );
 }
 
 #[test]
 fn an_empty_channel_is_a_day_without_announcements() {
     let a = TestArchive::new();
     let s = Server::start();
-    s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", "Sat, 27 Sep 2025 00:00:00 -0400", &[]))]);
+    s.route(
+        "/rss/cs.IR",
+        vec![Reply::ok(feed(
+            "cs.IR",
+            "Sat, 27 Sep 2025 00:00:00 -0400",
+            &[],
+        ))],
+    );
     let out = ingest(&a, &s).ok();
     assert!(out.stdout.contains("no announcements"), "{}", out.stdout);
-    assert_eq!(a.run(&["report", "show", "2025-09-27"]).ok().stdout, expected_report("27-Sep-2025", &[]));
-    let status: serde_json::Value = serde_json::from_str(a.run(&["status", "--json"]).ok().stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        a.run(&["report", "show", "2025-09-27"]).ok().stdout,
+        expected_report("27-Sep-2025", &[])
+    );
+    let status: serde_json::Value = serde_json::from_str(
+        a.run(&["status", "--json"])
+            .ok()
+            .stdout
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(status["empty"], serde_json::json!(["2025-09-27"]));
 }
 
@@ -78,12 +193,30 @@ fn a_stale_feed_never_becomes_a_new_day() {
     let a = TestArchive::new();
     let s = Server::start();
     let it = items();
-    s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", WED, &it)), Reply::ok(feed("cs.IR", THU, &it))]);
+    s.route(
+        "/rss/cs.IR",
+        vec![
+            Reply::ok(feed("cs.IR", WED, &it)),
+            Reply::ok(feed("cs.IR", THU, &it)),
+        ],
+    );
     ingest(&a, &s).ok();
     let out = ingest(&a, &s).ok();
-    assert!(out.stdout.contains("stale feed repeating 2025-09-24"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("stale feed repeating 2025-09-24"),
+        "{}",
+        out.stdout
+    );
     a.run(&["report", "show", "2025-09-25"]).code(2);
-    let status: serde_json::Value = serde_json::from_str(a.run(&["status", "--json"]).ok().stdout.lines().next().unwrap()).unwrap();
+    let status: serde_json::Value = serde_json::from_str(
+        a.run(&["status", "--json"])
+            .ok()
+            .stdout
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(status["repeated"][0]["same_as"], "2025-09-24");
     assert_eq!(status["ingested"].as_array().unwrap().len(), 1);
 }
@@ -92,11 +225,20 @@ fn a_stale_feed_never_becomes_a_new_day() {
 fn retries_a_503_honouring_retry_after() {
     let a = TestArchive::new();
     let s = Server::start();
-    s.route("/rss/cs.IR", vec![Reply::status(503, "busy").header("Retry-After", "1"), Reply::ok(feed("cs.IR", WED, &items()))]);
+    s.route(
+        "/rss/cs.IR",
+        vec![
+            Reply::status(503, "busy").header("Retry-After", "1"),
+            Reply::ok(feed("cs.IR", WED, &items())),
+        ],
+    );
     ingest(&a, &s).ok();
     let hits = s.hits("/rss/cs.IR");
     assert_eq!(hits.len(), 2);
-    assert!(hits[1].at.duration_since(hits[0].at) >= Duration::from_millis(950), "waited for Retry-After");
+    assert!(
+        hits[1].at.duration_since(hits[0].at) >= Duration::from_millis(950),
+        "waited for Retry-After"
+    );
     assert_eq!(a.stats()["papers"], 5);
 }
 
@@ -107,7 +249,14 @@ fn the_minimum_interval_separates_requests() {
     let s = Server::start();
     s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", WED, &items()))]);
     s.route("/rss/cs.CL", vec![Reply::ok(feed("cs.CL", WED, &[]))]);
-    a.run(&["ingest", "--rss-url", &format!("{}/rss/", s.base), "--min-interval", "1"]).ok();
+    a.run(&[
+        "ingest",
+        "--rss-url",
+        &format!("{}/rss/", s.base),
+        "--min-interval",
+        "1",
+    ])
+    .ok();
     let (ir, cl) = (s.hits("/rss/cs.IR"), s.hits("/rss/cs.CL"));
     assert!(cl[0].at.duration_since(ir[0].at) >= Duration::from_millis(950));
 }
@@ -121,15 +270,35 @@ fn what_is_not_a_feed_is_an_error_naming_the_url_and_stores_nothing() {
         Reply::status(404, "not found"),
         Reply::status(500, "oops"),
         Reply::status(429, "Rate exceeded").header("Retry-After", "100000"),
-        Reply::ok(feed("cs.IR", WED, &items()).replace(">replace-cross</arxiv:announce_type>", ">mystery</arxiv:announce_type>")),
-        Reply::ok(feed("cs.IR", WED, &items()).replace("<guid isPermaLink=\"false\">oai:arXiv.org:2509.10002v1</guid>", "")),
+        Reply::ok(feed("cs.IR", WED, &items()).replace(
+            ">replace-cross</arxiv:announce_type>",
+            ">mystery</arxiv:announce_type>",
+        )),
+        Reply::ok(feed("cs.IR", WED, &items()).replace(
+            "<guid isPermaLink=\"false\">oai:arXiv.org:2509.10002v1</guid>",
+            "",
+        )),
     ];
     for reply in cases {
         let a = TestArchive::new();
         let s = Server::start();
         s.route("/rss/cs.IR", vec![reply.clone()]);
-        let out = a.run(&["ingest", "--rss-url", &format!("{}/rss/", s.base), "--min-interval", "0", "--timeout", "2"]).code(2);
-        assert!(out.stderr.contains(&format!("{}/rss/cs.IR", s.base)), "{}", out.stderr);
+        let out = a
+            .run(&[
+                "ingest",
+                "--rss-url",
+                &format!("{}/rss/", s.base),
+                "--min-interval",
+                "0",
+                "--timeout",
+                "2",
+            ])
+            .code(2);
+        assert!(
+            out.stderr.contains(&format!("{}/rss/cs.IR", s.base)),
+            "{}",
+            out.stderr
+        );
         assert_eq!(a.stats()["papers"], 0, "{}", out.stderr);
         assert_eq!(a.stats()["feeds"], 0);
     }
@@ -139,8 +308,21 @@ fn what_is_not_a_feed_is_an_error_naming_the_url_and_stores_nothing() {
 fn a_stalled_server_times_out() {
     let a = TestArchive::new();
     let s = Server::start();
-    s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", WED, &items())).delayed(Duration::from_secs(3))]);
-    let out = a.run(&["ingest", "--rss-url", &format!("{}/rss/", s.base), "--min-interval", "0", "--timeout", "0.5"]).code(2);
+    s.route(
+        "/rss/cs.IR",
+        vec![Reply::ok(feed("cs.IR", WED, &items())).delayed(Duration::from_secs(3))],
+    );
+    let out = a
+        .run(&[
+            "ingest",
+            "--rss-url",
+            &format!("{}/rss/", s.base),
+            "--min-interval",
+            "0",
+            "--timeout",
+            "0.5",
+        ])
+        .code(2);
     assert!(out.stderr.contains("timed out"), "{}", out.stderr);
 }
 
@@ -152,32 +334,67 @@ fn rerun_applies_the_current_rules_and_shows_the_difference() {
     ingest(&a, &s).ok();
     a.write_config("[[profile]]\nname = \"default\"\ncategories = [\"cs.IR\"]\ntitle_keywords = [\"retrieval\"]\nexclude_keywords = [\"dense\"]\n");
     let out = a.run(&["report", "rerun", "2025-09-24"]).ok();
-    assert!(out.stdout.contains("- 2509.10003") && out.stdout.contains("now has 1 rows (was 4)"), "{}", out.stdout);
-    assert_eq!(a.run(&["report", "show", "2025-09-24", "--format", "json"]).ok().stdout.lines().count(), 1);
+    assert!(
+        out.stdout.contains("- 2509.10003") && out.stdout.contains("now has 1 rows (was 4)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        a.run(&["report", "show", "2025-09-24", "--format", "json"])
+            .ok()
+            .stdout
+            .lines()
+            .count(),
+        1
+    );
 }
 
 #[test]
 fn config_errors_name_the_file_and_line() {
     let a = TestArchive::new();
-    a.write_config("[[profile]]\nname = \"default\"\ncategories = [\"cs.IR\"]\ntitle_keyword = [\"x\"]\n");
+    a.write_config(
+        "[[profile]]\nname = \"default\"\ncategories = [\"cs.IR\"]\ntitle_keyword = [\"x\"]\n",
+    );
     let out = a.run(&["ingest", "--feed-file", "/nonexistent"]).code(2);
-    assert!(out.stderr.contains("arxiv-daily.toml") && out.stderr.contains("line 4") && out.stderr.contains("title_keyword"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("arxiv-daily.toml")
+            && out.stderr.contains("line 4")
+            && out.stderr.contains("title_keyword"),
+        "{}",
+        out.stderr
+    );
     let b = TestArchive::new();
-    let out = b.run(&["import", "legacy", "--profile", "nope", "/tmp"]).code(2);
-    assert!(out.stderr.contains("unknown profile \"nope\""), "{}", out.stderr);
+    let out = b
+        .run(&["import", "legacy", "--profile", "nope", "/tmp"])
+        .code(2);
+    assert!(
+        out.stderr.contains("unknown profile \"nope\""),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn a_second_writer_is_told_who_holds_the_archive() {
     let a = TestArchive::new();
     std::fs::create_dir_all(a.data()).unwrap();
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).read(true).write(true).open(a.data().join("lock")).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(a.data().join("lock"))
+        .unwrap();
     lock.try_lock().unwrap();
     std::fs::write(a.data().join("lock"), "4242").unwrap();
     let s = Server::start();
     s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", WED, &items()))]);
     let out = ingest(&a, &s).code(2);
-    assert!(out.stderr.contains("being written by pid 4242"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("being written by pid 4242"),
+        "{}",
+        out.stderr
+    );
     drop(lock);
     ingest(&a, &s).ok();
 }

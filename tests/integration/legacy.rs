@@ -14,15 +14,29 @@ fn quirky_days_import_and_export_byte_for_byte() {
         let md = std::fs::read_to_string(src.join(day).join("README.md")).unwrap();
         let csv = std::fs::read_to_string(src.join(day).join("papers.csv")).unwrap();
         assert_eq!(a.run(&["report", "show", day]).ok().stdout, md, "{day}");
-        assert_eq!(a.run(&["report", "show", day, "--format", "csv"]).ok().stdout, csv, "{day}");
+        assert_eq!(
+            a.run(&["report", "show", day, "--format", "csv"])
+                .ok()
+                .stdout,
+            csv,
+            "{day}"
+        );
     }
     // The ISO date names the same day.
-    assert_eq!(a.run(&["report", "show", "2026-01-07"]).ok().stdout, std::fs::read_to_string(src.join("07-Jan-2026/README.md")).unwrap());
+    assert_eq!(
+        a.run(&["report", "show", "2026-01-07"]).ok().stdout,
+        std::fs::read_to_string(src.join("07-Jan-2026/README.md")).unwrap()
+    );
     let exported = a.scratch("export");
-    a.run(&["report", "export", exported.to_str().unwrap()]).ok();
+    a.run(&["report", "export", exported.to_str().unwrap()])
+        .ok();
     for day in ["07-Jan-2026", "08-Jan-2026", "10-Jan-2026"] {
         for f in ["README.md", "papers.csv"] {
-            assert_eq!(std::fs::read(exported.join(day).join(f)).unwrap(), std::fs::read(src.join(day).join(f)).unwrap(), "{day}/{f}");
+            assert_eq!(
+                std::fs::read(exported.join(day).join(f)).unwrap(),
+                std::fs::read(src.join(day).join(f)).unwrap(),
+                "{day}/{f}"
+            );
         }
     }
 }
@@ -36,9 +50,17 @@ fn reimport_changes_nothing() {
     let before = a.stats();
     let db = std::fs::read(a.data().join("arxiv-daily.sqlite3")).unwrap();
     let out = a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
-    assert!(out.stdout.contains("0 new papers, 0 new snapshots, 0 new reports, 0 updated, 3 unchanged"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("0 new papers, 0 new snapshots, 0 new reports, 0 updated, 3 unchanged"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(a.stats(), before);
-    assert_eq!(std::fs::read(a.data().join("arxiv-daily.sqlite3")).unwrap(), db);
+    assert_eq!(
+        std::fs::read(a.data().join("arxiv-daily.sqlite3")).unwrap(),
+        db
+    );
 }
 
 #[test]
@@ -47,13 +69,35 @@ fn a_changed_title_keeps_both_snapshots_and_each_day_its_text() {
     let src = a.scratch("reports");
     write_quirky_days(&src);
     a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
-    let show: serde_json::Value = serde_json::from_str(&a.run(&["show", "2601.00003", "--json"]).ok().stdout).unwrap();
+    let show: serde_json::Value =
+        serde_json::from_str(&a.run(&["show", "2601.00003", "--json"]).ok().stdout).unwrap();
     assert_eq!(show["first_announced"], "2026-01-07");
-    let titles: Vec<&str> = show["snapshots"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, ["Old title for a Generative model", "New title for a Generative model"]);
+    let titles: Vec<&str> = show["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Old title for a Generative model",
+            "New title for a Generative model"
+        ]
+    );
     assert_eq!(show["listings"].as_array().unwrap().len(), 2);
-    assert!(a.run(&["report", "show", "07-Jan-2026"]).ok().stdout.contains("Old abstract."));
-    assert!(a.run(&["report", "show", "08-Jan-2026"]).ok().stdout.contains("New abstract."));
+    assert!(
+        a.run(&["report", "show", "07-Jan-2026"])
+            .ok()
+            .stdout
+            .contains("Old abstract.")
+    );
+    assert!(
+        a.run(&["report", "show", "08-Jan-2026"])
+            .ok()
+            .stdout
+            .contains("New abstract.")
+    );
     // search shows the latest snapshot once
     let hits = a.run(&["search", "generative", "--json"]).ok().stdout;
     let ids: Vec<&str> = hits.lines().filter(|l| l.contains("2601.00003")).collect();
@@ -65,12 +109,20 @@ fn a_changed_title_keeps_both_snapshots_and_each_day_its_text() {
 fn a_broken_file_leaves_nothing_and_names_its_line() {
     let a = TestArchive::new();
     let src = a.scratch("reports");
-    write_day(&src, "07-Jan-2026", &[("Good LLM", "2601.00001", "A.", "X")]);
+    write_day(
+        &src,
+        "07-Jan-2026",
+        &[("Good LLM", "2601.00001", "A.", "X")],
+    );
     let mut bad = legacy_readme("08-Jan-2026", &[("Fine LLM", "2601.00002", "B.", "Y")]);
     bad.push_str("| Broken row: no link and no closing pipe\n");
     write(&src.join("08-Jan-2026/README.md"), &bad);
     let out = a.run(&["import", "legacy", src.to_str().unwrap()]).code(2);
-    assert!(out.stderr.contains("08-Jan-2026/README.md:6"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("08-Jan-2026/README.md:6"),
+        "{}",
+        out.stderr
+    );
     let stats = a.stats();
     assert_eq!(stats["papers"], 1, "only the good file is stored");
     assert_eq!(stats["reports"], 1);
@@ -89,11 +141,14 @@ fn bad_inputs_get_clear_errors() {
     for (day, bytes, want) in &cases {
         std::fs::create_dir_all(src.join(day)).unwrap();
         std::fs::write(src.join(day).join("README.md"), bytes).unwrap();
-        let out = a.run(&["import", "legacy", src.join(day).to_str().unwrap()]).code(2);
+        let out = a
+            .run(&["import", "legacy", src.join(day).to_str().unwrap()])
+            .code(2);
         assert!(out.stderr.contains(want), "{day}: {}", out.stderr);
     }
     assert_eq!(a.stats()["papers"], 0);
-    a.run(&["import", "legacy", src.join("nope").to_str().unwrap()]).code(2);
+    a.run(&["import", "legacy", src.join("nope").to_str().unwrap()])
+        .code(2);
     for bad in ["2025-02-30", "31-Foo-2025"] {
         let out = a.run(&["report", "show", bad]).code(2);
         assert!(out.stderr.contains(bad), "{}", out.stderr);
@@ -105,11 +160,26 @@ fn readme_wins_over_a_disagreeing_csv_with_a_warning() {
     let a = TestArchive::new();
     let src = a.scratch("reports");
     let rows = [("An LLM paper", "2601.00001", "README text.", "X")];
-    write(&src.join("07-Jan-2026/README.md"), &legacy_readme("07-Jan-2026", &rows));
-    write(&src.join("07-Jan-2026/papers.csv"), &legacy_csv(&[("An LLM paper", "2601.00001", "CSV text.", "X")]));
+    write(
+        &src.join("07-Jan-2026/README.md"),
+        &legacy_readme("07-Jan-2026", &rows),
+    );
+    write(
+        &src.join("07-Jan-2026/papers.csv"),
+        &legacy_csv(&[("An LLM paper", "2601.00001", "CSV text.", "X")]),
+    );
     let out = a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
-    assert!(out.stderr.contains("papers.csv") && out.stderr.contains("README.md wins"), "{}", out.stderr);
-    assert!(a.run(&["report", "show", "07-Jan-2026"]).ok().stdout.contains("README text."));
+    assert!(
+        out.stderr.contains("papers.csv") && out.stderr.contains("README.md wins"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        a.run(&["report", "show", "07-Jan-2026"])
+            .ok()
+            .stdout
+            .contains("README text.")
+    );
 }
 
 #[test]
@@ -119,7 +189,11 @@ fn missing_day_names_the_nearest_days() {
     write_quirky_days(&src);
     a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
     let out = a.run(&["report", "show", "2026-01-09"]).code(2);
-    assert!(out.stderr.contains("2026-01-08") && out.stderr.contains("2026-01-10"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("2026-01-08") && out.stderr.contains("2026-01-10"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -128,11 +202,17 @@ fn clean_output_is_a_valid_table() {
     let src = a.scratch("reports");
     write_quirky_days(&src);
     a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
-    let md = a.run(&["report", "show", "07-Jan-2026", "--clean"]).ok().stdout;
+    let md = a
+        .run(&["report", "show", "07-Jan-2026", "--clean"])
+        .ok()
+        .stdout;
     let lines: Vec<&str> = md.lines().collect();
     assert_eq!(lines.len(), 4 + 3, "one line per row:\n{md}");
     for line in &lines[2..] {
-        let cells = line.match_indices('|').filter(|(i, _)| *i == 0 || &line[i - 1..*i] != "\\").count();
+        let cells = line
+            .match_indices('|')
+            .filter(|(i, _)| *i == 0 || &line[i - 1..*i] != "\\")
+            .count();
         assert_eq!(cells, 5, "{line}");
     }
 }
@@ -144,13 +224,42 @@ fn report_list_and_stats_json() {
     write_quirky_days(&src);
     a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
     let list = a.run(&["report", "list", "--json"]).ok().stdout;
-    let rows: Vec<serde_json::Value> = list.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let summary: Vec<(String, u64)> = rows.iter().map(|r| (r["date"].as_str().unwrap().to_string(), r["rows"].as_u64().unwrap())).collect();
-    assert_eq!(summary, [("2026-01-07".to_string(), 3), ("2026-01-08".to_string(), 2), ("2026-01-10".to_string(), 0)]);
+    let rows: Vec<serde_json::Value> = list
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(String, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["date"].as_str().unwrap().to_string(),
+                r["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("2026-01-07".to_string(), 3),
+            ("2026-01-08".to_string(), 2),
+            ("2026-01-10".to_string(), 0)
+        ]
+    );
     assert!(rows.iter().all(|r| r["profile"] == "default"));
     let s = a.stats();
-    assert_eq!((s["papers"].as_u64(), s["snapshots"].as_u64(), s["listings"].as_u64(), s["reports"].as_u64()), (Some(4), Some(5), Some(5), Some(3)));
-    assert_eq!((s["first_day"].as_str(), s["last_day"].as_str()), (Some("2026-01-07"), Some("2026-01-10")));
+    assert_eq!(
+        (
+            s["papers"].as_u64(),
+            s["snapshots"].as_u64(),
+            s["listings"].as_u64(),
+            s["reports"].as_u64()
+        ),
+        (Some(4), Some(5), Some(5), Some(3))
+    );
+    assert_eq!(
+        (s["first_day"].as_str(), s["last_day"].as_str()),
+        (Some("2026-01-07"), Some("2026-01-10"))
+    );
     // nothing there: exit 1 for lookups
     a.run(&["show", "2101.99999"]).code(1);
     TestArchive::new().run(&["stats"]).code(2);

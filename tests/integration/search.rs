@@ -9,19 +9,50 @@ fn archive_with_feeds() -> TestArchive {
         "cs.IR",
         "Mon, 02 Mar 2026 00:00:00 -0500",
         &[
-            Item { id: "2603.00001", version: 1, kind: "new", title: "Large language models for recommendation", abs: "We study retrieval augmented generation with transformers.", authors: "Alice Smith, Bob Jones", cats: &["cs.IR"] },
-            Item { id: "2603.00002", version: 1, kind: "cross", title: "Graph neural networks", abs: "Large models of language are not used here; graphs are.", authors: "Carol White", cats: &["cs.LG", "cs.IR"] },
+            Item {
+                id: "2603.00001",
+                version: 1,
+                kind: "new",
+                title: "Large language models for recommendation",
+                abs: "We study retrieval augmented generation with transformers.",
+                authors: "Alice Smith, Bob Jones",
+                cats: &["cs.IR"],
+            },
+            Item {
+                id: "2603.00002",
+                version: 1,
+                kind: "cross",
+                title: "Graph neural networks",
+                abs: "Large models of language are not used here; graphs are.",
+                authors: "Carol White",
+                cats: &["cs.LG", "cs.IR"],
+            },
         ],
     );
     let day2 = feed(
         "cs.IR",
         "Tue, 03 Mar 2026 00:00:00 -0500",
-        &[Item { id: "2603.00003", version: 1, kind: "new", title: "A survey of retrieval", abs: "Dense retrieval and sparse retrieval, surveyed.", authors: "Alice Smith", cats: &["cs.IR"] }],
+        &[Item {
+            id: "2603.00003",
+            version: 1,
+            kind: "new",
+            title: "A survey of retrieval",
+            abs: "Dense retrieval and sparse retrieval, surveyed.",
+            authors: "Alice Smith",
+            cats: &["cs.IR"],
+        }],
     );
     let dir = a.scratch("feeds");
     write(&dir.join("d1.xml"), &day1);
     write(&dir.join("d2.xml"), &day2);
-    a.run(&["ingest", "--feed-file", dir.join("d1.xml").to_str().unwrap(), "--feed-file", dir.join("d2.xml").to_str().unwrap()]).ok();
+    a.run(&[
+        "ingest",
+        "--feed-file",
+        dir.join("d1.xml").to_str().unwrap(),
+        "--feed-file",
+        dir.join("d2.xml").to_str().unwrap(),
+    ])
+    .ok();
     a
 }
 
@@ -32,22 +63,47 @@ fn ids(a: &TestArchive, args: &[&str]) -> Vec<String> {
     if out.code == 1 {
         return vec![];
     }
-    out.ok().stdout.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect()
+    out.ok()
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
 }
 
 #[test]
 fn query_syntax_works_as_on_arxiv() {
     let a = archive_with_feeds();
-    assert_eq!(ids(&a, &["retrieval"]), ["2603.00003", "2603.00001"], "title matches rank first");
-    assert_eq!(ids(&a, &["retrieval generation"]), ["2603.00001"], "terms are ANDed");
-    assert_eq!(ids(&a, &["\"large language models\""]), ["2603.00001"], "phrases");
+    assert_eq!(
+        ids(&a, &["retrieval"]),
+        ["2603.00003", "2603.00001"],
+        "title matches rank first"
+    );
+    assert_eq!(
+        ids(&a, &["retrieval generation"]),
+        ["2603.00001"],
+        "terms are ANDed"
+    );
+    assert_eq!(
+        ids(&a, &["\"large language models\""]),
+        ["2603.00001"],
+        "phrases"
+    );
     assert_eq!(ids(&a, &["graphs OR survey"]).len(), 2);
     assert_eq!(ids(&a, &["retrieval -survey"]), ["2603.00001"]);
     assert_eq!(ids(&a, &["ti:retrieval"]), ["2603.00003"]);
     assert_eq!(ids(&a, &["au:smith"]).len(), 2);
     assert_eq!(ids(&a, &["cat:cs.LG"]), ["2603.00002"]);
     assert_eq!(ids(&a, &["id:2603.00002"]), ["2603.00002"]);
-    assert_eq!(ids(&a, &["model"]).len(), 2, "English stemming: model matches models");
+    assert_eq!(
+        ids(&a, &["model"]).len(),
+        2,
+        "English stemming: model matches models"
+    );
 }
 
 #[test]
@@ -55,18 +111,31 @@ fn filters_sorting_and_json_fields() {
     let a = archive_with_feeds();
     assert_eq!(ids(&a, &["smith", "--from", "2026-03-03"]), ["2603.00003"]);
     assert_eq!(ids(&a, &["smith", "--to", "02-Mar-2026"]), ["2603.00001"]);
-    assert_eq!(ids(&a, &["smith", "--sort", "date"]), ["2603.00003", "2603.00001"]);
+    assert_eq!(
+        ids(&a, &["smith", "--sort", "date"]),
+        ["2603.00003", "2603.00001"]
+    );
     assert_eq!(ids(&a, &["large", "--category", "cs.LG"]), ["2603.00002"]);
     assert_eq!(ids(&a, &["smith", "--limit", "1"]).len(), 1);
     let line = a.run(&["search", "--json", "generation"]).ok().stdout;
     let v: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
-    for key in ["id", "title", "authors", "first_announced", "score", "snippet"] {
+    for key in [
+        "id",
+        "title",
+        "authors",
+        "first_announced",
+        "score",
+        "snippet",
+    ] {
         assert!(v.get(key).is_some(), "{key} missing in {v}");
     }
     assert_eq!(v["first_announced"], "2026-03-02");
     assert!(v["snippet"].as_str().unwrap().contains("generation"));
     let plain = a.run(&["search", "generation"]).ok().stdout;
-    assert!(plain.contains("2603.00001") && !plain.contains("\x1b["), "plain when piped: {plain}");
+    assert!(
+        plain.contains("2603.00001") && !plain.contains("\x1b["),
+        "plain when piped: {plain}"
+    );
 }
 
 #[test]
@@ -75,6 +144,10 @@ fn no_hits_exit_1_and_bad_queries_exit_2() {
     a.run(&["search", "nonexistentword"]).code(1);
     for bad in ["title:(", "\"unclosed", "", "ti:"] {
         let out = a.run(&["search", bad]).code(2);
-        assert!(out.stderr.contains("arxiv-daily:") && !out.stderr.contains("panicked"), "{bad}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("arxiv-daily:") && !out.stderr.contains("panicked"),
+            "{bad}: {}",
+            out.stderr
+        );
     }
 }

@@ -24,9 +24,13 @@ fn the_84_shared_days_import_and_export_byte_for_byte() {
     let out = a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
     assert!(out.stdout.starts_with("84 files"), "{}", out.stdout);
     let reference = std::fs::read_to_string(src.join("24-Sep-2025/README.md")).unwrap();
-    assert_eq!(a.run(&["report", "show", "24-Sep-2025"]).ok().stdout, reference);
+    assert_eq!(
+        a.run(&["report", "show", "24-Sep-2025"]).ok().stdout,
+        reference
+    );
     let exported = a.scratch("export");
-    a.run(&["report", "export", exported.to_str().unwrap()]).ok();
+    a.run(&["report", "export", exported.to_str().unwrap()])
+        .ok();
     let mut days = 0;
     for entry in std::fs::read_dir(&src).unwrap() {
         let day = entry.unwrap().file_name();
@@ -61,18 +65,32 @@ fn a_month_of_fake_arxiv_days_matches_the_original_script() {
     let a = TestArchive::new();
     let port_file = a.scratch("fake").join("port");
     let child = Command::new(&fake)
-        .args(["serve", "--listings", listings.to_str().unwrap(), "--port", "0", "--port-file", port_file.to_str().unwrap()])
+        .args([
+            "serve",
+            "--listings",
+            listings.to_str().unwrap(),
+            "--port",
+            "0",
+            "--port-file",
+            port_file.to_str().unwrap(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
     let Ok(child) = child else {
-        eprintln!("SKIPPED: cannot start {} (python3 missing?)", fake.display());
+        eprintln!(
+            "SKIPPED: cannot start {} (python3 missing?)",
+            fake.display()
+        );
         return;
     };
     let _guard = Fake(child);
     let mut port = String::new();
     for _ in 0..300 {
-        port = std::fs::read_to_string(&port_file).unwrap_or_default().trim().to_string();
+        port = std::fs::read_to_string(&port_file)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         if !port.is_empty() {
             break;
         }
@@ -80,7 +98,10 @@ fn a_month_of_fake_arxiv_days_matches_the_original_script() {
     }
     assert!(!port.is_empty(), "fake-arxiv did not start");
     let base = format!("http://127.0.0.1:{port}");
-    let dates = Command::new(&fake).args(["dates", "--listings", listings.to_str().unwrap()]).output().unwrap();
+    let dates = Command::new(&fake)
+        .args(["dates", "--listings", listings.to_str().unwrap()])
+        .output()
+        .unwrap();
     let days: Vec<String> = String::from_utf8(dates.stdout)
         .unwrap()
         .lines()
@@ -95,22 +116,58 @@ fn a_month_of_fake_arxiv_days_matches_the_original_script() {
     let client = reqwest::blocking::Client::new();
     for (i, day) in days.iter().enumerate() {
         client.get(format!("{base}/__today/{day}")).send().unwrap();
-        a.run(&["ingest", "--rss-url", &format!("{base}/rss/"), "--min-interval", "0"]).ok();
+        a.run(&[
+            "ingest",
+            "--rss-url",
+            &format!("{base}/rss/"),
+            "--min-interval",
+            "0",
+        ])
+        .ok();
         if i == 3 {
-            let again = a.run(&["ingest", "--rss-url", &format!("{base}/rss/"), "--min-interval", "0"]).ok();
+            let again = a
+                .run(&[
+                    "ingest",
+                    "--rss-url",
+                    &format!("{base}/rss/"),
+                    "--min-interval",
+                    "0",
+                ])
+                .ok();
             assert!(again.stdout.contains("already stored"), "{}", again.stdout);
         }
     }
-    for (profile, cats, keywords) in [("default", "cs.IR", "multimodal,multi-modal,generative,llm"), ("agents", "cs.CL", "agent,retrieval")] {
+    for (profile, cats, keywords) in [
+        ("default", "cs.IR", "multimodal,multi-modal,generative,llm"),
+        ("agents", "cs.CL", "agent,retrieval"),
+    ] {
         let out = a.scratch(&format!("expect-{profile}"));
         let status = Command::new(&fake)
-            .args(["expect-report", "--listings", listings.to_str().unwrap(), "--date", &days.join(","), "--categories", cats, "--keywords", keywords, "--out-dir", out.to_str().unwrap()])
+            .args([
+                "expect-report",
+                "--listings",
+                listings.to_str().unwrap(),
+                "--date",
+                &days.join(","),
+                "--categories",
+                cats,
+                "--keywords",
+                keywords,
+                "--out-dir",
+                out.to_str().unwrap(),
+            ])
             .status()
             .unwrap();
         assert!(status.success());
         for day in &days {
             let want = std::fs::read_to_string(out.join(format!("{day}.md"))).unwrap();
-            assert_eq!(a.run(&["report", "show", day, "--profile", profile]).ok().stdout, want, "{profile} {day}");
+            assert_eq!(
+                a.run(&["report", "show", day, "--profile", profile])
+                    .ok()
+                    .stdout,
+                want,
+                "{profile} {day}"
+            );
         }
     }
 }

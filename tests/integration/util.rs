@@ -25,13 +25,21 @@ impl Run {
 
     #[track_caller]
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn code(self, want: i32) -> Run {
-        assert_eq!(self.code, want, "expected exit {want}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, want,
+            "expected exit {want}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -43,7 +51,9 @@ pub struct TestArchive {
 
 impl TestArchive {
     pub fn new() -> TestArchive {
-        TestArchive { tmp: tempfile::tempdir().unwrap() }
+        TestArchive {
+            tmp: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn data(&self) -> PathBuf {
@@ -95,11 +105,21 @@ pub struct Reply {
 
 impl Reply {
     pub fn ok(body: impl Into<String>) -> Reply {
-        Reply { status: 200, headers: vec![], body: body.into(), delay: Duration::ZERO }
+        Reply {
+            status: 200,
+            headers: vec![],
+            body: body.into(),
+            delay: Duration::ZERO,
+        }
     }
 
     pub fn status(status: u16, body: &str) -> Reply {
-        Reply { status, headers: vec![], body: body.into(), delay: Duration::ZERO }
+        Reply {
+            status,
+            headers: vec![],
+            body: body.into(),
+            delay: Duration::ZERO,
+        }
     }
 
     pub fn header(mut self, k: &str, v: &str) -> Reply {
@@ -170,7 +190,11 @@ impl Server {
                         }
                         let mut body = vec![0; len];
                         let _ = reader.read_exact(&mut body);
-                        seen.lock().unwrap().push(Seen { path: path.clone(), user_agent: ua, at: Instant::now() });
+                        seen.lock().unwrap().push(Seen {
+                            path: path.clone(),
+                            user_agent: ua,
+                            at: Instant::now(),
+                        });
                         let reply = {
                             let mut r = routes.lock().unwrap();
                             match r.get_mut(&path) {
@@ -180,12 +204,20 @@ impl Server {
                             }
                         };
                         std::thread::sleep(reply.delay);
-                        let mut head = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\n", reply.status, reply.body.len());
+                        let mut head = format!(
+                            "HTTP/1.1 {} X\r\nContent-Length: {}\r\n",
+                            reply.status,
+                            reply.body.len()
+                        );
                         for (k, v) in &reply.headers {
                             head.push_str(&format!("{k}: {v}\r\n"));
                         }
                         head.push_str("\r\n");
-                        if stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(reply.body.as_bytes())).is_err() {
+                        if stream
+                            .write_all(head.as_bytes())
+                            .and_then(|_| stream.write_all(reply.body.as_bytes()))
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -196,10 +228,19 @@ impl Server {
     }
 
     pub fn route(&self, path: &str, replies: Vec<Reply>) {
-        self.routes.lock().unwrap().insert(path.to_string(), replies);
+        self.routes
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), replies);
     }
 
     pub fn hits(&self, path: &str) -> Vec<Seen> {
-        self.seen.lock().unwrap().iter().filter(|s| s.path == path).cloned().collect()
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path == path)
+            .cloned()
+            .collect()
     }
 }

@@ -1,0 +1,332 @@
+//! Bulk history: the OAI-PMH harvester (resumable: a checkpoint is written in the same
+//! transaction as each page's records) and the Kaggle snapshot import (streamed, parsed in
+//! parallel, written in large batches). Both file each version under its estimated listing day:
+//! v1 as `new` in the primary category and `cross` in the others, later versions as `replace` and
+//! `replace-cross`.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::Archive;
+use crate::model::{AnnounceType, Provenance};
+use crate::source::http::PoliteClient;
+use crate::source::{Record, SourceError, kaggle, oai};
+use crate::store::{ListingRow, WriteStats, Writer};
+
+/// Stores records as papers, snapshots and estimated listings.
+pub fn store_records(
+    w: &mut Writer<'_>,
+    records: &[Record],
+    provenance: Provenance,
+) -> crate::store::Result<()> {
+    for r in records {
+        let Some(first_day) = r.versions.first().map(|(_, d)| *d) else {
+            continue;
+        };
+        let pid = w.paper(&r.id)?;
+        let sid = w.snapshot(pid, &r.snapshot, first_day)?;
+        for (i, (_, day)) in r.versions.iter().enumerate() {
+            for (c, category) in r.snapshot.categories.iter().enumerate() {
+                let announce_type = match (i == 0, c == 0) {
+                    (true, true) => AnnounceType::New,
+                    (true, false) => AnnounceType::Cross,
+                    (false, true) => AnnounceType::Replace,
+                    (false, false) => AnnounceType::ReplaceCross,
+                };
+                w.add_listing(
+                    *day,
+                    category,
+                    provenance,
+                    ListingRow {
+                        pid,
+                        sid,
+                        announce_type: Some(announce_type),
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The OAI request of a window.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub base_url: String,
+    pub set: String,
+    pub from: String,
+    pub until: String,
+    pub format: String,
+}
+
+impl Window {
+    fn key(&self) -> String {
+        format!("{} {} {} {}", self.set, self.from, self.until, self.format)
+    }
+
+    fn url(&self, token: Option<&str>, from: &str) -> Result<String, SourceError> {
+        let mut url = reqwest::Url::parse(&self.base_url).map_err(|e| SourceError::Http {
+            url: self.base_url.clone(),
+            message: format!("not a URL: {e}"),
+        })?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("verb", "ListRecords");
+            match token {
+                Some(t) => {
+                    q.append_pair("resumptionToken", t);
+                }
+                None => {
+                    q.append_pair("metadataPrefix", &self.format);
+                    if !self.set.is_empty() {
+                        q.append_pair("set", &self.set);
+                    }
+                    q.append_pair("from", from);
+                    q.append_pair("until", &self.until);
+                }
+            }
+        }
+        Ok(url.to_string())
+    }
+}
+
+/// What a harvest did.
+#[derive(Debug, Default, Serialize)]
+pub struct HarvestSummary {
+    pub set: String,
+    pub skipped_done: bool,
+    pub pages: u64,
+    pub records: u64,
+    pub deleted: u64,
+    pub restarts: u64,
+    pub retries: u64,
+    pub seconds: f64,
+    #[serde(flatten)]
+    pub stats: WriteStats,
+}
+
+/// Harvests one window to its end, resuming from its checkpoint.
+pub fn harvest(
+    archive: &mut Archive,
+    client: &mut PoliteClient,
+    window: &Window,
+    force: bool,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<HarvestSummary> {
+    let started = Instant::now();
+    let key = window.key();
+    let mut summary = HarvestSummary {
+        set: window.set.clone(),
+        ..HarvestSummary::default()
+    };
+    let checkpoint: Option<(Option<String>, Option<String>, i64, i64, bool)> = archive
+        .store
+        .conn
+        .query_row("SELECT resumption, last_datestamp, pages, records, done FROM harvests WHERE window_key = ?1", [&key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? != 0))
+        })
+        .optional()?;
+    let (mut token, mut last_datestamp) = match checkpoint {
+        Some((_, _, _, _, true)) if !force => {
+            summary.skipped_done = true;
+            return Ok(summary);
+        }
+        Some((token, last, _, _, false)) if !force => (token, last),
+        _ => (None, None),
+    };
+    let mut from = window.from.clone();
+    if token.is_none()
+        && let Some(last) = &last_datestamp
+    {
+        // A harvest stopped between pages without a token to resume: restart from the newest
+        // stored datestamp (records are idempotent).
+        from = last.clone();
+    }
+    loop {
+        let url = window.url(token.as_deref(), &from)?;
+        let page = fetch_page(client, &url)?;
+        if let Some((code, message)) = &page.error {
+            match code.as_str() {
+                "noRecordsMatch" => {
+                    checkpoint_page(archive, &key, &[], None, last_datestamp.as_deref(), true)?;
+                    break;
+                }
+                "badResumptionToken" => {
+                    summary.restarts += 1;
+                    anyhow::ensure!(
+                        summary.restarts <= 5,
+                        "{url}: the server keeps refusing resumption tokens ({message})"
+                    );
+                    from = last_datestamp
+                        .clone()
+                        .unwrap_or_else(|| window.from.clone());
+                    token = None;
+                    continue;
+                }
+                _ => anyhow::bail!("{url}: OAI-PMH error {code}: {message}"),
+            }
+        }
+        if let Some(max) = page
+            .records
+            .iter()
+            .filter_map(|r| r.datestamp.clone())
+            .max()
+            && last_datestamp.as_ref().is_none_or(|l| &max > l)
+        {
+            last_datestamp = Some(max);
+        }
+        let done = page.token.is_none();
+        let stats = checkpoint_page(
+            archive,
+            &key,
+            &page.records,
+            page.token.as_deref(),
+            last_datestamp.as_deref(),
+            done,
+        )?;
+        summary.stats.add(&stats);
+        summary.pages += 1;
+        summary.records += page.records.len() as u64;
+        summary.deleted += page.deleted;
+        progress(summary.records);
+        if done {
+            break;
+        }
+        token = page.token;
+    }
+    summary.retries = client.stats.retries;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Fetches and parses a page, retrying a few times when the body is not a whole OAI document.
+fn fetch_page(client: &mut PoliteClient, url: &str) -> anyhow::Result<oai::Page> {
+    let mut last_err = None;
+    for _ in 0..3 {
+        let body = client.get(url)?;
+        match oai::parse(&body.text, url) {
+            Ok(page) => return Ok(page),
+            Err(e) => {
+                client.stats.retries += 1;
+                last_err = Some(e);
+            }
+        }
+    }
+    Err(last_err
+        .map(anyhow::Error::from)
+        .unwrap_or_else(|| anyhow::anyhow!("{url}: no response")))
+}
+
+/// One transaction: the page's records and the checkpoint that says they are stored.
+fn checkpoint_page(
+    archive: &mut Archive,
+    key: &str,
+    records: &[Record],
+    token: Option<&str>,
+    last_datestamp: Option<&str>,
+    done: bool,
+) -> anyhow::Result<WriteStats> {
+    let mut w = archive.store.writer()?;
+    store_records(&mut w, records, Provenance::OaiEstimate)?;
+    w.tx().execute(
+        "INSERT INTO harvests(window_key, resumption, last_datestamp, pages, records, done, updated_at)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6)
+         ON CONFLICT(window_key) DO UPDATE SET resumption = ?2, last_datestamp = ?3, pages = pages + 1,
+             records = records + ?4, done = ?5, updated_at = ?6",
+        params![key, token, last_datestamp, records.len() as i64, done as i64, crate::store::now_rfc3339()],
+    )?;
+    w.note_change();
+    Ok(w.commit()?)
+}
+
+/// What a Kaggle import did.
+#[derive(Debug, Default, Serialize)]
+pub struct KaggleSummary {
+    pub lines: u64,
+    pub records: u64,
+    pub malformed: u64,
+    pub seconds: f64,
+    #[serde(flatten)]
+    pub stats: WriteStats,
+    pub errors: Vec<String>,
+}
+
+/// Lines per batch: one transaction and one parallel parse each.
+const KAGGLE_BATCH: usize = 20_000;
+
+/// Imports a Kaggle snapshot (plain or .gz), streaming it.
+pub fn import_kaggle(
+    archive: &mut Archive,
+    path: &Path,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<KaggleSummary> {
+    let started = Instant::now();
+    let location = path.display().to_string();
+    let file =
+        std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot read {location}: {e}"))?;
+    let reader: Box<dyn std::io::Read> = if location.ends_with(".gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, reader);
+    let mut summary = KaggleSummary::default();
+    let mut batch: Vec<(u64, String)> = Vec::with_capacity(KAGGLE_BATCH);
+    let mut line_no = 0u64;
+    loop {
+        let mut buf = Vec::new();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| anyhow::anyhow!("{location}:{}: {e}", line_no + 1))?;
+        if n > 0 {
+            line_no += 1;
+            let torn = buf.last() != Some(&b'\n');
+            let text = String::from_utf8_lossy(&buf).trim().to_string();
+            if !text.is_empty() {
+                if torn && serde_json::from_str::<serde_json::Value>(&text).is_err() {
+                    summary.malformed += 1;
+                    summary.errors.push(format!(
+                        "{location}:{line_no}: the last line is cut off (torn write?); skipped"
+                    ));
+                } else {
+                    batch.push((line_no, text));
+                }
+            }
+        }
+        if batch.len() >= KAGGLE_BATCH || (n == 0 && !batch.is_empty()) {
+            let parsed: Vec<Result<Record, SourceError>> = batch
+                .par_iter()
+                .map(|(no, t)| kaggle::parse_line(t, &location, *no))
+                .collect();
+            summary.lines += batch.len() as u64;
+            batch.clear();
+            let mut records = Vec::with_capacity(parsed.len());
+            for p in parsed {
+                match p {
+                    Ok(r) => records.push(r),
+                    Err(e) => {
+                        summary.malformed += 1;
+                        if summary.errors.len() < 100 {
+                            summary.errors.push(e.to_string());
+                        }
+                    }
+                }
+            }
+            let mut w = archive.store.writer()?;
+            store_records(&mut w, &records, Provenance::KaggleEstimate)?;
+            summary.stats.add(&w.commit()?);
+            summary.records += records.len() as u64;
+            progress(line_no);
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
