@@ -110,6 +110,9 @@ pub struct HarvestSummary {
     pub stats: WriteStats,
 }
 
+/// A stored harvest position: (next token, newest stored datestamp, finished).
+type Checkpoint = (Option<String>, Option<String>, bool);
+
 /// Harvests one window to its end, resuming from its checkpoint.
 pub fn harvest(
     archive: &mut Archive,
@@ -124,19 +127,21 @@ pub fn harvest(
         set: window.set.clone(),
         ..HarvestSummary::default()
     };
-    let checkpoint: Option<(Option<String>, Option<String>, i64, i64, bool)> = archive
+    let checkpoint: Option<Checkpoint> = archive
         .store
         .conn
-        .query_row("SELECT resumption, last_datestamp, pages, records, done FROM harvests WHERE window_key = ?1", [&key], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? != 0))
-        })
+        .query_row(
+            "SELECT resumption, last_datestamp, done FROM harvests WHERE window_key = ?1",
+            [&key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)),
+        )
         .optional()?;
     let (mut token, mut last_datestamp) = match checkpoint {
-        Some((_, _, _, _, true)) if !force => {
+        Some((_, _, true)) if !force => {
             summary.skipped_done = true;
             return Ok(summary);
         }
-        Some((token, last, _, _, false)) if !force => (token, last),
+        Some((token, last, false)) if !force => (token, last),
         _ => (None, None),
     };
     let mut from = window.from.clone();

@@ -112,10 +112,8 @@ pub fn parse(xml: &str, location: &str) -> Result<Page, SourceError> {
                     _ => {
                         if let Some(r) = raw.as_mut() {
                             match (parent, name) {
-                                ("header", "identifier") => {
-                                    if r.id.is_empty() {
-                                        r.id = value.trim().to_string();
-                                    }
+                                ("header", "identifier") if r.id.is_empty() => {
+                                    r.id = value.trim().to_string()
                                 }
                                 ("header", "datestamp") => r.datestamp = value.trim().to_string(),
                                 (_, "id") => r.id = value.trim().to_string(),
