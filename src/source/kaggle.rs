@@ -81,7 +81,7 @@ mod tests {
 
     #[test]
     fn parses_a_line_with_versions() {
-        let line = r#"{"id":"0704.0001","submitter":"P","authors":"C. Bal\'azs, E. L. Berger","title":"Calculation of prompt diphoton\n  production","comments":null,"journal-ref":"Phys.Rev.D76:013009,2007","doi":"10.1103/PhysRevD.76.013009","report-no":null,"categories":"hep-ph","license":null,"abstract":"  A fully differential calculation.\n","versions":[{"version":"v1","created":"Mon, 2 Apr 2007 19:18:42 GMT"},{"version":"v2","created":"Tue, 24 Jul 2007 20:10:27 GMT"}],"update_date":"2008-11-13","authors_parsed":[["Bal\u00e1zs","C.",""]]}"#;
+        let line = r#"{"id":"0704.0001","submitter":"P","authors":"C. Bal\\'azs, E. L. Berger","title":"Calculation of prompt diphoton\n  production","comments":null,"journal-ref":"Phys.Rev.D76:013009,2007","doi":"10.1103/PhysRevD.76.013009","report-no":null,"categories":"hep-ph","license":null,"abstract":"  A fully differential calculation.\n","versions":[{"version":"v1","created":"Mon, 2 Apr 2007 19:18:42 GMT"},{"version":"v2","created":"Tue, 24 Jul 2007 20:10:27 GMT"}],"update_date":"2008-11-13","authors_parsed":[["Bal\u00e1zs","C.",""]]}"#;
         let r = parse_line(line, "f", 1).unwrap();
         assert_eq!(r.id.as_str(), "0704.0001");
         assert_eq!(

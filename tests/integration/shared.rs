@@ -171,3 +171,29 @@ fn a_month_of_fake_arxiv_days_matches_the_original_script() {
         }
     }
 }
+
+#[test]
+fn the_real_kaggle_sample_lines_import_without_errors() {
+    let Some(shared) = shared() else { return };
+    let samples = shared.join("data/arxiv-samples");
+    let a = TestArchive::new();
+    for (file, papers) in [
+        (
+            "kaggle_arxiv-metadata-oai-snapshot_first200lines.jsonl",
+            200,
+        ),
+        (
+            "kaggle_line_hep-th_9608091_oldstyle_id_with_affiliations.jsonl",
+            201,
+        ),
+    ] {
+        let out = a
+            .run(&["import", "kaggle", samples.join(file).to_str().unwrap()])
+            .ok();
+        assert!(out.stdout.contains("(0 malformed"), "{}", out.stdout);
+        assert_eq!(a.stats()["papers"], papers);
+    }
+    let show: serde_json::Value =
+        serde_json::from_str(&a.run(&["show", "hep-th/9608091", "--json"]).ok().stdout).unwrap();
+    assert_eq!(show["first_announced"], "1996-08-15");
+}
