@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout, stdout_is_terminal};
+use crate::index::IndexError;
 use crate::index::query::{SearchRequest, SortBy};
 use crate::ingest::Archive;
 use crate::model::Day;
@@ -59,7 +60,24 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             "arxiv-daily: warning: the search index is behind the archive (an interrupted write?); run `arxiv-daily doctor --repair`"
         );
     }
-    let result = index.search(&req)?;
+    // A writer may replace segments between our opening the index and reading it; reopen and
+    // try again rather than fail a reader.
+    let mut index = index;
+    let mut attempt = 0;
+    let result = loop {
+        match index.search(&req) {
+            Ok(r) => break r,
+            Err(e @ IndexError::Query { .. }) => return Err(e.into()),
+            Err(_) if attempt < 3 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                if let Some(fresh) = archive.index()? {
+                    index = fresh;
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
     if result.hits.is_empty() {
         if !a.json {
             eprintln!("arxiv-daily: no papers match {:?}", a.query);

@@ -70,6 +70,8 @@ impl Archive {
         }
         let config = loc.load_config()?;
         let store = Store::open(&loc.db_path()).map_err(|e| context(e, &loc.db_path()))?;
+        // The index exists from the first write on, so that readers always find one.
+        SearchIndex::open_or_create(&loc.dir.join(INDEX_DIR))?;
         Ok(Archive {
             dir: loc.dir.clone(),
             store,

@@ -7,6 +7,10 @@ use super::SourceError;
 use super::xml::{XmlEvent, walk};
 use crate::model::{AnnounceType, ArxivId, Day, Snapshot, day::arxiv_tz};
 
+/// Field sizes beyond anything arXiv serves; larger ones mean a broken or hostile response.
+const MAX_TITLE: usize = 64 * 1024;
+const MAX_TEXT: usize = 1024 * 1024;
+
 /// One item of a feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedItem {
@@ -148,6 +152,18 @@ pub fn parse(xml: &str, location: &str) -> Result<Feed, SourceError> {
 fn item(raw: RawItem, location: &str) -> Result<FeedItem, SourceError> {
     let n = raw.line_hint;
     let fail = |msg: String| SourceError::format(location, format!("item {n}: {msg}"));
+    for (field, value, max) in [
+        ("title", &raw.title, MAX_TITLE),
+        ("description", &raw.description, MAX_TEXT),
+        ("dc:creator", &raw.creator, MAX_TEXT),
+    ] {
+        if value.len() > max {
+            return Err(fail(format!(
+                "<{field}> is {} bytes, more than the {max} any arXiv record holds",
+                value.len()
+            )));
+        }
+    }
     if raw.guid.trim().is_empty() {
         return Err(fail("no <guid> (expected oai:arXiv.org:<id>v<N>)".into()));
     }

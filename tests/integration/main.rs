@@ -2,9 +2,11 @@
 //! and a real Tantivy index in a temporary archive, and HTTP through a server on 127.0.0.1.
 
 mod backfill;
+mod crash;
 mod fixtures;
 mod ingest;
 mod legacy;
+mod reliability;
 mod search;
 mod shared;
 mod util;

@@ -1,0 +1,9 @@
+//! The Kaggle line parser never panics, whatever the bytes.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = arxiv_daily::source::kaggle::parse_line(s, "fuzz", 1);
+    }
+});
