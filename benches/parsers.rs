@@ -89,5 +89,47 @@ fn parsers(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parsers);
+/// The English analyzer over 2000 abstracts: Tantivy's stemmer against the cached one.
+fn stemming(c: &mut Criterion) {
+    use tantivy::tokenizer::{
+        Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream,
+    };
+    let texts: Vec<String> = (0..2000)
+        .map(|i| format!("{ABSTRACT} Variation {i} of models, modelling and retrievers."))
+        .collect();
+    let bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
+    let mut g = c.benchmark_group("tokenize");
+    g.throughput(Throughput::Bytes(bytes));
+    let mut run = |name: &str, mut analyzer: TextAnalyzer| {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut n = 0usize;
+                for t in &texts {
+                    let mut s = analyzer.token_stream(t);
+                    while s.advance() {
+                        n += s.token().text.len();
+                    }
+                }
+                n
+            })
+        });
+    };
+    run(
+        "tantivy_stemmer",
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build(),
+    );
+    run(
+        "cached_stemmer",
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(arxiv_daily::index::stem::CachedEnglishStemmer)
+            .build(),
+    );
+    g.finish();
+}
+
+criterion_group!(benches, parsers, stemming);
 criterion_main!(benches);

@@ -6,6 +6,7 @@
 pub mod query;
 pub mod schema;
 pub mod snippet;
+pub mod stem;
 
 use std::path::{Path, PathBuf};
 

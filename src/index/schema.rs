@@ -5,12 +5,12 @@ use tantivy::schema::{
     FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::{Index, schema::Field};
 
-/// Tokenizer for titles and abstracts: words, lower-cased, ASCII-folded, English (Porter) stems.
+/// Tokenizer for titles and abstracts: words, lower-cased, ASCII-folded, English (Porter) stems
+/// (cached: see `stem`).
 pub const EN: &str = "arxiv_en";
 /// Tokenizer for author names: no stemming (a name is not an English word).
 pub const NAMES: &str = "arxiv_names";
@@ -74,7 +74,7 @@ pub fn register_tokenizers(index: &Index) {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(super::stem::CachedEnglishStemmer)
         .build();
     let names = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))

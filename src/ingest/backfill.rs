@@ -268,7 +268,22 @@ const KAGGLE_BATCH: usize = 20_000;
 pub fn import_kaggle(
     archive: &mut Archive,
     path: &Path,
+    progress: impl FnMut(u64),
+) -> anyhow::Result<KaggleSummary> {
+    let follower = archive.index_follower()?;
+    let result = import_kaggle_with(archive, path, progress, |seq| follower.notify(seq));
+    // The index commits what SQLite committed, even when the import failed part way.
+    if let Err(e) = follower.finish() {
+        eprintln!("arxiv-daily: warning: indexing: {e:#}; run `arxiv-daily doctor --repair`");
+    }
+    result
+}
+
+fn import_kaggle_with(
+    archive: &mut Archive,
+    path: &Path,
     mut progress: impl FnMut(u64),
+    notify: impl Fn(i64),
 ) -> anyhow::Result<KaggleSummary> {
     let started = Instant::now();
     let location = path.display().to_string();
@@ -323,8 +338,13 @@ pub fn import_kaggle(
                 }
             }
             let mut w = archive.store.writer()?;
+            let seq = w.seq();
             store_records(&mut w, &records, Provenance::KaggleEstimate)?;
-            summary.stats.add(&w.commit()?);
+            let stats = w.commit()?;
+            if stats.changed() {
+                notify(seq);
+            }
+            summary.stats.add(&stats);
             summary.records += records.len() as u64;
             progress(line_no);
         }

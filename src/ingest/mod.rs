@@ -125,6 +125,41 @@ impl Archive {
         Ok(session.commit(target)?)
     }
 
+    /// Starts a thread that keeps the index up with SQLite while a bulk import writes: after each
+    /// committed batch, `notify` it; `finish` commits the index once, at the last batch it indexed.
+    /// SQLite writes and indexing then overlap instead of running one after the other.
+    pub fn index_follower(&self) -> anyhow::Result<IndexFollower> {
+        let db = self.dir.join(DB_FILE);
+        let index_dir = self.index_dir();
+        let (tx, rx) = std::sync::mpsc::channel::<i64>();
+        let handle = std::thread::spawn(move || -> anyhow::Result<u64> {
+            let store = Store::open_read_only(&db)?;
+            let index = SearchIndex::open_or_create(&index_dir)?;
+            let mut done = index.indexed_seq()?;
+            let mut session = index.writer(true)?;
+            while let Ok(mut target) = rx.recv() {
+                // Skip ahead to the newest batch announced so far.
+                while let Ok(next) = rx.try_recv() {
+                    target = target.max(next);
+                }
+                if target <= done {
+                    continue;
+                }
+                store.read().docs_between(done, target, |doc| {
+                    session
+                        .upsert(&doc)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))
+                })?;
+                done = target;
+            }
+            Ok(session.commit(done)?)
+        });
+        Ok(IndexFollower {
+            tx: Some(tx),
+            handle: Some(handle),
+        })
+    }
+
     /// Rebuilds the whole index from SQLite.
     pub fn rebuild_index(&mut self) -> anyhow::Result<u64> {
         let index = SearchIndex::open_or_create(&self.index_dir())?;
@@ -137,6 +172,31 @@ impl Archive {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))
         })?;
         Ok(session.commit(target)?)
+    }
+}
+
+/// See [`Archive::index_follower`].
+pub struct IndexFollower {
+    tx: Option<std::sync::mpsc::Sender<i64>>,
+    handle: Option<std::thread::JoinHandle<anyhow::Result<u64>>>,
+}
+
+impl IndexFollower {
+    /// Tells the follower that SQLite has committed up to batch `seq`.
+    pub fn notify(&self, seq: i64) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(seq);
+        }
+    }
+
+    /// Waits for the follower to index everything announced and commit; returns the documents written.
+    pub fn finish(mut self) -> anyhow::Result<u64> {
+        drop(self.tx.take());
+        match self.handle.take().map(|h| h.join()) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => anyhow::bail!("the indexing thread panicked"),
+            None => Ok(0),
+        }
     }
 }
 

@@ -417,13 +417,23 @@ impl Reads<'_> {
     }
 
     /// Calls `f` with the index document of every paper changed after write batch `since`.
-    pub fn docs_since(&self, since: i64, mut f: impl FnMut(IndexDoc) -> Result<()>) -> Result<()> {
+    pub fn docs_since(&self, since: i64, f: impl FnMut(IndexDoc) -> Result<()>) -> Result<()> {
+        self.docs_between(since, i64::MAX, f)
+    }
+
+    /// Calls `f` with the index document of every paper changed in batches `since+1..=until`.
+    pub fn docs_between(
+        &self,
+        since: i64,
+        until: i64,
+        mut f: impl FnMut(IndexDoc) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = self.conn.prepare(
             "SELECT p.arxiv_id, s.title, s.abstract, s.authors, s.categories,
                     (SELECT group_concat(day, ' ') FROM (SELECT DISTINCT day FROM listings l WHERE l.pid = p.pid ORDER BY day))
-             FROM papers p JOIN snapshots s ON s.sid = p.latest_sid WHERE p.index_seq > ?1",
+             FROM papers p JOIN snapshots s ON s.sid = p.latest_sid WHERE p.index_seq > ?1 AND p.index_seq <= ?2",
         )?;
-        let mut rows = stmt.query([since])?;
+        let mut rows = stmt.query([since, until])?;
         while let Some(r) = rows.next()? {
             let days: Option<String> = r.get(5)?;
             f(IndexDoc {
