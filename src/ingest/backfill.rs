@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use rayon::prelude::*;
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -16,20 +17,22 @@ use super::Archive;
 use crate::model::{AnnounceType, Provenance};
 use crate::source::http::PoliteClient;
 use crate::source::{Record, SourceError, kaggle, oai};
-use crate::store::{ListingRow, WriteStats, Writer};
+use crate::store::{ListingRow, WriteStats, Writer, text};
 
 /// Stores records as papers, snapshots and estimated listings.
+/// `packed` optionally carries each record's abstract already packed (`store::text::pack`).
 pub fn store_records(
     w: &mut Writer<'_>,
     records: &[Record],
+    packed: Option<&[Value]>,
     provenance: Provenance,
 ) -> crate::store::Result<()> {
-    for r in records {
+    for (i, r) in records.iter().enumerate() {
         let Some(first_day) = r.versions.first().map(|(_, d)| *d) else {
             continue;
         };
         let pid = w.paper(&r.id)?;
-        let sid = w.snapshot(pid, &r.snapshot, first_day)?;
+        let sid = w.snapshot_packed(pid, &r.snapshot, first_day, packed.and_then(|p| p.get(i)))?;
         for (i, (_, day)) in r.versions.iter().enumerate() {
             for (c, category) in r.snapshot.categories.iter().enumerate() {
                 let announce_type = match (i == 0, c == 0) {
@@ -237,7 +240,7 @@ fn checkpoint_page(
     done: bool,
 ) -> anyhow::Result<WriteStats> {
     let mut w = archive.store.writer()?;
-    store_records(&mut w, records, Provenance::OaiEstimate)?;
+    store_records(&mut w, records, None, Provenance::OaiEstimate)?;
     w.tx().execute(
         "INSERT INTO harvests(window_key, resumption, last_datestamp, pages, records, done, updated_at)
          VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6)
@@ -319,16 +322,26 @@ fn import_kaggle_with(
             }
         }
         if batch.len() >= KAGGLE_BATCH || (n == 0 && !batch.is_empty()) {
-            let parsed: Vec<Result<Record, SourceError>> = batch
+            // Parse and pack the abstracts in parallel; the writer thread only writes.
+            let parsed: Vec<Result<(Record, Value), SourceError>> = batch
                 .par_iter()
-                .map(|(no, t)| kaggle::parse_line(t, &location, *no))
+                .map(|(no, t)| {
+                    kaggle::parse_line(t, &location, *no).map(|r| {
+                        let packed = text::pack(&r.snapshot.abstract_text);
+                        (r, packed)
+                    })
+                })
                 .collect();
             summary.lines += batch.len() as u64;
             batch.clear();
             let mut records = Vec::with_capacity(parsed.len());
+            let mut packed = Vec::with_capacity(parsed.len());
             for p in parsed {
                 match p {
-                    Ok(r) => records.push(r),
+                    Ok((r, v)) => {
+                        records.push(r);
+                        packed.push(v);
+                    }
                     Err(e) => {
                         summary.malformed += 1;
                         if summary.errors.len() < 100 {
@@ -339,7 +352,7 @@ fn import_kaggle_with(
             }
             let mut w = archive.store.writer()?;
             let seq = w.seq();
-            store_records(&mut w, &records, Provenance::KaggleEstimate)?;
+            store_records(&mut w, &records, Some(&packed), Provenance::KaggleEstimate)?;
             let stats = w.commit()?;
             if stats.changed() {
                 notify(seq);

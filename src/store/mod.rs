@@ -3,6 +3,7 @@
 //! one IMMEDIATE transaction per batch; this module never touches the index.
 
 mod read;
+pub mod text;
 mod write;
 
 use std::path::Path;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use rusqlite::Connection;
 
-use super::{Result, Store, StoreError, Writer};
+use super::{Result, Store, StoreError, Writer, text};
 use crate::model::{AnnounceType, ArxivId, Day, Provenance};
 
 /// One row of a stored report, or one listed paper, with the snapshot it showed.
@@ -144,7 +144,7 @@ fn shown(
         sid: r.get(1)?,
         version: r.get(2)?,
         title: r.get(3)?,
-        abstract_text: r.get(4)?,
+        abstract_text: r.get::<_, text::Packed>(4)?.0,
         authors: r.get(5)?,
         categories: split_categories(&r.get::<_, String>(6)?),
         announce_type: announce_type.as_deref().and_then(AnnounceType::parse),
@@ -329,7 +329,7 @@ impl Reads<'_> {
                     SnapshotView {
                         version: r.get(1)?,
                         title: r.get(2)?,
-                        abstract_text: r.get(3)?,
+                        abstract_text: r.get::<_, text::Packed>(3)?.0,
                         authors: r.get(4)?,
                         categories: split_categories(&r.get::<_, String>(5)?),
                         doi: r.get(6)?,
@@ -390,7 +390,7 @@ impl Reads<'_> {
             .prepare_cached(
                 "SELECT s.title, s.abstract, s.authors FROM papers p JOIN snapshots s ON s.sid = p.latest_sid WHERE p.arxiv_id = ?1",
             )?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([id], |r| Ok((r.get(0)?, r.get::<_, text::Packed>(1)?.0, r.get(2)?)))
             .optional()?)
     }
 
@@ -439,7 +439,7 @@ impl Reads<'_> {
             f(IndexDoc {
                 id: r.get(0)?,
                 title: r.get(1)?,
-                abstract_text: r.get(2)?,
+                abstract_text: r.get::<_, text::Packed>(2)?.0,
                 authors: r.get(3)?,
                 categories: split_categories(&r.get::<_, String>(4)?),
                 days: days

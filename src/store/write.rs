@@ -4,9 +4,10 @@
 
 use std::collections::HashSet;
 
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{Result, Store};
+use super::{Result, Store, text};
 use crate::model::{AnnounceType, ArxivId, Day, Provenance, Snapshot};
 
 /// What a batch changed.
@@ -112,6 +113,18 @@ impl Writer<'_> {
     /// The snapshot's row id, storing it if this text was never seen for the paper. `day` is when
     /// it was seen; the earliest such day is kept.
     pub fn snapshot(&mut self, pid: i64, s: &Snapshot, day: Day) -> Result<i64> {
+        self.snapshot_packed(pid, s, day, None)
+    }
+
+    /// As `snapshot`, with the abstract already packed (`text::pack`, done in parallel by bulk
+    /// imports).
+    pub fn snapshot_packed(
+        &mut self,
+        pid: i64,
+        s: &Snapshot,
+        day: Day,
+        packed_abstract: Option<&Value>,
+    ) -> Result<i64> {
         let hash = s.content_hash();
         let day = day.to_string();
         let found: Option<(i64, String)> = self
@@ -139,7 +152,7 @@ impl Writer<'_> {
                 hash,
                 s.version,
                 s.title,
-                s.abstract_text,
+                packed_abstract.cloned().unwrap_or_else(|| text::pack(&s.abstract_text)),
                 s.authors,
                 s.categories.join(" "),
                 s.doi,
