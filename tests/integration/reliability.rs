@@ -200,7 +200,14 @@ fn a_full_disk_fails_cleanly_and_the_archive_still_opens() {
         .success()
     );
     let stats_before = String::from_utf8(run(&["stats", "--json"]).stdout).unwrap();
-    let abs = "word ".repeat(100_000);
+    // Incompressible text, so that packing cannot make it fit.
+    let mut seed = 1u64;
+    let abs: String = (0..120_000)
+        .map(|_| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            format!("{:x} ", seed >> 40)
+        })
+        .collect();
     let ids: Vec<String> = (0..20).map(|i| format!("2509.{:05}", 20000 + i)).collect();
     let items: Vec<Item<'_>> = ids
         .iter()
