@@ -204,7 +204,9 @@ fn a_full_disk_fails_cleanly_and_the_archive_still_opens() {
     let mut seed = 1u64;
     let abs: String = (0..120_000)
         .map(|_| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             format!("{:x} ", seed >> 40)
         })
         .collect();
