@@ -121,8 +121,16 @@ impl PoliteClient {
                     let status = resp.status();
                     if status.is_success() {
                         let final_url = resp.url().to_string();
-                        match resp.text() {
-                            Ok(text) => {
+                        match resp.bytes() {
+                            Ok(bytes) => {
+                                // The services declare UTF-8; anything else is a broken response,
+                                // not text to guess at.
+                                let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
+                                    fail(format!(
+                                        "the response is not valid UTF-8 (at byte {})",
+                                        e.utf8_error().valid_up_to()
+                                    ))
+                                })?;
                                 return Ok(Body {
                                     url: final_url,
                                     text,

@@ -49,11 +49,21 @@ fn bad_http_responses_leave_the_archive_unchanged() {
             "malformed XML",
         ),
         (
-            "invalid UTF-8 announce type",
+            "bad channel date",
             vec![Reply::ok(
                 feed("cs.IR", WED, &one_item()).replace("<pubDate>Wed", "<pubDate>Xyz"),
             )],
             "not a date",
+        ),
+        (
+            "invalid UTF-8",
+            vec![Reply::bytes({
+                let mut b = feed("cs.IR", WED, &one_item()).into_bytes();
+                let at = b.windows(6).position(|w| w == b"An LLM").unwrap();
+                b[at] = 0xff;
+                b
+            })],
+            "not valid UTF-8",
         ),
         (
             "429 without Retry-After",

@@ -99,7 +99,7 @@ pub fn write(path: &Path, text: &str) {
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
-    pub body: String,
+    pub body: Vec<u8>,
     pub delay: Duration,
 }
 
@@ -108,7 +108,16 @@ impl Reply {
         Reply {
             status: 200,
             headers: vec![],
-            body: body.into(),
+            body: body.into().into_bytes(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    pub fn bytes(body: Vec<u8>) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![],
+            body,
             delay: Duration::ZERO,
         }
     }
@@ -117,7 +126,7 @@ impl Reply {
         Reply {
             status,
             headers: vec![],
-            body: body.into(),
+            body: body.as_bytes().to_vec(),
             delay: Duration::ZERO,
         }
     }
@@ -215,7 +224,7 @@ impl Server {
                         head.push_str("\r\n");
                         if stream
                             .write_all(head.as_bytes())
-                            .and_then(|_| stream.write_all(reply.body.as_bytes()))
+                            .and_then(|_| stream.write_all(&reply.body))
                             .is_err()
                         {
                             return;
