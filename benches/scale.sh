@@ -23,7 +23,7 @@ CORPUS=$WORK/corpus-$COUNT.jsonl
 if [ ! -s "$CORPUS" ]; then
   "$SHARED/tools/synth-corpus" --listings "$SHARED/data/listings/listings-ai-ir-cl.jsonl.gz" --count "$COUNT" > "$CORPUS"
 fi
-RAW=$(stat -c %s "$CORPUS")
+RAW=$(stat -L -c %s "$CORPUS")
 
 # The FTS5 peer, built as the issue describes (Python's sqlite3 driving the inserts).
 FTS=$WORK/fts-$COUNT.db
@@ -51,7 +51,7 @@ fi
 # arxiv-daily: import kaggle, whole process, wall time and peak memory.
 ARCHIVE=$WORK/archive-$COUNT
 rm -rf "$ARCHIVE"
-/usr/bin/time -f "%e %M" -o "$WORK/import.time" "$BIN" --data-dir "$ARCHIVE" import kaggle "$CORPUS" > "$WORK/import.out"
+/usr/bin/time -f "%e %M" -o "$WORK/import.time" "$BIN" --data-dir "$ARCHIVE" import kaggle "$CORPUS" > "$WORK/import.out" 2> "$WORK/import.err"
 read -r IMPORT_S IMPORT_KB < "$WORK/import.time"
 ARCHIVE_BYTES=$(du -sb "$ARCHIVE" | cut -f1)
 
@@ -64,10 +64,10 @@ echo "| query | arxiv-daily median ms | FTS5 median ms | ratio |"
 echo "| --- | --- | --- | --- |"
 LOGSUM=0
 for q in "${QUERIES[@]}"; do
-  fq=${q//\'/\'\'}
-  hyperfine --style none --warmup 2 --runs 10 --export-json "$WORK/q.json" \
+  printf "select id from papers where papers match '%s' order by rank limit 10;\n" "$q" > "$WORK/q.sql"
+  hyperfine -i --style none --warmup 2 --runs 10 --export-json "$WORK/q.json" \
     "$BIN --data-dir '$ARCHIVE' search --json --limit 10 '$q'" \
-    "sqlite3 '$FTS' \"select id from papers where papers match '$fq' order by rank limit 10\"" > /dev/null 2>&1 || true
+    "sqlite3 '$FTS' < '$WORK/q.sql'" > /dev/null 2>&1
   read -r OURS PEER < <(python3 -c "
 import json; r=json.load(open('$WORK/q.json'))['results']; print(r[0]['median']*1000, r[1]['median']*1000)")
   RATIO=$(python3 -c "print(f'{$OURS/$PEER:.3f}')")

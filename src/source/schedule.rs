@@ -41,11 +41,19 @@ fn listing_day_for_window(closes: Day) -> Day {
     }
 }
 
-/// Parses OAI arXivRaw / Kaggle version dates: `Mon, 22 Sep 2025 17:03:11 GMT`.
+/// Parses OAI arXivRaw / Kaggle version dates: `Mon, 22 Sep 2025 17:03:11 GMT`. The weekday is
+/// ignored: the date says which day it is, and a wrong weekday name must not lose a record.
 pub fn parse_submission(s: &str) -> Option<Timestamp> {
-    jiff::fmt::rfc2822::parse(s.trim())
-        .ok()
-        .map(|z| z.timestamp())
+    let s = s.trim();
+    let s = match s.split_once(", ") {
+        Some((weekday, rest))
+            if weekday.len() == 3 && weekday.bytes().all(|b| b.is_ascii_alphabetic()) =>
+        {
+            rest
+        }
+        _ => s,
+    };
+    jiff::fmt::rfc2822::parse(s).ok().map(|z| z.timestamp())
 }
 
 #[cfg(test)]
@@ -104,6 +112,12 @@ mod tests {
         assert_eq!(listing_day(summer).to_string(), "2025-09-24");
         let winter = parse_submission("Mon, 24 Nov 2025 18:30:00 GMT").unwrap();
         assert_eq!(listing_day(winter).to_string(), "2025-11-25");
+        // a wrong weekday name does not matter
+        assert_eq!(
+            parse_submission("Wed, 10 Apr 2007 23:38:10 GMT"),
+            parse_submission("10 Apr 2007 23:38:10 GMT")
+        );
+        assert!(parse_submission("Wed, 10 Apr 2007 23:38:10 GMT").is_some());
     }
 
     #[test]
