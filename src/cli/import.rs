@@ -38,8 +38,12 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
             archive.sync_index(true)?;
             let size = std::fs::metadata(&file).map(|m| m.len()).ok();
-            let bar = progress(None, "importing lines");
-            let _ = size;
+            let bar = progress(size, "importing");
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
             let summary = crate::ingest::backfill::import_kaggle(&mut archive, &file, |n| {
                 bar.set_position(n)
             })?;

@@ -264,10 +264,26 @@ pub struct KaggleSummary {
     pub errors: Vec<String>,
 }
 
+/// A reader that counts the bytes it has read.
+struct Counting<R> {
+    inner: R,
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// Lines per batch: one transaction and one parallel parse each.
 const KAGGLE_BATCH: usize = 20_000;
 
-/// Imports a Kaggle snapshot (plain or .gz), streaming it.
+/// Imports a Kaggle snapshot (plain or .gz), streaming it. `progress` gets the bytes of the file
+/// read so far.
 pub fn import_kaggle(
     archive: &mut Archive,
     path: &Path,
@@ -292,6 +308,12 @@ fn import_kaggle_with(
     let location = path.display().to_string();
     let file =
         std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot read {location}: {e}"))?;
+    // Progress counts the bytes read from the file (compressed or not), so the bar has an end.
+    let read_bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let file = Counting {
+        inner: file,
+        count: read_bytes.clone(),
+    };
     let reader: Box<dyn std::io::Read> = if location.ends_with(".gz") {
         Box::new(flate2::read::MultiGzDecoder::new(file))
     } else {
@@ -359,7 +381,7 @@ fn import_kaggle_with(
             }
             summary.stats.add(&stats);
             summary.records += records.len() as u64;
-            progress(line_no);
+            progress(read_bytes.load(std::sync::atomic::Ordering::Relaxed));
         }
         if n == 0 {
             break;
