@@ -97,10 +97,26 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             until: to.to_string(),
             format: a.format.clone(),
         };
-        let bar = progress(None, &format!("harvesting {set}"));
-        let result = harvest(&mut archive, &mut client, &window, a.force, |n| {
-            bar.set_position(n)
-        });
+        let bar = progress(Some(1000), &format!("harvesting {set}"));
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {percent}% of the window, eta {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        let started = std::time::Instant::now();
+        let result = harvest(
+            &mut archive,
+            &mut client,
+            &window,
+            a.force,
+            |records, fraction| {
+                let rate = records as f64 / started.elapsed().as_secs_f64().max(0.001);
+                bar.set_message(format!("harvesting {set}: {records} records ({rate:.0}/s)"));
+                if let Some(f) = fraction {
+                    bar.set_position((f * 1000.0) as u64);
+                }
+            },
+        );
         bar.finish_and_clear();
         // Whatever was stored before a failure stays stored and indexed; a rerun resumes.
         archive.sync_index(true)?;

@@ -72,6 +72,19 @@ impl Window {
         format!("{} {} {} {}", self.set, self.from, self.until, self.format)
     }
 
+    /// How far `datestamp` is through the window, 0..=1.
+    fn fraction(&self, datestamp: &str) -> Option<f64> {
+        let day = |s: &str| {
+            crate::model::Day::parse(s.get(..10)?)
+                .ok()
+                .map(|d| d.date())
+        };
+        let (from, until, at) = (day(&self.from)?, day(&self.until)?, day(datestamp)?);
+        let total = (until - from).get_days() as f64 + 1.0;
+        let done = (at - from).get_days() as f64 + 1.0;
+        Some((done / total).clamp(0.0, 1.0))
+    }
+
     fn url(&self, token: Option<&str>, from: &str) -> Result<String, SourceError> {
         let mut url = reqwest::Url::parse(&self.base_url).map_err(|e| SourceError::Http {
             url: self.base_url.clone(),
@@ -122,7 +135,7 @@ pub fn harvest(
     client: &mut PoliteClient,
     window: &Window,
     force: bool,
-    mut progress: impl FnMut(u64),
+    mut progress: impl FnMut(u64, Option<f64>),
 ) -> anyhow::Result<HarvestSummary> {
     let started = Instant::now();
     let key = window.key();
@@ -201,7 +214,12 @@ pub fn harvest(
         summary.pages += 1;
         summary.records += page.records.len() as u64;
         summary.deleted += page.deleted;
-        progress(summary.records);
+        // Records come roughly in datestamp order, so the newest datestamp tells how far through
+        // the window we are (the new server gives no total).
+        progress(
+            summary.records,
+            last_datestamp.as_deref().and_then(|d| window.fraction(d)),
+        );
         if done {
             break;
         }
