@@ -19,11 +19,10 @@ use schema::Fields;
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     /// Tantivy failed; the message says what.
-    #[error("search index {path}: {source}")]
+    #[error("search index {path}: {error}")]
     Tantivy {
         path: PathBuf,
-        #[source]
-        source: tantivy::TantivyError,
+        error: tantivy::TantivyError,
     },
     /// The user's query could not be parsed.
     #[error("bad query {query:?}: {message}")]
@@ -46,17 +45,17 @@ const SMALL_BUDGET: usize = 64 << 20;
 
 impl SearchIndex {
     fn err(&self) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
-        |source| IndexError::Tantivy {
+        |error| IndexError::Tantivy {
             path: self.path.clone(),
-            source,
+            error,
         }
     }
 
     /// Opens the index in `dir`, creating it when absent.
     pub fn open_or_create(dir: &Path) -> Result<SearchIndex> {
-        let wrap = |source| IndexError::Tantivy {
+        let wrap = |error| IndexError::Tantivy {
             path: dir.to_path_buf(),
-            source,
+            error,
         };
         let exists = dir.join("meta.json").is_file();
         let index = if exists {

@@ -54,9 +54,9 @@ pub struct LegacyDay {
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SourceError> {
     let mut found = Vec::new();
     for path in paths {
-        let io = |source| SourceError::Io {
+        let io = |error| SourceError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         };
         let meta = std::fs::metadata(path).map_err(io)?;
         if meta.is_file() {
@@ -88,9 +88,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SourceError> {
 /// Reads a README.md and the papers.csv beside it, if any. README.md wins where they disagree.
 pub fn read_day(readme: &Path) -> Result<LegacyDay, SourceError> {
     let location = readme.display().to_string();
-    let bytes = std::fs::read(readme).map_err(|source| SourceError::Io {
+    let bytes = std::fs::read(readme).map_err(|error| SourceError::Io {
         path: location.clone(),
-        source,
+        error,
     })?;
     let text = utf8(&bytes, &location)?;
     let csv_path = readme.with_file_name("papers.csv");
@@ -103,10 +103,10 @@ pub fn read_day(readme: &Path) -> Result<LegacyDay, SourceError> {
             ))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(source) => {
+        Err(error) => {
             return Err(SourceError::Io {
                 path: csv_path.display().to_string(),
-                source,
+                error,
             });
         }
     };

@@ -14,12 +14,8 @@ mod xml;
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     /// The input is not of the expected format at `location` (`path:line` or a URL).
     #[error("{location}: {message}")]
     Format { location: String, message: String },

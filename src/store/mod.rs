@@ -22,7 +22,7 @@ const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema2.
 pub enum StoreError {
     /// SQLite failed; the message says what.
     #[error("archive database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// The database was written by a newer arxiv-daily.
     #[error(
         "the archive database has schema version {found}, newer than this arxiv-daily knows ({known}); upgrade arxiv-daily"
@@ -31,6 +31,12 @@ pub enum StoreError {
     /// Stored data that should not be there.
     #[error("archive database: {0}")]
     Corrupt(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
