@@ -65,7 +65,10 @@ impl Archive {
         let lock = lock::WriteLock::acquire(&loc.dir, wait)?;
         let config_path = loc.config_path();
         if loc.config.is_none() && !config_path.exists() {
-            std::fs::write(&config_path, DEFAULT_CONFIG)
+            // Through a temporary file and a rename: a crash never leaves half a config.
+            let tmp = config_path.with_extension("toml.tmp");
+            std::fs::write(&tmp, DEFAULT_CONFIG)
+                .and_then(|()| std::fs::rename(&tmp, &config_path))
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", config_path.display()))?;
         }
         let config = loc.load_config()?;

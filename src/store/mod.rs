@@ -49,6 +49,9 @@ pub struct Store {
 impl Store {
     /// Opens for writing, creating and migrating the database as needed.
     pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            create(path)?;
+        }
         let conn = Connection::open(path)?;
         configure(&conn)?;
         let mut store = Store { conn };
@@ -100,6 +103,20 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
+}
+
+/// Creates the database under a temporary name and renames it into place once its schema is
+/// complete, so that a crash during creation never leaves a database that readers cannot open.
+fn create(path: &Path) -> Result<()> {
+    let tmp = path.with_extension("sqlite3.creating");
+    let _ = std::fs::remove_file(&tmp);
+    let conn = Connection::open(&tmp)?;
+    let mut store = Store { conn };
+    store.migrate()?;
+    store.conn.close().map_err(|(_, e)| e)?;
+    std::fs::rename(&tmp, path)
+        .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", path.display())))?;
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> Result<()> {
