@@ -1,13 +1,12 @@
 //! `backfill`: harvest a window of history from OAI-PMH.
 
 use std::io::Write;
-use std::time::Duration;
 
 use super::{Ctx, Outcome, json_line, progress, stdout};
 use crate::ingest::Archive;
 use crate::ingest::backfill::{Window, harvest};
 use crate::model::Day;
-use crate::source::http::{PoliteClient, Politeness};
+use crate::source::http::PoliteClient;
 
 pub const DEFAULT_OAI_URL: &str = "https://oaipmh.arxiv.org/oai";
 
@@ -32,6 +31,9 @@ pub struct Args {
     /// Seconds between requests [default: 3, or min_interval in the config].
     #[arg(long)]
     min_interval: Option<f64>,
+    /// Seconds before a request times out.
+    #[arg(long, default_value_t = 60.0)]
+    timeout: f64,
     /// Harvest again a window that already finished.
     #[arg(long)]
     force: bool,
@@ -71,18 +73,11 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     } else {
         a.set.clone()
     };
-    let min_interval = a
-        .min_interval
-        .or(archive.config.min_interval)
-        .unwrap_or(3.0);
-    anyhow::ensure!(
-        min_interval >= 0.0 && min_interval.is_finite(),
-        "--min-interval must be a number of seconds >= 0"
-    );
-    let mut client = PoliteClient::new(Politeness {
-        min_interval: Duration::from_secs_f64(min_interval),
-        ..Politeness::default()
-    })?;
+    let mut client = PoliteClient::new(super::politeness(
+        a.min_interval,
+        &archive.config,
+        a.timeout,
+    )?)?;
     let base = a
         .oai_url
         .clone()

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Ctx, Outcome, json_line, progress, stdout};
+use super::{Ctx, Outcome, progress};
 use crate::ingest::{Archive, legacy};
 
 #[derive(Debug, Subcommand)]
@@ -52,16 +52,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             for e in &summary.errors {
                 eprintln!("arxiv-daily: skipped: {e}");
             }
-            let mut out = stdout();
-            if json {
-                json_line(
-                    &mut out,
-                    &serde_json::json!({ "summary": &summary, "indexed": indexed }),
-                )?;
-            } else {
-                use std::io::Write;
-                writeln!(
-                    out,
+            super::print_summary(
+                json,
+                &summary,
+                indexed,
+                format!(
                     "{} lines, {} records ({} malformed, skipped): {} new papers, {} new snapshots, {} listings changed, in {:.1}s",
                     summary.lines,
                     summary.records,
@@ -70,9 +65,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
                     summary.stats.new_snapshots,
                     summary.stats.listings_changed,
                     summary.seconds
-                )?;
-                out.flush()?;
-            }
+                ),
+            )?;
             Ok(Outcome::Done)
         }
         Command::Legacy {
@@ -96,16 +90,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             for e in &summary.errors {
                 eprintln!("arxiv-daily: error: {e}");
             }
-            let mut out = stdout();
-            if json {
-                json_line(
-                    &mut out,
-                    &serde_json::json!({ "summary": &summary, "indexed": indexed }),
-                )?;
-            } else {
-                use std::io::Write;
-                writeln!(
-                    out,
+            super::print_summary(
+                json,
+                &summary,
+                indexed,
+                format!(
                     "{} files, {} rows: {} new papers, {} new snapshots, {} new reports, {} updated, {} unchanged, {} failed",
                     summary.files,
                     summary.rows,
@@ -115,10 +104,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
                     summary.stats.reports_updated,
                     summary.unchanged,
                     summary.failed
-                )?;
-            }
-            use std::io::Write;
-            out.flush()?;
+                ),
+            )?;
             if summary.failed > 0 {
                 anyhow::bail!(
                     "{} of {} files failed to import (nothing of them was stored)",

@@ -2,12 +2,11 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use super::{Ctx, Outcome, json_line, stdout};
 use crate::ingest::{Archive, rss};
 use crate::model::Day;
-use crate::source::http::{PoliteClient, Politeness};
+use crate::source::http::PoliteClient;
 use crate::source::rss as rss_source;
 
 pub const DEFAULT_RSS_URL: &str = "https://rss.arxiv.org/rss/";
@@ -74,24 +73,12 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             }
         }
     } else {
-        let min_interval = a
-            .min_interval
-            .or(archive.config.min_interval)
-            .unwrap_or(3.0);
-        anyhow::ensure!(
-            min_interval >= 0.0 && min_interval.is_finite(),
-            "--min-interval must be a number of seconds >= 0"
-        );
-        anyhow::ensure!(
-            a.timeout > 0.0 && a.timeout.is_finite(),
-            "--timeout must be a positive number of seconds"
-        );
-        let policy = Politeness {
-            min_interval: Duration::from_secs_f64(min_interval),
-            timeout: Duration::from_secs_f64(a.timeout),
-            ..Politeness::default()
-        };
-        let mut client = PoliteClient::new(policy)?;
+        let mut client = PoliteClient::new(super::politeness(
+            a.min_interval,
+            &archive.config,
+            a.timeout,
+        )?)?;
+
         let base = a
             .rss_url
             .clone()

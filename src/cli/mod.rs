@@ -128,6 +128,49 @@ pub(crate) fn progress(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// The HTTP pacing from the command line and the config: `--min-interval` (default: the config's
+/// `min_interval`, else arXiv's 3 s) and `--timeout`.
+pub(crate) fn politeness(
+    min_interval: Option<f64>,
+    config: &crate::config::Config,
+    timeout: f64,
+) -> anyhow::Result<crate::source::http::Politeness> {
+    let min_interval = min_interval.or(config.min_interval).unwrap_or(3.0);
+    anyhow::ensure!(
+        min_interval >= 0.0 && min_interval.is_finite(),
+        "--min-interval must be a number of seconds >= 0"
+    );
+    anyhow::ensure!(
+        timeout > 0.0 && timeout.is_finite(),
+        "--timeout must be a positive number of seconds"
+    );
+    Ok(crate::source::http::Politeness {
+        min_interval: std::time::Duration::from_secs_f64(min_interval),
+        timeout: std::time::Duration::from_secs_f64(timeout),
+        ..crate::source::http::Politeness::default()
+    })
+}
+
+/// Prints an import's summary: one JSON object, or one line.
+pub(crate) fn print_summary(
+    json: bool,
+    summary: &impl serde::Serialize,
+    indexed: u64,
+    line: String,
+) -> anyhow::Result<()> {
+    let mut out = stdout();
+    if json {
+        json_line(
+            &mut out,
+            &serde_json::json!({ "summary": summary, "indexed": indexed }),
+        )?;
+    } else {
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 /// Writes one JSON value as a line.
 pub(crate) fn json_line(out: &mut impl Write, v: &impl serde::Serialize) -> anyhow::Result<()> {
     serde_json::to_writer(&mut *out, v)?;

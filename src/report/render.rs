@@ -6,12 +6,17 @@ use crate::source::legacy::{CSV_HEADER, TABLE_HEADER, TABLE_RULE, TITLE_PREFIX};
 use crate::source::pycsv;
 use crate::store::ShownPaper;
 
-/// The original README.md: no escaping at all, exactly as the script wrote it.
-pub fn legacy_markdown(day: Day, rows: &[ShownPaper]) -> String {
-    let mut out = format!(
+/// The title line, a blank line and the table header, as the script wrote them.
+fn header(day: Day) -> String {
+    format!(
         "{TITLE_PREFIX}{}\n\n{TABLE_HEADER}\n{TABLE_RULE}\n",
         day.legacy()
-    );
+    )
+}
+
+/// The original README.md: no escaping at all, exactly as the script wrote it.
+pub fn legacy_markdown(day: Day, rows: &[ShownPaper]) -> String {
+    let mut out = header(day);
     for r in rows {
         out.push_str(&format!(
             "| {} | [{}]({}) | {} | {} |\n",
@@ -40,10 +45,7 @@ pub fn clean_cell(s: &str) -> String {
 
 /// A valid GitHub table with the same columns.
 pub fn clean_markdown(day: Day, rows: &[ShownPaper]) -> String {
-    let mut out = format!(
-        "{TITLE_PREFIX}{}\n\n{TABLE_HEADER}\n{TABLE_RULE}\n",
-        day.legacy()
-    );
+    let mut out = header(day);
     for r in rows {
         out.push_str(&format!(
             "| {} | [{}]({}) | {} | {} |\n",
