@@ -50,6 +50,45 @@ fn the_84_shared_days_import_and_export_byte_for_byte() {
 
 struct Fake(Child);
 
+/// Starts `fake-arxiv serve` on a free port; None (after saying SKIPPED) when it cannot run.
+fn start_fake(fake: &Path, listings: &Path, dir: &Path, extra: &[&str]) -> Option<(Fake, String)> {
+    let port_file = dir.join("port");
+    let mut args = vec![
+        "serve",
+        "--listings",
+        listings.to_str().unwrap(),
+        "--port",
+        "0",
+        "--port-file",
+        port_file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let Ok(child) = Command::new(fake)
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        eprintln!(
+            "SKIPPED: cannot start {} (python3 missing?)",
+            fake.display()
+        );
+        return None;
+    };
+    let guard = Fake(child);
+    for _ in 0..300 {
+        let port = std::fs::read_to_string(&port_file)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if !port.is_empty() {
+            return Some((guard, format!("http://127.0.0.1:{port}")));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("fake-arxiv did not start");
+}
+
 impl Drop for Fake {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -63,41 +102,10 @@ fn a_month_of_fake_arxiv_days_matches_the_original_script() {
     let fake = shared.join("tools/fake-arxiv");
     let listings = shared.join("data/listings/listings-ai-ir-cl.jsonl.gz");
     let a = TestArchive::new();
-    let port_file = a.scratch("fake").join("port");
-    let child = Command::new(&fake)
-        .args([
-            "serve",
-            "--listings",
-            listings.to_str().unwrap(),
-            "--port",
-            "0",
-            "--port-file",
-            port_file.to_str().unwrap(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(child) = child else {
-        eprintln!(
-            "SKIPPED: cannot start {} (python3 missing?)",
-            fake.display()
-        );
+    let Some((_guard, base)) = start_fake(&fake, &listings, &a.scratch("fake"), &[]) else {
         return;
     };
-    let _guard = Fake(child);
-    let mut port = String::new();
-    for _ in 0..300 {
-        port = std::fs::read_to_string(&port_file)
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        if !port.is_empty() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    assert!(!port.is_empty(), "fake-arxiv did not start");
-    let base = format!("http://127.0.0.1:{port}");
+
     let dates = Command::new(&fake)
         .args(["dates", "--listings", listings.to_str().unwrap()])
         .output()
@@ -196,4 +204,159 @@ fn the_real_kaggle_sample_lines_import_without_errors() {
     let show: serde_json::Value =
         serde_json::from_str(&a.run(&["show", "hep-th/9608091", "--json"]).ok().stdout).unwrap();
     assert_eq!(show["first_announced"], "1996-08-15");
+}
+
+/// The ids fake-arxiv serves for a window, fetched page by page with the library's own parser.
+fn served_ids(
+    base: &str,
+    set: &str,
+    from: &str,
+    until: &str,
+) -> std::collections::BTreeSet<String> {
+    let client = reqwest::blocking::Client::new();
+    let mut ids = std::collections::BTreeSet::new();
+    let mut url = format!(
+        "{base}/oai?verb=ListRecords&metadataPrefix=arXivRaw&set={set}&from={from}&until={until}"
+    );
+    loop {
+        let body = loop {
+            let r = client.get(&url).send().unwrap();
+            if r.status().is_success() {
+                break r.text().unwrap();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+        };
+        let page = arxiv_daily::source::oai::parse(&body, &url).unwrap();
+        ids.extend(page.records.iter().map(|r| r.id.to_string()));
+        match page.token {
+            Some(t) => {
+                url = format!(
+                    "{base}/oai?verb=ListRecords&resumptionToken={}",
+                    t.replace('%', "%25")
+                        .replace('&', "%26")
+                        .replace('=', "%3D")
+                        .replace('+', "%2B")
+                )
+            }
+            None => return ids,
+        }
+    }
+}
+
+#[test]
+fn a_two_month_backfill_from_fake_arxiv_survives_kill_9_and_places_papers_on_their_days() {
+    let Some(shared) = shared() else { return };
+    let fake = shared.join("tools/fake-arxiv");
+    let listings = shared.join("data/listings/listings-ai-ir-cl.jsonl.gz");
+    let a = TestArchive::new();
+    let log = a.scratch("fake").join("requests.log");
+    let Some((_guard, base)) = start_fake(
+        &fake,
+        &listings,
+        &a.scratch("fake"),
+        &[
+            "--page-size",
+            "40",
+            "--fail-every",
+            "9",
+            "--retry-after",
+            "1",
+            "--log",
+            log.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    let (from, until) = ("2026-03-01", "2026-04-30");
+    let args = [
+        "backfill",
+        "--from",
+        from,
+        "--to",
+        until,
+        "--set",
+        "cs:cs:IR",
+        "--oai-url",
+        &format!("{base}/oai"),
+        "--min-interval",
+        "0.1",
+    ];
+    // kill -9 part way, then resume
+    let mut child = a
+        .cmd(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let _ = child.kill();
+    let _ = child.wait();
+    let stored_before = a.stats()["papers"].as_u64().unwrap();
+    a.run(&args).ok();
+    let stats = a.stats();
+    // No finished page was fetched again: the only page answered twice (besides 503s) may be the
+    // one in flight when the kill landed, which was never stored.
+    let lines = std::fs::read_to_string(&log).unwrap();
+    let ok_paths: Vec<&str> = lines
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("200"))
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    let unique: std::collections::HashSet<&&str> = ok_paths.iter().collect();
+    assert!(
+        ok_paths.len() - unique.len() <= 1,
+        "{} pages were fetched again",
+        ok_paths.len() - unique.len()
+    );
+    // exactly the records served
+    let want = served_ids(&base, "cs:cs:IR", from, until);
+    let show_ids: std::collections::BTreeSet<String> = {
+        let db = rusqlite::Connection::open(a.data().join("arxiv-daily.sqlite3")).unwrap();
+        let mut stmt = db.prepare("SELECT arxiv_id FROM papers").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        show_ids,
+        want,
+        "stored {} papers, served {}",
+        show_ids.len(),
+        want.len()
+    );
+    assert!(
+        stored_before < stats["papers"].as_u64().unwrap(),
+        "the kill landed before the end ({stored_before})"
+    );
+    // at least 95% on the day fake-arxiv first listed them
+    let mut first: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(&listings).unwrap());
+    for line in std::io::BufRead::lines(std::io::BufReader::new(gz)) {
+        let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let (id, date) = (
+            v["id"].as_str().unwrap().to_string(),
+            v["date"].as_str().unwrap().to_string(),
+        );
+        if want.contains(&id) {
+            let e = first.entry(id).or_insert_with(|| date.clone());
+            if date < *e {
+                *e = date;
+            }
+        }
+    }
+    let mut on_day = 0;
+    for id in &want {
+        let show: serde_json::Value =
+            serde_json::from_str(&a.run(&["show", id, "--json"]).ok().stdout).unwrap();
+        if show["first_announced"].as_str() == first.get(id).map(String::as_str) {
+            on_day += 1;
+        }
+    }
+    assert!(
+        on_day * 100 >= want.len() * 95,
+        "{on_day} of {} papers on their day",
+        want.len()
+    );
+    a.run(&["doctor"]).ok();
 }
