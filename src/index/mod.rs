@@ -40,7 +40,7 @@ pub struct SearchIndex {
 
 /// Writer memory budget. Tantivy splits it between its indexing threads; 1 GB on 2 threads keeps
 /// segments large during bulk loads (see PERF-NOTES: 200 MB dropped throughput by half).
-const BULK_BUDGET: usize = 1 << 30;
+const BULK_BUDGET: usize = 700 << 20;
 const SMALL_BUDGET: usize = 64 << 20;
 
 impl SearchIndex {
@@ -162,9 +162,18 @@ pub struct IndexSession<'a> {
 impl IndexSession<'_> {
     /// Replaces the paper's document.
     pub fn upsert(&mut self, doc: &IndexDoc) -> Result<()> {
+        self.add(doc, true)
+    }
+
+    /// Adds the paper's document; `may_exist` false skips the delete of an older one, for papers
+    /// known not to be in the index (each queued delete holds memory until the commit: about half a
+    /// kilobyte, half a gigabyte over a million-paper load).
+    pub fn add(&mut self, doc: &IndexDoc, may_exist: bool) -> Result<()> {
         let f = &self.index.fields;
-        self.writer
-            .delete_term(Term::from_field_text(f.id, &doc.id));
+        if may_exist {
+            self.writer
+                .delete_term(Term::from_field_text(f.id, &doc.id));
+        }
         let mut d = TantivyDocument::default();
         d.add_text(f.id, &doc.id);
         d.add_text(f.title, normalize(&doc.title));

@@ -120,9 +120,11 @@ impl Archive {
             return Ok(0);
         }
         let mut session = index.writer(bulk)?;
+        // A fresh index holds nothing to replace.
+        let may_exist = indexed > 0;
         self.store.read().docs_since(indexed, |doc| {
             session
-                .upsert(&doc)
+                .add(&doc, may_exist)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))
         })?;
         Ok(session.commit(target)?)
@@ -139,6 +141,14 @@ impl Archive {
             let store = Store::open_read_only(&db)?;
             let index = SearchIndex::open_or_create(&index_dir)?;
             let mut done = index.indexed_seq()?;
+            // Papers created after this point are not in the index yet: they need no delete,
+            // unless they come round twice in this session.
+            let first_new_pid = if done == 0 {
+                0
+            } else {
+                store.read().max_pid()? + 1
+            };
+            let mut added = std::collections::HashSet::new();
             let mut session = index.writer(true)?;
             while let Ok(mut target) = rx.recv() {
                 // Skip ahead to the newest batch announced so far.
@@ -149,8 +159,9 @@ impl Archive {
                     continue;
                 }
                 store.read().docs_between(done, target, |doc| {
+                    let may_exist = doc.pid < first_new_pid || !added.insert(doc.pid);
                     session
-                        .upsert(&doc)
+                        .add(&doc, may_exist)
                         .map_err(|e| StoreError::Corrupt(e.to_string()))
                 })?;
                 done = target;
@@ -171,7 +182,7 @@ impl Archive {
         session.clear()?;
         self.store.read().docs_since(-1, |doc| {
             session
-                .upsert(&doc)
+                .add(&doc, false)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))
         })?;
         Ok(session.commit(target)?)

@@ -92,6 +92,9 @@ pub struct Stats {
 /// What the index holds for one paper: its latest snapshot and the days it was listed.
 #[derive(Debug, Clone)]
 pub struct IndexDoc {
+    /// The paper's row id: papers are never deleted, so ids above the largest at some moment are
+    /// papers created since.
+    pub pid: i64,
     pub id: String,
     pub title: String,
     pub abstract_text: String,
@@ -431,12 +434,14 @@ impl Reads<'_> {
         let mut stmt = self.conn.prepare(
             "SELECT p.arxiv_id, s.title, s.abstract, s.authors, s.categories,
                     (SELECT group_concat(day, ' ') FROM (SELECT DISTINCT day FROM listings l WHERE l.pid = p.pid ORDER BY day))
+                    , p.pid
              FROM papers p JOIN snapshots s ON s.sid = p.latest_sid WHERE p.index_seq > ?1 AND p.index_seq <= ?2",
         )?;
         let mut rows = stmt.query([since, until])?;
         while let Some(r) = rows.next()? {
             let days: Option<String> = r.get(5)?;
             f(IndexDoc {
+                pid: r.get(6)?,
                 id: r.get(0)?,
                 title: r.get(1)?,
                 abstract_text: r.get::<_, text::Packed>(2)?.0,
@@ -451,6 +456,13 @@ impl Reads<'_> {
             })?;
         }
         Ok(())
+    }
+
+    /// The largest paper row id (0 for an empty archive).
+    pub fn max_pid(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(pid), 0) FROM papers", [], |r| r.get(0))?)
     }
 
     /// Number of papers changed after write batch `since`.
