@@ -310,8 +310,6 @@ pub fn parse_readme(
             Some(c) => (c[2].clone(), c[3].clone()),
             None => match body.rfind(" | ") {
                 Some(pos) => (body[..pos].to_string(), body[pos + 3..].to_string()),
-                // the abstract cell is empty and so is the authors cell: `... |  |`
-                None if body.is_empty() => (String::new(), String::new()),
                 None => {
                     return Err(at(
                         i + 1,
@@ -443,6 +441,21 @@ mod tests {
         assert_eq!(rows[0].authors, "A | B");
         let (_, rows) = parse_readme(&text, "R", None).unwrap();
         assert_eq!(rows[0].authors, "B");
+    }
+
+    /// Found by fuzzing (fuzz/legacy): a row with one cell after the link was taken as an empty
+    /// abstract and empty authors, and rendered back with one cell more than it had.
+    #[test]
+    fn regression_a_row_missing_a_cell_is_an_error() {
+        let link = "https://arxiv.org/abs/2604.00001";
+        let text = format!("{HEAD}| T | [{link}]({link}) |  |\n");
+        let err = parse_readme(&text, "R", None).unwrap_err().to_string();
+        assert!(err.starts_with("R:5:") && err.contains("abstract | authors"), "{err}");
+        // both cells present and empty is fine
+        let ok = format!("{HEAD}| T | [{link}]({link}) |  |  |\n");
+        let (_, rows) = parse_readme(&ok, "R", None).unwrap();
+        assert_eq!((rows[0].abstract_text.as_str(), rows[0].authors.as_str()), ("", ""));
+        assert_eq!(rows[0].markdown(), format!("| T | [{link}]({link}) |  |  |\n"));
     }
 
     #[test]
