@@ -450,12 +450,21 @@ mod tests {
         let link = "https://arxiv.org/abs/2604.00001";
         let text = format!("{HEAD}| T | [{link}]({link}) |  |\n");
         let err = parse_readme(&text, "R", None).unwrap_err().to_string();
-        assert!(err.starts_with("R:5:") && err.contains("abstract | authors"), "{err}");
+        assert!(
+            err.starts_with("R:5:") && err.contains("abstract | authors"),
+            "{err}"
+        );
         // both cells present and empty is fine
         let ok = format!("{HEAD}| T | [{link}]({link}) |  |  |\n");
         let (_, rows) = parse_readme(&ok, "R", None).unwrap();
-        assert_eq!((rows[0].abstract_text.as_str(), rows[0].authors.as_str()), ("", ""));
-        assert_eq!(rows[0].markdown(), format!("| T | [{link}]({link}) |  |  |\n"));
+        assert_eq!(
+            (rows[0].abstract_text.as_str(), rows[0].authors.as_str()),
+            ("", "")
+        );
+        assert_eq!(
+            rows[0].markdown(),
+            format!("| T | [{link}]({link}) |  |  |\n")
+        );
     }
 
     #[test]

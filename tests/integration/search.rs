@@ -140,9 +140,17 @@ fn filters_sorting_and_json_fields() {
 
 #[test]
 fn no_hits_exit_1_and_bad_queries_exit_2() {
+    // The deeply nested one regresses a parser blow-up found by fuzzing (fuzz/query): it must be
+    // refused at once, not parsed for minutes.
     let a = archive_with_feeds();
     a.run(&["search", "nonexistentword"]).code(1);
-    for bad in ["title:(", "\"unclosed", "", "ti:"] {
+    for bad in [
+        "title:(",
+        "\"unclosed",
+        "",
+        "ti:",
+        "(((((((((((((((((((((((((((((\"tgg",
+    ] {
         let out = a.run(&["search", bad]).code(2);
         assert!(
             out.stderr.contains("arxiv-daily:") && !out.stderr.contains("panicked"),
