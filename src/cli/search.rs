@@ -13,7 +13,8 @@ use crate::store::day_number;
 /// work as on arXiv.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The query, e.g. 'ti:"large language models" -survey'.
+    /// The query, e.g. 'ti:"large language models" -survey' (it may start with `-`).
+    #[arg(allow_hyphen_values = true)]
     query: String,
     /// Only papers listed on or after this day.
     #[arg(long)]

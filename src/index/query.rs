@@ -101,10 +101,24 @@ impl SearchIndex {
                 message: "the query is empty".into(),
             });
         }
-        parser.parse_query(trimmed).map_err(|e| IndexError::Query {
-            query: text.to_string(),
-            message: e.to_string(),
-        })
+        // Tantivy's grammar panics on a few malformed inputs (found by fuzzing: `x - *` reaches an
+        // `expect` on an exists-query without a field). A user's typo must be an error message, so
+        // a panic while parsing becomes one, and the default hook is kept from printing it.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let parsed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse_query(trimmed)));
+        std::panic::set_hook(previous);
+        match parsed {
+            Ok(result) => result.map_err(|e| IndexError::Query {
+                query: text.to_string(),
+                message: e.to_string(),
+            }),
+            Err(_) => Err(IndexError::Query {
+                query: text.to_string(),
+                message: "the query cannot be parsed".into(),
+            }),
+        }
     }
 
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResult> {

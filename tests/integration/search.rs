@@ -95,6 +95,11 @@ fn query_syntax_works_as_on_arxiv() {
     );
     assert_eq!(ids(&a, &["graphs OR survey"]).len(), 2);
     assert_eq!(ids(&a, &["retrieval -survey"]), ["2603.00001"]);
+    assert_eq!(
+        ids(&a, &["-survey retrieval"]),
+        ["2603.00001"],
+        "a query may start with -"
+    );
     assert_eq!(ids(&a, &["ti:retrieval"]), ["2603.00003"]);
     assert_eq!(ids(&a, &["au:smith"]).len(), 2);
     assert_eq!(ids(&a, &["cat:cs.LG"]), ["2603.00002"]);
@@ -150,6 +155,7 @@ fn no_hits_exit_1_and_bad_queries_exit_2() {
         "",
         "ti:",
         "(((((((((((((((((((((((((((((\"tgg",
+        "x - *",
     ] {
         let out = a.run(&["search", bad]).code(2);
         assert!(
