@@ -156,6 +156,7 @@ fn no_hits_exit_1_and_bad_queries_exit_2() {
         "ti:",
         "(((((((((((((((((((((((((((((\"tgg",
         "x - *",
+        "( (( ((\\\" ((((((((((((((((((((((((((((((",
     ] {
         let out = a.run(&["search", bad]).code(2);
         assert!(
