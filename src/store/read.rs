@@ -99,6 +99,7 @@ pub struct IndexDoc {
     pub title: String,
     pub abstract_text: String,
     pub authors: String,
+    /// The snapshot's categories, then any other category it was listed under.
     pub categories: Vec<String>,
     /// Listing days as YYYYMMDD numbers, ascending.
     pub days: Vec<u64>,
@@ -434,7 +435,8 @@ impl Reads<'_> {
         let mut stmt = self.conn.prepare(
             "SELECT p.arxiv_id, s.title, s.abstract, s.authors, s.categories,
                     (SELECT group_concat(day, ' ') FROM (SELECT DISTINCT day FROM listings l WHERE l.pid = p.pid ORDER BY day))
-                    , p.pid
+                    , p.pid,
+                    (SELECT group_concat(category, ' ') FROM (SELECT DISTINCT category FROM listings l WHERE l.pid = p.pid))
              FROM papers p JOIN snapshots s ON s.sid = p.latest_sid WHERE p.index_seq > ?1 AND p.index_seq <= ?2",
         )?;
         let mut rows = stmt.query([since, until])?;
@@ -446,7 +448,19 @@ impl Reads<'_> {
                 title: r.get(1)?,
                 abstract_text: r.get::<_, text::Packed>(2)?.0,
                 authors: r.get(3)?,
-                categories: split_categories(&r.get::<_, String>(4)?),
+                // The snapshot's categories, and those it was listed under (legacy reports do not
+                // say a paper's categories, but their listing does).
+                categories: {
+                    let mut c = split_categories(&r.get::<_, String>(4)?);
+                    for listed in
+                        split_categories(&r.get::<_, Option<String>>(7)?.unwrap_or_default())
+                    {
+                        if !c.contains(&listed) {
+                            c.push(listed);
+                        }
+                    }
+                    c
+                },
                 days: days
                     .as_deref()
                     .unwrap_or("")

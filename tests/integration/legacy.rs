@@ -103,6 +103,15 @@ fn a_changed_title_keeps_both_snapshots_and_each_day_its_text() {
     let ids: Vec<&str> = hits.lines().filter(|l| l.contains("2601.00003")).collect();
     assert_eq!(ids.len(), 1);
     assert!(ids[0].contains("New title"), "{hits}");
+    // legacy reports do not give categories, but their listing does
+    assert_eq!(
+        a.run(&["search", "--json", "cat:cs.IR"])
+            .ok()
+            .stdout
+            .lines()
+            .count(),
+        4
+    );
 }
 
 #[test]
