@@ -59,13 +59,7 @@ fn items() -> Vec<Item<'static>> {
 }
 
 fn ingest(a: &TestArchive, s: &Server) -> crate::util::Run {
-    a.run(&[
-        "ingest",
-        "--rss-url",
-        &format!("{}/rss/", s.base),
-        "--min-interval",
-        "0",
-    ])
+    a.ingest_from(s, &[])
 }
 
 #[test]
@@ -283,17 +277,7 @@ fn what_is_not_a_feed_is_an_error_naming_the_url_and_stores_nothing() {
         let a = TestArchive::new();
         let s = Server::start();
         s.route("/rss/cs.IR", vec![reply.clone()]);
-        let out = a
-            .run(&[
-                "ingest",
-                "--rss-url",
-                &format!("{}/rss/", s.base),
-                "--min-interval",
-                "0",
-                "--timeout",
-                "2",
-            ])
-            .code(2);
+        let out = a.ingest_from(&s, &["--timeout", "2"]).code(2);
         assert!(
             out.stderr.contains(&format!("{}/rss/cs.IR", s.base)),
             "{}",
@@ -312,17 +296,7 @@ fn a_stalled_server_times_out() {
         "/rss/cs.IR",
         vec![Reply::ok(feed("cs.IR", WED, &items())).delayed(Duration::from_secs(3))],
     );
-    let out = a
-        .run(&[
-            "ingest",
-            "--rss-url",
-            &format!("{}/rss/", s.base),
-            "--min-interval",
-            "0",
-            "--timeout",
-            "0.5",
-        ])
-        .code(2);
+    let out = a.ingest_from(&s, &["--timeout", "0.5"]).code(2);
     assert!(out.stderr.contains("timed out"), "{}", out.stderr);
 }
 

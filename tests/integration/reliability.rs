@@ -85,17 +85,7 @@ fn bad_http_responses_leave_the_archive_unchanged() {
         let (a, before) = seeded();
         let s = Server::start();
         s.route("/rss/cs.IR", replies);
-        let out = a
-            .run(&[
-                "ingest",
-                "--rss-url",
-                &format!("{}/rss/", s.base),
-                "--min-interval",
-                "0",
-                "--timeout",
-                "2",
-            ])
-            .code(2);
+        let out = a.ingest_from(&s, &["--timeout", "2"]).code(2);
         assert!(
             out.stderr.contains(want) && out.stderr.contains("/rss/cs.IR"),
             "{what}: {}",
@@ -317,14 +307,7 @@ fn the_index_catches_up_after_it_fell_behind() {
         "/rss/cs.IR",
         vec![Reply::ok(feed("cs.IR", WED, &one_item()))],
     );
-    a.run(&[
-        "ingest",
-        "--rss-url",
-        &format!("{}/rss/", s.base),
-        "--min-interval",
-        "0",
-    ])
-    .ok();
+    a.ingest_from(&s, &[]).ok();
     assert!(
         a.run(&["search", "--json", "quantum"])
             .ok()

@@ -79,6 +79,14 @@ impl TestArchive {
         Run::from(self.cmd(args).output().unwrap())
     }
 
+    /// `ingest` from a test server's feeds, with no pause between requests, plus `extra` flags.
+    pub fn ingest_from(&self, s: &Server, extra: &[&str]) -> Run {
+        let base = format!("{}/rss/", s.base);
+        let mut args = vec!["ingest", "--rss-url", &base, "--min-interval", "0"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
     pub fn write_config(&self, text: &str) {
         std::fs::create_dir_all(self.data()).unwrap();
         std::fs::write(self.data().join("arxiv-daily.toml"), text).unwrap();
