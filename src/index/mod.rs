@@ -177,7 +177,11 @@ impl IndexSession<'_> {
         let mut d = TantivyDocument::default();
         d.add_text(f.id, &doc.id);
         d.add_text(f.title, normalize(&doc.title));
+        // `abs` holds the whole text, in three values (Tantivy leaves a gap between values, so a
+        // phrase never runs from the title into the abstract).
+        d.add_text(f.abs, normalize(&doc.title));
         d.add_text(f.abs, normalize(&doc.abstract_text));
+        d.add_text(f.abs, normalize(&doc.authors));
         d.add_text(f.authors, normalize(&doc.authors));
         for c in &doc.categories {
             d.add_text(f.cat, c);

@@ -5,7 +5,9 @@
 use std::ops::Bound;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, TantivyDocument, Term};
 
@@ -86,11 +88,33 @@ fn check_shape(q: &str) -> Result<(), String> {
 
 impl SearchIndex {
     /// Parses the user's query text; errors are reported politely, never as a panic.
+    ///
+    /// Unprefixed terms must all occur in `abs` (the paper's whole text: title, abstract and
+    /// authors), one intersection of term postings; the same query over the title alone is added as
+    /// an optional, boosted clause, so title matches rank first. (Requiring each term in a union of
+    /// three fields instead spent ~40% of a multi-term query in union scorers at 1M papers.)
     pub fn parse_query(&self, text: &str) -> Result<Box<dyn Query>> {
         let f = &self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.abs, f.authors]);
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.title, TITLE_BOOST);
+        let main = self.parse_with(text, vec![f.abs], true)?;
+        match self.parse_with(text, vec![f.title], false) {
+            Ok(title) => Ok(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, main),
+                (Occur::Should, Box::new(BoostQuery::new(title, TITLE_BOOST))),
+            ]))),
+            Err(_) => Ok(main),
+        }
+    }
+
+    fn parse_with(
+        &self,
+        text: &str,
+        fields: Vec<tantivy::schema::Field>,
+        conjunction: bool,
+    ) -> Result<Box<dyn Query>> {
+        let mut parser = QueryParser::for_index(&self.index, fields);
+        if conjunction {
+            parser.set_conjunction_by_default();
+        }
         let trimmed = text.trim();
         check_shape(trimmed).map_err(|message| IndexError::Query {
             query: text.to_string(),

@@ -22,7 +22,8 @@ pub struct Fields {
     pub id: Field,
     /// Title, boosted in scoring; positions for phrase queries.
     pub title: Field,
-    /// Abstract; positions for phrase queries; not stored (snippets take the text from SQLite).
+    /// The whole text (title, abstract, authors), the default field of queries and of `abs:`;
+    /// positions for phrase queries; not stored (snippets take the text from SQLite).
     pub abs: Field,
     /// Authors, one string.
     pub authors: Field,
