@@ -6,7 +6,6 @@ use super::{Ctx, Outcome, json_line, progress, stdout};
 use crate::ingest::Archive;
 use crate::ingest::backfill::{Window, harvest};
 use crate::model::Day;
-use crate::source::http::PoliteClient;
 
 pub const DEFAULT_OAI_URL: &str = "https://oaipmh.arxiv.org/oai";
 
@@ -73,11 +72,7 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     } else {
         a.set.clone()
     };
-    let mut client = PoliteClient::new(super::politeness(
-        a.min_interval,
-        &archive.config,
-        a.timeout,
-    )?)?;
+    let mut client = super::polite_client(a.min_interval, &archive.config, a.timeout)?;
     let base = a
         .oai_url
         .clone()

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use super::{Ctx, Outcome, json_line, stdout};
 use crate::ingest::{Archive, rss};
 use crate::model::Day;
-use crate::source::http::PoliteClient;
 use crate::source::rss as rss_source;
 
 pub const DEFAULT_RSS_URL: &str = "https://rss.arxiv.org/rss/";
@@ -73,11 +72,7 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             }
         }
     } else {
-        let mut client = PoliteClient::new(super::politeness(
-            a.min_interval,
-            &archive.config,
-            a.timeout,
-        )?)?;
+        let mut client = super::polite_client(a.min_interval, &archive.config, a.timeout)?;
 
         let base = a
             .rss_url

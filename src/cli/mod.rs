@@ -151,6 +151,19 @@ pub(crate) fn politeness(
     })
 }
 
+/// The polite HTTP client configured from `--min-interval`, the config and `--timeout`.
+pub(crate) fn polite_client(
+    min_interval: Option<f64>,
+    config: &crate::config::Config,
+    timeout: f64,
+) -> anyhow::Result<crate::source::http::PoliteClient> {
+    Ok(crate::source::http::PoliteClient::new(politeness(
+        min_interval,
+        config,
+        timeout,
+    )?)?)
+}
+
 /// Prints an import's summary: one JSON object, or one line.
 pub(crate) fn print_summary(
     json: bool,

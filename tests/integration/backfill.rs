@@ -27,17 +27,7 @@ fn page(records: &[String], token: Option<&str>) -> String {
 const FIRST: &str = "/oai?verb=ListRecords&metadataPrefix=arXivRaw&set=cs%3Acs%3AIR&from=2026-02-01&until=2026-02-28";
 
 fn backfill(a: &TestArchive, s: &Server) -> crate::util::Run {
-    a.run(&[
-        "backfill",
-        "--from",
-        "2026-02-01",
-        "--to",
-        "2026-02-28",
-        "--oai-url",
-        &format!("{}/oai", s.base),
-        "--min-interval",
-        "0",
-    ])
+    a.backfill_from(s, "2026-02-01", "2026-02-28")
 }
 
 #[test]

@@ -168,16 +168,7 @@ fn fingerprint(a: &TestArchive) -> String {
     let list = a.run(&["report", "list", "--json"]);
     out.push_str(&list.stdout);
     let search = a.run(&["search", "--json", "--limit", "100000", "llm"]);
-    let mut ids: Vec<String> = search
-        .stdout
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let mut ids = crate::util::ids(&search.stdout);
     ids.sort();
     out.push_str(&ids.join(" "));
     let export = a.scratch("fp-export");

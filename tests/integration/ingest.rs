@@ -170,15 +170,7 @@ fn an_empty_channel_is_a_day_without_announcements() {
         a.run(&["report", "show", "2025-09-27"]).ok().stdout,
         expected_report("27-Sep-2025", &[])
     );
-    let status: serde_json::Value = serde_json::from_str(
-        a.run(&["status", "--json"])
-            .ok()
-            .stdout
-            .lines()
-            .next()
-            .unwrap(),
-    )
-    .unwrap();
+    let status = &a.json_lines(&["status", "--json"])[0];
     assert_eq!(status["empty"], serde_json::json!(["2025-09-27"]));
 }
 
@@ -202,15 +194,7 @@ fn a_stale_feed_never_becomes_a_new_day() {
         out.stdout
     );
     a.run(&["report", "show", "2025-09-25"]).code(2);
-    let status: serde_json::Value = serde_json::from_str(
-        a.run(&["status", "--json"])
-            .ok()
-            .stdout
-            .lines()
-            .next()
-            .unwrap(),
-    )
-    .unwrap();
+    let status = &a.json_lines(&["status", "--json"])[0];
     assert_eq!(status["repeated"][0]["same_as"], "2025-09-24");
     assert_eq!(status["ingested"].as_array().unwrap().len(), 1);
 }

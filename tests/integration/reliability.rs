@@ -108,19 +108,7 @@ fn every_oai_error_code_is_reported_with_its_url() {
         let s = Server::start();
         let path = "/oai?verb=ListRecords&metadataPrefix=arXivRaw&set=cs%3Acs%3AIR&from=2026-02-01&until=2026-02-28";
         s.route(path, vec![Reply::ok(format!(r#"<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><error code="{code}">why</error></OAI-PMH>"#))]);
-        let out = a
-            .run(&[
-                "backfill",
-                "--from",
-                "2026-02-01",
-                "--to",
-                "2026-02-28",
-                "--oai-url",
-                &format!("{}/oai", s.base),
-                "--min-interval",
-                "0",
-            ])
-            .code(2);
+        let out = a.backfill_from(&s, "2026-02-01", "2026-02-28").code(2);
         assert!(
             out.stderr.contains(code) && out.stderr.contains(&s.base),
             "{code}: {}",

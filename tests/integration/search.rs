@@ -63,16 +63,7 @@ fn ids(a: &TestArchive, args: &[&str]) -> Vec<String> {
     if out.code == 1 {
         return vec![];
     }
-    out.ok()
-        .stdout
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect()
+    crate::util::ids(&out.ok().stdout)
 }
 
 #[test]

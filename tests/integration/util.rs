@@ -87,6 +87,32 @@ impl TestArchive {
         self.run(&args)
     }
 
+    /// `backfill` of cs:cs:IR over a window from a test server, with no pause between requests.
+    pub fn backfill_from(&self, s: &Server, from: &str, to: &str) -> Run {
+        let url = format!("{}/oai", s.base);
+        self.run(&[
+            "backfill",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--oai-url",
+            &url,
+            "--min-interval",
+            "0",
+        ])
+    }
+
+    /// The JSON objects a successful command printed, one per line.
+    pub fn json_lines(&self, args: &[&str]) -> Vec<serde_json::Value> {
+        self.run(args)
+            .ok()
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
     pub fn write_config(&self, text: &str) {
         std::fs::create_dir_all(self.data()).unwrap();
         std::fs::write(self.data().join("arxiv-daily.toml"), text).unwrap();
@@ -95,6 +121,19 @@ impl TestArchive {
     pub fn stats(&self) -> serde_json::Value {
         serde_json::from_str(&self.run(&["stats", "--json"]).ok().stdout).unwrap()
     }
+}
+
+/// The `id` of each JSON line (search hits).
+pub fn ids(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
 }
 
 pub fn write(path: &Path, text: &str) {
