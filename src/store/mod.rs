@@ -60,7 +60,29 @@ impl Store {
     }
 
     /// Opens an existing database for reading only; never blocks a writer.
+    ///
+    /// A writer killed in the middle of a transaction can leave work that only a writable
+    /// connection may undo (a hot rollback journal, a WAL index to rebuild); a read-only
+    /// connection then fails with `SQLITE_READONLY_ROLLBACK`/`_RECOVERY`. In that case a
+    /// writable connection is opened once, which lets SQLite finish its own recovery, and the
+    /// read-only open is tried again.
     pub fn open_read_only(path: &Path) -> Result<Store> {
+        match Self::try_open_read_only(path) {
+            Err(StoreError::Sqlite(e)) if needs_recovery(&e) => {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(Duration::from_secs(30))?;
+                conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?;
+                conn.close().map_err(|(_, e)| e)?;
+                Self::try_open_read_only(path)
+            }
+            other => other,
+        }
+    }
+
+    fn try_open_read_only(path: &Path) -> Result<Store> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -107,16 +129,38 @@ impl Store {
 
 /// Creates the database under a temporary name and renames it into place once its schema is
 /// complete, so that a crash during creation never leaves a database that readers cannot open.
+///
+/// The database is switched to WAL before its schema is written, so that it never holds a
+/// rollback journal once it has its real name (a journal left by a crash could only be undone
+/// by a writable connection, and readers open read-only).
 fn create(path: &Path) -> Result<()> {
     let tmp = path.with_extension("sqlite3.creating");
-    let _ = std::fs::remove_file(&tmp);
+    // A crashed earlier attempt may have left its WAL or journal: SQLite would replay those
+    // into the new file, so they go with it.
+    for leftover in ["", "-wal", "-shm", "-journal"] {
+        let mut name = tmp.clone().into_os_string();
+        name.push(leftover);
+        let _ = std::fs::remove_file(name);
+    }
     let conn = Connection::open(&tmp)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
     let mut store = Store { conn };
     store.migrate()?;
     store.conn.close().map_err(|(_, e)| e)?;
     std::fs::rename(&tmp, path)
         .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", path.display())))?;
     Ok(())
+}
+
+/// Whether a read-only open failed only because a crashed writer left recovery work behind.
+fn needs_recovery(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error(),
+        Some(rusqlite::ffi::Error { extended_code, .. })
+            if *extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK
+                || *extended_code == rusqlite::ffi::SQLITE_READONLY_RECOVERY
+                || *extended_code == rusqlite::ffi::SQLITE_READONLY_CANTINIT
+    )
 }
 
 fn configure(conn: &Connection) -> Result<()> {

@@ -319,3 +319,57 @@ fn export_never_writes_outside_its_folder_and_clean_output_escapes() {
     assert_eq!(names, ["07-Jan-2026", "08-Jan-2026", "10-Jan-2026"]);
     assert!(!a.tmp.path().join("README.md").exists());
 }
+
+/// A writer killed in mid-transaction while the database was in rollback-journal mode leaves a
+/// hot journal that only a writable connection may roll back. Readers open read-only: they must
+/// still open the archive, and see it as it was before the killed transaction.
+#[test]
+fn a_hot_journal_left_by_a_killed_writer_is_rolled_back_when_read() {
+    let (a, before) = seeded();
+    let report_before = a.run(&["report", "show", "2026-01-07"]).ok().stdout;
+    let b = TestArchive::new();
+    copy_dir(&a.data(), &b.data());
+
+    let db_name = "arxiv-daily.sqlite3";
+    let db = rusqlite::Connection::open(a.data().join(db_name)).unwrap();
+    db.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    db.pragma_update(None, "cache_size", 10).unwrap();
+    db.execute_batch(
+        "BEGIN IMMEDIATE;
+         UPDATE snapshots SET title = title || ' (rewritten)';
+         CREATE TABLE junk(x);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO junk SELECT randomblob(1000) FROM n;",
+    )
+    .unwrap();
+    // The files as a kill -9 would leave them: part of the transaction is in the database
+    // file, the original pages are in the journal.
+    let journal = a.data().join(format!("{db_name}-journal"));
+    assert!(journal.exists(), "the cache spilled, so a journal exists");
+    for name in [db_name.to_string(), format!("{db_name}-journal")] {
+        std::fs::copy(a.data().join(&name), b.data().join(&name)).unwrap();
+    }
+    db.execute_batch("ROLLBACK").unwrap();
+    drop(db);
+
+    assert_eq!(b.stats(), before);
+    assert_eq!(
+        b.run(&["report", "show", "2026-01-07"]).ok().stdout,
+        report_before
+    );
+    assert!(!b.data().join(format!("{db_name}-journal")).exists());
+    b.run(&["doctor"]).ok();
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
