@@ -33,6 +33,13 @@ fn check(archive: &Archive) -> anyhow::Result<(Vec<String>, Vec<String>)> {
                     "the index reflects write batch {indexed}, the archive is at {seq}"
                 ));
             }
+            let layout = index.layout()?;
+            if layout != crate::index::LAYOUT {
+                index_problems.push(format!(
+                    "the index has document layout {layout}; this arxiv-daily writes layout {}",
+                    crate::index::LAYOUT
+                ));
+            }
             let mut counts: HashMap<String, u32> = HashMap::new();
             for id in index.all_ids()? {
                 *counts.entry(id).or_default() += 1;

@@ -38,7 +38,10 @@ pub struct SearchIndex {
     path: PathBuf,
 }
 
-/// Writer memory budget. Tantivy splits it between its indexing threads; 1 GB on 2 threads keeps
+/// The version of what a document holds. 2: the title twice in the whole-text field.
+pub const LAYOUT: u32 = 2;
+
+/// Writer memory budget. Tantivy splits it between its indexing threads; 700 MB on 2 threads keeps
 /// segments large during bulk loads (see PERF-NOTES: 200 MB dropped throughput by half).
 const BULK_BUDGET: usize = 700 << 20;
 const SMALL_BUDGET: usize = 64 << 20;
@@ -84,13 +87,30 @@ impl SearchIndex {
 
     /// The last SQLite write batch this index reflects (0 for a new index).
     pub fn indexed_seq(&self) -> Result<i64> {
+        Ok(self.payload()?.0)
+    }
+
+    /// The document layout the index was built with (see [`LAYOUT`]).
+    pub fn layout(&self) -> Result<u32> {
+        Ok(self.payload()?.1)
+    }
+
+    /// The indexed write batch and the layout, from the commit payload: `seq=N layout=L` (`seq=N` alone is layout 1; no payload is a new,
+    /// empty index).
+    pub fn payload(&self) -> Result<(i64, u32)> {
         let metas = self.index.load_metas().map_err(self.err())?;
-        Ok(metas
-            .payload
-            .as_deref()
-            .and_then(|p| p.strip_prefix("seq="))
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0))
+        let Some(payload) = metas.payload.as_deref() else {
+            return Ok((0, LAYOUT));
+        };
+        let (mut seq, mut layout) = (0, 1);
+        for part in payload.split_whitespace() {
+            if let Some(v) = part.strip_prefix("seq=") {
+                seq = v.parse().unwrap_or(0);
+            } else if let Some(v) = part.strip_prefix("layout=") {
+                layout = v.parse().unwrap_or(0);
+            }
+        }
+        Ok((seq, layout))
     }
 
     pub fn reader(&self) -> Result<IndexReader> {
@@ -119,6 +139,7 @@ impl SearchIndex {
             index: self,
             writer,
             pending: 0,
+            layout: self.layout()?,
         })
     }
 
@@ -157,6 +178,9 @@ pub struct IndexSession<'a> {
     index: &'a SearchIndex,
     writer: IndexWriter,
     pending: u64,
+    /// The layout the committed index will have: the current one only when every document was
+    /// written by this version (a new or cleared index).
+    layout: u32,
 }
 
 impl IndexSession<'_> {
@@ -177,9 +201,12 @@ impl IndexSession<'_> {
         let mut d = TantivyDocument::default();
         d.add_text(f.id, &doc.id);
         d.add_text(f.title, normalize(&doc.title));
-        // `abs` holds the whole text, in three values (Tantivy leaves a gap between values, so a
-        // phrase never runs from the title into the abstract).
-        d.add_text(f.abs, normalize(&doc.title));
+        // `abs` holds the whole text in separate values (Tantivy leaves a gap between values, so a
+        // phrase never runs from the title into the abstract). The title goes in twice: a word of
+        // the title weighs double, BM25F-style, in one field that a query can search alone.
+        let title = normalize(&doc.title);
+        d.add_text(f.abs, &title);
+        d.add_text(f.abs, &title);
         d.add_text(f.abs, normalize(&doc.abstract_text));
         d.add_text(f.abs, normalize(&doc.authors));
         d.add_text(f.authors, normalize(&doc.authors));
@@ -197,6 +224,7 @@ impl IndexSession<'_> {
 
     /// Removes every document (before a full rebuild).
     pub fn clear(&mut self) -> Result<()> {
+        self.layout = LAYOUT;
         self.writer
             .delete_all_documents()
             .map_err(self.index.err())?;
@@ -206,7 +234,7 @@ impl IndexSession<'_> {
     /// Commits, recording `seq` as the SQLite batch the index now reflects; waits for merges.
     pub fn commit(mut self, seq: i64) -> Result<u64> {
         let mut prepared = self.writer.prepare_commit().map_err(self.index.err())?;
-        prepared.set_payload(&format!("seq={seq}"));
+        prepared.set_payload(&format!("seq={seq} layout={}", self.layout));
         prepared.commit().map_err(self.index.err())?;
         self.writer
             .wait_merging_threads()

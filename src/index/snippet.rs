@@ -34,34 +34,67 @@ impl Snippet {
 }
 
 /// Builds snippets for one result set: from the abstract, or from the title when the abstract
-/// holds no match.
+/// holds no match. The whole-text generator serves both (titles and abstracts are analysed
+/// alike); a title generator is made only for queries with `ti:` terms.
 pub struct Snippets {
-    abs: SnippetGenerator,
-    title: SnippetGenerator,
+    text: SnippetGenerator,
+    title: Option<SnippetGenerator>,
 }
 
 const MAX_CHARS: usize = 200;
 
 impl SearchIndex {
     pub fn snippets(&self, result: &SearchResult) -> Result<Snippets> {
+        // As `SnippetGenerator::create`, with an analyzer that stems only what can match.
         let make = |field| -> Result<SnippetGenerator> {
-            let mut g = SnippetGenerator::create(&result.searcher, &*result.query, field)
-                .map_err(self.err())?;
-            g.set_max_num_chars(MAX_CHARS);
-            Ok(g)
+            let mut terms = std::collections::BTreeSet::new();
+            result.query.query_terms(&mut |term, _| {
+                if term.field() == field {
+                    terms.insert(term.clone());
+                }
+            });
+            let mut scored = std::collections::BTreeMap::new();
+            let mut firsts = [false; 256];
+            for term in &terms {
+                let value = term.value();
+                let Some(text) = value.as_str() else {
+                    continue;
+                };
+                let doc_freq = result.searcher.doc_freq(term).map_err(self.err())?;
+                if doc_freq > 0 {
+                    if let Some(b) = text.as_bytes().first() {
+                        firsts[usize::from(*b)] = true;
+                    }
+                    scored.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
+                }
+            }
+            Ok(SnippetGenerator::new(
+                scored,
+                super::schema::snippet_analyzer(firsts),
+                field,
+                MAX_CHARS,
+            ))
         };
+        let mut has_title_terms = false;
+        result.query.query_terms(&mut |term, _| {
+            has_title_terms |= term.field() == self.fields.title;
+        });
         Ok(Snippets {
-            abs: make(self.fields.abs)?,
-            title: make(self.fields.title)?,
+            text: make(self.fields.abs)?,
+            title: if has_title_terms {
+                Some(make(self.fields.title)?)
+            } else {
+                None
+            },
         })
     }
 }
 
 impl Snippets {
     pub fn make(&self, title: &str, abstract_text: &str) -> Snippet {
-        let from_abs = self.abs.snippet(abstract_text);
+        let from_abs = self.text.snippet(abstract_text);
         let chosen = if from_abs.highlighted().is_empty() {
-            let from_title = self.title.snippet(title);
+            let from_title = self.title.as_ref().unwrap_or(&self.text).snippet(title);
             if from_title.highlighted().is_empty() {
                 from_abs
             } else {

@@ -44,6 +44,29 @@ impl Location {
         self.dir.join(DB_FILE)
     }
 
+    pub fn index_dir(&self) -> PathBuf {
+        self.dir.join(INDEX_DIR)
+    }
+
+    /// Fails with a hint when there is no archive here.
+    pub fn check_archive(&self) -> anyhow::Result<()> {
+        if !self.db_path().is_file() {
+            anyhow::bail!(
+                "no archive in {}: run `arxiv-daily ingest` or `arxiv-daily import legacy PATH` first, or pass --data-dir",
+                self.dir.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Opens the archive database for reading only (no config, no lock): for readers that need
+    /// nothing else.
+    pub fn open_store_read(&self) -> anyhow::Result<Store> {
+        self.check_archive()?;
+        let db = self.db_path();
+        Store::open_read_only(&db).map_err(|e| context(e, &db))
+    }
+
     pub fn load_config(&self) -> anyhow::Result<Config> {
         let path = self.config_path();
         if self.config.is_some() && !path.exists() {
@@ -85,15 +108,9 @@ impl Archive {
 
     /// Opens an existing archive for reading; never blocks or is blocked by a writer.
     pub fn open_read(loc: &Location) -> anyhow::Result<Archive> {
-        let db = loc.db_path();
-        if !db.is_file() {
-            anyhow::bail!(
-                "no archive in {}: run `arxiv-daily ingest` or `arxiv-daily import legacy PATH` first, or pass --data-dir",
-                loc.dir.display()
-            );
-        }
+        loc.check_archive()?;
         let config = loc.load_config()?;
-        let store = Store::open_read_only(&db).map_err(|e| context(e, &db))?;
+        let store = loc.open_store_read()?;
         Ok(Archive {
             dir: loc.dir.clone(),
             store,

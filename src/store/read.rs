@@ -377,16 +377,6 @@ impl Reads<'_> {
         }))
     }
 
-    /// First listed day of each paper id (for search hits).
-    pub fn first_announced(&self, id: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT min(l.day) FROM listings l JOIN papers p ON p.pid = l.pid WHERE p.arxiv_id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?
-            .flatten())
-    }
-
     /// The latest snapshot of a paper: (title, abstract, authors).
     pub fn latest_text(&self, id: &str) -> Result<Option<(String, String, String)>> {
         Ok(self

@@ -373,3 +373,32 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// An index written by an older arxiv-daily (its commit payload names no layout) still answers,
+/// with a warning; `doctor` names the problem and `--repair` rebuilds it in the current layout.
+#[test]
+fn an_index_of_an_older_layout_is_flagged_and_rebuilt() {
+    let (a, _) = seeded();
+    let meta = a.data().join("index").join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let payload = json["payload"].as_str().unwrap().to_string();
+    assert!(payload.contains("layout="), "{payload}");
+    let seq_only = payload.split_whitespace().next().unwrap().to_string();
+    json["payload"] = serde_json::Value::String(seq_only);
+    std::fs::write(&meta, serde_json::to_string(&json).unwrap()).unwrap();
+
+    let search = a.run(&["search", "--json", "LLM"]).ok();
+    assert!(
+        search.stderr.contains("older arxiv-daily"),
+        "{}",
+        search.stderr
+    );
+    let doctor = a.run(&["doctor"]).code(2);
+    assert!(doctor.stdout.contains("layout 1"), "{}", doctor.stdout);
+    let repair = a.run(&["doctor", "--repair"]).ok();
+    assert!(repair.stdout.contains("rebuilt"), "{}", repair.stdout);
+    a.run(&["doctor"]).ok();
+    let search = a.run(&["search", "--json", "LLM"]).ok();
+    assert!(search.stderr.is_empty(), "{}", search.stderr);
+}
