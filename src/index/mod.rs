@@ -3,6 +3,7 @@
 //! it can always catch up with the store, or be rebuilt from it. It never reads SQLite itself:
 //! `ingest` feeds it.
 
+pub mod phrase;
 pub mod query;
 pub mod schema;
 pub mod snippet;
