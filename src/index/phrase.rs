@@ -102,7 +102,12 @@ impl Weight for PrunedPhraseWeight {
         let mut doc = lists[0].1.doc();
         'candidates: while doc != TERMINATED {
             for (_, postings) in &mut lists[1..] {
-                let at = postings.seek(doc);
+                // A list may already be past `doc` (`seek` wants a target ahead of it).
+                let at = if postings.doc() < doc {
+                    postings.seek(doc)
+                } else {
+                    postings.doc()
+                };
                 if at > doc {
                     doc = lists[0].1.seek(at);
                     continue 'candidates;
