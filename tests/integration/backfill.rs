@@ -116,14 +116,7 @@ fn pages_retries_and_resume_without_refetching() {
             .stdout
             .contains("Second LLM paper")
     );
-    assert_eq!(
-        a.run(&["search", "--json", "generative"])
-            .ok()
-            .stdout
-            .lines()
-            .count(),
-        1
-    );
+    assert_eq!(a.json_lines(&["search", "--json", "generative"]).len(), 1);
     // a finished window is skipped
     let again = backfill(&a, &s).ok();
     assert!(

@@ -298,11 +298,8 @@ fn rerun_applies_the_current_rules_and_shows_the_difference() {
         out.stdout
     );
     assert_eq!(
-        a.run(&["report", "show", "2025-09-24", "--format", "json"])
-            .ok()
-            .stdout
-            .lines()
-            .count(),
+        a.json_lines(&["report", "show", "2025-09-24", "--format", "json"])
+            .len(),
         1
     );
 }

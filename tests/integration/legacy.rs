@@ -104,14 +104,7 @@ fn a_changed_title_keeps_both_snapshots_and_each_day_its_text() {
     assert_eq!(ids.len(), 1);
     assert!(ids[0].contains("New title"), "{hits}");
     // legacy reports do not give categories, but their listing does
-    assert_eq!(
-        a.run(&["search", "--json", "cat:cs.IR"])
-            .ok()
-            .stdout
-            .lines()
-            .count(),
-        4
-    );
+    assert_eq!(a.json_lines(&["search", "--json", "cat:cs.IR"]).len(), 4);
 }
 
 #[test]
@@ -232,11 +225,7 @@ fn report_list_and_stats_json() {
     let src = a.scratch("reports");
     write_quirky_days(&src);
     a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
-    let list = a.run(&["report", "list", "--json"]).ok().stdout;
-    let rows: Vec<serde_json::Value> = list
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = a.json_lines(&["report", "list", "--json"]);
     let summary: Vec<(String, u64)> = rows
         .iter()
         .map(|r| {

@@ -257,14 +257,7 @@ fn doctor_finds_and_repairs_a_damaged_index() {
     let fixed = a.run(&["doctor", "--repair"]).ok();
     assert!(fixed.stdout.contains("repaired"), "{}", fixed.stdout);
     a.run(&["doctor"]).ok();
-    assert_eq!(
-        a.run(&["search", "--json", "generative"])
-            .ok()
-            .stdout
-            .lines()
-            .count(),
-        1
-    );
+    assert_eq!(a.json_lines(&["search", "--json", "generative"]).len(), 1);
 }
 
 #[test]
