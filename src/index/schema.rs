@@ -69,27 +69,27 @@ pub fn fields(schema: &Schema) -> tantivy::Result<Fields> {
     })
 }
 
-/// The analyzer of `EN` fields for snippets of a query whose terms start with `firsts`: the same
-/// tokens, but only those that can match a term are stemmed (see `stem::StemIfFirstByte`).
-pub fn snippet_analyzer(firsts: [bool; 256]) -> TextAnalyzer {
+/// Words, lower-cased, ASCII-folded, then `stem`.
+fn english(stem: super::stem::CachedEnglishStemmer) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(super::stem::StemIfFirstByte {
-            firsts: std::sync::Arc::new(firsts),
-        })
+        .filter(stem)
         .build()
+}
+
+/// The analyzer of `EN` fields for snippets of a query whose terms start with `firsts`: the same
+/// tokens, but only those that can match a term are stemmed.
+pub fn snippet_analyzer(firsts: [bool; 256]) -> TextAnalyzer {
+    english(super::stem::CachedEnglishStemmer::only_words_starting_with(
+        firsts,
+    ))
 }
 
 /// Registers the tokenizers; must run on every opened index before it is read or written.
 pub fn register_tokenizers(index: &Index) {
-    let en = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(super::stem::CachedEnglishStemmer)
-        .build();
+    let en = english(super::stem::CachedEnglishStemmer::default());
     let names = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)

@@ -39,8 +39,25 @@ type Cache = HashMap<String, String, BuildHasherDefault<FxHasher>>;
 /// in by then).
 const CAPACITY: usize = 200_000;
 
+/// Words that start with one of these bytes (indexed by byte); all words when absent.
+type FirstBytes = Option<std::sync::Arc<[bool; 256]>>;
+
 #[derive(Clone, Default)]
-pub struct CachedEnglishStemmer;
+pub struct CachedEnglishStemmer {
+    only: FirstBytes,
+}
+
+impl CachedEnglishStemmer {
+    /// The stemmer for snippets: only words that start like one of the query's terms can match
+    /// one, so only they are stemmed (an English stem keeps the word's first letter); the others
+    /// pass through as they are. A snippet of ten abstracts then stems a few dozen words instead
+    /// of a thousand.
+    pub fn only_words_starting_with(firsts: [bool; 256]) -> CachedEnglishStemmer {
+        CachedEnglishStemmer {
+            only: Some(std::sync::Arc::new(firsts)),
+        }
+    }
+}
 
 impl TokenFilter for CachedEnglishStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
@@ -49,6 +66,7 @@ impl TokenFilter for CachedEnglishStemmer {
         CachedStemmerFilter {
             inner,
             cache: Cache::default(),
+            only: self.only,
         }
     }
 }
@@ -57,6 +75,7 @@ impl TokenFilter for CachedEnglishStemmer {
 pub struct CachedStemmerFilter<T> {
     inner: T,
     cache: Cache,
+    only: FirstBytes,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -66,6 +85,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
         CachedStemStream {
             tail: self.inner.token_stream(text),
             cache: &mut self.cache,
+            only: self.only.as_deref(),
             stemmer: Stemmer::create(Algorithm::English),
         }
     }
@@ -74,6 +94,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
 pub struct CachedStemStream<'a, T> {
     tail: T,
     cache: &'a mut Cache,
+    only: Option<&'a [bool; 256]>,
     stemmer: Stemmer,
 }
 
@@ -83,6 +104,15 @@ impl<T: TokenStream> TokenStream for CachedStemStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
+        if let Some(only) = self.only
+            && !token
+                .text
+                .as_bytes()
+                .first()
+                .is_some_and(|b| only[usize::from(*b)])
+        {
+            return true;
+        }
         if let Some(stem) = self.cache.get(&token.text) {
             token.text.clear();
             token.text.push_str(stem);
@@ -94,76 +124,6 @@ impl<T: TokenStream> TokenStream for CachedStemStream<'_, T> {
                 .insert(std::mem::take(&mut token.text), stem.clone());
         }
         token.text = stem;
-        true
-    }
-
-    fn token(&self) -> &Token {
-        self.tail.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
-    }
-}
-
-/// The English stemmer for snippets: only words that start like one of the query's terms can
-/// match one, so only they are stemmed (an English stem keeps the word's first letter); the others
-/// pass through as they are. A snippet of ten abstracts then stems a few dozen words instead of a
-/// thousand.
-#[derive(Clone)]
-pub struct StemIfFirstByte {
-    pub firsts: std::sync::Arc<[bool; 256]>,
-}
-
-impl TokenFilter for StemIfFirstByte {
-    type Tokenizer<T: Tokenizer> = StemIfFirstByteFilter<T>;
-
-    fn transform<T: Tokenizer>(self, inner: T) -> StemIfFirstByteFilter<T> {
-        StemIfFirstByteFilter {
-            inner,
-            firsts: self.firsts,
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct StemIfFirstByteFilter<T> {
-    inner: T,
-    firsts: std::sync::Arc<[bool; 256]>,
-}
-
-impl<T: Tokenizer> Tokenizer for StemIfFirstByteFilter<T> {
-    type TokenStream<'a> = StemIfFirstByteStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        StemIfFirstByteStream {
-            tail: self.inner.token_stream(text),
-            firsts: &self.firsts,
-            stemmer: Stemmer::create(Algorithm::English),
-        }
-    }
-}
-
-pub struct StemIfFirstByteStream<'a, T> {
-    tail: T,
-    firsts: &'a [bool; 256],
-    stemmer: Stemmer,
-}
-
-impl<T: TokenStream> TokenStream for StemIfFirstByteStream<'_, T> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
-        }
-        let token = self.tail.token_mut();
-        if token
-            .text
-            .as_bytes()
-            .first()
-            .is_some_and(|b| self.firsts[usize::from(*b)])
-        {
-            token.text = self.stemmer.stem(&token.text).into_owned();
-        }
         true
     }
 
@@ -199,7 +159,7 @@ mod tests {
         let text = "Large language models are modelling languages; the models generalize, generalizing generalization. Running runs ran.";
         let mut ours = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
-            .filter(CachedEnglishStemmer)
+            .filter(CachedEnglishStemmer::default())
             .build();
         let mut theirs = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
@@ -230,9 +190,7 @@ mod tests {
             }
             let mut some = TextAnalyzer::builder(SimpleTokenizer::default())
                 .filter(LowerCaser)
-                .filter(StemIfFirstByte {
-                    firsts: std::sync::Arc::new(firsts),
-                })
+                .filter(CachedEnglishStemmer::only_words_starting_with(firsts))
                 .build();
             let matching = |toks: Vec<(String, usize, usize)>| -> Vec<(String, usize, usize)> {
                 toks.into_iter()
