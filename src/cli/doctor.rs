@@ -27,13 +27,12 @@ fn check(archive: &Archive) -> anyhow::Result<(Vec<String>, Vec<String>)> {
         None if papers.is_empty() => {}
         None => index_problems.push("the search index is missing".to_string()),
         Some(index) => {
-            let (indexed, seq) = (index.indexed_seq()?, reads.write_seq()?);
+            let ((indexed, layout), seq) = (index.payload()?, reads.write_seq()?);
             if indexed < seq {
                 index_problems.push(format!(
                     "the index reflects write batch {indexed}, the archive is at {seq}"
                 ));
             }
-            let layout = index.layout()?;
             if layout != crate::index::LAYOUT {
                 index_problems.push(format!(
                     "the index has document layout {layout}; this arxiv-daily writes layout {}",

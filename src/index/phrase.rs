@@ -330,7 +330,8 @@ mod tests {
         index
     }
 
-    fn phrase(index: &Index, words: &[&str]) -> (PhraseQuery, Vec<(u32, Term)>) {
+    /// The phrase query of `words`, analysed as the query parser would.
+    fn phrase(index: &Index, words: &[&str]) -> PhraseQuery {
         let field = index.schema().get_field("abs").unwrap();
         let mut analyzer = index.tokenizer_for_field(field).unwrap();
         let mut terms = Vec::new();
@@ -338,15 +339,9 @@ mod tests {
         let mut stream = analyzer.token_stream(&text);
         while stream.advance() {
             let t = stream.token();
-            terms.push((t.position as u32, Term::from_field_text(field, &t.text)));
+            terms.push((t.position, Term::from_field_text(field, &t.text)));
         }
-        let plain = PhraseQuery::new_with_offset(
-            terms
-                .iter()
-                .map(|(p, t)| (*p as usize, t.clone()))
-                .collect(),
-        );
-        (plain, terms)
+        PhraseQuery::new_with_offset(terms)
     }
 
     /// Hits as (score, doc) with the scores rounded: a conjunction's sum may be added in another
@@ -377,12 +372,12 @@ mod tests {
             &["the", "the"],
             &["of", "the", "large", "graph"],
         ] {
-            queries.push(Box::new(phrase(&index, words).0));
+            queries.push(Box::new(phrase(&index, words)));
         }
         queries.push(Box::new(BooleanQuery::new(vec![
             (
                 Occur::Must,
-                Box::new(phrase(&index, &["knowledge", "graph"]).0),
+                Box::new(phrase(&index, &["knowledge", "graph"])),
             ),
             (Occur::Must, term("model")),
         ])));
@@ -390,9 +385,9 @@ mod tests {
             (Occur::Must, term("of")),
             (
                 Occur::Must,
-                Box::new(phrase(&index, &["large", "language"]).0),
+                Box::new(phrase(&index, &["large", "language"])),
             ),
-            (Occur::Must, Box::new(phrase(&index, &["the", "graph"]).0)),
+            (Occur::Must, Box::new(phrase(&index, &["the", "graph"]))),
         ])));
         for plain in queries {
             let pruned = PrunedPhraseQuery::wrap(plain.as_ref()).expect("wrappable");
