@@ -122,26 +122,16 @@ fn a_month_of_fake_arxiv_days_matches_the_original_script() {
          [[profile]]\nname = \"agents\"\ncategories = [\"cs.CL\"]\ntitle_keywords = [\"agent\", \"retrieval\"]\n",
     );
     let client = reqwest::blocking::Client::new();
+    let rss = format!("{base}/rss/");
+    let ingest = || {
+        a.run(&["ingest", "--rss-url", &rss, "--min-interval", "0"])
+            .ok()
+    };
     for (i, day) in days.iter().enumerate() {
         client.get(format!("{base}/__today/{day}")).send().unwrap();
-        a.run(&[
-            "ingest",
-            "--rss-url",
-            &format!("{base}/rss/"),
-            "--min-interval",
-            "0",
-        ])
-        .ok();
+        ingest();
         if i == 3 {
-            let again = a
-                .run(&[
-                    "ingest",
-                    "--rss-url",
-                    &format!("{base}/rss/"),
-                    "--min-interval",
-                    "0",
-                ])
-                .ok();
+            let again = ingest();
             assert!(again.stdout.contains("already stored"), "{}", again.stdout);
         }
     }
