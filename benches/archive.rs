@@ -6,10 +6,10 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+use arxiv_daily::archive::{Archive, Location};
 use arxiv_daily::config::Profile;
 use arxiv_daily::index::query::SearchRequest;
 use arxiv_daily::ingest::backfill::store_records;
-use arxiv_daily::ingest::{Archive, Location};
 use arxiv_daily::model::{ArxivId, Day, Provenance, Snapshot};
 use arxiv_daily::report::{self, render};
 use arxiv_daily::source::Record;

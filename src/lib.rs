@@ -3,8 +3,10 @@
 //! The pipeline reads as the tree: `source` turns bytes (RSS feeds, legacy report folders, OAI-PMH
 //! pages, Kaggle lines) into `model` values; `ingest` is the only module that writes, committing each
 //! batch to the SQLite `store` (the source of truth) and then to the Tantivy `index` (derived, always
-//! rebuildable); `report` and `index` answer the queries; `cli` is the thin command-line front.
+//! rebuildable); readers open the archive through `archive` (the one read path), and `report` and
+//! `index` answer the queries; `cli` is the thin command-line front.
 
+pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod index;

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, progress, stdout};
-use crate::ingest::Archive;
+use crate::archive::Archive;
 use crate::ingest::backfill::{Window, harvest};
 use crate::model::Day;
 
@@ -14,11 +14,15 @@ pub const DEFAULT_OAI_URL: &str = "https://oaipmh.arxiv.org/oai";
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// First datestamp day (inclusive).
-    #[arg(long)]
-    from: String,
+    #[arg(long, required_unless_present = "retry_rejected")]
+    from: Option<String>,
     /// Last datestamp day (inclusive).
-    #[arg(long)]
-    to: String,
+    #[arg(long, required_unless_present = "retry_rejected")]
+    to: Option<String>,
+    /// Read again the records that earlier harvests could not read (kept in the archive with
+    /// their XML; `doctor` lists them), and store those that this version reads.
+    #[arg(long, conflicts_with_all = ["from", "to", "set", "force"])]
+    retry_rejected: bool,
     /// OAI set, e.g. cs:cs:IR [default: one per category of the profiles].
     #[arg(long)]
     set: Vec<String>,
@@ -58,7 +62,13 @@ pub fn set_for(category: &str) -> String {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
-    let (from, to) = (Day::parse(&a.from)?, Day::parse(&a.to)?);
+    if a.retry_rejected {
+        return retry(ctx, a.json);
+    }
+    let (Some(from), Some(to)) = (a.from.as_deref(), a.to.as_deref()) else {
+        anyhow::bail!("--from and --to are required");
+    };
+    let (from, to) = (Day::parse(from)?, Day::parse(to)?);
     anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
     let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
     archive.sync_index(true)?;
@@ -121,9 +131,10 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         } else {
             writeln!(
                 out,
-                "{set} {from}..{to}: {} pages, {} records, {} new papers, {} new snapshots, {} retries, {} token restarts, {:.1}s",
+                "{set} {from}..{to}: {} pages, {} records, {} rejected, {} new papers, {} new snapshots, {} retries, {} token restarts, {:.1}s",
                 summary.pages,
                 summary.records,
+                summary.rejected,
                 summary.stats.new_papers,
                 summary.stats.new_snapshots,
                 summary.retries,
@@ -134,4 +145,26 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         out.flush()?;
     }
     Ok(Outcome::Done)
+}
+
+fn retry(ctx: &Ctx, json: bool) -> anyhow::Result<Outcome> {
+    let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
+    let summary = crate::ingest::backfill::retry_rejected(&mut archive)?;
+    archive.sync_index(false)?;
+    let mut out = stdout();
+    if json {
+        json_line(&mut out, &summary)?;
+    } else {
+        writeln!(
+            out,
+            "{} rejected records read again: {} stored, {} still rejected",
+            summary.tried, summary.stored, summary.rejected
+        )?;
+    }
+    out.flush()?;
+    Ok(if summary.tried == 0 {
+        Outcome::NothingFound
+    } else {
+        Outcome::Done
+    })
 }

@@ -1,43 +1,118 @@
-//! `doctor`: check that SQLite is sound and that the index matches it; `--repair` fixes the index.
+//! `doctor`: check that SQLite is sound and that the index matches it; `--repair` fixes the index
+//! and the archive's bookkeeping. It also lists the OAI records that harvests could not read.
 
 use std::collections::HashMap;
 use std::io::Write;
 
+use serde::Serialize;
+
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::ingest::Archive;
+use crate::archive::Archive;
+use crate::index::IndexError;
+use crate::store::{RejectedRecord, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Bring the index up to date, rebuilding it from SQLite if it is inconsistent.
+    /// Bring the index up to date, rebuilding it from SQLite if it is inconsistent, and rewrite
+    /// bookkeeping that does not parse.
     #[arg(long)]
     repair: bool,
-    /// One JSON object: ok, problems, repaired.
+    /// One JSON object: ok, problems, repaired, rejected.
     #[arg(long)]
     json: bool,
 }
 
-/// Problems found; the second list is the index's (repairable) ones.
-fn check(archive: &Archive) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+/// What can be wrong. Repair decides by variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Problem {
+    /// SQLite's integrity or foreign-key check complained: not repairable here.
+    Database(String),
+    /// `meta.write_seq` does not parse.
+    WriteSeq(String),
+    IndexMissing,
+    /// The index's commit payload does not parse.
+    IndexPayload(String),
+    IndexBehind {
+        indexed: i64,
+        seq: i64,
+    },
+    IndexLayout(u32),
+    Duplicates(usize),
+    Missing(usize),
+    Unknown(usize),
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Database(m) => write!(f, "{m}"),
+            Problem::WriteSeq(v) => write!(
+                f,
+                "the archive's write-batch counter (meta.write_seq) is {v:?}, not a number"
+            ),
+            Problem::IndexMissing => write!(f, "the search index is missing"),
+            Problem::IndexPayload(m) => write!(f, "{m}"),
+            Problem::IndexBehind { indexed, seq } => write!(
+                f,
+                "the index reflects write batch {indexed}, the archive is at {seq}"
+            ),
+            Problem::IndexLayout(l) => write!(
+                f,
+                "the index has document layout {l}; this arxiv-daily writes layout {}",
+                crate::index::LAYOUT
+            ),
+            Problem::Duplicates(n) => write!(f, "{n} papers are in the index more than once"),
+            Problem::Missing(n) => write!(f, "{n} papers are missing from the index"),
+            Problem::Unknown(n) => write!(f, "{n} indexed papers are not in the archive"),
+        }
+    }
+}
+
+/// `doctor --json`.
+#[derive(Debug, Serialize)]
+pub struct DoctorReport {
+    pub ok: bool,
+    pub problems: Vec<String>,
+    pub repaired: Vec<String>,
+    /// OAI records that could not be read (`backfill --retry-rejected` reads them again).
+    pub rejected: Vec<RejectedRecord>,
+}
+
+fn check(archive: &Archive) -> anyhow::Result<Vec<Problem>> {
     let reads = archive.store.read();
-    let mut store_problems = archive.store.integrity_problems()?;
-    store_problems.extend(reads.foreign_key_problems()?);
+    let mut problems: Vec<Problem> = archive
+        .store
+        .integrity_problems()?
+        .into_iter()
+        .chain(reads.foreign_key_problems()?)
+        .map(Problem::Database)
+        .collect();
+    let seq = match reads.write_seq() {
+        Ok(seq) => Some(seq),
+        Err(StoreError::WriteSeq(v)) => {
+            problems.push(Problem::WriteSeq(v));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
     let papers = reads.paper_ids()?;
-    let mut index_problems = Vec::new();
     match archive.index()? {
         None if papers.is_empty() => {}
-        None => index_problems.push("the search index is missing".to_string()),
+        None => problems.push(Problem::IndexMissing),
         Some(index) => {
-            let ((indexed, layout), seq) = (index.payload()?, reads.write_seq()?);
-            if indexed < seq {
-                index_problems.push(format!(
-                    "the index reflects write batch {indexed}, the archive is at {seq}"
-                ));
-            }
-            if layout != crate::index::LAYOUT {
-                index_problems.push(format!(
-                    "the index has document layout {layout}; this arxiv-daily writes layout {}",
-                    crate::index::LAYOUT
-                ));
+            match index.payload() {
+                Ok((indexed, layout)) => {
+                    if let Some(seq) = seq.filter(|s| indexed < *s) {
+                        problems.push(Problem::IndexBehind { indexed, seq });
+                    }
+                    if layout != crate::index::LAYOUT {
+                        problems.push(Problem::IndexLayout(layout));
+                    }
+                }
+                Err(e @ IndexError::Payload { .. }) => {
+                    problems.push(Problem::IndexPayload(e.to_string()))
+                }
+                Err(e) => return Err(e.into()),
             }
             let mut counts: HashMap<String, u32> = HashMap::new();
             for id in index.all_ids()? {
@@ -45,19 +120,54 @@ fn check(archive: &Archive) -> anyhow::Result<(Vec<String>, Vec<String>)> {
             }
             let dup = counts.values().filter(|n| **n > 1).count();
             if dup > 0 {
-                index_problems.push(format!("{dup} papers are in the index more than once"));
+                problems.push(Problem::Duplicates(dup));
             }
             let missing = papers.iter().filter(|p| !counts.contains_key(*p)).count();
             if missing > 0 {
-                index_problems.push(format!("{missing} papers are missing from the index"));
+                problems.push(Problem::Missing(missing));
             }
             let unknown = counts.len() + missing - papers.len();
             if unknown > 0 {
-                index_problems.push(format!("{unknown} indexed papers are not in the archive"));
+                problems.push(Problem::Unknown(unknown));
             }
         }
     }
-    Ok((store_problems, index_problems))
+    Ok(problems)
+}
+
+/// Fixes what can be fixed: the counter first (the index is compared with it), then the index,
+/// caught up when it is only behind, else rebuilt from SQLite.
+fn repair(archive: &mut Archive, problems: &[Problem]) -> anyhow::Result<Vec<String>> {
+    let mut repaired = Vec::new();
+    if problems.iter().any(|p| matches!(p, Problem::WriteSeq(_))) {
+        let seq = archive.store.repair_write_seq()?;
+        repaired.push(format!("rewrote the write-batch counter as {seq}"));
+    }
+    // A rewritten counter may be lower than the one the index last saw, so the index is then
+    // rebuilt too (its payload becomes the new counter).
+    let index_problems: Vec<&Problem> = problems
+        .iter()
+        .filter(|p| !matches!(p, Problem::Database(_)))
+        .collect();
+    if index_problems.is_empty() {
+        return Ok(repaired);
+    }
+    let only_behind = index_problems
+        .iter()
+        .all(|p| matches!(p, Problem::IndexBehind { .. }));
+    if only_behind {
+        let n = archive.sync_index(false)?;
+        repaired.push(format!("caught the index up ({n} papers)"));
+    }
+    if !only_behind
+        || check(archive)?
+            .iter()
+            .any(|p| !matches!(p, Problem::Database(_)))
+    {
+        let n = archive.rebuild_index()?;
+        repaired.push(format!("rebuilt the index from SQLite ({n} papers)"));
+    }
+    Ok(repaired)
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
@@ -66,28 +176,24 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     } else {
         Archive::open_read(&ctx.loc)?
     };
-    let (store_problems, mut index_problems) = check(&archive)?;
+    let mut problems = check(&archive)?;
     let mut repaired = Vec::new();
-    if a.repair && !index_problems.is_empty() {
-        let only_behind = index_problems
-            .iter()
-            .all(|p| p.starts_with("the index reflects"));
-        if only_behind {
-            let n = archive.sync_index(false)?;
-            repaired.push(format!("caught the index up ({n} papers)"));
-        }
-        if !only_behind || !check(&archive)?.1.is_empty() {
-            let n = archive.rebuild_index()?;
-            repaired.push(format!("rebuilt the index from SQLite ({n} papers)"));
-        }
-        index_problems = check(&archive)?.1;
+    if a.repair && !problems.is_empty() {
+        repaired = repair(&mut archive, &problems)?;
+        problems = check(&archive)?;
     }
-    let problems: Vec<String> = store_problems.into_iter().chain(index_problems).collect();
+    let rejected = archive.store.read().rejected_records()?;
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
     let mut out = stdout();
     if a.json {
         json_line(
             &mut out,
-            &serde_json::json!({"ok": problems.is_empty(), "problems": problems, "repaired": repaired}),
+            &DoctorReport {
+                ok: problems.is_empty(),
+                problems: problems.clone(),
+                repaired,
+                rejected,
+            },
         )?;
     } else {
         for r in &repaired {
@@ -95,6 +201,20 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         }
         for p in &problems {
             writeln!(out, "problem: {p}")?;
+        }
+        for r in &rejected {
+            writeln!(
+                out,
+                "rejected: {} ({}), from {} at {}",
+                r.identifier, r.reason, r.source, r.rejected_at
+            )?;
+        }
+        if !rejected.is_empty() {
+            writeln!(
+                out,
+                "note: {} OAI records could not be read; `arxiv-daily backfill --retry-rejected` reads them again",
+                rejected.len()
+            )?;
         }
         if problems.is_empty() {
             writeln!(out, "ok: the archive and its index are consistent")?;

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Outcome, progress};
-use crate::ingest::{Archive, legacy};
+use crate::archive::Archive;
+use crate::ingest::legacy;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

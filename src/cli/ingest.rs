@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::ingest::{Archive, rss};
+use crate::archive::Archive;
+use crate::ingest::rss;
 use crate::model::Day;
 use crate::source::rss as rss_source;
 

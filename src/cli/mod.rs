@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::ingest::Location;
+use crate::archive::Location;
 
 /// An incremental, searchable archive of arXiv's daily announcements.
 #[derive(Debug, Parser)]

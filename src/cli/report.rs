@@ -6,8 +6,8 @@ use std::path::{Component, Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 
 use super::{Ctx, Outcome, json_line, stdout};
+use crate::archive::Archive;
 use crate::config::Profile;
-use crate::ingest::Archive;
 use crate::model::Day;
 use crate::report::{self, Report, render};
 

@@ -7,7 +7,6 @@ use crate::index::IndexError;
 use crate::index::SearchIndex;
 use crate::index::query::{SearchRequest, SortBy};
 use crate::model::Day;
-use crate::store::day_number;
 
 /// Search the archive: terms are ANDed; "phrases", OR, -term and the prefixes ti: au: abs: cat: id:
 /// work as on arXiv.
@@ -35,11 +34,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
-    let day = |s: &Option<String>| -> anyhow::Result<Option<u64>> {
-        Ok(match s {
-            Some(s) => Some(day_number(&Day::parse(s)?.to_string())),
-            None => None,
-        })
+    let day = |s: &Option<String>| -> anyhow::Result<Option<Day>> {
+        Ok(s.as_deref().map(Day::parse).transpose()?)
     };
     let req = SearchRequest {
         query: a.query.clone(),
@@ -100,7 +96,7 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         let Some((title, abstract_text, authors)) = store.read().latest_text(&hit.id)? else {
             continue;
         };
-        let first = hit.first_listed.as_deref();
+        let first = hit.first_listed.map(|d| d.to_string());
         let snippet = snippets.make(&title, &abstract_text);
         if a.json {
             json_line(
@@ -125,7 +121,7 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 out,
                 "{open}{}{close}  {}  {}",
                 hit.id,
-                first.unwrap_or("-"),
+                first.as_deref().unwrap_or("-"),
                 one_line(&title)
             )?;
             writeln!(out, "    {}", one_line(&authors))?;

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::ingest::Archive;
+use crate::archive::Archive;
 use crate::model::ArxivId;
 
 #[derive(Debug, clap::Args)]

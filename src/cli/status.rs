@@ -5,7 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::ingest::Archive;
+use crate::archive::Archive;
 use crate::model::Day;
 use crate::store::FeedRecord;
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::store::IndexDoc;
+use crate::model::IndexDoc;
 use schema::Fields;
 
 /// What went wrong in the index.
@@ -28,6 +28,16 @@ pub enum IndexError {
     /// The user's query could not be parsed.
     #[error("bad query {query:?}: {message}")]
     Query { query: String, message: String },
+    /// The index's own bookkeeping (its commit payload) does not parse: corruption, which
+    /// `doctor` reports and `doctor --repair` fixes by rebuilding the index.
+    #[error(
+        "search index {path}: its commit payload {payload:?} does not parse ({message}); run `arxiv-daily doctor --repair`"
+    )]
+    Payload {
+        path: PathBuf,
+        payload: String,
+        message: String,
+    },
 }
 
 pub type Result<T, E = IndexError> = std::result::Result<T, E>;
@@ -39,8 +49,9 @@ pub struct SearchIndex {
     path: PathBuf,
 }
 
-/// The version of what a document holds. 2: the title twice in the whole-text field.
-pub const LAYOUT: u32 = 2;
+/// The version of what a document holds. 2: the title twice in the whole-text field; 3: the
+/// whole text is `all`, and `abs` the abstract alone (arXiv's meaning of the prefixes).
+pub const LAYOUT: u32 = 3;
 
 /// Writer memory budget. Tantivy splits it between its indexing threads; 700 MB on 2 threads keeps
 /// segments large during bulk loads (see PERF-NOTES: 200 MB dropped throughput by half).
@@ -116,15 +127,11 @@ impl SearchIndex {
         let Some(payload) = meta.payload.as_deref() else {
             return Ok((0, LAYOUT));
         };
-        let (mut seq, mut layout) = (0, 1);
-        for part in payload.split_whitespace() {
-            if let Some(v) = part.strip_prefix("seq=") {
-                seq = v.parse().unwrap_or(0);
-            } else if let Some(v) = part.strip_prefix("layout=") {
-                layout = v.parse().unwrap_or(0);
-            }
-        }
-        Ok((seq, layout))
+        parse_payload(payload).map_err(|message| IndexError::Payload {
+            path: self.path.clone(),
+            payload: payload.to_string(),
+            message,
+        })
     }
 
     pub fn reader(&self) -> Result<IndexReader> {
@@ -153,7 +160,9 @@ impl SearchIndex {
             index: self,
             writer,
             pending: 0,
-            layout: self.layout()?,
+            // An unreadable payload leaves the layout unknown (0, which `doctor` flags) until a
+            // rebuild clears the index and writes the current one.
+            layout: self.layout().unwrap_or(0),
         })
     }
 
@@ -215,22 +224,24 @@ impl IndexSession<'_> {
         let mut d = TantivyDocument::default();
         d.add_text(f.id, &doc.id);
         d.add_text(f.title, normalize(&doc.title));
-        // `abs` holds the whole text in separate values (Tantivy leaves a gap between values, so a
+        // `all` holds the whole text in separate values (Tantivy leaves a gap between values, so a
         // phrase never runs from the title into the abstract). The title goes in twice: a word of
         // the title weighs double, BM25F-style, in one field that a query can search alone.
         let title = normalize(&doc.title);
-        d.add_text(f.abs, &title);
-        d.add_text(f.abs, &title);
-        d.add_text(f.abs, normalize(&doc.abstract_text));
-        d.add_text(f.abs, normalize(&doc.authors));
+        let abstract_text = normalize(&doc.abstract_text);
+        d.add_text(f.all, &title);
+        d.add_text(f.all, &title);
+        d.add_text(f.all, &abstract_text);
+        d.add_text(f.all, normalize(&doc.authors));
+        d.add_text(f.abs, &abstract_text);
         d.add_text(f.authors, normalize(&doc.authors));
         for c in &doc.categories {
             d.add_text(f.cat, c);
         }
         for day in &doc.days {
-            d.add_u64(f.day, *day);
+            d.add_u64(f.day, day.number());
         }
-        d.add_u64(f.first, doc.days.first().copied().unwrap_or(0));
+        d.add_u64(f.first, doc.days.first().map_or(0, |d| d.number()));
         self.writer.add_document(d).map_err(self.index.err())?;
         self.pending += 1;
         Ok(())
@@ -254,6 +265,48 @@ impl IndexSession<'_> {
             .wait_merging_threads()
             .map_err(self.index.err())?;
         Ok(self.pending)
+    }
+}
+
+/// Parses `seq=N layout=L` (`seq=N` alone is layout 1). Anything else is an error, never a
+/// silent 0: a sequence read as 0 would make the next writer add every paper a second time.
+fn parse_payload(payload: &str) -> std::result::Result<(i64, u32), String> {
+    let (mut seq, mut layout) = (None, 1);
+    for part in payload.split_whitespace() {
+        if let Some(v) = part.strip_prefix("seq=") {
+            seq = Some(
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| format!("seq {v:?} is not a batch number"))?,
+            );
+        } else if let Some(v) = part.strip_prefix("layout=") {
+            layout = v
+                .parse()
+                .map_err(|_| format!("layout {v:?} is not a number"))?;
+        } else {
+            return Err(format!("unknown part {part:?}"));
+        }
+    }
+    Ok((seq.ok_or("no seq=")?, layout))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn payloads_parse_or_fail_never_zero() {
+        use super::parse_payload;
+        assert_eq!(parse_payload("seq=12 layout=3"), Ok((12, 3)));
+        assert_eq!(parse_payload("seq=7"), Ok((7, 1)));
+        for bad in [
+            "seq=x layout=3",
+            "seq=-1",
+            "layout=3",
+            "seq=1 layout=",
+            "garbage",
+        ] {
+            assert!(parse_payload(bad).is_err(), "{bad}");
+        }
     }
 }
 

@@ -320,7 +320,7 @@ mod tests {
                 })
                 .collect();
             let mut doc = TantivyDocument::default();
-            doc.add_text(fields.abs, text.join(" "));
+            doc.add_text(fields.all, text.join(" "));
             writer.add_document(doc).unwrap();
             if i == 1500 {
                 writer.commit().unwrap(); // two segments
@@ -332,7 +332,7 @@ mod tests {
 
     /// The phrase query of `words`, analysed as the query parser would.
     fn phrase(index: &Index, words: &[&str]) -> PhraseQuery {
-        let field = index.schema().get_field("abs").unwrap();
+        let field = index.schema().get_field("all").unwrap();
         let mut analyzer = index.tokenizer_for_field(field).unwrap();
         let mut terms = Vec::new();
         let text = words.join(" ");
@@ -358,7 +358,7 @@ mod tests {
         let index = index_of_common_words(dir.path());
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
-        let field = index.schema().get_field("abs").unwrap();
+        let field = index.schema().get_field("all").unwrap();
         let term = |w: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(
                 Term::from_field_text(field, w),

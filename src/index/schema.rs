@@ -1,5 +1,6 @@
 //! The only place the index's fields are defined. Field names are the arXiv query prefixes, so
-//! `ti:`, `au:`, `abs:`, `cat:` and `id:` work in queries as they do on arXiv.
+//! `ti:`, `au:`, `abs:`, `cat:`, `id:` and `all:` work in queries as they do on arXiv: `abs:` is the
+//! abstract alone, `all:` the whole text (and the default field of unprefixed terms).
 
 use tantivy::schema::{
     FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -20,11 +21,14 @@ pub struct Fields {
     /// The canonical arXiv id: one document per paper, the upsert key; the only stored field
     /// (everything a hit shows comes from SQLite, which keeps the index small).
     pub id: Field,
-    /// Title, boosted in scoring; positions for phrase queries.
+    /// The title alone (`ti:`); positions for phrase queries.
     pub title: Field,
-    /// The whole text (title, abstract, authors), the default field of queries and of `abs:`;
-    /// positions for phrase queries; not stored (snippets take the text from SQLite).
+    /// The abstract alone (`abs:`, as on arXiv); positions for phrase queries.
     pub abs: Field,
+    /// The whole text (`all:`, and the default field of unprefixed terms): the title twice (a
+    /// title word weighs double, BM25F-style), the abstract and the authors; positions for phrase
+    /// queries; not stored (snippets take the text from SQLite).
+    pub all: Field,
     /// Authors, one string.
     pub authors: Field,
     /// Categories, untokenized (`cat:cs.IR`).
@@ -48,6 +52,7 @@ pub fn build() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING | STORED),
         title: b.add_text_field("ti", text(EN)),
         abs: b.add_text_field("abs", text(EN)),
+        all: b.add_text_field("all", text(EN)),
         authors: b.add_text_field("au", text(NAMES)),
         cat: b.add_text_field("cat", STRING),
         day: b.add_u64_field("day", INDEXED | FAST),
@@ -62,6 +67,7 @@ pub fn fields(schema: &Schema) -> tantivy::Result<Fields> {
         id: get("id")?,
         title: get("ti")?,
         abs: get("abs")?,
+        all: get("all")?,
         authors: get("au")?,
         cat: get("cat")?,
         day: get("day")?,

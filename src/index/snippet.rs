@@ -34,8 +34,8 @@ impl Snippet {
 }
 
 /// Builds snippets for one result set: from the abstract, or from the title when the abstract
-/// holds no match. The whole-text generator serves both (titles and abstracts are analysed
-/// alike); a title generator is made only for queries with `ti:` terms.
+/// holds no match. The generator of whole-text and `abs:` terms serves both (titles and abstracts
+/// are analysed alike); a title generator is made only for queries with `ti:` terms.
 pub struct Snippets {
     text: SnippetGenerator,
     title: Option<SnippetGenerator>,
@@ -46,10 +46,12 @@ const MAX_CHARS: usize = 200;
 impl SearchIndex {
     pub fn snippets(&self, result: &SearchResult) -> Result<Snippets> {
         // As `SnippetGenerator::create`, with an analyzer that stems only what can match.
-        let make = |field| -> Result<SnippetGenerator> {
+        // The terms of `fields` (all analysed alike) highlight the text of the first.
+        let make = |fields: &[tantivy::schema::Field]| -> Result<SnippetGenerator> {
+            let field = fields[0];
             let mut terms = std::collections::BTreeSet::new();
             result.query.query_terms(&mut |term, _| {
-                if term.field() == field {
+                if fields.contains(&term.field()) {
                     terms.insert(term.clone());
                 }
             });
@@ -80,9 +82,9 @@ impl SearchIndex {
             has_title_terms |= term.field() == self.fields.title;
         });
         Ok(Snippets {
-            text: make(self.fields.abs)?,
+            text: make(&[self.fields.all, self.fields.abs])?,
             title: if has_title_terms {
-                Some(make(self.fields.title)?)
+                Some(make(&[self.fields.title])?)
             } else {
                 None
             },

@@ -10,14 +10,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::Archive;
 use crate::model::{AnnounceType, Provenance};
 use crate::source::http::PoliteClient;
 use crate::source::{Record, SourceError, kaggle, oai};
-use crate::store::{ListingRow, WriteStats, Writer, text};
+use crate::store::{Checkpoint, ListingRow, WriteStats, Writer, text};
 
 /// Stores records as papers, snapshots and estimated listings.
 /// `packed` optionally carries each record's abstract already packed (`store::text::pack`).
@@ -122,12 +121,12 @@ pub struct HarvestSummary {
     pub restarts: u64,
     pub retries: u64,
     pub seconds: f64,
+    /// Records that could not be read: kept in the archive (`doctor` lists them), named on
+    /// stderr, and skipped, so that the harvest goes on.
+    pub rejected: u64,
     #[serde(flatten)]
     pub stats: WriteStats,
 }
-
-/// A stored harvest position: (next token, newest stored datestamp, finished).
-type Checkpoint = (Option<String>, Option<String>, bool);
 
 /// Harvests one window to its end, resuming from its checkpoint.
 pub fn harvest(
@@ -143,21 +142,12 @@ pub fn harvest(
         set: window.set.clone(),
         ..HarvestSummary::default()
     };
-    let checkpoint: Option<Checkpoint> = archive
-        .store
-        .conn
-        .query_row(
-            "SELECT resumption, last_datestamp, done FROM harvests WHERE window_key = ?1",
-            [&key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)),
-        )
-        .optional()?;
-    let (mut token, mut last_datestamp) = match checkpoint {
-        Some((_, _, true)) if !force => {
+    let (mut token, mut last_datestamp) = match archive.store.read().checkpoint(&key)? {
+        Some(c) if c.done && !force => {
             summary.skipped_done = true;
             return Ok(summary);
         }
-        Some((token, last, false)) if !force => (token, last),
+        Some(c) if !force => (c.resumption, c.last_datestamp),
         _ => (None, None),
     };
     let mut from = window.from.clone();
@@ -174,7 +164,12 @@ pub fn harvest(
         if let Some((code, message)) = &page.error {
             match code.as_str() {
                 "noRecordsMatch" => {
-                    checkpoint_page(archive, &key, &[], None, last_datestamp.as_deref(), true)?;
+                    let end = Checkpoint {
+                        resumption: None,
+                        last_datestamp: last_datestamp.clone(),
+                        done: true,
+                    };
+                    checkpoint_page(archive, &key, &oai::Page::default(), &url, &end)?;
                     break;
                 }
                 "badResumptionToken" => {
@@ -202,14 +197,19 @@ pub fn harvest(
             last_datestamp = Some(max);
         }
         let done = page.token.is_none();
-        let stats = checkpoint_page(
-            archive,
-            &key,
-            &page.records,
-            page.token.as_deref(),
-            last_datestamp.as_deref(),
+        for r in &page.rejected {
+            eprintln!(
+                "arxiv-daily: warning: {url}: rejected record {}: {} (kept in the archive; `doctor` lists it, `backfill --retry-rejected` reads it again)",
+                r.identifier, r.reason
+            );
+        }
+        let position = Checkpoint {
+            resumption: page.token.clone(),
+            last_datestamp: last_datestamp.clone(),
             done,
-        )?;
+        };
+        let stats = checkpoint_page(archive, &key, &page, &url, &position)?;
+        summary.rejected += page.rejected.len() as u64;
         summary.stats.add(&stats);
         summary.pages += 1;
         summary.records += page.records.len() as u64;
@@ -248,26 +248,76 @@ fn fetch_page(client: &mut PoliteClient, url: &str) -> anyhow::Result<oai::Page>
         .unwrap_or_else(|| anyhow::anyhow!("{url}: no response")))
 }
 
-/// One transaction: the page's records and the checkpoint that says they are stored.
+/// One transaction: the page's records, its rejected records and the checkpoint that says they
+/// are stored.
 fn checkpoint_page(
     archive: &mut Archive,
     key: &str,
-    records: &[Record],
-    token: Option<&str>,
-    last_datestamp: Option<&str>,
-    done: bool,
+    page: &oai::Page,
+    url: &str,
+    position: &Checkpoint,
 ) -> anyhow::Result<WriteStats> {
     let mut w = archive.store.writer()?;
-    store_records(&mut w, records, None, Provenance::OaiEstimate)?;
-    w.tx().execute(
-        "INSERT INTO harvests(window_key, resumption, last_datestamp, pages, records, done, updated_at)
-         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6)
-         ON CONFLICT(window_key) DO UPDATE SET resumption = ?2, last_datestamp = ?3, pages = pages + 1,
-             records = records + ?4, done = ?5, updated_at = ?6",
-        params![key, token, last_datestamp, records.len() as i64, done as i64, crate::store::now_rfc3339()],
-    )?;
-    w.note_change();
+    store_records(&mut w, &page.records, None, Provenance::OaiEstimate)?;
+    for r in &page.records {
+        // A record read now that was rejected before (a retry, or arXiv fixed it).
+        w.forget_rejected(&format!("oai:arXiv.org:{}", r.id.as_str()))?;
+        w.forget_rejected(r.id.as_str())?;
+    }
+    for r in &page.rejected {
+        w.reject(&r.identifier, &r.reason, &r.raw_xml, url)?;
+    }
+    w.save_checkpoint(key, position, page.records.len() as u64)?;
     Ok(w.commit()?)
+}
+
+/// What `backfill --retry-rejected` did.
+#[derive(Debug, Default, Serialize)]
+pub struct RetrySummary {
+    /// Rejected records read again.
+    pub tried: u64,
+    /// Records that are now stored.
+    pub stored: u64,
+    /// Records still rejected (with the current reason).
+    pub rejected: u64,
+    #[serde(flatten)]
+    pub stats: WriteStats,
+}
+
+/// Reads every rejected record again from its kept XML with this version's parser, in one
+/// transaction: those that parse now are stored as a harvested page would store them.
+pub fn retry_rejected(archive: &mut Archive) -> anyhow::Result<RetrySummary> {
+    let rejected = archive.store.read().rejected_records()?;
+    let mut summary = RetrySummary {
+        tried: rejected.len() as u64,
+        ..RetrySummary::default()
+    };
+    let mut w = archive.store.writer()?;
+    for r in &rejected {
+        let envelope = format!(
+            "<OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\"><ListRecords>{}</ListRecords></OAI-PMH>",
+            r.raw_xml
+        );
+        let location = format!("rejected record {}", r.identifier);
+        let page = oai::parse(&envelope, &location)?;
+        if page.records.is_empty() {
+            let reason = page
+                .rejected
+                .first()
+                .map_or("no record in the kept XML", |x| x.reason.as_str());
+            eprintln!(
+                "arxiv-daily: warning: {}: still rejected: {reason}",
+                r.identifier
+            );
+            summary.rejected += 1;
+            continue;
+        }
+        store_records(&mut w, &page.records, None, Provenance::OaiEstimate)?;
+        w.forget_rejected(&r.identifier)?;
+        summary.stored += page.records.len() as u64;
+    }
+    summary.stats = w.commit()?;
+    Ok(summary)
 }
 
 /// What a Kaggle import did.
@@ -309,11 +359,19 @@ pub fn import_kaggle(
 ) -> anyhow::Result<KaggleSummary> {
     let follower = archive.index_follower()?;
     let result = import_kaggle_with(archive, path, progress, |seq| follower.notify(seq));
-    // The index commits what SQLite committed, even when the import failed part way.
-    if let Err(e) = follower.finish() {
-        eprintln!("arxiv-daily: warning: indexing: {e:#}; run `arxiv-daily doctor --repair`");
+    // The index commits what SQLite committed, even when the import failed part way. An indexing
+    // failure fails the import (the papers are stored; `doctor --repair` builds the index).
+    match (result, follower.finish()) {
+        (Ok(summary), Ok(_)) => Ok(summary),
+        (Ok(_), Err(e)) => Err(e.context(
+            "the papers are stored in the archive, but indexing them failed; run `arxiv-daily doctor --repair` once the cause is fixed",
+        )),
+        (Err(e), Err(index)) => {
+            eprintln!("arxiv-daily: error: indexing: {index:#}");
+            Err(e)
+        }
+        (Err(e), Ok(_)) => Err(e),
     }
-    result
 }
 
 fn import_kaggle_with(

@@ -7,74 +7,14 @@ pub mod legacy;
 pub mod lock;
 pub mod rss;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::config::{Config, DEFAULT_CONFIG};
-use crate::index::SearchIndex;
+use crate::archive::INDEX_DIR;
+pub use crate::archive::{Archive, Location};
+use crate::config::DEFAULT_CONFIG;
+use crate::index::{IndexError, SearchIndex};
+use crate::model::IndexDoc;
 use crate::store::{Store, StoreError};
-
-pub const DB_FILE: &str = "arxiv-daily.sqlite3";
-pub const INDEX_DIR: &str = "index";
-pub const CONFIG_FILE: &str = "arxiv-daily.toml";
-
-/// An archive folder: the SQLite file, the index folder and the config file.
-pub struct Archive {
-    pub dir: PathBuf,
-    pub store: Store,
-    pub config: Config,
-    _lock: Option<lock::WriteLock>,
-}
-
-/// Where the archive and its config live.
-#[derive(Debug, Clone)]
-pub struct Location {
-    pub dir: PathBuf,
-    /// `--config PATH`, else `<dir>/arxiv-daily.toml`.
-    pub config: Option<PathBuf>,
-}
-
-impl Location {
-    pub fn config_path(&self) -> PathBuf {
-        self.config
-            .clone()
-            .unwrap_or_else(|| self.dir.join(CONFIG_FILE))
-    }
-
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.join(DB_FILE)
-    }
-
-    pub fn index_dir(&self) -> PathBuf {
-        self.dir.join(INDEX_DIR)
-    }
-
-    /// Fails with a hint when there is no archive here.
-    pub fn check_archive(&self) -> anyhow::Result<()> {
-        if !self.db_path().is_file() {
-            anyhow::bail!(
-                "no archive in {}: run `arxiv-daily ingest` or `arxiv-daily import legacy PATH` first, or pass --data-dir",
-                self.dir.display()
-            );
-        }
-        Ok(())
-    }
-
-    /// Opens the archive database for reading only (no config, no lock): for readers that need
-    /// nothing else.
-    pub fn open_store_read(&self) -> anyhow::Result<Store> {
-        self.check_archive()?;
-        let db = self.db_path();
-        Store::open_read_only(&db).map_err(|e| context(e, &db))
-    }
-
-    pub fn load_config(&self) -> anyhow::Result<Config> {
-        let path = self.config_path();
-        if self.config.is_some() && !path.exists() {
-            anyhow::bail!("{}: no such config file", path.display());
-        }
-        Ok(Config::load(&path)?)
-    }
-}
 
 impl Archive {
     /// Opens (creating if needed) the archive for writing, taking the writer lock.
@@ -106,28 +46,6 @@ impl Archive {
         })
     }
 
-    /// Opens an existing archive for reading; never blocks or is blocked by a writer.
-    pub fn open_read(loc: &Location) -> anyhow::Result<Archive> {
-        loc.check_archive()?;
-        let config = loc.load_config()?;
-        let store = loc.open_store_read()?;
-        Ok(Archive {
-            dir: loc.dir.clone(),
-            store,
-            config,
-            _lock: None,
-        })
-    }
-
-    pub fn index_dir(&self) -> PathBuf {
-        self.dir.join(INDEX_DIR)
-    }
-
-    /// Opens the index for reading, if it exists.
-    pub fn index(&self) -> anyhow::Result<Option<SearchIndex>> {
-        Ok(SearchIndex::open_existing(&self.index_dir())?)
-    }
-
     /// Brings the index up to the store's latest write batch. Returns the documents written.
     pub fn sync_index(&mut self, bulk: bool) -> anyhow::Result<u64> {
         let index = SearchIndex::open_or_create(&self.index_dir())?;
@@ -139,10 +57,8 @@ impl Archive {
         let mut session = index.writer(bulk)?;
         // A fresh index holds nothing to replace.
         let may_exist = indexed > 0;
-        self.store.read().docs_since(indexed, |doc| {
-            session
-                .add(&doc, may_exist)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))
+        feed_index(&self.store, indexed, i64::MAX, |doc| {
+            session.add(doc, may_exist)
         })?;
         Ok(session.commit(target)?)
     }
@@ -151,7 +67,7 @@ impl Archive {
     /// committed batch, `notify` it; `finish` commits the index once, at the last batch it indexed.
     /// SQLite writes and indexing then overlap instead of running one after the other.
     pub fn index_follower(&self) -> anyhow::Result<IndexFollower> {
-        let db = self.dir.join(DB_FILE);
+        let db = self.dir.join(crate::archive::DB_FILE);
         let index_dir = self.index_dir();
         let (tx, rx) = std::sync::mpsc::channel::<i64>();
         let handle = std::thread::spawn(move || -> anyhow::Result<u64> {
@@ -175,11 +91,9 @@ impl Archive {
                 if target <= done {
                     continue;
                 }
-                store.read().docs_between(done, target, |doc| {
+                feed_index(&store, done, target, |doc| {
                     let may_exist = doc.pid < first_new_pid || !added.insert(doc.pid);
-                    session
-                        .add(&doc, may_exist)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))
+                    session.add(doc, may_exist)
                 })?;
                 done = target;
             }
@@ -197,11 +111,7 @@ impl Archive {
         let target = self.store.read().write_seq()?;
         let mut session = index.writer(true)?;
         session.clear()?;
-        self.store.read().docs_since(-1, |doc| {
-            session
-                .add(&doc, false)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))
-        })?;
+        feed_index(&self.store, -1, i64::MAX, |doc| session.add(doc, false))?;
         Ok(session.commit(target)?)
     }
 }
@@ -228,6 +138,27 @@ impl IndexFollower {
             Some(Err(_)) => anyhow::bail!("the indexing thread panicked"),
             None => Ok(0),
         }
+    }
+}
+
+/// Feeds the documents of batches `since+1..=until` to `add`. An index error stays an index
+/// error (it names the index folder), not one of the archive database.
+fn feed_index(
+    store: &Store,
+    since: i64,
+    until: i64,
+    mut add: impl FnMut(&IndexDoc) -> Result<(), IndexError>,
+) -> anyhow::Result<()> {
+    let mut failed = None;
+    let read = store.read().docs_between(since, until, |doc| {
+        add(&doc).map_err(|e| {
+            failed = Some(e);
+            StoreError::Stopped
+        })
+    });
+    match (failed, read) {
+        (Some(e), _) => Err(e.into()),
+        (None, r) => Ok(r?),
     }
 }
 

@@ -98,6 +98,34 @@ impl Day {
         self.0.weekday().to_monday_one_offset()
     }
 
+    /// The day as the number YYYYMMDD (how the index stores days: ordered, and a fast field).
+    pub fn number(self) -> u64 {
+        self.0.year() as u64 * 10_000 + self.0.month() as u64 * 100 + self.0.day() as u64
+    }
+
+    /// The day of a YYYYMMDD number; `None` for one that is not a date (0 included).
+    pub fn from_number(n: u64) -> Option<Day> {
+        let year = i16::try_from(n / 10_000).ok()?;
+        Date::new(year, (n / 100 % 100) as i8, (n % 100) as i8)
+            .ok()
+            .map(Day)
+    }
+
+    /// Parses the `YYYY-MM-DD` that the store writes, without the user-facing forms of
+    /// [`Day::parse`]: the index catch-up reads millions of them.
+    pub fn from_iso(s: &str) -> Option<Day> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u64, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0'))
+            })
+        };
+        Day::from_number(num(0..4)? * 10_000 + num(5..7)? * 100 + num(8..10)?)
+    }
+
     /// `24-Sep-2025`, as the original script's `%d-%b-%Y`.
     pub fn legacy(self) -> String {
         format!(
@@ -130,6 +158,17 @@ impl From<Date> for Day {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_round_trip() {
+        let d = Day::parse("2025-09-24").unwrap();
+        assert_eq!(d.number(), 20250924);
+        assert_eq!(Day::from_number(20250924), Some(d));
+        assert_eq!(Day::from_iso("2025-09-24"), Some(d));
+        assert_eq!(Day::from_number(0), None);
+        assert_eq!(Day::from_number(20250231), None);
+        assert_eq!(Day::from_iso("2025-9-24"), None);
+    }
 
     #[test]
     fn parses_iso_and_legacy_forms() {

@@ -129,3 +129,19 @@ pub struct Entry {
     pub snapshot: Snapshot,
     pub announce_type: Option<AnnounceType>,
 }
+
+/// What the index holds for one paper: its latest snapshot and the days it was listed.
+#[derive(Debug, Clone)]
+pub struct IndexDoc {
+    /// The paper's row id: papers are never deleted, so ids above the largest at some moment are
+    /// papers created since.
+    pub pid: i64,
+    pub id: String,
+    pub title: String,
+    pub abstract_text: String,
+    pub authors: String,
+    /// The snapshot's categories, then any other category it was listed under.
+    pub categories: Vec<String>,
+    /// The days it was listed, ascending.
+    pub days: Vec<Day>,
+}

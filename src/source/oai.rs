@@ -14,10 +14,25 @@ pub struct Page {
     pub token: Option<String>,
     /// An OAI `<error code="...">`: (code, message).
     pub error: Option<(String, String)>,
+    /// Records that cannot be read (a bad version date, an identifier that is not an arXiv id,
+    /// no title): kept aside so that one bad record never fails its page.
+    pub rejected: Vec<Rejected>,
+}
+
+/// A record of a page that could not be read, with its raw XML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// The OAI identifier (`oai:arXiv.org:2601.05254`), or the `<id>`, as written.
+    pub identifier: String,
+    pub reason: String,
+    /// The `<record>` element as it came.
+    pub raw_xml: String,
 }
 
 #[derive(Default)]
 struct Raw {
+    /// The header's OAI identifier (`oai:arXiv.org:ID`).
+    identifier: String,
     id: String,
     datestamp: String,
     deleted: bool,
@@ -43,11 +58,16 @@ pub fn parse(xml: &str, location: &str) -> Result<Page, SourceError> {
     let mut stack: Vec<String> = Vec::new();
     let mut text = String::new();
     let mut raw: Option<Raw> = None;
+    let mut record_start = 0usize;
     let mut error_code: Option<String> = None;
     let mut saw_root = false;
     walk(xml, location, |ev| {
         match ev {
-            XmlEvent::Start { name, attrs, .. } => {
+            XmlEvent::Start {
+                name,
+                attrs,
+                offset,
+            } => {
                 let name = local(name);
                 if stack.is_empty() {
                     if name != "OAI-PMH" {
@@ -58,7 +78,10 @@ pub fn parse(xml: &str, location: &str) -> Result<Page, SourceError> {
                     saw_root = true;
                 }
                 match name {
-                    "record" => raw = Some(Raw::default()),
+                    "record" => {
+                        raw = Some(Raw::default());
+                        record_start = offset;
+                    }
                     "header" => {
                         if let Some(r) = raw.as_mut() {
                             r.deleted = attrs.iter().any(|(k, v)| k == "status" && v == "deleted");
@@ -84,7 +107,7 @@ pub fn parse(xml: &str, location: &str) -> Result<Page, SourceError> {
                 text.clear();
             }
             XmlEvent::Text(t) => text.push_str(t),
-            XmlEvent::End { name } => {
+            XmlEvent::End { name, end } => {
                 let name = local(name);
                 let value = std::mem::take(&mut text);
                 stack.pop();
@@ -105,15 +128,31 @@ pub fn parse(xml: &str, location: &str) -> Result<Page, SourceError> {
                             if r.deleted {
                                 page.deleted += 1;
                             } else {
-                                page.records.push(record(r)?);
+                                let identifier = if r.identifier.is_empty() {
+                                    r.id.clone()
+                                } else {
+                                    r.identifier.clone()
+                                };
+                                match record(r) {
+                                    Ok(rec) => page.records.push(rec),
+                                    Err(reason) => page.rejected.push(Rejected {
+                                        identifier,
+                                        reason,
+                                        raw_xml: xml[record_start.min(end)..end.min(xml.len())]
+                                            .to_string(),
+                                    }),
+                                }
                             }
                         }
                     }
                     _ => {
                         if let Some(r) = raw.as_mut() {
                             match (parent, name) {
-                                ("header", "identifier") if r.id.is_empty() => {
-                                    r.id = value.trim().to_string()
+                                ("header", "identifier") => {
+                                    r.identifier = value.trim().to_string();
+                                    if r.id.is_empty() {
+                                        r.id = r.identifier.clone();
+                                    }
                                 }
                                 ("header", "datestamp") => r.datestamp = value.trim().to_string(),
                                 (_, "id") => r.id = value.trim().to_string(),
@@ -174,6 +213,9 @@ fn record(r: Raw) -> Result<Record, String> {
             let updated = Day::parse(&r.updated).map_err(|e| format!("record {id}: {e}"))?;
             versions.push((None, schedule::listing_day_from_date(updated)));
         }
+    }
+    if r.title.trim().is_empty() {
+        return Err(format!("record {id}: no title"));
     }
     let authors = if r.author_names.is_empty() {
         unwrap_text(&r.authors)
@@ -262,6 +304,35 @@ mod tests {
                 .to_string()
                 .contains("truncated")
         );
+    }
+
+    #[test]
+    fn a_bad_record_is_rejected_with_its_xml_and_the_others_kept() {
+        let bad_date = PAGE.replace("Fri, 30 Jan 2026 20:30:00 GMT", "30 Janvier 2026");
+        let page = format!(
+            "{}{}",
+            &bad_date[..bad_date.find("<record><header status").unwrap()],
+            r#"<record><header><identifier>oai:arXiv.org:not-an-id</identifier><datestamp>2026-02-02</datestamp></header><metadata><arXivRaw><id>not-an-id</id><title>T</title></arXivRaw></metadata></record>
+<record><header><identifier>oai:arXiv.org:2601.00009</identifier><datestamp>2026-02-02</datestamp></header><metadata><arXivRaw><id>2601.00009</id><title>Kept</title><version version="v1"><date>Fri, 09 Jan 2026 15:00:00 GMT</date></version></arXivRaw></metadata></record>
+<record><header><identifier>oai:arXiv.org:2601.00010</identifier><datestamp>2026-02-02</datestamp></header><metadata><arXivRaw><id>2601.00010</id><title> </title></arXivRaw></metadata></record>
+</ListRecords></OAI-PMH>"#
+        );
+        let p = parse(&page, "u").unwrap();
+        let ids: Vec<&str> = p.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["2601.00009"]);
+        let why: Vec<(&str, &str)> = p
+            .rejected
+            .iter()
+            .map(|r| (r.identifier.as_str(), r.reason.as_str()))
+            .collect();
+        assert_eq!(why.len(), 3, "{why:?}");
+        assert_eq!(why[0].0, "oai:arXiv.org:2601.05254");
+        assert!(why[0].1.contains("bad version date"), "{why:?}");
+        assert!(why[1].1.contains("not-an-id"), "{why:?}");
+        assert!(why[2].1.contains("no title"), "{why:?}");
+        assert!(p.rejected[0].raw_xml.starts_with("<record>"));
+        assert!(p.rejected[0].raw_xml.ends_with("</record>"));
+        assert!(p.rejected[0].raw_xml.contains("30 Janvier 2026"));
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub fn parse(xml: &str, location: &str) -> Result<Feed, SourceError> {
                 text.clear();
             }
             XmlEvent::Text(t) => text.push_str(t),
-            XmlEvent::End { name } => {
+            XmlEvent::End { name, .. } => {
                 let parent = path.len().checked_sub(2).map(|i| path[i].as_str());
                 let value = std::mem::take(&mut text);
                 match (parent, name) {

@@ -13,9 +13,13 @@ pub(crate) enum XmlEvent<'a> {
     Start {
         name: &'a str,
         attrs: Vec<(String, String)>,
+        /// The byte offset of the `<` that opens the element.
+        offset: usize,
     },
     End {
         name: &'a str,
+        /// The byte offset just past the element's closing tag.
+        end: usize,
     },
     Text(&'a str),
 }
@@ -64,9 +68,16 @@ pub(crate) fn walk(
                     return Err(fail("more than one root element".into()));
                 }
                 seen_root = true;
-                f(XmlEvent::Start { name, attrs }).map_err(&fail)?;
+                let offset = pos as usize;
+                f(XmlEvent::Start {
+                    name,
+                    attrs,
+                    offset,
+                })
+                .map_err(&fail)?;
                 if empty {
-                    f(XmlEvent::End { name }).map_err(&fail)?;
+                    let end = reader.buffer_position() as usize;
+                    f(XmlEvent::End { name, end }).map_err(&fail)?;
                 } else {
                     depth += 1;
                 }
@@ -74,7 +85,8 @@ pub(crate) fn walk(
             Event::End(ref e) => {
                 let name = std::str::from_utf8(e.name().into_inner()).map_err(bad_utf8)?;
                 depth = depth.saturating_sub(1);
-                f(XmlEvent::End { name }).map_err(fail)?;
+                let end = reader.buffer_position() as usize;
+                f(XmlEvent::End { name, end }).map_err(fail)?;
             }
             Event::Text(ref t) => {
                 if depth > 0 {

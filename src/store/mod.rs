@@ -3,6 +3,7 @@
 //! one IMMEDIATE transaction per batch; this module never touches the index.
 
 mod read;
+use read::parse_write_seq;
 pub mod text;
 mod write;
 
@@ -15,7 +16,11 @@ pub use read::*;
 pub use write::*;
 
 /// Migrations, in order. Index `i` brings the schema to `user_version = i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("schema2.sql"),
+    include_str!("schema3.sql"),
+];
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +33,14 @@ pub enum StoreError {
         "the archive database has schema version {found}, newer than this arxiv-daily knows ({known}); upgrade arxiv-daily"
     )]
     TooNew { found: i64, known: i64 },
+    /// The write-batch counter (`meta.write_seq`) does not parse.
+    #[error(
+        "archive database: its write-batch counter (meta.write_seq) is {0:?}, not a number; run `arxiv-daily doctor --repair`"
+    )]
+    WriteSeq(String),
+    /// A caller's callback stopped a read early (its own error says why).
+    #[error("stopped by the caller")]
+    Stopped,
     /// Stored data that should not be there.
     #[error("archive database: {0}")]
     Corrupt(String),
@@ -41,9 +54,10 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// A connection to the archive database.
+/// A connection to the archive database. The connection stays private: everything goes
+/// through the typed reads (`read()`) and the write batches (`writer()`).
 pub struct Store {
-    pub conn: Connection,
+    conn: Connection,
 }
 
 impl Store {
@@ -115,6 +129,23 @@ impl Store {
             tx.commit()?;
         }
         Ok(())
+    }
+
+    /// Rewrites `meta.write_seq` as the newest batch any paper was stamped with (what it was,
+    /// unless batches after it changed only bookkeeping).
+    pub fn repair_write_seq(&mut self) -> Result<i64> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let seq: i64 = tx.query_row("SELECT coalesce(max(index_seq), 0) FROM papers", [], |r| {
+            r.get(0)
+        })?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'write_seq'",
+            [seq.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(seq)
     }
 
     /// Runs SQLite's own integrity check; returns its complaints (empty when sound).

@@ -6,7 +6,7 @@ use serde::Serialize;
 use rusqlite::Connection;
 
 use super::{Result, Store, StoreError, Writer, text};
-use crate::model::{AnnounceType, ArxivId, Day, Provenance};
+use crate::model::{AnnounceType, ArxivId, Day, IndexDoc, Provenance};
 
 /// One row of a stored report, or one listed paper, with the snapshot it showed.
 #[derive(Debug, Clone, Serialize)]
@@ -89,20 +89,27 @@ pub struct Stats {
     pub last_day: Option<String>,
 }
 
-/// What the index holds for one paper: its latest snapshot and the days it was listed.
-#[derive(Debug, Clone)]
-pub struct IndexDoc {
-    /// The paper's row id: papers are never deleted, so ids above the largest at some moment are
-    /// papers created since.
-    pub pid: i64,
-    pub id: String,
-    pub title: String,
-    pub abstract_text: String,
-    pub authors: String,
-    /// The snapshot's categories, then any other category it was listed under.
-    pub categories: Vec<String>,
-    /// Listing days as YYYYMMDD numbers, ascending.
-    pub days: Vec<u64>,
+/// Where a harvest window stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The token of the next page; `None` before the first page or after the last.
+    pub resumption: Option<String>,
+    /// The newest record datestamp stored, to restart from when a token expires.
+    pub last_datestamp: Option<String>,
+    /// The window was harvested to its end.
+    pub done: bool,
+}
+
+/// A record of an OAI-PMH page that could not be read, kept with its raw XML.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedRecord {
+    pub identifier: String,
+    pub reason: String,
+    /// The URL of the page it came in.
+    pub source: String,
+    pub rejected_at: String,
+    #[serde(skip)]
+    pub raw_xml: String,
 }
 
 /// A feed's batch: (id, version) in feed order.
@@ -119,10 +126,13 @@ pub struct FeedRecord {
     pub counts: serde_json::Value,
 }
 
-pub fn day_number(day: &str) -> u64 {
-    day.bytes()
-        .filter(u8::is_ascii_digit)
-        .fold(0, |n, b| n * 10 + u64::from(b - b'0'))
+/// `meta.write_seq`, the last committed write batch. One that does not parse is corruption
+/// (`doctor --repair` rewrites it from the papers' stamps), never a silent 0.
+pub(super) fn parse_write_seq(v: &str) -> Result<i64> {
+    v.parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| StoreError::WriteSeq(v.to_string()))
 }
 
 fn parse_day(s: String) -> Result<Day> {
@@ -180,7 +190,7 @@ impl Reads<'_> {
                 .query_row("SELECT value FROM meta WHERE key = 'write_seq'", [], |r| {
                     r.get(0)
                 })?;
-        Ok(v.parse().unwrap_or(0))
+        parse_write_seq(&v)
     }
 
     /// The stored report of (profile, day), if any.
@@ -455,11 +465,51 @@ impl Reads<'_> {
                     .as_deref()
                     .unwrap_or("")
                     .split_whitespace()
-                    .map(day_number)
-                    .collect(),
+                    .map(|d| {
+                        Day::from_iso(d)
+                            .ok_or_else(|| StoreError::Corrupt(format!("listing day {d:?}")))
+                    })
+                    .collect::<Result<_>>()?,
             })?;
         }
         Ok(())
+    }
+
+    /// The stored position of a harvest window.
+    pub fn checkpoint(&self, window_key: &str) -> Result<Option<Checkpoint>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT resumption, last_datestamp, done FROM harvests WHERE window_key = ?1",
+            )?
+            .query_row([window_key], |r| {
+                Ok(Checkpoint {
+                    resumption: r.get(0)?,
+                    last_datestamp: r.get(1)?,
+                    done: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// The OAI records that could not be read, oldest rejection first.
+    pub fn rejected_records(&self) -> Result<Vec<RejectedRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT identifier, reason, source, rejected_at, raw_xml FROM rejected_records
+             ORDER BY rejected_at, identifier",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(RejectedRecord {
+                    identifier: r.get(0)?,
+                    reason: r.get(1)?,
+                    source: r.get(2)?,
+                    rejected_at: r.get(3)?,
+                    raw_xml: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// The largest paper row id (0 for an empty archive).

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{Result, Store, text};
+use super::{Checkpoint, Result, Store, text};
 use crate::model::{AnnounceType, ArxivId, Day, Provenance, Snapshot};
 
 /// What a batch changed.
@@ -58,13 +58,11 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let seq: i64 = tx
-            .query_row("SELECT value FROM meta WHERE key = 'write_seq'", [], |r| {
-                r.get::<_, String>(0)
-            })?
-            .parse::<i64>()
-            .unwrap_or(0)
-            + 1;
+        let seq = super::parse_write_seq(&tx.query_row(
+            "SELECT value FROM meta WHERE key = 'write_seq'",
+            [],
+            |r| r.get::<_, String>(0),
+        )?)? + 1;
         Ok(Writer {
             tx,
             seq,
@@ -87,7 +85,7 @@ impl Writer<'_> {
         self.seq
     }
 
-    pub fn tx(&self) -> &Transaction<'_> {
+    pub(super) fn tx(&self) -> &Transaction<'_> {
         &self.tx
     }
 
@@ -340,9 +338,58 @@ impl Writer<'_> {
         Ok(n > 0)
     }
 
-    /// Counts a change made through `tx()` directly (checkpoints).
-    pub fn note_change(&mut self) {
+    /// Saves a harvest window's position: `records` more records were stored under it.
+    pub fn save_checkpoint(
+        &mut self,
+        window_key: &str,
+        checkpoint: &Checkpoint,
+        records: u64,
+    ) -> Result<()> {
+        self.tx.prepare_cached(
+            "INSERT INTO harvests(window_key, resumption, last_datestamp, pages, records, done, updated_at)
+             VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6)
+             ON CONFLICT(window_key) DO UPDATE SET resumption = ?2, last_datestamp = ?3, pages = pages + 1,
+                 records = records + ?4, done = ?5, updated_at = ?6",
+        )?
+        .execute(params![
+            window_key,
+            checkpoint.resumption,
+            checkpoint.last_datestamp,
+            records as i64,
+            checkpoint.done,
+            now_rfc3339()
+        ])?;
         self.stats.other_changes += 1;
+        Ok(())
+    }
+
+    /// Keeps a record that could not be read (replacing an earlier rejection of the same one).
+    pub fn reject(
+        &mut self,
+        identifier: &str,
+        reason: &str,
+        raw_xml: &str,
+        source: &str,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO rejected_records(identifier, reason, raw_xml, source, rejected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(identifier) DO UPDATE SET reason = ?2, raw_xml = ?3, source = ?4, rejected_at = ?5",
+            )?
+            .execute(params![identifier, reason, raw_xml, source, now_rfc3339()])?;
+        self.stats.other_changes += 1;
+        Ok(())
+    }
+
+    /// Forgets a rejected record (it was read after all).
+    pub fn forget_rejected(&mut self, identifier: &str) -> Result<()> {
+        let n = self
+            .tx
+            .prepare_cached("DELETE FROM rejected_records WHERE identifier = ?1")?
+            .execute([identifier])?;
+        self.stats.other_changes += n as u64;
+        Ok(())
     }
 
     /// Commits if anything changed (recomputing the latest snapshot of every touched paper and

@@ -223,3 +223,108 @@ fn kaggle_lines_import_once_and_bad_lines_are_reported() {
             .contains("Generative A")
     );
 }
+
+#[test]
+fn a_bad_record_is_kept_aside_and_never_blocks_the_harvest() {
+    let a = TestArchive::new();
+    let s = Server::start();
+    let good = record(
+        "2602.00001",
+        "Tue, 03 Feb 2026 15:00:00 GMT",
+        "cs.IR",
+        "Good one",
+    );
+    let bad_date = record("2602.00002", "the third of February", "cs.IR", "Bad date");
+    let bad_id = record(
+        "not-an-id",
+        "Tue, 03 Feb 2026 15:00:00 GMT",
+        "cs.IR",
+        "Bad id",
+    );
+    let no_title = record("2602.00004", "Tue, 03 Feb 2026 15:00:00 GMT", "cs.IR", "");
+    let last = record(
+        "2602.00005",
+        "Tue, 03 Feb 2026 15:00:00 GMT",
+        "cs.IR",
+        "Good two",
+    );
+    s.route(
+        FIRST,
+        vec![Reply::ok(page(
+            &[good, bad_date, bad_id, no_title],
+            Some("tok|1"),
+        ))],
+    );
+    s.route(
+        "/oai?verb=ListRecords&resumptionToken=tok%7C1",
+        vec![Reply::ok(page(&[last], None))],
+    );
+    let url = format!("{}/oai", s.base);
+    let args = [
+        "backfill",
+        "--from",
+        "2026-02-01",
+        "--to",
+        "2026-02-28",
+        "--oai-url",
+        &url,
+        "--min-interval",
+        "0",
+        "--json",
+    ];
+    let out = a.run(&args).ok();
+    let summary: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(summary["rejected"], 3, "{summary}");
+    assert_eq!(summary["records"], 2, "{summary}");
+    for named in [
+        "2602.00002",
+        "not-an-id",
+        "2602.00004",
+        "bad version date",
+        "no title",
+    ] {
+        assert!(
+            out.stderr.contains(named),
+            "stderr names {named}: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(a.stats()["papers"], 2);
+    // The checkpoint moved past the page: a rerun fetches nothing again and succeeds.
+    let again = a.run(&args).ok();
+    assert!(
+        again.stdout.contains("\"skipped_done\":true"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        s.hits(FIRST).len(),
+        1,
+        "the page with bad records is not fetched again"
+    );
+    // doctor lists them (with the XML kept), and they are no problem of consistency.
+    let doctor: serde_json::Value =
+        serde_json::from_str(a.run(&["doctor", "--json"]).ok().stdout.trim()).unwrap();
+    assert_eq!(doctor["ok"], true);
+    let ids: Vec<&str> = doctor["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["identifier"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{doctor}");
+    assert!(
+        a.run(&["doctor"])
+            .ok()
+            .stdout
+            .contains("rejected: oai:arXiv.org:2602.00002")
+    );
+    // Retrying reads them again with this version's parser: still rejected, nothing lost.
+    let retry = a.run(&["backfill", "--retry-rejected", "--json"]).ok();
+    let r: serde_json::Value = serde_json::from_str(retry.stdout.trim()).unwrap();
+    assert_eq!(
+        (r["tried"].as_u64(), r["stored"].as_u64()),
+        (Some(3), Some(0)),
+        "{r}"
+    );
+}

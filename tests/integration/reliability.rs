@@ -395,3 +395,156 @@ fn an_index_of_an_older_layout_is_flagged_and_rebuilt() {
     let search = a.run(&["search", "--json", "LLM"]).ok();
     assert!(search.stderr.is_empty(), "{}", search.stderr);
 }
+
+/// Incompressible words, so that neither packing nor the index's compression can make them fit.
+fn noise(words: usize, seed: u64) -> String {
+    let mut s = seed;
+    (0..words)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            format!("w{:x} ", s >> 36)
+        })
+        .collect()
+}
+
+#[test]
+fn a_full_disk_under_the_index_is_an_index_error_and_kaggle_exits_non_zero() {
+    // The archive on an ordinary disk, its `index/` on a 512 KiB tmpfs: SQLite commits, the index
+    // cannot. The error must name the index folder, not the archive database.
+    let a = TestArchive::new();
+    let s = Server::start();
+    s.route(
+        "/rss/cs.IR",
+        vec![Reply::ok(feed("cs.IR", WED, &one_item()))],
+    );
+    a.ingest_from(&s, &[]).ok();
+    let index = a.data().join("index");
+    let saved = a.scratch("index-copy");
+    for entry in std::fs::read_dir(&index).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, saved.join(p.file_name().unwrap())).unwrap();
+    }
+    let mounted = std::process::Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=512k",
+            "tmpfs",
+            index.to_str().unwrap(),
+        ])
+        .status();
+    if !mounted.is_ok_and(|s| s.success()) {
+        eprintln!(
+            "SKIPPED: cannot mount a tmpfs here (needs root); the index full-disk test runs in CI as root"
+        );
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let guard = Unmount(index.clone());
+    for entry in std::fs::read_dir(&saved).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, index.join(p.file_name().unwrap())).unwrap();
+    }
+    let file = a.scratch("k").join("snapshot.jsonl");
+    let lines: Vec<String> = (0..16)
+        .map(|i| {
+            format!(
+                r#"{{"id":"2603.{:05}","authors":"A. One","title":"Paper {i}","categories":"cs.IR","abstract":"{}","versions":[{{"version":"v1","created":"Mon, 2 Mar 2026 15:00:00 GMT"}}],"update_date":"2026-03-02"}}"#,
+                i + 1,
+                noise(6_000, i)
+            )
+        })
+        .collect();
+    write(&file, &lines.join("\n"));
+    let out = a.run(&["import", "kaggle", file.to_str().unwrap()]).code(2);
+    assert!(
+        out.stderr.contains("search index") && out.stderr.contains(index.to_str().unwrap()),
+        "names the index folder: {}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("archive database"),
+        "not an error of the database: {}",
+        out.stderr
+    );
+    assert_eq!(a.stats()["papers"], 17, "SQLite kept the import");
+    drop(guard);
+    a.run(&["doctor", "--repair"]).ok();
+    assert_eq!(
+        a.json_lines(&["search", "--json", "paper", "--limit", "100"])
+            .len(),
+        16
+    );
+}
+
+#[test]
+fn mangled_bookkeeping_is_corruption_that_doctor_repairs_never_a_silent_zero() {
+    let (a, _) = seeded();
+    let papers = a.stats()["papers"].as_u64().unwrap() as usize;
+    let meta = a.data().join("index").join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let mangled = regex_free_replace_payload(&text, "seq=oops layout=3");
+    std::fs::write(&meta, mangled).unwrap();
+    // A writer refuses to go on (before the fix it read seq 0 and indexed every paper again).
+    let s = Server::start();
+    s.route(
+        "/rss/cs.IR",
+        vec![Reply::ok(feed("cs.IR", WED, &one_item()))],
+    );
+    let out = a.ingest_from(&s, &[]).code(2);
+    assert!(
+        out.stderr.contains("commit payload") && out.stderr.contains("doctor --repair"),
+        "{}",
+        out.stderr
+    );
+    let out = a.run(&["search", "generative"]).code(2);
+    assert!(out.stderr.contains("commit payload"), "{}", out.stderr);
+    let doctor = a.run(&["doctor"]).code(2);
+    assert!(
+        doctor.stdout.contains("problem: search index"),
+        "{}",
+        doctor.stdout
+    );
+    a.run(&["doctor", "--repair"]).ok();
+    a.run(&["doctor"]).ok();
+    let all = a.json_lines(&["search", "--json", "--limit", "1000", "cat:cs.IR"]);
+    assert_eq!(all.len(), papers, "each paper once");
+
+    // The SQLite side: a write-batch counter that does not parse.
+    {
+        let db = rusqlite::Connection::open(a.data().join("arxiv-daily.sqlite3")).unwrap();
+        db.execute("UPDATE meta SET value = 'x7' WHERE key = 'write_seq'", [])
+            .unwrap();
+    }
+    let out = a.ingest_from(&s, &[]).code(2);
+    assert!(out.stderr.contains("write_seq"), "{}", out.stderr);
+    let doctor = a.run(&["doctor", "--json"]).code(2);
+    assert!(
+        doctor.stdout.contains("meta.write_seq"),
+        "{}",
+        doctor.stdout
+    );
+    let fixed = a.run(&["doctor", "--repair"]).ok();
+    assert!(
+        fixed.stdout.contains("rewrote the write-batch counter"),
+        "{}",
+        fixed.stdout
+    );
+    a.ingest_from(&s, &[]).ok();
+    a.run(&["doctor"]).ok();
+}
+
+/// Replaces the value of `"payload"` in Tantivy's meta.json.
+fn regex_free_replace_payload(meta: &str, payload: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(meta).unwrap();
+    v["payload"] = serde_json::Value::String(payload.to_string());
+    v.to_string()
+}

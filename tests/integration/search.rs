@@ -103,6 +103,38 @@ fn query_syntax_works_as_on_arxiv() {
 }
 
 #[test]
+fn field_prefixes_mean_what_they_mean_on_arxiv() {
+    // `abs:` is the abstract alone: "smith" is only an author's name, "transformers" only in an
+    // abstract, "survey" in a title and an abstract ("surveyed" stems alike).
+    let a = archive_with_feeds();
+    assert_eq!(
+        ids(&a, &["abs:smith"]),
+        Vec::<String>::new(),
+        "an author is not in the abstract"
+    );
+    assert_eq!(ids(&a, &["all:smith"]).len(), 2, "all: is the whole text");
+    assert_eq!(
+        ids(&a, &["smith"]).len(),
+        2,
+        "unprefixed terms search the whole text"
+    );
+    assert_eq!(ids(&a, &["abs:transformers"]), ["2603.00001"]);
+    assert_eq!(
+        ids(&a, &["abs:recommendation"]),
+        Vec::<String>::new(),
+        "a title word"
+    );
+    assert_eq!(ids(&a, &["all:recommendation"]), ["2603.00001"]);
+    assert_eq!(ids(&a, &["abs:\"sparse retrieval\""]), ["2603.00003"]);
+    assert_eq!(ids(&a, &["ti:graph abs:graphs"]), ["2603.00002"]);
+    let hit = &a.json_lines(&["search", "--json", "abs:transformers"])[0];
+    assert!(
+        hit["snippet"].as_str().unwrap().contains("transformers"),
+        "abs: terms are highlighted: {hit}"
+    );
+}
+
+#[test]
 fn filters_sorting_and_json_fields() {
     let a = archive_with_feeds();
     assert_eq!(ids(&a, &["smith", "--from", "2026-03-03"]), ["2603.00003"]);
