@@ -35,6 +35,9 @@ pub struct Cli {
     /// When another process is writing the archive, wait for it instead of failing.
     #[arg(long, global = true)]
     wait: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,6 +77,30 @@ pub enum Outcome {
 pub(crate) struct Ctx {
     pub loc: Location,
     pub wait: bool,
+    pub color: ColorChoice,
+}
+
+/// `--color`, as ripgrep has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set (to anything but the empty string).
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to write colour to stdout.
+    pub(crate) fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
 }
 
 pub fn main() -> anyhow::Result<Outcome> {
@@ -84,6 +111,7 @@ pub fn main() -> anyhow::Result<Outcome> {
             config: cli.config,
         },
         wait: cli.wait,
+        color: cli.color,
     };
     match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),
@@ -101,10 +129,6 @@ pub fn main() -> anyhow::Result<Outcome> {
 /// Buffered, locked stdout.
 pub(crate) fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
     BufWriter::new(std::io::stdout().lock())
-}
-
-pub(crate) fn stdout_is_terminal() -> bool {
-    std::io::stdout().is_terminal()
 }
 
 /// A progress bar on stderr; indicatif draws nothing when stderr is not a terminal.
@@ -173,10 +197,7 @@ pub(crate) fn print_summary(
 ) -> anyhow::Result<()> {
     let mut out = stdout();
     if json {
-        json_line(
-            &mut out,
-            &serde_json::json!({ "summary": summary, "indexed": indexed }),
-        )?;
+        json_line(&mut out, &crate::views::ImportOutput { summary, indexed })?;
     } else {
         writeln!(out, "{line}")?;
     }

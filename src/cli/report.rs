@@ -30,7 +30,11 @@ pub enum Command {
         profile: String,
         #[arg(long, value_enum, default_value = "md")]
         format: Format,
-        /// A valid GitHub table instead of the original bytes (pipes escaped, newlines folded).
+        /// One JSON object per row (the same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// A valid GitHub table instead of the original bytes (pipes escaped, newlines folded);
+        /// markdown only.
         #[arg(long)]
         clean: bool,
     },
@@ -70,8 +74,18 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             date,
             profile,
             format,
+            json,
             clean,
-        } => show(ctx, &date, &profile, format, clean),
+        } => {
+            let format = if json { Format::Json } else { format };
+            if clean && format != Format::Md {
+                anyhow::bail!(
+                    "--clean changes the markdown table only; it does nothing with --format {}",
+                    if format == Format::Csv { "csv" } else { "json" }
+                );
+            }
+            show(ctx, &date, &profile, format, clean)
+        }
         Command::List { profile, json } => list(ctx, profile.as_deref(), json),
         Command::Export {
             dir,
@@ -128,10 +142,12 @@ fn show(
             (None, Some(a)) => format!("the nearest day is {a}"),
             (Some(b), Some(a)) => format!("the nearest days are {b} and {a}"),
         };
-        anyhow::bail!(
-            "no report of profile {:?} for {day} in the archive; {nearest}",
+        // A day that is not in the archive is "nothing found", as an unknown paper is.
+        eprintln!(
+            "arxiv-daily: no report of profile {:?} for {day} in the archive; {nearest}",
             profile.name
         );
+        return Ok(Outcome::NothingFound);
     };
     let text = render_report(&report, format, clean);
     let mut out = stdout();
@@ -145,7 +161,7 @@ fn render_report(report: &Report, format: Format, clean: bool) -> String {
         (Format::Md, false) => render::legacy_markdown(report.day, &report.rows),
         (Format::Md, true) => render::clean_markdown(report.day, &report.rows),
         (Format::Csv, _) => render::legacy_csv(&report.rows),
-        (Format::Json, _) => render::json_lines(report.day, &report.profile, &report.rows),
+        (Format::Json, _) => render::json_lines(report),
     }
 }
 

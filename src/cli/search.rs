@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Ctx, Outcome, json_line, stdout, stdout_is_terminal};
+use super::{Ctx, Outcome, json_line, stdout};
 use crate::index::IndexError;
 use crate::index::SearchIndex;
 use crate::index::query::{SearchRequest, SortBy};
@@ -89,42 +89,30 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         }
         return Ok(Outcome::NothingFound);
     }
-    let snippets = index.snippets(&result)?;
-    let bold = !a.json && stdout_is_terminal();
+    let hits = crate::views::search_hits(&store.read(), &index, &result)?;
+    let color = ctx.color.enabled() && !a.json;
     let mut out = stdout();
-    for hit in &result.hits {
-        let Some((title, abstract_text, authors)) = store.read().latest_text(&hit.id)? else {
-            continue;
-        };
-        let first = hit.first_listed.map(|d| d.to_string());
-        let snippet = snippets.make(&title, &abstract_text);
+    for hit in &hits {
         if a.json {
-            json_line(
-                &mut out,
-                &serde_json::json!({
-                    "id": hit.id,
-                    "title": title,
-                    "authors": authors,
-                    "first_announced": first,
-                    "score": hit.score,
-                    "snippet": snippet.text,
-                    "highlights": snippet.highlights,
-                }),
-            )?;
+            json_line(&mut out, hit)?;
         } else {
-            let (open, close) = if bold {
+            let (open, close) = if color {
                 ("\x1b[1m", "\x1b[0m")
             } else {
                 ("", "")
+            };
+            let snippet = crate::index::snippet::Snippet {
+                text: hit.snippet.clone(),
+                highlights: hit.highlights.clone(),
             };
             writeln!(
                 out,
                 "{open}{}{close}  {}  {}",
                 hit.id,
-                first.as_deref().unwrap_or("-"),
-                one_line(&title)
+                hit.first_announced.as_deref().unwrap_or("-"),
+                one_line(&hit.title)
             )?;
-            writeln!(out, "    {}", one_line(&authors))?;
+            writeln!(out, "    {}", one_line(&hit.authors))?;
             writeln!(out, "    {}", one_line(&snippet.marked(open, close)))?;
             writeln!(out)?;
         }

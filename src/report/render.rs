@@ -2,6 +2,7 @@
 //! table that GitHub renders correctly, and JSON lines.
 
 use crate::model::Day;
+use crate::report::Report;
 use crate::source::legacy::{CSV_HEADER, TABLE_HEADER, TABLE_RULE, TITLE_PREFIX};
 use crate::source::pycsv;
 use crate::store::ShownPaper;
@@ -59,23 +60,12 @@ pub fn clean_markdown(day: Day, rows: &[ShownPaper]) -> String {
     out
 }
 
-/// One JSON object per row.
-pub fn json_lines(day: Day, profile: &str, rows: &[ShownPaper]) -> String {
+/// One JSON object per row (`views::ReportRow`).
+pub fn json_lines(report: &Report) -> String {
     let mut out = String::new();
-    for (i, r) in rows.iter().enumerate() {
-        let v = serde_json::json!({
-            "date": day.to_string(),
-            "profile": profile,
-            "position": i,
-            "id": r.id,
-            "version": r.version,
-            "title": r.title,
-            "link": r.link,
-            "abstract": r.abstract_text,
-            "authors": r.authors,
-            "categories": r.categories,
-        });
-        out.push_str(&v.to_string());
+    for row in crate::views::report_rows(report) {
+        // Serializing plain strings and numbers cannot fail.
+        out.push_str(&serde_json::to_string(&row).unwrap_or_default());
         out.push('\n');
     }
     out

@@ -94,13 +94,21 @@ pub fn read_day(readme: &Path) -> Result<LegacyDay, SourceError> {
     })?;
     let text = utf8(&bytes, &location)?;
     let csv_path = readme.with_file_name("papers.csv");
+    let mut warnings = Vec::new();
     let csv_rows = match std::fs::read(&csv_path) {
+        // A damaged papers.csv never costs the day: README.md is the report (it already wins
+        // where the two disagree), so the day is imported from it alone, with a warning.
         Ok(bytes) => {
             let csv_location = csv_path.display().to_string();
-            Some((
-                parse_csv(utf8(&bytes, &csv_location)?, &csv_location)?,
-                csv_location,
-            ))
+            match utf8(&bytes, &csv_location).and_then(|text| parse_csv(text, &csv_location)) {
+                Ok(rows) => Some((rows, csv_location)),
+                Err(e) => {
+                    warnings.push(format!(
+                        "{e}; papers.csv ignored: the day is imported from README.md, and its CSV is the one the original script writes for README.md's rows"
+                    ));
+                    None
+                }
+            }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(error) => {
@@ -115,7 +123,6 @@ pub fn read_day(readme: &Path) -> Result<LegacyDay, SourceError> {
         &location,
         csv_rows.as_ref().map(|(r, _)| r.as_slice()),
     )?;
-    let mut warnings = Vec::new();
     if let Some(folder_day) = readme
         .parent()
         .and_then(|p| p.file_name())

@@ -128,7 +128,7 @@ fn a_broken_file_leaves_nothing_and_names_its_line() {
     let stats = a.stats();
     assert_eq!(stats["papers"], 1, "only the good file is stored");
     assert_eq!(stats["reports"], 1);
-    a.run(&["report", "show", "08-Jan-2026"]).code(2);
+    a.run(&["report", "show", "08-Jan-2026"]).code(1);
 }
 
 #[test]
@@ -190,12 +190,84 @@ fn missing_day_names_the_nearest_days() {
     let src = a.scratch("reports");
     write_quirky_days(&src);
     a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
-    let out = a.run(&["report", "show", "2026-01-09"]).code(2);
+    // Not in the archive is "nothing found" (1), as an unknown paper is; an error is 2.
+    let out = a.run(&["report", "show", "2026-01-09"]).code(1);
     assert!(
         out.stderr.contains("2026-01-08") && out.stderr.contains("2026-01-10"),
         "{}",
         out.stderr
     );
+    a.run(&["show", "2601.99999"]).code(1);
+    a.run(&["search", "nothingmatchesthis"]).code(1);
+    a.run(&["report", "show", "2026-13-40"]).code(2);
+    a.run(&["report", "show", "2026-01-07", "--profile", "nosuchprofile"])
+        .code(2);
+}
+
+#[test]
+fn one_output_contract_json_color_and_refused_combinations() {
+    let a = TestArchive::new();
+    let src = a.scratch("reports");
+    write_quirky_days(&src);
+    a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
+    // `--json` is the JSON output everywhere; `--format json` stays as its alias.
+    let json = a
+        .run(&["report", "show", "07-Jan-2026", "--json"])
+        .ok()
+        .stdout;
+    assert_eq!(
+        json,
+        a.run(&["report", "show", "07-Jan-2026", "--format", "json"])
+            .ok()
+            .stdout
+    );
+    let rows = a.json_lines(&["report", "show", "07-Jan-2026", "--json"]);
+    for key in [
+        "date",
+        "profile",
+        "position",
+        "id",
+        "version",
+        "title",
+        "link",
+        "abstract",
+        "authors",
+        "categories",
+        "announce_type",
+    ] {
+        assert!(rows[0].get(key).is_some(), "{key} in {}", rows[0]);
+    }
+    // --clean with another format does nothing, so it is refused.
+    for format in ["csv", "json"] {
+        let out = a
+            .run(&[
+                "report",
+                "show",
+                "07-Jan-2026",
+                "--clean",
+                "--format",
+                format,
+            ])
+            .code(2);
+        assert!(out.stderr.contains("--clean"), "{}", out.stderr);
+    }
+    // Colour: never with NO_COLOR or --color never, even when asked for by `always` elsewhere.
+    let colored = a
+        .run(&["search", "--color", "always", "cat:cs.IR"])
+        .ok()
+        .stdout;
+    assert!(colored.contains("\x1b[1m"), "{colored}");
+    let plain = a
+        .cmd(&["search", "cat:cs.IR"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\x1b'));
+    let never = a
+        .run(&["search", "--color", "never", "cat:cs.IR"])
+        .ok()
+        .stdout;
+    assert!(!never.contains('\x1b'));
 }
 
 #[test]
@@ -261,4 +333,48 @@ fn report_list_and_stats_json() {
     // nothing there: exit 1 for lookups
     a.run(&["show", "2101.99999"]).code(1);
     TestArchive::new().run(&["stats"]).code(2);
+}
+
+#[test]
+fn a_damaged_papers_csv_beside_a_whole_readme_still_imports_the_day() {
+    let a = TestArchive::new();
+    let src = a.scratch("reports");
+    let rows = [
+        (
+            "Generative search, revisited",
+            "2601.00001",
+            "An abstract, with \"quotes\".",
+            "A. One",
+        ),
+        (
+            "LLM ranking",
+            "2601.00002",
+            "Second, longer abstract.",
+            "B. Two",
+        ),
+    ];
+    write_day(&src, "07-Jan-2026", &rows);
+    let csv = legacy_csv(&rows);
+    // Cut off in the middle of the second row's quoted abstract: that row has three cells.
+    let cut = &csv[..csv.find("Second,").unwrap() + 3];
+    write(&src.join("07-Jan-2026/papers.csv"), cut);
+    let out = a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
+    assert!(out.stdout.contains("1 files, 2 rows"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("warning:") && out.stderr.contains("papers.csv:3"),
+        "names papers.csv and the line: {}",
+        out.stderr
+    );
+    let readme = std::fs::read_to_string(src.join("07-Jan-2026/README.md")).unwrap();
+    assert_eq!(
+        a.run(&["report", "show", "07-Jan-2026"]).ok().stdout,
+        readme
+    );
+    assert_eq!(
+        a.run(&["report", "show", "07-Jan-2026", "--format", "csv"])
+            .ok()
+            .stdout,
+        csv,
+        "the CSV the original script wrote for these rows"
+    );
 }

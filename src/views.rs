@@ -1,0 +1,184 @@
+//! The objects that `--json` prints, one typed struct per kind, built here from the archive. The
+//! CLI prints them as JSON lines and the web reader serves the same structs, so the two cannot
+//! drift. Each field is listed once in the README ("JSON output").
+
+use serde::Serialize;
+
+use crate::index::query::SearchResult;
+use crate::index::{SearchIndex, snippet::Snippets};
+use crate::model::{AnnounceType, Day};
+use crate::report::Report;
+use crate::store::{FeedRecord, Reads};
+
+pub use crate::store::{ListingView, PaperView, ReportSummary, SnapshotView, Stats};
+
+/// One hit of `search --json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SearchHit {
+    pub id: String,
+    pub title: String,
+    pub authors: String,
+    /// The first day the paper was listed (`YYYY-MM-DD`).
+    pub first_announced: Option<String>,
+    /// BM25 (absent when sorted by date).
+    pub score: Option<f32>,
+    /// Up to 200 characters of the abstract (or the title) around the matches.
+    pub snippet: String,
+    /// Byte ranges of the matched words in `snippet`.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// The texts and snippets of a search's hits, in the hits' order.
+pub fn search_hits(
+    reads: &Reads<'_>,
+    index: &SearchIndex,
+    result: &SearchResult,
+) -> anyhow::Result<Vec<SearchHit>> {
+    let snippets: Snippets = index.snippets(result)?;
+    let mut hits = Vec::with_capacity(result.hits.len());
+    for hit in &result.hits {
+        let Some((title, abstract_text, authors)) = reads.latest_text(&hit.id)? else {
+            continue;
+        };
+        let snippet = snippets.make(&title, &abstract_text);
+        hits.push(SearchHit {
+            id: hit.id.clone(),
+            title,
+            authors,
+            first_announced: hit.first_listed.map(|d| d.to_string()),
+            score: hit.score,
+            snippet: snippet.text,
+            highlights: snippet.highlights,
+        });
+    }
+    Ok(hits)
+}
+
+/// One row of `report show --json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReportRow {
+    pub date: String,
+    pub profile: String,
+    /// 0-based position in the report.
+    pub position: usize,
+    pub id: String,
+    pub version: Option<u32>,
+    pub title: String,
+    pub link: String,
+    #[serde(rename = "abstract")]
+    pub abstract_text: String,
+    pub authors: String,
+    pub categories: Vec<String>,
+    pub announce_type: Option<AnnounceType>,
+}
+
+pub fn report_rows(report: &Report) -> Vec<ReportRow> {
+    report
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(position, r)| ReportRow {
+            date: report.day.to_string(),
+            profile: report.profile.clone(),
+            position,
+            id: r.id.clone(),
+            version: r.version,
+            title: r.title.clone(),
+            link: r.link.clone(),
+            abstract_text: r.abstract_text.clone(),
+            authors: r.authors.clone(),
+            categories: r.categories.clone(),
+            announce_type: r.announce_type,
+        })
+        .collect()
+}
+
+/// A day on which a feed served an earlier day's batch again (a stale feed).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RepeatedDay {
+    pub date: String,
+    pub same_as: String,
+}
+
+/// One category of `status --json`: the completeness ledger over a range of days.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryStatus {
+    pub category: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub ingested: Vec<FeedRecord>,
+    /// Days whose feed was stored and empty (holidays).
+    pub empty: Vec<String>,
+    /// Weekdays (feed days are Monday to Friday) with no stored feed: not ingested, or holidays.
+    pub missing: Vec<String>,
+    pub repeated: Vec<RepeatedDay>,
+}
+
+/// The ledger of each category (the profiles' categories, then any other with a stored feed).
+pub fn status(
+    reads: &Reads<'_>,
+    mut categories: Vec<String>,
+    from: Option<Day>,
+    to: Option<Day>,
+) -> anyhow::Result<Vec<CategoryStatus>> {
+    let feeds = reads.feeds(from, to)?;
+    let repeats = reads.repeats(from, to)?;
+    for f in &feeds {
+        if !categories.contains(&f.category) {
+            categories.push(f.category.clone());
+        }
+    }
+    let mut all = Vec::with_capacity(categories.len());
+    for category in categories {
+        let ingested: Vec<FeedRecord> = feeds
+            .iter()
+            .filter(|f| f.category == category)
+            .cloned()
+            .collect();
+        let reps: Vec<&(String, String, String)> =
+            repeats.iter().filter(|r| r.1 == category).collect();
+        let first = from.or_else(|| ingested.first().and_then(|f| Day::parse(&f.date).ok()));
+        let last = to.or_else(|| ingested.last().and_then(|f| Day::parse(&f.date).ok()));
+        let mut missing = Vec::new();
+        if let (Some(first), Some(last)) = (first, last) {
+            let mut d = first;
+            while d <= last {
+                let date = d.to_string();
+                if d.weekday_number() <= 5
+                    && !ingested.iter().any(|f| f.date == date)
+                    && !reps.iter().any(|r| r.0 == date)
+                {
+                    missing.push(date);
+                }
+                d = d.succ();
+            }
+        }
+        all.push(CategoryStatus {
+            category,
+            from: first.map(|d| d.to_string()),
+            to: last.map(|d| d.to_string()),
+            empty: ingested
+                .iter()
+                .filter(|f| f.items == 0)
+                .map(|f| f.date.clone())
+                .collect(),
+            ingested,
+            missing,
+            repeated: reps
+                .iter()
+                .map(|r| RepeatedDay {
+                    date: r.0.clone(),
+                    same_as: r.2.clone(),
+                })
+                .collect(),
+        });
+    }
+    Ok(all)
+}
+
+/// What `import` and `backfill` print with `--json`: the summary and the documents indexed.
+#[derive(Debug, Serialize)]
+pub struct ImportOutput<'a, S: Serialize> {
+    pub summary: &'a S,
+    pub indexed: u64,
+}
