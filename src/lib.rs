@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod index;
 pub mod ingest;
+pub mod legacy_format;
 pub mod model;
 pub mod report;
 pub mod source;

@@ -1,6 +1,7 @@
 //! The legacy README parser never panics, and what it accepts renders back to the same bytes.
 #![no_main]
-use arxiv_daily::source::legacy::{TABLE_HEADER, TABLE_RULE, TITLE_PREFIX, parse_readme};
+use arxiv_daily::legacy_format::{TABLE_HEADER, TABLE_RULE, TITLE_PREFIX};
+use arxiv_daily::source::legacy::parse_readme;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
 use crate::archive::Archive;
-use crate::ingest::rss;
+use crate::ingest::rss::{self, FeedStatus};
 use crate::model::Day;
 use crate::source::rss as rss_source;
 
@@ -106,13 +106,13 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 .map(|(p, n)| format!("{p}: {n} rows"))
                 .collect();
             let status = match o.status {
-                "already-stored" => "already stored, nothing changed".to_string(),
-                "repeated" => format!(
+                FeedStatus::AlreadyStored => "already stored, nothing changed".to_string(),
+                FeedStatus::Repeated => format!(
                     "stale feed repeating {}; not stored as a new day",
                     o.same_as.as_deref().unwrap_or("?")
                 ),
-                "empty" => "no announcements".to_string(),
-                _ => format!(
+                FeedStatus::Empty => "no announcements".to_string(),
+                FeedStatus::Stored => format!(
                     "{} new papers, {} new snapshots",
                     o.new_papers, o.new_snapshots
                 ),

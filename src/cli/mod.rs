@@ -64,6 +64,10 @@ enum Command {
     Status(status::Args),
     /// Check the archive's consistency (and repair it with --repair).
     Doctor(doctor::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), generated from these definitions.
+    Man,
 }
 
 /// How a command ended when it did not fail.
@@ -123,6 +127,19 @@ pub fn main() -> anyhow::Result<Outcome> {
         Command::Stats(a) => show::stats(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
         Command::Doctor(a) => doctor::run(&ctx, a),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = stdout();
+            clap_complete::generate(shell, &mut cmd, "arxiv-daily", &mut out);
+            out.flush()?;
+            Ok(Outcome::Done)
+        }
+        Command::Man => {
+            let mut out = stdout();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
+            out.flush()?;
+            Ok(Outcome::Done)
+        }
     }
 }
 

@@ -183,7 +183,7 @@ fn list(ctx: &Ctx, profile: Option<&str>, json: bool) -> anyhow::Result<Outcome>
                 date,
                 profile: p.name.clone(),
                 rows: n as u64,
-                provenance: prov.as_str().to_string(),
+                provenance: prov,
                 estimated: true,
             });
         }

@@ -78,9 +78,9 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 "  {}  {:<8} {:<15} #{:<4} {:<13} snapshot {}",
                 l.date,
                 l.category,
-                l.provenance,
+                l.provenance.as_str(),
                 l.position + 1,
-                l.announce_type.as_deref().unwrap_or("-"),
+                l.announce_type.map_or("-", |t| t.as_str()),
                 l.snapshot + 1
             )?;
         }

@@ -3,37 +3,12 @@
 //! indexing time. The cache gives the same stems as Tantivy's `Stemmer` (same algorithm), so an index
 //! built with either reads the same.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-/// A fast, non-cryptographic hasher for short words (the Fx hash of rustc). The cache's keys are
-/// words of the text being indexed, so HashDoS resistance buys nothing here and SipHash cost ~5% of
-/// a bulk import.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Cache = HashMap<String, String, BuildHasherDefault<FxHasher>>;
+/// The cache hashes with rustc's Fx hash (`rustc-hash`): its keys are words of the text being
+/// indexed, so HashDoS resistance buys nothing here, and SipHash cost ~5% of a bulk import.
+type Cache = rustc_hash::FxHashMap<String, String>;
 
 /// Entries per cache; past this, words are stemmed without being remembered (the frequent ones are
 /// in by then).

@@ -13,13 +13,26 @@ use crate::report;
 use crate::source::rss::Feed;
 use crate::store::{ListingRow, Writer};
 
+/// What became of a feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FeedStatus {
+    /// A new day: its listing and reports were stored.
+    Stored,
+    /// The day was stored before; nothing changed.
+    AlreadyStored,
+    /// A stale feed serving an earlier day's batch again (`same_as`); not a new day.
+    Repeated,
+    /// A day without announcements (a holiday), recorded as such.
+    Empty,
+}
+
 /// What happened to one feed.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedOutcome {
     pub category: String,
     pub date: String,
-    /// stored, already-stored, repeated or empty
-    pub status: &'static str,
+    pub status: FeedStatus,
     /// The earlier day whose batch a stale feed repeated.
     pub same_as: Option<String>,
     pub items: usize,
@@ -54,7 +67,7 @@ pub fn ingest_feed(
     let mut outcome = FeedOutcome {
         category: category.to_string(),
         date: feed.day.to_string(),
-        status: "stored",
+        status: FeedStatus::Stored,
         same_as: None,
         items: feed.items.len(),
         by_type,
@@ -64,7 +77,7 @@ pub fn ingest_feed(
     };
     let mut w = archive.store.writer()?;
     if w.read().feed_stored(feed.day, category)? {
-        outcome.status = "already-stored";
+        outcome.status = FeedStatus::AlreadyStored;
         // A profile added since that day gets its report now; otherwise nothing changes.
         build_reports(&mut w, &profiles, feed.day, &mut outcome)?;
         w.commit()?;
@@ -79,7 +92,7 @@ pub fn ingest_feed(
             .map(|i| (i.id.to_string(), i.snapshot.version))
             .collect();
         if batch == prev_batch {
-            outcome.status = "repeated";
+            outcome.status = FeedStatus::Repeated;
             outcome.same_as = Some(prev_day.to_string());
             w.record_repeat(feed.day, category, prev_day)?;
             w.commit()?;
@@ -109,7 +122,7 @@ pub fn ingest_feed(
         &counts,
     )?;
     if feed.items.is_empty() {
-        outcome.status = "empty";
+        outcome.status = FeedStatus::Empty;
     }
     build_reports(&mut w, &profiles, feed.day, &mut outcome)?;
     outcome.new_papers = w.stats.new_papers;

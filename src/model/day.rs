@@ -22,10 +22,6 @@ pub struct DayError {
     pub why: String,
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
 pub fn arxiv_tz() -> TimeZone {
     TimeZone::get(ARXIV_TZ).unwrap_or(TimeZone::UTC)
 }
@@ -55,28 +51,21 @@ impl Day {
             "yesterday" => return Ok(Day::today().pred()),
             _ => {}
         }
-        let num = |x: &str| -> Result<i64, DayError> {
-            if x.is_empty() || !x.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(fail("not a number"));
-            }
-            x.parse::<i64>().map_err(|_| fail("not a number"))
-        };
+        // jiff's strptime does the parsing (month names case-insensitively); the shape checks
+        // keep what it would also accept out (`2025-9-24`, `24-Sep-25`, a sign or spaces).
         let parts: Vec<&str> = s.split('-').collect();
-        let (y, m, d) = match parts.as_slice() {
-            [y, m, d] if y.len() == 4 => (num(y)?, num(m)?, num(d)?),
-            [d, mon, y] if y.len() == 4 => {
-                let m = MONTHS
-                    .iter()
-                    .position(|name| name.eq_ignore_ascii_case(mon))
-                    .ok_or_else(|| fail(&format!("unknown month {mon:?}")))?;
-                (num(y)?, m as i64 + 1, num(d)?)
-            }
+        let format = match parts.as_slice() {
+            [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => "%Y-%m-%d",
+            [d, mon, y] if y.len() == 4 && d.len() == 2 && mon.len() == 3 => "%d-%b-%Y",
             _ => return Err(fail("unrecognised format")),
         };
-        if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-            return Err(fail("out of range"));
+        if !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Err(fail("unrecognised format"));
         }
-        Date::new(y as i16, m as i8, d as i8)
+        Date::strptime(format, s)
             .map(Day)
             .map_err(|e| fail(&e.to_string()))
     }
@@ -128,12 +117,7 @@ impl Day {
 
     /// `24-Sep-2025`, as the original script's `%d-%b-%Y`.
     pub fn legacy(self) -> String {
-        format!(
-            "{:02}-{}-{:04}",
-            self.0.day(),
-            MONTHS[(self.0.month() - 1) as usize],
-            self.0.year()
-        )
+        self.0.strftime("%d-%b-%Y").to_string()
     }
 }
 

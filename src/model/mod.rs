@@ -86,6 +86,12 @@ impl AnnounceType {
     }
 }
 
+impl std::fmt::Display for AnnounceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a listing came from. Estimated listings were reconstructed from submission times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -119,6 +125,12 @@ impl Provenance {
 
     pub fn is_estimate(self) -> bool {
         matches!(self, Self::OaiEstimate | Self::KaggleEstimate)
+    }
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

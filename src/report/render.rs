@@ -1,27 +1,20 @@
 //! Rendering a report: the original script's markdown and CSV byte for byte, a clean markdown
 //! table that GitHub renders correctly, and JSON lines.
 
+use crate::legacy_format::{self, header};
 use crate::model::Day;
 use crate::report::Report;
-use crate::source::legacy::{CSV_HEADER, TABLE_HEADER, TABLE_RULE, TITLE_PREFIX};
-use crate::source::pycsv;
 use crate::store::ShownPaper;
-
-/// The title line, a blank line and the table header, as the script wrote them.
-fn header(day: Day) -> String {
-    format!(
-        "{TITLE_PREFIX}{}\n\n{TABLE_HEADER}\n{TABLE_RULE}\n",
-        day.legacy()
-    )
-}
 
 /// The original README.md: no escaping at all, exactly as the script wrote it.
 pub fn legacy_markdown(day: Day, rows: &[ShownPaper]) -> String {
     let mut out = header(day);
     for r in rows {
-        out.push_str(&format!(
-            "| {} | [{}]({}) | {} | {} |\n",
-            r.title, r.link, r.link, r.abstract_text, r.authors
+        out.push_str(&legacy_format::row(
+            &r.title,
+            &r.link,
+            &r.abstract_text,
+            &r.authors,
         ));
     }
     out
@@ -29,12 +22,14 @@ pub fn legacy_markdown(day: Day, rows: &[ShownPaper]) -> String {
 
 /// The original papers.csv (Python's csv writer: CRLF, minimal quoting).
 pub fn legacy_csv(rows: &[ShownPaper]) -> String {
-    let mut out = String::new();
-    pycsv::write_row(&mut out, &CSV_HEADER);
-    for r in rows {
-        pycsv::write_row(&mut out, &[&r.title, &r.link, &r.abstract_text, &r.authors]);
-    }
-    out
+    legacy_format::csv(rows.iter().map(|r| {
+        [
+            r.title.as_str(),
+            r.link.as_str(),
+            r.abstract_text.as_str(),
+            r.authors.as_str(),
+        ]
+    }))
 }
 
 /// One table cell that GitHub renders as intended: whitespace runs (newlines included) folded to
@@ -48,13 +43,12 @@ pub fn clean_cell(s: &str) -> String {
 pub fn clean_markdown(day: Day, rows: &[ShownPaper]) -> String {
     let mut out = header(day);
     for r in rows {
-        out.push_str(&format!(
-            "| {} | [{}]({}) | {} | {} |\n",
-            clean_cell(&r.title),
-            clean_cell(&r.link),
-            r.link.replace(' ', "%20").replace(')', "%29"),
-            clean_cell(&r.abstract_text),
-            clean_cell(&r.authors)
+        out.push_str(&legacy_format::row_linking(
+            &clean_cell(&r.title),
+            &clean_cell(&r.link),
+            &r.link.replace(' ', "%20").replace(')', "%29"),
+            &clean_cell(&r.abstract_text),
+            &clean_cell(&r.authors),
         ));
     }
     out

@@ -10,13 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{SourceError, pycsv};
+use super::SourceError;
+use crate::legacy_format::{self, TABLE_HEADER, TABLE_RULE, TITLE_PREFIX};
 use crate::model::Day;
-
-pub const TITLE_PREFIX: &str = "# arXiv Daily Report - ";
-pub const TABLE_HEADER: &str = "| Title | Link | abstract | author |";
-pub const TABLE_RULE: &str = "| --- | --- | --- | --- |";
-pub const CSV_HEADER: [&str; 4] = ["Title", "Link", "Desc", "author"];
 
 /// One row of a legacy report, exactly as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +28,7 @@ pub struct LegacyRow {
 impl LegacyRow {
     /// The row as the script wrote it into README.md (with its final newline).
     pub fn markdown(&self) -> String {
-        format!(
-            "| {} | [{}]({}) | {} | {} |\n",
-            self.title, self.link, self.link, self.abstract_text, self.authors
-        )
+        legacy_format::row(&self.title, &self.link, &self.abstract_text, &self.authors)
     }
 }
 
@@ -182,36 +175,9 @@ fn utf8<'a>(bytes: &'a [u8], location: &str) -> Result<&'a str, SourceError> {
 
 /// Parses papers.csv into (Title, Link, Desc, author) rows.
 pub fn parse_csv(text: &str, location: &str) -> Result<Vec<[String; 4]>, SourceError> {
-    let rows = pycsv::read_rows(text)
-        .map_err(|(line, msg)| SourceError::format(format!("{location}:{line}"), msg))?;
-    let mut rows = rows.into_iter();
-    match rows.next() {
-        Some((_, header)) if header == CSV_HEADER => {}
-        Some((line, header)) => {
-            return Err(SourceError::format(
-                format!("{location}:{line}"),
-                format!(
-                    "expected the header Title,Link,Desc,author, found {}",
-                    header.join(",")
-                ),
-            ));
-        }
-        None => {
-            return Err(SourceError::format(
-                format!("{location}:1"),
-                "empty file: expected the header Title,Link,Desc,author",
-            ));
-        }
-    }
-    rows.map(|(line, fields)| {
-        <[String; 4]>::try_from(fields).map_err(|f| {
-            SourceError::format(
-                format!("{location}:{line}"),
-                format!("expected 4 fields, found {}", f.len()),
-            )
-        })
-    })
-    .collect()
+    legacy_format::read_csv(text)
+        .map(|rows| rows.into_iter().map(|(_, fields)| fields).collect())
+        .map_err(|(line, msg)| SourceError::format(format!("{location}:{line}"), msg))
 }
 
 /// Parses a README.md. `csv` (the rows of papers.csv, if known) only settles ambiguous splits.
@@ -307,10 +273,7 @@ pub fn parse_readme(
             rows.iter().find(|c| {
                 c[0] == title
                     && c[1] == link
-                    && format!(
-                        "| {} | [{}]({}) | {} | {} |\n",
-                        c[0], c[1], c[1], c[2], c[3]
-                    ) == record
+                    && legacy_format::row(&c[0], &c[1], &c[2], &c[3]) == record
             })
         });
         let (abstract_text, authors) = match from_csv {

@@ -5,7 +5,6 @@ pub mod http;
 pub mod kaggle;
 pub mod legacy;
 pub mod oai;
-pub mod pycsv;
 pub mod rss;
 pub mod schedule;
 mod xml;

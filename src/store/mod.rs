@@ -158,6 +158,26 @@ impl Store {
     }
 }
 
+/// Enums are stored as their names; a name this version does not know is corruption.
+macro_rules! from_sql_by_name {
+    ($t:ty, $what:literal) => {
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                let name = value.as_str()?;
+                <$t>::parse(name).ok_or_else(|| {
+                    rusqlite::types::FromSqlError::Other(
+                        format!("unknown {} {name:?}", $what).into(),
+                    )
+                })
+            }
+        }
+    };
+}
+from_sql_by_name!(crate::model::Provenance, "provenance");
+from_sql_by_name!(crate::model::AnnounceType, "announce type");
+
 /// Creates the database under a temporary name and renames it into place once its schema is
 /// complete, so that a crash during creation never leaves a database that readers cannot open.
 ///

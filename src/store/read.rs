@@ -39,7 +39,7 @@ pub struct ReportSummary {
     pub date: String,
     pub profile: String,
     pub rows: u64,
-    pub provenance: String,
+    pub provenance: Provenance,
     pub estimated: bool,
 }
 
@@ -62,9 +62,9 @@ pub struct SnapshotView {
 pub struct ListingView {
     pub date: String,
     pub category: String,
-    pub provenance: String,
+    pub provenance: Provenance,
     pub position: i64,
-    pub announce_type: Option<String>,
+    pub announce_type: Option<AnnounceType>,
     /// Index into `snapshots` of the text listed that day.
     pub snapshot: usize,
 }
@@ -298,12 +298,12 @@ impl Reads<'_> {
         )?;
         let rows = stmt
             .query_map([profile], |r| {
-                let provenance: String = r.get(2)?;
+                let provenance: Provenance = r.get(2)?;
                 Ok(ReportSummary {
                     date: r.get(0)?,
                     profile: r.get(1)?,
                     rows: r.get::<_, i64>(3)? as u64,
-                    estimated: Provenance::parse(&provenance).is_some_and(Provenance::is_estimate),
+                    estimated: provenance.is_estimate(),
                     provenance,
                 })
             })?
