@@ -24,8 +24,13 @@ pub struct Args {
     /// Only papers in this category (e.g. cs.IR).
     #[arg(long)]
     category: Option<String>,
+    /// At most this many hits.
     #[arg(long, default_value_t = 10)]
     limit: usize,
+    /// Skip this many hits first (the next page: `--offset 10` after `--limit 10`). Ties are
+    /// ordered by a fixed rule, so pages never repeat or skip a paper.
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
     #[arg(long, value_enum, default_value = "relevance")]
     sort: SortBy,
     /// One JSON object per hit: id, title, authors, first_announced, score, snippet.
@@ -43,6 +48,7 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         to: day(&a.to)?,
         category: a.category.clone(),
         limit: a.limit,
+        offset: a.offset,
         sort: a.sort,
     };
     // Only the database and the index: a search needs no config. (Opening the two on separate

@@ -7,6 +7,7 @@ pub mod phrase;
 pub mod query;
 pub mod schema;
 pub mod snippet;
+pub(crate) mod stats;
 pub mod stem;
 
 use std::path::{Path, PathBuf};
@@ -50,7 +51,8 @@ pub struct SearchIndex {
 }
 
 /// The version of what a document holds. 2: the title twice in the whole-text field; 3: the
-/// whole text is `all`, and `abs` the abstract alone (arXiv's meaning of the prefixes).
+/// whole text is `all`, and `abs` the abstract alone (arXiv's meaning of the prefixes); the id a
+/// fast field.
 pub const LAYOUT: u32 = 3;
 
 /// Writer memory budget. Tantivy splits it between its indexing threads; 700 MB on 2 threads keeps
@@ -264,6 +266,9 @@ impl IndexSession<'_> {
         self.writer
             .wait_merging_threads()
             .map_err(self.index.err())?;
+        // The live token sums of the final segments, for history-independent scores.
+        let searcher = self.index.reader()?.searcher();
+        stats::write_norms(&self.index.path, &searcher).map_err(|e| self.index.err()(e.into()))?;
         Ok(self.pending)
     }
 }

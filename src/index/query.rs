@@ -6,10 +6,11 @@ use std::ops::Bound;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Order, Term};
 
 use super::phrase::PrunedPhraseQuery;
+use super::stats::ContentStats;
 use super::{IndexError, Result, SearchIndex};
 use crate::model::Day;
 
@@ -32,7 +33,16 @@ pub struct SearchRequest {
     pub to: Option<Day>,
     pub category: Option<String>,
     pub limit: usize,
+    /// Hits to skip (for pages): with the ordering rule, page 2 continues page 1 exactly.
+    pub offset: usize,
     pub sort: SortBy,
+}
+
+/// What hits are ordered by first: the BM25 score, or the first listed day (YYYYMMDD).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+enum Key {
+    Score(f32),
+    Day(u64),
 }
 
 /// A hit: the paper id, its score (absent when sorted by date) and its first listed day.
@@ -182,42 +192,79 @@ impl SearchIndex {
         };
         let reader = self.reader()?;
         let searcher = reader.searcher();
-        let limit = req.limit.max(1);
-        let addresses: Vec<(Option<f32>, DocAddress)> = match req.sort {
-            SortBy::Relevance => searcher
-                .search(&query, &TopDocs::with_limit(limit))
-                .map_err(self.err())?
-                .into_iter()
-                .map(|(s, a)| (Some(s), a))
-                .collect(),
-            SortBy::Date => searcher
-                .search(
-                    &query,
-                    &TopDocs::with_limit(limit).order_by_fast_field::<u64>("first", Order::Desc),
-                )
-                .map_err(self.err())?
-                .into_iter()
-                .map(|(_, a)| (None, a))
-                .collect(),
+        let stats = ContentStats::new(&searcher, &self.path);
+        let wanted = req.offset + req.limit.max(1);
+        // Collect one more than wanted; while the one past the cut ties with the last one in, the
+        // cut runs through a tie, so collect twice as many. The tied papers are then ordered by
+        // the rule, not by where the index happens to hold them.
+        let mut n = wanted + 1;
+        let candidates = loop {
+            let found: Vec<(Key, DocAddress)> = match req.sort {
+                SortBy::Relevance => searcher
+                    .search_with_statistics_provider(&query, &TopDocs::with_limit(n), &stats)
+                    .map_err(self.err())?
+                    .into_iter()
+                    .map(|(s, a)| (Key::Score(s), a))
+                    .collect(),
+                SortBy::Date => searcher
+                    .search(
+                        &query,
+                        &TopDocs::with_limit(n).order_by_fast_field::<u64>("first", Order::Desc),
+                    )
+                    .map_err(self.err())?
+                    .into_iter()
+                    .map(|(d, a)| (Key::Day(d), a))
+                    .collect(),
+            };
+            if found.len() < n || found[wanted].0 != found[wanted - 1].0 {
+                break found;
+            }
+            n = n.saturating_mul(2);
         };
-        let mut hits = Vec::with_capacity(addresses.len());
-        for (score, address) in addresses {
-            let doc: TantivyDocument = searcher.doc(address).map_err(self.err())?;
-            let first = searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields()
+        let mut hits = Vec::with_capacity(candidates.len());
+        let mut id = String::new();
+        for (key, address) in candidates {
+            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+            let first = fast
                 .u64("first")
                 .map_err(self.err())?
                 .first(address.doc_id)
                 .and_then(Day::from_number);
-            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()) {
-                hits.push(Hit {
-                    id: id.to_string(),
-                    score,
-                    first_listed: first,
-                });
+            let ids = fast.str("id").map_err(self.err())?.ok_or_else(|| {
+                self.err()(tantivy::TantivyError::SchemaError(
+                    "id is not a fast field".into(),
+                ))
+            })?;
+            id.clear();
+            if let Some(ord) = ids.term_ords(address.doc_id).next() {
+                ids.ord_to_str(ord, &mut id)
+                    .map_err(|e| self.err()(e.into()))?;
             }
+            hits.push((
+                key,
+                Hit {
+                    id: id.clone(),
+                    score: match key {
+                        Key::Score(s) => Some(s),
+                        Key::Day(_) => None,
+                    },
+                    first_listed: first,
+                },
+            ));
         }
+        // The rule: score (or day) first, then the newer first-announced day, then the id.
+        hits.sort_by(|(ka, a), (kb, b)| {
+            kb.partial_cmp(ka)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| b.first_listed.cmp(&a.first_listed))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let hits: Vec<Hit> = hits
+            .into_iter()
+            .take(wanted)
+            .skip(req.offset)
+            .map(|(_, h)| h)
+            .collect();
         Ok(SearchResult {
             hits,
             query,

@@ -19,7 +19,8 @@ pub const NAMES: &str = "arxiv_names";
 #[derive(Clone, Copy)]
 pub struct Fields {
     /// The canonical arXiv id: one document per paper, the upsert key; the only stored field
-    /// (everything a hit shows comes from SQLite, which keeps the index small).
+    /// (everything a hit shows comes from SQLite, which keeps the index small); a fast field, so
+    /// that tied hits are ordered by id without reading stored documents.
     pub id: Field,
     /// The title alone (`ti:`); positions for phrase queries.
     pub title: Field,
@@ -49,7 +50,7 @@ pub fn build() -> (Schema, Fields) {
         )
     };
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        id: b.add_text_field("id", STRING | STORED | FAST),
         title: b.add_text_field("ti", text(EN)),
         abs: b.add_text_field("abs", text(EN)),
         all: b.add_text_field("all", text(EN)),

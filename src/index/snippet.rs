@@ -1,6 +1,7 @@
 //! Highlighted snippets. The abstract is not stored in the index: the caller passes the text it
 //! read from SQLite, and the generator marks the words the query matched.
 
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::snippet::SnippetGenerator;
 
 use super::query::SearchResult;
@@ -46,6 +47,7 @@ const MAX_CHARS: usize = 200;
 impl SearchIndex {
     pub fn snippets(&self, result: &SearchResult) -> Result<Snippets> {
         // As `SnippetGenerator::create`, with an analyzer that stems only what can match.
+        let stats = super::stats::ContentStats::new(&result.searcher, &self.path);
         // The terms of `fields` (all analysed alike) highlight the text of the first.
         let make = |fields: &[tantivy::schema::Field]| -> Result<SnippetGenerator> {
             let field = fields[0];
@@ -62,7 +64,9 @@ impl SearchIndex {
                 let Some(text) = value.as_str() else {
                     continue;
                 };
-                let doc_freq = result.searcher.doc_freq(term).map_err(self.err())?;
+                // The live documents' frequency, as scores use: the same snippet whatever
+                // deleted documents the index still holds.
+                let doc_freq = stats.doc_freq(term).map_err(self.err())?;
                 if doc_freq > 0 {
                     if let Some(b) = text.as_bytes().first() {
                         firsts[usize::from(*b)] = true;

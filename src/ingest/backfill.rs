@@ -350,6 +350,16 @@ impl<R: std::io::Read> std::io::Read for Counting<R> {
 /// Lines per batch: one transaction and one parallel parse each.
 const KAGGLE_BATCH: usize = 20_000;
 
+/// The batch size: `KAGGLE_BATCH`, or `ARXIV_DAILY_KAGGLE_BATCH` (undocumented: the tests use it
+/// to show that the archive's outputs do not depend on how it was batched).
+fn kaggle_batch() -> usize {
+    std::env::var("ARXIV_DAILY_KAGGLE_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(KAGGLE_BATCH)
+}
+
 /// Imports a Kaggle snapshot (plain or .gz), streaming it. `progress` gets the bytes of the file
 /// read so far.
 pub fn import_kaggle(
@@ -397,7 +407,8 @@ fn import_kaggle_with(
     };
     let mut reader = std::io::BufReader::with_capacity(1 << 20, reader);
     let mut summary = KaggleSummary::default();
-    let mut batch: Vec<(u64, String)> = Vec::with_capacity(KAGGLE_BATCH);
+    let batch_size = kaggle_batch();
+    let mut batch: Vec<(u64, String)> = Vec::with_capacity(batch_size);
     let mut line_no = 0u64;
     loop {
         let mut buf = Vec::new();
@@ -419,7 +430,7 @@ fn import_kaggle_with(
                 }
             }
         }
-        if batch.len() >= KAGGLE_BATCH || (n == 0 && !batch.is_empty()) {
+        if batch.len() >= batch_size || (n == 0 && !batch.is_empty()) {
             // Parse and pack the abstracts in parallel; the writer thread only writes.
             let parsed: Vec<Result<(Record, Value), SourceError>> = batch
                 .par_iter()

@@ -143,6 +143,11 @@ fn split_categories(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_string).collect()
 }
 
+/// arXiv's order of a day's announcements, for listings that have no feed order of their own.
+const ESTIMATED_ORDER: &str = "CASE l.announce_type WHEN 'new' THEN 0 WHEN 'cross' THEN 1 WHEN 'replace' THEN 2 ELSE 3 END, p.arxiv_id";
+/// The same order as one sortable value (the type's rank, then the id).
+const ESTIMATED_KEY: &str = "(CASE l.announce_type WHEN 'new' THEN 0 WHEN 'cross' THEN 1 WHEN 'replace' THEN 2 ELSE 3 END) || ' ' || p.arxiv_id";
+
 const SHOWN_COLUMNS: &str =
     "p.arxiv_id, s.sid, s.version, s.title, s.abstract, s.authors, s.categories";
 
@@ -236,10 +241,18 @@ impl Reads<'_> {
             Provenance::OaiEstimate,
             Provenance::KaggleEstimate,
         ] {
+            // A feed's order is the feed's; an estimated listing has no order of its own (its
+            // positions follow the order records were imported in), so it is read in arXiv's:
+            // new, cross-lists, replacements, replacement cross-lists, each by id.
+            let order = if provenance.is_estimate() {
+                ESTIMATED_ORDER
+            } else {
+                "l.position"
+            };
             let sql = format!(
                 "SELECT {SHOWN_COLUMNS}, l.announce_type FROM listings l JOIN snapshots s ON s.sid = l.sid
                  JOIN papers p ON p.pid = l.pid
-                 WHERE l.day = ?1 AND l.category = ?2 AND l.provenance = ?3 ORDER BY l.position"
+                 WHERE l.day = ?1 AND l.category = ?2 AND l.provenance = ?3 ORDER BY {order}"
             );
             let rows = self
                 .conn
@@ -364,7 +377,20 @@ impl Reads<'_> {
         let listings = self
             .conn
             .prepare_cached(
-                "SELECT day, category, provenance, position, announce_type, sid FROM listings WHERE pid = ?1 ORDER BY day, category, provenance",
+                // An estimated listing's position is the paper's rank in arXiv's order (see
+                // `listing`), not the order it was imported in.
+                &format!(
+                    "SELECT day, category, provenance,
+                        CASE WHEN provenance IN ('oai-estimate', 'kaggle-estimate') THEN
+                            (SELECT count(*) FROM listings l JOIN papers p ON p.pid = l.pid
+                             WHERE l.day = o.day AND l.category = o.category AND l.provenance = o.provenance
+                               AND ({ESTIMATED_KEY}) < (SELECT {ESTIMATED_KEY} FROM listings l JOIN papers p ON p.pid = l.pid
+                                                        WHERE l.day = o.day AND l.category = o.category
+                                                          AND l.provenance = o.provenance AND l.pid = o.pid))
+                        ELSE position END,
+                        announce_type, sid
+                     FROM listings o WHERE pid = ?1 ORDER BY day, category, provenance"
+                ),
             )?
             .query_map([pid], |r| {
                 let sid: i64 = r.get(5)?;

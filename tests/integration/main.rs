@@ -4,6 +4,7 @@
 mod backfill;
 mod cli;
 mod crash;
+mod determinism;
 mod fixtures;
 mod ingest;
 mod legacy;
