@@ -56,9 +56,12 @@ pub fn csv<'a>(rows: impl IntoIterator<Item = [&'a str; 4]>) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// A row of papers.csv: the line it starts on, and (Title, Link, Desc, author).
+pub type CsvRow = (usize, [String; 4]);
+
 /// Reads papers.csv: the rows after the header as (Title, Link, Desc, author), each with the line
 /// it starts on. Errors name the line: `(line, message)`.
-pub fn read_csv(text: &str) -> Result<Vec<(usize, [String; 4])>, (usize, String)> {
+pub fn read_csv(text: &str) -> Result<Vec<CsvRow>, (usize, String)> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -6,6 +6,8 @@
 //! rebuildable); readers open the archive through `archive` (the one read path), and `report` and
 //! `index` answer the queries; `cli` is the thin command-line front.
 
+#![warn(unreachable_pub)]
+
 pub mod archive;
 pub mod cli;
 pub mod config;
@@ -16,4 +18,4 @@ pub mod model;
 pub mod report;
 pub mod source;
 pub mod store;
-pub mod views;
+pub(crate) mod views;

@@ -10,11 +10,9 @@ use crate::model::{AnnounceType, Day};
 use crate::report::Report;
 use crate::store::{FeedRecord, Reads};
 
-pub use crate::store::{ListingView, PaperView, ReportSummary, SnapshotView, Stats};
-
 /// One hit of `search --json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SearchHit {
+pub(crate) struct SearchHit {
     pub id: String,
     pub title: String,
     pub authors: String,
@@ -29,7 +27,7 @@ pub struct SearchHit {
 }
 
 /// The texts and snippets of a search's hits, in the hits' order.
-pub fn search_hits(
+pub(crate) fn search_hits(
     reads: &Reads<'_>,
     index: &SearchIndex,
     result: &SearchResult,
@@ -56,7 +54,7 @@ pub fn search_hits(
 
 /// One row of `report show --json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ReportRow {
+pub(crate) struct ReportRow {
     pub date: String,
     pub profile: String,
     /// 0-based position in the report.
@@ -72,7 +70,7 @@ pub struct ReportRow {
     pub announce_type: Option<AnnounceType>,
 }
 
-pub fn report_rows(report: &Report) -> Vec<ReportRow> {
+pub(crate) fn report_rows(report: &Report) -> Vec<ReportRow> {
     report
         .rows
         .iter()
@@ -95,14 +93,14 @@ pub fn report_rows(report: &Report) -> Vec<ReportRow> {
 
 /// A day on which a feed served an earlier day's batch again (a stale feed).
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RepeatedDay {
+pub(crate) struct RepeatedDay {
     pub date: String,
     pub same_as: String,
 }
 
 /// One category of `status --json`: the completeness ledger over a range of days.
 #[derive(Debug, Clone, Serialize)]
-pub struct CategoryStatus {
+pub(crate) struct CategoryStatus {
     pub category: String,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -115,7 +113,7 @@ pub struct CategoryStatus {
 }
 
 /// The ledger of each category (the profiles' categories, then any other with a stored feed).
-pub fn status(
+pub(crate) fn status(
     reads: &Reads<'_>,
     mut categories: Vec<String>,
     from: Option<Day>,
@@ -178,7 +176,7 @@ pub fn status(
 
 /// What `import` and `backfill` print with `--json`: the summary and the documents indexed.
 #[derive(Debug, Serialize)]
-pub struct ImportOutput<'a, S: Serialize> {
+pub(crate) struct ImportOutput<'a, S: Serialize> {
     pub summary: &'a S,
     pub indexed: u64,
 }

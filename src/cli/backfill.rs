@@ -7,12 +7,12 @@ use crate::archive::Archive;
 use crate::ingest::backfill::{Window, harvest};
 use crate::model::Day;
 
-pub const DEFAULT_OAI_URL: &str = "https://oaipmh.arxiv.org/oai";
+pub(super) const DEFAULT_OAI_URL: &str = "https://oaipmh.arxiv.org/oai";
 
 /// Harvest arXiv's OAI-PMH ListRecords for a window of datestamps. Resumable: rerun the same
 /// command after an interruption; finished windows are skipped unless --force.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// First datestamp day (inclusive).
     #[arg(long, required_unless_present = "retry_rejected")]
     from: Option<String>,
@@ -46,7 +46,7 @@ pub struct Args {
 }
 
 /// The OAI set of a category: `cs.IR` -> `cs:cs:IR`, `hep-th` -> `physics:hep-th`.
-pub fn set_for(category: &str) -> String {
+pub(super) fn set_for(category: &str) -> String {
     let (archive, subject) = category
         .split_once('.')
         .map_or((category, None), |(a, s)| (a, Some(s)));
@@ -61,7 +61,7 @@ pub fn set_for(category: &str) -> String {
     }
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     if a.retry_rejected {
         return retry(ctx, a.json);
     }

@@ -12,7 +12,7 @@ use crate::index::IndexError;
 use crate::store::{RejectedRecord, StoreError};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Bring the index up to date, rebuilding it from SQLite if it is inconsistent, and rewrite
     /// bookkeeping that does not parse.
     #[arg(long)]
@@ -70,7 +70,7 @@ impl std::fmt::Display for Problem {
 
 /// `doctor --json`.
 #[derive(Debug, Serialize)]
-pub struct DoctorReport {
+pub(super) struct DoctorReport {
     pub ok: bool,
     pub problems: Vec<String>,
     pub repaired: Vec<String>,
@@ -170,7 +170,7 @@ fn repair(archive: &mut Archive, problems: &[Problem]) -> anyhow::Result<Vec<Str
     Ok(repaired)
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let mut archive = if a.repair {
         Archive::open_write(&ctx.loc, ctx.wait)?
     } else {

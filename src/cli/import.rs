@@ -9,7 +9,7 @@ use crate::archive::Archive;
 use crate::ingest::legacy;
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(super) enum Command {
     /// Import report folders of the original script: a folder of DD-Mon-YYYY day folders, one day
     /// folder, or one README.md (papers.csv beside it is read too; README.md wins).
     Legacy {
@@ -33,7 +33,7 @@ pub enum Command {
     },
 }
 
-pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
     match cmd {
         Command::Kaggle { file, json } => {
             let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;

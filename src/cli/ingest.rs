@@ -9,11 +9,11 @@ use crate::ingest::rss::{self, FeedStatus};
 use crate::model::Day;
 use crate::source::rss as rss_source;
 
-pub const DEFAULT_RSS_URL: &str = "https://rss.arxiv.org/rss/";
+pub(super) const DEFAULT_RSS_URL: &str = "https://rss.arxiv.org/rss/";
 
 /// Fetch the day's RSS feed of each category the profiles need, store it, build the reports.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Only this category (repeatable) instead of the profiles' categories.
     #[arg(long = "category")]
     categories: Vec<String>,
@@ -35,7 +35,7 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
     // Catch the index up first, in case an earlier run stopped between SQLite and the index.
     archive.sync_index(false)?;
@@ -150,7 +150,12 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-pub fn rerun(ctx: &Ctx, date: &str, profile: &str, dry_run: bool) -> anyhow::Result<Outcome> {
+pub(super) fn rerun(
+    ctx: &Ctx,
+    date: &str,
+    profile: &str,
+    dry_run: bool,
+) -> anyhow::Result<Outcome> {
     let day = Day::parse(date)?;
     let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
     let profile = archive

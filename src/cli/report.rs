@@ -12,7 +12,7 @@ use crate::model::Day;
 use crate::report::{self, Report, render};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
+pub(super) enum Format {
     /// The README.md table of the original script (byte for byte).
     Md,
     /// The papers.csv of the original script (byte for byte).
@@ -22,7 +22,7 @@ pub enum Format {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(super) enum Command {
     /// Print a day's report. DATE: 2025-09-24, 24-Sep-2025, today or yesterday (arXiv's clock).
     Show {
         date: String,
@@ -68,7 +68,7 @@ pub enum Command {
     },
 }
 
-pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
     match cmd {
         Command::Show {
             date,

@@ -11,7 +11,7 @@ use crate::model::Day;
 /// Search the archive: terms are ANDed; "phrases", OR, -term and the prefixes ti: au: abs: cat: id:
 /// work as on arXiv.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The query, e.g. 'ti:"large language models" -survey' (it may start with `-`).
     #[arg(allow_hyphen_values = true)]
     query: String,
@@ -38,7 +38,7 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let day = |s: &Option<String>| -> anyhow::Result<Option<Day>> {
         Ok(s.as_deref().map(Day::parse).transpose()?)
     };

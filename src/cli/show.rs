@@ -7,7 +7,7 @@ use crate::archive::Archive;
 use crate::model::ArxivId;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// An arXiv id (2509.16442, 2509.16442v2, math/0309136).
     id: String,
     /// One JSON object: id, first_announced, snapshots, listings.
@@ -16,13 +16,13 @@ pub struct Args {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct StatsArgs {
+pub(super) struct StatsArgs {
     /// One JSON object: papers, snapshots, listings, reports, feeds, first_day, last_day.
     #[arg(long)]
     json: bool,
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let id = ArxivId::parse(&a.id)?;
     let archive = Archive::open_read(&ctx.loc)?;
     let Some(paper) = archive.store.read().paper(&id)? else {
@@ -89,7 +89,7 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-pub fn stats(ctx: &Ctx, a: StatsArgs) -> anyhow::Result<Outcome> {
+pub(super) fn stats(ctx: &Ctx, a: StatsArgs) -> anyhow::Result<Outcome> {
     let archive = Archive::open_read(&ctx.loc)?;
     let s = archive.store.read().stats()?;
     let mut out = stdout();

@@ -8,7 +8,7 @@ use crate::model::Day;
 
 /// Which announcement days are stored, empty, missing or repeated, per category.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// First day to consider [default: the first stored feed].
     #[arg(long)]
     from: Option<String>,
@@ -20,7 +20,7 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let from = a.from.as_deref().map(Day::parse).transpose()?;
     let to = a.to.as_deref().map(Day::parse).transpose()?;
     let archive = Archive::open_read(&ctx.loc)?;

@@ -3,10 +3,10 @@
 //! it can always catch up with the store, or be rebuilt from it. It never reads SQLite itself:
 //! `ingest` feeds it.
 
-pub mod phrase;
+pub(crate) mod phrase;
 pub mod query;
-pub mod schema;
-pub mod snippet;
+pub(crate) mod schema;
+pub(crate) mod snippet;
 pub(crate) mod stats;
 pub mod stem;
 
@@ -56,7 +56,8 @@ pub struct SearchIndex {
 pub const LAYOUT: u32 = 3;
 
 /// Writer memory budget. Tantivy splits it between its indexing threads; 700 MB on 2 threads keeps
-/// segments large during bulk loads (see PERF-NOTES: 200 MB dropped throughput by half).
+/// segments large during bulk loads (200 MB measured half the throughput; the PERF-NOTES of the
+/// project's shared folder, not part of this repository).
 const BULK_BUDGET: usize = 700 << 20;
 const SMALL_BUDGET: usize = 64 << 20;
 
@@ -296,6 +297,20 @@ fn parse_payload(payload: &str) -> std::result::Result<(i64, u32), String> {
     Ok((seq.ok_or("no seq=")?, layout))
 }
 
+/// Text the legacy reports carry HTML-escaped (`Q&amp;A`) is indexed as plain text, so that search
+/// sees `Q&A` either way.
+fn normalize(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('&') {
+        s.replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .into()
+    } else {
+        s.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -312,19 +327,5 @@ mod tests {
         ] {
             assert!(parse_payload(bad).is_err(), "{bad}");
         }
-    }
-}
-
-/// Text the legacy reports carry HTML-escaped (`Q&amp;A`) is indexed as plain text, so that search
-/// sees `Q&A` either way.
-fn normalize(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains('&') {
-        s.replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .into()
-    } else {
-        s.into()
     }
 }

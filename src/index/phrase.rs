@@ -39,7 +39,7 @@ impl Part {
 /// A conjunction of terms and at least one phrase (slop 0) in one field, whose top-k search
 /// prunes; everything else (matching, counting, explaining) is the wrapped query's.
 #[derive(Debug)]
-pub struct PrunedPhraseQuery {
+pub(crate) struct PrunedPhraseQuery {
     inner: Box<dyn Query>,
     field: Field,
     parts: Vec<Part>,
@@ -48,7 +48,7 @@ pub struct PrunedPhraseQuery {
 impl PrunedPhraseQuery {
     /// Wraps a phrase query, or a boolean query whose clauses are all required terms and phrases of
     /// one field, at least one a phrase. `None` for any other query.
-    pub fn wrap(query: &dyn Query) -> Option<PrunedPhraseQuery> {
+    pub(crate) fn wrap(query: &dyn Query) -> Option<PrunedPhraseQuery> {
         let parts: Vec<Part> = if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
             boolean
                 .clauses()

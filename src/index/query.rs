@@ -194,9 +194,9 @@ impl SearchIndex {
         let searcher = reader.searcher();
         let stats = ContentStats::new(&searcher, &self.path);
         let wanted = req.offset + req.limit.max(1);
-        // Collect one more than wanted; while the one past the cut ties with the last one in, the
-        // cut runs through a tie, so collect twice as many. The tied papers are then ordered by
-        // the rule, not by where the index happens to hold them.
+        // Collect one more than wanted; while the last one collected ties with the last one
+        // wanted, the cut runs through a tie, so collect twice as many. The tied papers are then
+        // ordered by the rule, not by where the index happens to hold them.
         let mut n = wanted + 1;
         let candidates = loop {
             let found: Vec<(Key, DocAddress)> = match req.sort {
@@ -216,7 +216,9 @@ impl SearchIndex {
                     .map(|(d, a)| (Key::Day(d), a))
                     .collect(),
             };
-            if found.len() < n || found[wanted].0 != found[wanted - 1].0 {
+            // Every paper tied with the last one wanted is in once the last one collected
+            // ranks strictly lower (or everything that matches was collected).
+            if found.len() < n || found[n - 1].0 != found[wanted - 1].0 {
                 break found;
             }
             n = n.saturating_mul(2);

@@ -12,12 +12,12 @@ use tantivy::{Index, schema::Field};
 
 /// Tokenizer for titles and abstracts: words, lower-cased, ASCII-folded, English (Porter) stems
 /// (cached: see `stem`).
-pub const EN: &str = "arxiv_en";
+pub(crate) const EN: &str = "arxiv_en";
 /// Tokenizer for author names: no stemming (a name is not an English word).
-pub const NAMES: &str = "arxiv_names";
+pub(crate) const NAMES: &str = "arxiv_names";
 
 #[derive(Clone, Copy)]
-pub struct Fields {
+pub(crate) struct Fields {
     /// The canonical arXiv id: one document per paper, the upsert key; the only stored field
     /// (everything a hit shows comes from SQLite, which keeps the index small); a fast field, so
     /// that tied hits are ordered by id without reading stored documents.
@@ -40,7 +40,7 @@ pub struct Fields {
     pub first: Field,
 }
 
-pub fn build() -> (Schema, Fields) {
+pub(crate) fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = |tokenizer: &str| {
         TextOptions::default().set_indexing_options(
@@ -62,7 +62,7 @@ pub fn build() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-pub fn fields(schema: &Schema) -> tantivy::Result<Fields> {
+pub(crate) fn fields(schema: &Schema) -> tantivy::Result<Fields> {
     let get = |name: &str| schema.get_field(name);
     Ok(Fields {
         id: get("id")?,
@@ -88,14 +88,14 @@ fn english(stem: super::stem::CachedEnglishStemmer) -> TextAnalyzer {
 
 /// The analyzer of `EN` fields for snippets of a query whose terms start with `firsts`: the same
 /// tokens, but only those that can match a term are stemmed.
-pub fn snippet_analyzer(firsts: [bool; 256]) -> TextAnalyzer {
+pub(crate) fn snippet_analyzer(firsts: [bool; 256]) -> TextAnalyzer {
     english(super::stem::CachedEnglishStemmer::only_words_starting_with(
         firsts,
     ))
 }
 
 /// Registers the tokenizers; must run on every opened index before it is read or written.
-pub fn register_tokenizers(index: &Index) {
+pub(crate) fn register_tokenizers(index: &Index) {
     let en = english(super::stem::CachedEnglishStemmer::default());
     let names = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))

@@ -26,7 +26,7 @@ use tantivy::{DocSet, Searcher, SegmentReader, TERMINATED, Term};
 
 /// The per-segment token sums, beside the index's own files (Tantivy removes only files it
 /// manages, so this one stays).
-pub const NORMS_FILE: &str = "arxiv-daily-norms.json";
+pub(crate) const NORMS_FILE: &str = "arxiv-daily-norms.json";
 
 /// The token sums of one segment's live documents, per field name.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

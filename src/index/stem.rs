@@ -1,5 +1,5 @@
 //! English (Porter) stemming with a per-thread cache. Word frequencies are Zipfian, so the same few
-//! thousand words are stemmed over and over; PERF-NOTES measured the stemmer at three quarters of
+//! thousand words are stemmed over and over; the stemmer measured three quarters of
 //! indexing time. The cache gives the same stems as Tantivy's `Stemmer` (same algorithm), so an index
 //! built with either reads the same.
 

@@ -16,7 +16,7 @@ use crate::store::{ListingRow, ShownPaper, WriteStats};
 
 /// What an import did.
 #[derive(Debug, Default, Serialize)]
-pub struct LegacySummary {
+pub(crate) struct LegacySummary {
     pub files: u64,
     pub rows: u64,
     pub failed: u64,
@@ -29,7 +29,7 @@ pub struct LegacySummary {
 
 /// Imports report folders as the reports of `profile` (their listings are filed under the
 /// profile's first category, marked `legacy`: they hold only the papers the report kept).
-pub fn import(
+pub(crate) fn import(
     archive: &mut Archive,
     paths: &[PathBuf],
     profile: &Profile,

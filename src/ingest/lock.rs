@@ -6,12 +6,12 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-pub struct WriteLock {
+pub(crate) struct WriteLock {
     _file: File,
 }
 
 impl WriteLock {
-    pub fn acquire(dir: &Path, wait: bool) -> anyhow::Result<WriteLock> {
+    pub(crate) fn acquire(dir: &Path, wait: bool) -> anyhow::Result<WriteLock> {
         let path = dir.join("lock");
         let mut file = OpenOptions::new()
             .read(true)

@@ -3,9 +3,9 @@
 //! the two leaves the index behind, never ahead; the next writer (or `doctor --repair`) catches it up.
 
 pub mod backfill;
-pub mod legacy;
-pub mod lock;
-pub mod rss;
+pub(crate) mod legacy;
+pub(crate) mod lock;
+pub(crate) mod rss;
 
 use std::path::Path;
 

@@ -16,7 +16,7 @@ use crate::store::{ListingRow, Writer};
 /// What became of a feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum FeedStatus {
+pub(crate) enum FeedStatus {
     /// A new day: its listing and reports were stored.
     Stored,
     /// The day was stored before; nothing changed.
@@ -29,7 +29,7 @@ pub enum FeedStatus {
 
 /// What happened to one feed.
 #[derive(Debug, Clone, Serialize)]
-pub struct FeedOutcome {
+pub(crate) struct FeedOutcome {
     pub category: String,
     pub date: String,
     pub status: FeedStatus,
@@ -44,7 +44,7 @@ pub struct FeedOutcome {
 }
 
 /// Stores one category's feed. `source` (URL or file) goes into the ledger.
-pub fn ingest_feed(
+pub(crate) fn ingest_feed(
     archive: &mut Archive,
     category: &str,
     feed: &Feed,
@@ -152,11 +152,11 @@ fn build_reports(
 }
 
 /// (id, title) pairs of a report.
-pub type IdTitles = Vec<(String, String)>;
+pub(crate) type IdTitles = Vec<(String, String)>;
 
 /// Recomputes (profile, day) from its listings with the profile's current rules. Returns the old
 /// and new rows as (id, title) lists; stores the new report unless `dry_run`.
-pub fn rerun(
+pub(crate) fn rerun(
     archive: &mut Archive,
     profile: &Profile,
     day: Day,

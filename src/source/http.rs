@@ -45,7 +45,7 @@ pub struct PoliteClient {
     pub stats: HttpStats,
 }
 
-pub fn user_agent() -> String {
+pub(crate) fn user_agent() -> String {
     let contact = std::env::var("ARXIV_DAILY_CONTACT")
         .ok()
         .filter(|c| !c.trim().is_empty());

@@ -1,12 +1,12 @@
 //! Inputs: each module turns the bytes of one kind of source into `model` values. Sources never
 //! touch the store or the index.
 
-pub mod http;
+pub(crate) mod http;
 pub mod kaggle;
 pub mod legacy;
 pub mod oai;
 pub mod rss;
-pub mod schedule;
+pub(crate) mod schedule;
 mod xml;
 
 /// What went wrong reading a source. Every variant says where: a path and line, or a URL.

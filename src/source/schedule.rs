@@ -9,7 +9,7 @@ use jiff::civil::{Time, Weekday};
 use crate::model::{Day, day::arxiv_tz};
 
 /// The feed day on which a version submitted at `submitted` was (most likely) first listed.
-pub fn listing_day(submitted: Timestamp) -> Day {
+pub(crate) fn listing_day(submitted: Timestamp) -> Day {
     let et = submitted.to_zoned_datetime(arxiv_tz());
     let cutoff = Time::constant(14, 0, 0, 0);
     let mut closes = et.date();
@@ -21,7 +21,7 @@ pub fn listing_day(submitted: Timestamp) -> Day {
 
 /// The feed day for a submission known only by its day, assumed before the cutoff (the `arXiv`
 /// OAI format and Kaggle's `created` without time).
-pub fn listing_day_from_date(day: Day) -> Day {
+pub(crate) fn listing_day_from_date(day: Day) -> Day {
     listing_day_for_window(day)
 }
 
@@ -43,7 +43,7 @@ fn listing_day_for_window(closes: Day) -> Day {
 
 /// Parses OAI arXivRaw / Kaggle version dates: `Mon, 22 Sep 2025 17:03:11 GMT`. The weekday is
 /// ignored: the date says which day it is, and a wrong weekday name must not lose a record.
-pub fn parse_submission(s: &str) -> Option<Timestamp> {
+pub(crate) fn parse_submission(s: &str) -> Option<Timestamp> {
     let s = s.trim();
     let s = match s.split_once(", ") {
         Some((weekday, rest))

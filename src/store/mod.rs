@@ -4,7 +4,7 @@
 
 mod read;
 use read::parse_write_seq;
-pub mod text;
+pub(crate) mod text;
 mod write;
 
 use std::path::Path;

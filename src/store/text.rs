@@ -17,7 +17,7 @@ thread_local! {
 }
 
 /// The value to store for `s`.
-pub fn pack(s: &str) -> Value {
+pub(crate) fn pack(s: &str) -> Value {
     if s.len() < MIN_PACKED {
         return Value::Text(s.to_string());
     }
@@ -41,7 +41,7 @@ fn inflate(b: &[u8]) -> Result<String, String> {
 }
 
 /// A text column that may be stored packed.
-pub struct Packed(pub String);
+pub(crate) struct Packed(pub String);
 
 impl FromSql for Packed {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
