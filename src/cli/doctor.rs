@@ -96,7 +96,18 @@ fn check(archive: &Archive) -> anyhow::Result<Vec<Problem>> {
         Err(e) => return Err(e.into()),
     };
     let papers = reads.paper_ids()?;
-    match archive.index()? {
+    let index = match archive.index() {
+        Ok(index) => index,
+        Err(e)
+            if e.downcast_ref::<IndexError>()
+                .is_some_and(|e| matches!(e, IndexError::OldLayout { .. })) =>
+        {
+            problems.push(Problem::IndexLayout(2));
+            return Ok(problems);
+        }
+        Err(e) => return Err(e),
+    };
+    match index {
         None if papers.is_empty() => {}
         None => problems.push(Problem::IndexMissing),
         Some(index) => {

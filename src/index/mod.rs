@@ -29,6 +29,11 @@ pub enum IndexError {
     /// The user's query could not be parsed.
     #[error("bad query {query:?}: {message}")]
     Query { query: String, message: String },
+    /// The index was built by an older arxiv-daily with other fields.
+    #[error(
+        "search index {path} was built by an older arxiv-daily; run `arxiv-daily doctor --repair` to rebuild it"
+    )]
+    OldLayout { path: PathBuf },
     /// The index's own bookkeeping (its commit payload) does not parse: corruption, which
     /// `doctor` reports and `doctor --repair` fixes by rebuilding the index.
     #[error(
@@ -84,12 +89,30 @@ impl SearchIndex {
             Index::create_in_dir(dir, schema).map_err(wrap)?
         };
         schema::register_tokenizers(&index);
-        let fields = schema::fields(&index.schema()).map_err(wrap)?;
+        // An index whose fields are not this version's (layout 2 had no `all`) was built by an
+        // older arxiv-daily: only a rebuild helps.
+        let fields = schema::fields(&index.schema()).map_err(|_| IndexError::OldLayout {
+            path: dir.to_path_buf(),
+        })?;
         Ok(SearchIndex {
             index,
             fields,
             path: dir.to_path_buf(),
         })
+    }
+
+    /// Removes an index of an older layout and creates an empty one of this version's.
+    pub fn recreate(dir: &Path) -> Result<SearchIndex> {
+        match Self::open_or_create(dir) {
+            Err(IndexError::OldLayout { .. }) => {
+                std::fs::remove_dir_all(dir).map_err(|e| IndexError::Tantivy {
+                    path: dir.to_path_buf(),
+                    error: e.into(),
+                })?;
+                Self::open_or_create(dir)
+            }
+            other => other,
+        }
     }
 
     /// Opens an existing index for reading; `None` when there is none yet.
@@ -313,6 +336,26 @@ fn normalize(s: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_index_of_an_older_layout_is_recognised_and_recreated() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = tantivy::schema::Schema::builder();
+        b.add_text_field("id", tantivy::schema::STRING | tantivy::schema::STORED);
+        b.add_text_field("abs", tantivy::schema::TEXT);
+        tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
+        assert!(matches!(
+            super::SearchIndex::open_existing(dir.path()),
+            Err(super::IndexError::OldLayout { .. })
+        ));
+        let fresh = super::SearchIndex::recreate(dir.path()).unwrap();
+        assert_eq!(fresh.num_docs().unwrap(), 0);
+        assert!(
+            super::SearchIndex::open_existing(dir.path())
+                .unwrap()
+                .is_some()
+        );
+    }
+
     #[test]
     fn payloads_parse_or_fail_never_zero() {
         use super::parse_payload;

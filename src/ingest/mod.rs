@@ -37,7 +37,12 @@ impl Archive {
         let config = loc.load_config()?;
         let store = Store::open(&loc.db_path()).map_err(|e| context(e, &loc.db_path()))?;
         // The index exists from the first write on, so that readers always find one.
-        SearchIndex::open_or_create(&loc.dir.join(INDEX_DIR))?;
+        match SearchIndex::open_or_create(&loc.dir.join(INDEX_DIR)) {
+            // An older layout is for `doctor --repair`, which opens the archive here too; other
+            // writers fail when they bring the index up to date, with that hint.
+            Ok(_) | Err(IndexError::OldLayout { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
         Ok(Archive {
             dir: loc.dir.clone(),
             store,
@@ -107,7 +112,7 @@ impl Archive {
 
     /// Rebuilds the whole index from SQLite.
     pub fn rebuild_index(&mut self) -> anyhow::Result<u64> {
-        let index = SearchIndex::open_or_create(&self.index_dir())?;
+        let index = SearchIndex::recreate(&self.index_dir())?;
         let target = self.store.read().write_seq()?;
         let mut session = index.writer(true)?;
         session.clear()?;

@@ -520,6 +520,15 @@ impl Reads<'_> {
 
     /// The OAI records that could not be read, oldest rejection first.
     pub fn rejected_records(&self) -> Result<Vec<RejectedRecord>> {
+        // A reader may open an archive that no writer of this version has migrated yet.
+        let exists: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'rejected_records'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Ok(Vec::new());
+        }
         let mut stmt = self.conn.prepare(
             "SELECT identifier, reason, source, rejected_at, raw_xml FROM rejected_records
              ORDER BY rejected_at, identifier",
