@@ -27,6 +27,27 @@ title_keywords = ["multimodal", "multi-modal", "generative", "llm"]
 # abstract_keywords = []
 # exclude_keywords = []
 # announce_types = ["new", "cross", "replace", "replace-cross"]
+
+# Saved searches are profiles with a `query` in the search language (ti: au: abs: cat: id: all:,
+# "phrases", OR, -term, parentheses), beside or instead of keywords: a paper of the categories is in
+# the day's report when it passes the keywords (if any) and the query (if any), evaluated on the text
+# that day listed. Each arrives as a daily report and as an Atom feed (`report feed --profile NAME`).
+# Add one today and fill its history with `report rerun --profile NAME --from 2025-01-01 --to today`.
+#
+# [[profile]]
+# name = "mcauley"                      # following an author
+# categories = ["cs.IR", "cs.LG", "cs.CL"]
+# query = 'au:mcauley'
+#
+# [[profile]]
+# name = "generative-retrieval"         # a topic
+# categories = ["cs.IR"]
+# query = '"generative retrieval" OR "semantic ids"'
+#
+# [[profile]]
+# name = "recsys"                       # a topic minus noise
+# categories = ["cs.IR"]
+# query = 'recommendation -survey'
 "#;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,6 +73,10 @@ pub struct Profile {
     pub exclude_keywords: Vec<String>,
     #[serde(default = "all_types", deserialize_with = "announce_types")]
     pub announce_types: Vec<AnnounceType>,
+    /// A saved search: a paper is kept only when this query (the `search` language) matches the
+    /// text the day listed.
+    #[serde(default)]
+    pub query: Option<String>,
 }
 
 fn all_types() -> Vec<AnnounceType> {
@@ -92,7 +117,13 @@ impl Profile {
             abstract_keywords: vec![],
             exclude_keywords: vec![],
             announce_types: all_types(),
+            query: None,
         }
+    }
+
+    /// Whether the profile filters by keywords (else only its query, if any, decides).
+    pub fn has_keywords(&self) -> bool {
+        !self.title_keywords.is_empty() || !self.abstract_keywords.is_empty()
     }
 
     /// Whether a paper with this title and abstract belongs in the report.
@@ -111,10 +142,28 @@ impl Profile {
         let abs = abstract_text.to_lowercase();
         let hit =
             |text: &str, words: &[String]| words.iter().any(|w| text.contains(&w.to_lowercase()));
-        (hit(&title, &self.title_keywords) || hit(&abs, &self.abstract_keywords))
+        (!self.has_keywords()
+            || hit(&title, &self.title_keywords)
+            || hit(&abs, &self.abstract_keywords))
             && !hit(&title, &self.exclude_keywords)
             && !hit(&abs, &self.exclude_keywords)
     }
+}
+
+/// The line of the `query` of the `i`-th profile in the file's text.
+fn query_line(text: &str, i: usize) -> Option<usize> {
+    #[derive(Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        profile: Vec<ProfileSpan>,
+    }
+    #[derive(Deserialize)]
+    struct ProfileSpan {
+        query: Option<toml::Spanned<String>>,
+    }
+    let spans: Spans = toml::from_str(text).ok()?;
+    let start = spans.profile.get(i)?.query.as_ref()?.span().start;
+    Some(text[..start.min(text.len())].matches('\n').count() + 1)
 }
 
 impl Config {
@@ -152,6 +201,15 @@ impl Config {
             }
             if config.profiles[..i].iter().any(|q| q.name == p.name) {
                 return Err(fail(format!("profile {:?} is defined twice", p.name)));
+            }
+            if let Some(query) = &p.query
+                && let Err((column, why)) = crate::index::query::check_query(query)
+            {
+                return Err(fail(format!(
+                    "line {}: profile {:?}: query {query:?}, column {column}: {why}",
+                    query_line(text, i).unwrap_or(1),
+                    p.name
+                )));
             }
         }
         if let Some(m) = config.min_interval

@@ -56,15 +56,27 @@ pub(super) enum Command {
         #[arg(long)]
         clean: bool,
     },
-    /// Recompute a stored day's report from its listing with the profile's current rules, store
-    /// it, and show what changed.
+    /// Recompute a stored day's report (or every stored day from --from to --to) from its
+    /// listing with the profile's current rules, store it, and show what changed. A profile added
+    /// today gets its history this way.
     Rerun {
-        date: String,
+        /// The day (or use --from and --to for a range).
+        #[arg(required_unless_present_any = ["from", "to"], conflicts_with_all = ["from", "to"])]
+        date: Option<String>,
         #[arg(long, default_value = "default")]
         profile: String,
+        /// First day of a range (default: the archive's first day).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day of a range (default: today).
+        #[arg(long)]
+        to: Option<String>,
         /// Only show the difference; store nothing.
         #[arg(long)]
         dry_run: bool,
+        /// One JSON object per changed day: date, added, removed, rows.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -93,10 +105,19 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             clean,
         } => export(ctx, &dir, &profile, clean),
         Command::Rerun {
-            date,
+            date: Some(date),
             profile,
             dry_run,
+            ..
         } => crate::cli::ingest::rerun(ctx, &date, &profile, dry_run),
+        Command::Rerun {
+            date: None,
+            profile,
+            from,
+            to,
+            dry_run,
+            json,
+        } => rerun_range(ctx, &profile, from.as_deref(), to.as_deref(), dry_run, json),
     }
 }
 
@@ -260,4 +281,63 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(())
+}
+
+fn rerun_range(
+    ctx: &Ctx,
+    profile: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    dry_run: bool,
+    json: bool,
+) -> anyhow::Result<Outcome> {
+    let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
+    let profile = archive
+        .config
+        .profile(profile)
+        .map_err(anyhow::Error::msg)?
+        .clone();
+    let from = match from {
+        Some(d) => Day::parse(d)?,
+        None => match archive.store.read().stats()?.first_day {
+            Some(d) => Day::parse(&d)?,
+            None => Day::today(),
+        },
+    };
+    let to = to.map(Day::parse).transpose()?.unwrap_or_else(Day::today);
+    anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+    let bar = super::progress(None, &format!("recomputing {}", profile.name));
+    let (days, changed) =
+        crate::ingest::rss::rerun_range(&mut archive, &profile, from, to, dry_run, |done, all| {
+            bar.set_length(all);
+            bar.set_position(done);
+        })?;
+    bar.finish_and_clear();
+    let mut out = stdout();
+    for day in &changed {
+        if json {
+            json_line(&mut out, day)?;
+        } else {
+            writeln!(
+                out,
+                "{}  {} rows  +{} -{}",
+                day.date,
+                day.rows,
+                day.added.len(),
+                day.removed.len()
+            )?;
+        }
+    }
+    let verb = if dry_run { "would change" } else { "changed" };
+    eprintln!(
+        "arxiv-daily: {}: {days} stored days from {from} to {to}, {} {verb}",
+        profile.name,
+        changed.len()
+    );
+    out.flush()?;
+    Ok(if days == 0 {
+        Outcome::NothingFound
+    } else {
+        Outcome::Done
+    })
 }

@@ -101,6 +101,47 @@ impl SearchIndex {
         })
     }
 
+    /// An empty index in memory with this version's schema and analyzers: saved-search profiles
+    /// evaluate their query on one day's papers with it, exactly as `search` would.
+    pub(crate) fn in_ram() -> SearchIndex {
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_ram(schema);
+        schema::register_tokenizers(&index);
+        SearchIndex {
+            index,
+            fields,
+            path: PathBuf::new(),
+        }
+    }
+
+    /// The ids of `docs` that `query` matches, with the analyzers and semantics of `search`
+    /// (the documents are indexed in memory; nothing is written to disk).
+    pub(crate) fn matching(
+        query: &str,
+        docs: &[IndexDoc],
+    ) -> Result<std::collections::HashSet<String>> {
+        if docs.is_empty() {
+            return Ok(Default::default());
+        }
+        let index = Self::in_ram();
+        let mut writer: IndexWriter = index
+            .index
+            .writer_with_num_threads(1, 15_000_000)
+            .map_err(index.err())?;
+        for doc in docs {
+            writer
+                .add_document(index.document(doc))
+                .map_err(index.err())?;
+        }
+        writer.commit().map_err(index.err())?;
+        let result = index.search(&query::SearchRequest {
+            query: query.to_string(),
+            limit: docs.len(),
+            ..query::SearchRequest::default()
+        })?;
+        Ok(result.hits.into_iter().map(|h| h.id).collect())
+    }
+
     /// Removes an index of an older layout and creates an empty one of this version's.
     pub fn recreate(dir: &Path) -> Result<SearchIndex> {
         match Self::open_or_create(dir) {
@@ -192,6 +233,33 @@ impl SearchIndex {
         })
     }
 
+    /// The Tantivy document of a paper.
+    fn document(&self, doc: &IndexDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.id, &doc.id);
+        d.add_text(f.title, normalize(&doc.title));
+        // `all` holds the whole text in separate values (Tantivy leaves a gap between values, so a
+        // phrase never runs from the title into the abstract). The title goes in twice: a word of
+        // the title weighs double, BM25F-style, in one field that a query can search alone.
+        let title = normalize(&doc.title);
+        let abstract_text = normalize(&doc.abstract_text);
+        d.add_text(f.all, &title);
+        d.add_text(f.all, &title);
+        d.add_text(f.all, &abstract_text);
+        d.add_text(f.all, normalize(&doc.authors));
+        d.add_text(f.abs, &abstract_text);
+        d.add_text(f.authors, normalize(&doc.authors));
+        for c in &doc.categories {
+            d.add_text(f.cat, c);
+        }
+        for day in &doc.days {
+            d.add_u64(f.day, day.number());
+        }
+        d.add_u64(f.first, doc.days.first().map_or(0, |d| d.number()));
+        d
+    }
+
     pub fn num_docs(&self) -> Result<u64> {
         Ok(self.reader()?.searcher().num_docs())
     }
@@ -247,27 +315,7 @@ impl IndexSession<'_> {
             self.writer
                 .delete_term(Term::from_field_text(f.id, &doc.id));
         }
-        let mut d = TantivyDocument::default();
-        d.add_text(f.id, &doc.id);
-        d.add_text(f.title, normalize(&doc.title));
-        // `all` holds the whole text in separate values (Tantivy leaves a gap between values, so a
-        // phrase never runs from the title into the abstract). The title goes in twice: a word of
-        // the title weighs double, BM25F-style, in one field that a query can search alone.
-        let title = normalize(&doc.title);
-        let abstract_text = normalize(&doc.abstract_text);
-        d.add_text(f.all, &title);
-        d.add_text(f.all, &title);
-        d.add_text(f.all, &abstract_text);
-        d.add_text(f.all, normalize(&doc.authors));
-        d.add_text(f.abs, &abstract_text);
-        d.add_text(f.authors, normalize(&doc.authors));
-        for c in &doc.categories {
-            d.add_text(f.cat, c);
-        }
-        for day in &doc.days {
-            d.add_u64(f.day, day.number());
-        }
-        d.add_u64(f.first, doc.days.first().map_or(0, |d| d.number()));
+        let d = self.index.document(doc);
         self.writer.add_document(d).map_err(self.index.err())?;
         self.pending += 1;
         Ok(())

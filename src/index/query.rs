@@ -96,6 +96,79 @@ fn check_shape(q: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The field prefixes a query may use.
+pub const PREFIXES: [&str; 6] = ["ti", "au", "abs", "cat", "id", "all"];
+
+/// Checks a query as `search` would parse it. An error gives the 1-based character column where
+/// the problem is (an unknown prefix, an unclosed quote or parenthesis), or where the query ends
+/// for an error the grammar reports without a place.
+pub fn check_query(text: &str) -> std::result::Result<(), (usize, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut open_parens: Vec<usize> = Vec::new();
+    let mut quote: Option<usize> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if quote.is_some() {
+            if c == '\\' {
+                i += 1;
+            } else if c == '"' {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '\\' => i += 1,
+            '"' => quote = Some(i),
+            '(' => open_parens.push(i),
+            ')' => {
+                if open_parens.pop().is_none() {
+                    return Err((i + 1, "a `)` closes nothing".into()));
+                }
+            }
+            _ if c.is_ascii_alphabetic()
+                && (i == 0 || matches!(chars[i - 1], ' ' | '(' | '+' | '-')) =>
+            {
+                let word: String = chars[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                    .collect();
+                let after = i + word.chars().count();
+                if chars.get(after) == Some(&':') && !PREFIXES.contains(&word.as_str()) {
+                    return Err((
+                        i + 1,
+                        format!(
+                            "unknown field `{word}:` (the fields are {})",
+                            PREFIXES.map(|p| format!("{p}:")).join(" ")
+                        ),
+                    ));
+                }
+                i = after;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if let Some(start) = quote {
+        return Err((start + 1, "this quote is never closed".into()));
+    }
+    if let Some(start) = open_parens.pop() {
+        return Err((start + 1, "this `(` is never closed".into()));
+    }
+    SearchIndex::in_ram()
+        .parse_query(text)
+        .map(|_| ())
+        .map_err(|e| {
+            let message = match e {
+                IndexError::Query { message, .. } => message,
+                other => other.to_string(),
+            };
+            (chars.len().max(1), message)
+        })
+}
+
 impl SearchIndex {
     /// Parses the user's query text; errors are reported politely, never as a panic.
     ///

@@ -41,6 +41,10 @@ pub(crate) type Norms = HashMap<String, SegmentNorms>;
 
 /// Reads the norms file; a missing or unreadable one is empty (everything is then counted).
 pub(crate) fn read_norms(index_dir: &Path) -> Norms {
+    if index_dir.as_os_str().is_empty() {
+        // An index in memory has no file beside it.
+        return Norms::new();
+    }
     std::fs::read(index_dir.join(NORMS_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())

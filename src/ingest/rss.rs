@@ -185,3 +185,68 @@ pub(crate) fn rerun(
     }
     Ok((old, new))
 }
+
+/// What a range rerun did to one day.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct DayRerun {
+    pub(crate) date: String,
+    pub(crate) added: Vec<String>,
+    pub(crate) removed: Vec<String>,
+    pub(crate) rows: usize,
+}
+
+/// Recomputes and stores the profile's report of every day in `from..=to` whose feed of one of
+/// its categories is stored, in one transaction (all days or none). Returns the days whose report
+/// changed (a second run over the same range returns none). `progress` gets days done.
+pub(crate) fn rerun_range(
+    archive: &mut Archive,
+    profile: &Profile,
+    from: Day,
+    to: Day,
+    dry_run: bool,
+    mut progress: impl FnMut(u64, u64),
+) -> anyhow::Result<(usize, Vec<DayRerun>)> {
+    let mut days: Vec<Day> = archive
+        .store
+        .read()
+        .feeds(Some(from), Some(to))?
+        .into_iter()
+        .filter(|f| profile.categories.contains(&f.category))
+        .filter_map(|f| Day::from_iso(&f.date))
+        .collect();
+    days.sort();
+    days.dedup();
+    let mut w = archive.store.writer()?;
+    let mut changed = Vec::new();
+    for (i, day) in days.iter().enumerate() {
+        progress(i as u64, days.len() as u64);
+        let old: Vec<String> = w
+            .read()
+            .report(&profile.name, *day)?
+            .map(|r| r.rows.into_iter().map(|p| p.id).collect())
+            .unwrap_or_default();
+        let Some((provenance, rows)) = report::compute(&w.read(), profile, *day)? else {
+            continue;
+        };
+        let new: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
+        let stored = w.read().report(&profile.name, *day)?.is_some();
+        if new == old && stored {
+            continue;
+        }
+        if !dry_run {
+            let entries: Vec<(i64, Option<String>)> = rows.iter().map(|r| (r.sid, None)).collect();
+            w.replace_report(&profile.name, *day, provenance, &entries)?;
+        }
+        changed.push(DayRerun {
+            date: day.to_string(),
+            added: new.iter().filter(|id| !old.contains(id)).cloned().collect(),
+            removed: old.iter().filter(|id| !new.contains(id)).cloned().collect(),
+            rows: new.len(),
+        });
+    }
+    progress(days.len() as u64, days.len() as u64);
+    if !dry_run {
+        w.commit()?;
+    }
+    Ok((days.len(), changed))
+}

@@ -4,7 +4,8 @@
 pub mod render;
 
 use crate::config::Profile;
-use crate::model::{Day, Provenance};
+use crate::index::SearchIndex;
+use crate::model::{Day, IndexDoc, Provenance};
 use crate::store::{Reads, Result, ShownPaper};
 
 /// A report ready to render.
@@ -25,13 +26,15 @@ impl Report {
 }
 
 /// The rows a profile selects from a day's listings: its categories in profile order, each paper
-/// once, feed order within a category. `None` when no listing of those categories is stored.
+/// once, feed order within a category, kept by the keywords (if the profile has any) and by its
+/// saved query (if it has one), evaluated on the text the day listed. `None` when no listing of
+/// those categories is stored.
 pub fn compute(
     store: &Reads<'_>,
     profile: &Profile,
     day: Day,
-) -> Result<Option<(Provenance, Vec<ShownPaper>)>> {
-    let mut rows: Vec<ShownPaper> = Vec::new();
+) -> anyhow::Result<Option<(Provenance, Vec<ShownPaper>)>> {
+    let mut rows: Vec<(ShownPaper, &str)> = Vec::new();
     let mut provenance = None;
     for category in &profile.categories {
         let Some((prov, listed)) = store.listing(day, category)? else {
@@ -39,19 +42,45 @@ pub fn compute(
         };
         provenance.get_or_insert(prov);
         for paper in listed {
-            if rows.iter().any(|r| r.id == paper.id) {
+            if rows.iter().any(|(r, _)| r.id == paper.id) {
                 continue;
             }
             if profile.keeps(&paper.title, &paper.abstract_text, paper.announce_type) {
-                rows.push(paper);
+                rows.push((paper, category));
             }
         }
     }
-    Ok(provenance.map(|p| (p, rows)))
+    if let Some(query) = &profile.query {
+        let matching = SearchIndex::matching(query, &day_docs(&rows, day))?;
+        rows.retain(|(r, _)| matching.contains(&r.id));
+    }
+    Ok(provenance.map(|p| (p, rows.into_iter().map(|(r, _)| r).collect())))
+}
+
+/// The papers as the index would hold them if the day's text were their latest: the listed
+/// snapshot, its categories and the one it was listed under, and this day.
+fn day_docs(rows: &[(ShownPaper, &str)], day: Day) -> Vec<IndexDoc> {
+    rows.iter()
+        .map(|(r, category)| {
+            let mut categories = r.categories.clone();
+            if !categories.iter().any(|c| c == category) {
+                categories.push(category.to_string());
+            }
+            IndexDoc {
+                pid: 0,
+                id: r.id.clone(),
+                title: r.title.clone(),
+                abstract_text: r.abstract_text.clone(),
+                authors: r.authors.clone(),
+                categories,
+                days: vec![day],
+            }
+        })
+        .collect()
 }
 
 /// The report of (profile, day): the stored one when there is one, else computed from listings.
-pub fn find(store: &Reads<'_>, profile: &Profile, day: Day) -> Result<Option<Report>> {
+pub fn find(store: &Reads<'_>, profile: &Profile, day: Day) -> anyhow::Result<Option<Report>> {
     if let Some(stored) = store.report(&profile.name, day)? {
         return Ok(Some(Report {
             profile: stored.profile,

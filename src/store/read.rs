@@ -210,14 +210,21 @@ impl Reads<'_> {
         let Some((rid, provenance)) = found else {
             return Ok(None);
         };
+        // The announce type is the listing's of that day (a stored report keeps only snapshots),
+        // so a stored report shows what a computed one does.
         let sql = format!(
-            "SELECT {SHOWN_COLUMNS}, rr.link FROM report_rows rr JOIN snapshots s ON s.sid = rr.sid
+            "SELECT {SHOWN_COLUMNS}, rr.link,
+                    (SELECT l.announce_type FROM listings l WHERE l.pid = p.pid AND l.day = ?2
+                     AND l.announce_type IS NOT NULL ORDER BY l.provenance, l.category LIMIT 1)
+             FROM report_rows rr JOIN snapshots s ON s.sid = rr.sid
              JOIN papers p ON p.pid = s.pid WHERE rr.rid = ?1 ORDER BY rr.position"
         );
         let rows = self
             .conn
             .prepare_cached(&sql)?
-            .query_map([rid], |r| shown(r, r.get(7)?, None))?
+            .query_map(params![rid, day.to_string()], |r| {
+                shown(r, r.get(7)?, r.get(8)?)
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let provenance = Provenance::parse(&provenance)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown provenance {provenance:?}")))?;

@@ -5,6 +5,7 @@ mod backfill;
 mod cli;
 mod crash;
 mod determinism;
+mod discovery;
 mod fixtures;
 mod ingest;
 mod legacy;

@@ -1,0 +1,316 @@
+//! Saved searches (query profiles), Atom feeds, similar papers and BibTeX.
+
+use std::collections::BTreeSet;
+
+use crate::fixtures::{Item, feed};
+use crate::util::{TestArchive, write};
+
+const DAYS: [&str; 4] = [
+    "Mon, 02 Mar 2026 00:00:00 -0500",
+    "Tue, 03 Mar 2026 00:00:00 -0500",
+    "Wed, 04 Mar 2026 00:00:00 -0500",
+    "Thu, 05 Mar 2026 00:00:00 -0500",
+];
+const ISO: [&str; 4] = ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"];
+
+const CONFIG: &str = r#"
+[[profile]]
+name = "default"
+categories = ["cs.IR"]
+title_keywords = ["llm"]
+
+[[profile]]
+name = "rag"
+categories = ["cs.IR", "cs.CL"]
+query = '(retrieval OR "semantic ids") -survey'
+
+[[profile]]
+name = "titles"
+categories = ["cs.IR"]
+query = 'ti:retrieval'
+
+[[profile]]
+name = "author"
+categories = ["cs.IR"]
+title_keywords = ["llm"]
+query = 'au:mcauley'
+"#;
+
+/// Four days of cs.IR and cs.CL feeds. 2603.00001 is retitled on day 3 (a replacement whose new
+/// title no longer says "retrieval").
+fn archive() -> TestArchive {
+    let a = TestArchive::new();
+    a.write_config(CONFIG);
+    let dir = a.scratch("feeds");
+    let mut files = Vec::new();
+    for (d, date) in DAYS.iter().enumerate() {
+        let id = |n: usize| format!("2603.{:05}", d * 100 + n);
+        let ids: Vec<String> = (0..6).map(id).collect();
+        let mut items: Vec<Item<'_>> = vec![
+            Item {
+                id: &ids[0],
+                version: 1,
+                kind: "new",
+                title: "Dense retrieval with LLM rerankers",
+                abs: "We study dense retrieval.",
+                authors: "Julian McAuley, Ann Lee",
+                cats: &["cs.IR"],
+            },
+            Item {
+                id: &ids[1],
+                version: 1,
+                kind: "new",
+                title: "A survey of retrieval",
+                abs: "A survey.",
+                authors: "Bo Chen",
+                cats: &["cs.IR"],
+            },
+            Item {
+                id: &ids[2],
+                version: 1,
+                kind: "new",
+                title: "Generative recommendation",
+                abs: "Items get semantic IDs.",
+                authors: "Cy Diaz",
+                cats: &["cs.IR", "cs.LG"],
+            },
+            Item {
+                id: &ids[3],
+                version: 1,
+                kind: "cross",
+                title: "LLM agents for search",
+                abs: "Agents that search.",
+                authors: "Julian McAuley",
+                cats: &["cs.CL", "cs.IR"],
+            },
+        ];
+        if d == 2 {
+            items.push(Item {
+                id: "2603.00001",
+                version: 2,
+                kind: "replace",
+                title: "Dense rankers, revisited",
+                abs: "We study rankers.",
+                authors: "Julian McAuley, Ann Lee",
+                cats: &["cs.IR"],
+            });
+        }
+        let ir = feed("cs.IR", date, &items);
+        let cl_items = vec![Item {
+            id: &ids[4],
+            version: 1,
+            kind: "new",
+            title: "Retrieval for dialogue",
+            abs: "Retrieval helps dialogue.",
+            authors: "Eve Fox",
+            cats: &["cs.CL"],
+        }];
+        let cl = feed("cs.CL", date, &cl_items);
+        for (cat, text) in [("cs.IR", ir), ("cs.CL", cl)] {
+            let path = dir.join(format!("{d}-{cat}.xml"));
+            write(&path, &text);
+            files.push(path);
+        }
+    }
+    for f in &files {
+        a.run(&["ingest", "--feed-file", f.to_str().unwrap()]).ok();
+    }
+    a
+}
+
+fn ids(rows: &[serde_json::Value]) -> BTreeSet<String> {
+    rows.iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn report_ids(a: &TestArchive, profile: &str, day: &str) -> BTreeSet<String> {
+    let out = a
+        .run(&["report", "show", day, "--profile", profile, "--json"])
+        .ok();
+    ids(&out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect::<Vec<_>>())
+}
+
+fn search_ids(a: &TestArchive, args: &[&str]) -> BTreeSet<String> {
+    let mut full = vec!["search", "--json", "--limit", "1000"];
+    full.extend_from_slice(args);
+    let out = a.run(&full);
+    if out.code == 1 {
+        return BTreeSet::new();
+    }
+    ids(&out
+        .ok()
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect::<Vec<_>>())
+}
+
+#[test]
+fn a_query_profile_reports_what_search_finds_on_that_day() {
+    let a = archive();
+    for day in ISO {
+        let report = report_ids(&a, "rag", day);
+        let mut searched = BTreeSet::new();
+        for cat in ["cs.IR", "cs.CL"] {
+            searched.extend(search_ids(
+                &a,
+                &[
+                    "--from",
+                    day,
+                    "--to",
+                    day,
+                    "--category",
+                    cat,
+                    "(retrieval OR \"semantic ids\") -survey",
+                ],
+            ));
+        }
+        // 2603.00001 changed on day 3: search sees its latest text, the report that day's.
+        searched.remove("2603.00001");
+        let mut report_without = report.clone();
+        report_without.remove("2603.00001");
+        assert_eq!(report_without, searched, "{day}");
+        assert!(!report.is_empty(), "{day}");
+        assert!(
+            !report.iter().any(|id| id.ends_with("01")),
+            "-survey drops the survey: {report:?}"
+        );
+    }
+    // Keywords and a query together: both must hold.
+    assert_eq!(
+        report_ids(&a, "author", "2026-03-02"),
+        BTreeSet::from(["2603.00000".to_string(), "2603.00003".to_string()])
+    );
+}
+
+#[test]
+fn a_changed_title_counts_on_the_days_it_matched() {
+    let a = archive();
+    // Day 1 listed "Dense retrieval ..." (2603.00000); day 3 listed its replacement "Dense rankers".
+    assert!(report_ids(&a, "titles", "2026-03-02").contains("2603.00000"));
+    assert!(
+        !report_ids(&a, "titles", "2026-03-04").contains("2603.00001"),
+        "the new title"
+    );
+    let day3 = a
+        .run(&[
+            "report",
+            "show",
+            "2026-03-04",
+            "--profile",
+            "titles",
+            "--json",
+        ])
+        .ok()
+        .stdout;
+    assert!(!day3.contains("Dense rankers"), "{day3}");
+}
+
+#[test]
+fn rerun_over_a_range_fills_a_new_profiles_history_once() {
+    let a = archive();
+    // A profile added after the days were ingested.
+    a.write_config(&format!(
+        "{CONFIG}\n[[profile]]\nname = \"late\"\ncategories = [\"cs.IR\"]\nquery = 'semantic'\n"
+    ));
+    // Shown (computed from the listing) but not yet filed.
+    let computed = a
+        .run(&[
+            "report",
+            "show",
+            "2026-03-03",
+            "--profile",
+            "late",
+            "--json",
+        ])
+        .ok()
+        .stdout;
+    a.run(&["report", "list", "--profile", "late"]).code(1);
+    let first = a
+        .run(&[
+            "report",
+            "rerun",
+            "--profile",
+            "late",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+            "--json",
+        ])
+        .ok();
+    assert_eq!(first.stdout.lines().count(), 4, "{}", first.stdout);
+    assert!(first.stderr.contains("4 stored days"), "{}", first.stderr);
+    let listed = a.json_lines(&["report", "list", "--profile", "late", "--json"]);
+    assert_eq!(listed.len(), 4);
+    assert!(listed.iter().all(|r| r["rows"] == 1), "{listed:?}");
+    assert_eq!(
+        a.run(&[
+            "report",
+            "show",
+            "2026-03-03",
+            "--profile",
+            "late",
+            "--json"
+        ])
+        .ok()
+        .stdout,
+        computed
+    );
+    let again = a
+        .run(&[
+            "report",
+            "rerun",
+            "--profile",
+            "late",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+        ])
+        .ok();
+    assert_eq!(again.stdout, "", "a second run changes nothing");
+    assert!(again.stderr.contains("0 changed"), "{}", again.stderr);
+}
+
+#[test]
+fn a_malformed_saved_query_names_file_line_profile_and_column() {
+    let a = TestArchive::new();
+    for (query, column, why) in [
+        ("retrieval title:llm", 11, "unknown field `title:`"),
+        ("(retrieval OR rag", 1, "never closed"),
+        ("\"semantic ids", 1, "never closed"),
+    ] {
+        a.write_config(&format!(
+            "[[profile]]\nname = \"x\"\ncategories = [\"cs.IR\"]\n\n[[profile]]\nname = \"bad\"\ncategories = [\"cs.IR\"]\nquery = '{query}'\n"
+        ));
+        let out = a
+            .run(&[
+                "report",
+                "rerun",
+                "--profile",
+                "bad",
+                "--from",
+                "2026-03-01",
+            ])
+            .code(2);
+        for want in [
+            "arxiv-daily.toml",
+            "line 8",
+            "profile \"bad\"",
+            &format!("column {column}"),
+            why,
+        ] {
+            assert!(
+                out.stderr.contains(want),
+                "{query}: {want} in {}",
+                out.stderr
+            );
+        }
+    }
+}
