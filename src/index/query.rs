@@ -122,10 +122,8 @@ pub fn check_query(text: &str) -> std::result::Result<(), (usize, String)> {
             '\\' => i += 1,
             '"' => quote = Some(i),
             '(' => open_parens.push(i),
-            ')' => {
-                if open_parens.pop().is_none() {
-                    return Err((i + 1, "a `)` closes nothing".into()));
-                }
+            ')' if open_parens.pop().is_none() => {
+                return Err((i + 1, "a `)` closes nothing".into()));
             }
             _ if c.is_ascii_alphabetic()
                 && (i == 0 || matches!(chars[i - 1], ' ' | '(' | '+' | '-')) =>
