@@ -9,6 +9,8 @@
 #![warn(unreachable_pub)]
 
 pub mod archive;
+pub mod atom;
+pub mod bibtex;
 pub mod cli;
 pub mod config;
 pub mod index;

@@ -8,7 +8,7 @@ use crate::index::query::SearchResult;
 use crate::index::{SearchIndex, snippet::Snippets};
 use crate::model::{AnnounceType, Day};
 use crate::report::Report;
-use crate::store::{FeedRecord, Reads};
+use crate::store::{FeedRecord, PaperView, Reads};
 
 /// One hit of `search --json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -50,6 +50,82 @@ pub(crate) fn search_hits(
         });
     }
     Ok(hits)
+}
+
+/// One paper of `similar --json` (and of `show --json`'s `similar`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub(crate) struct SimilarHit {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) authors: String,
+    pub(crate) first_announced: Option<String>,
+    pub(crate) score: Option<f32>,
+    /// The words of the source paper that this one shares, strongest first (at most five).
+    pub(crate) why: Vec<String>,
+}
+
+/// The papers most like `id` (`None` when it is not in the archive).
+pub(crate) fn similar(
+    reads: &Reads<'_>,
+    index: &SearchIndex,
+    id: &crate::model::ArxivId,
+    req: &crate::index::query::SearchRequest,
+) -> anyhow::Result<Option<Vec<SimilarHit>>> {
+    let Some((title, abstract_text, _)) = reads.latest_text(id.as_str())? else {
+        return Ok(None);
+    };
+    let result = index.similar(id.as_str(), &title, &abstract_text, req)?;
+    let mut hits = Vec::with_capacity(result.hits.len());
+    for hit in result.hits {
+        let Some((title, abstract_text, authors)) = reads.latest_text(&hit.id)? else {
+            continue;
+        };
+        let stems: std::collections::HashSet<String> = index
+            .words(&format!("{title}\n{abstract_text}"))
+            .into_iter()
+            .map(|(stem, _)| stem)
+            .collect();
+        let why = result
+            .terms
+            .iter()
+            .filter(|t| stems.contains(&t.stem))
+            .take(5)
+            .map(|t| t.word.clone())
+            .collect();
+        hits.push(SimilarHit {
+            id: hit.id,
+            title,
+            authors,
+            first_announced: hit.first_listed.map(|d| d.to_string()),
+            score: hit.score,
+            why,
+        });
+    }
+    Ok(Some(hits))
+}
+
+/// `show --json`: the paper and the papers most like it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PaperWithSimilar {
+    #[serde(flatten)]
+    pub(crate) paper: PaperView,
+    pub(crate) similar: Vec<SimilarHit>,
+}
+
+/// A paper's latest metadata as a report row would show it (for feeds of searches).
+pub(crate) fn latest_shown(paper: &PaperView) -> Option<crate::store::ShownPaper> {
+    let s = paper.snapshots.last()?;
+    Some(crate::store::ShownPaper {
+        id: paper.id.clone(),
+        sid: 0,
+        version: s.version,
+        title: s.title.clone(),
+        link: format!("https://arxiv.org/abs/{}", paper.id),
+        abstract_text: s.abstract_text.clone(),
+        authors: s.authors.clone(),
+        categories: s.categories.clone(),
+        announce_type: None,
+    })
 }
 
 /// One row of `report show --json`.

@@ -8,6 +8,7 @@ mod ingest;
 mod report;
 mod search;
 mod show;
+mod similar;
 mod status;
 
 use std::io::{BufWriter, IsTerminal, Write};
@@ -56,8 +57,10 @@ enum Command {
     Report(report::Command),
     /// Full-text search over the whole archive.
     Search(search::Args),
-    /// Show a paper: every snapshot of its metadata and every day it was listed.
+    /// Show a paper: every snapshot of its metadata, every day it was listed, similar papers.
     Show(show::Args),
+    /// The papers most like one paper, with the words they share.
+    Similar(similar::Args),
     /// Counts of papers, snapshots, listings and reports.
     Stats(show::StatsArgs),
     /// The completeness ledger: which announcement days are stored, empty, missing or repeated.
@@ -124,6 +127,7 @@ pub fn main() -> anyhow::Result<Outcome> {
         Command::Report(c) => report::run(&ctx, c),
         Command::Search(a) => search::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
+        Command::Similar(a) => similar::run(&ctx, a),
         Command::Stats(a) => show::stats(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
         Command::Doctor(a) => doctor::run(&ctx, a),

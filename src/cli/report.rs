@@ -56,6 +56,18 @@ pub(super) enum Command {
         #[arg(long)]
         clean: bool,
     },
+    /// Write an Atom feed of a profile's last report days: one entry per paper per day, newest
+    /// day first (for a feed reader, or to publish beside the exported reports).
+    Feed {
+        #[arg(long, default_value = "default")]
+        profile: String,
+        /// How many report days (the newest).
+        #[arg(long, default_value_t = 14)]
+        days: usize,
+        /// Write the feed to this file (through a temporary file and a rename) instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Recompute a stored day's report (or every stored day from --from to --to) from its
     /// listing with the profile's current rules, store it, and show what changed. A profile added
     /// today gets its history this way.
@@ -104,6 +116,7 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             profile,
             clean,
         } => export(ctx, &dir, &profile, clean),
+        Command::Feed { profile, days, out } => feed(ctx, &profile, days, out.as_deref()),
         Command::Rerun {
             date: Some(date),
             profile,
@@ -340,4 +353,56 @@ fn rerun_range(
     } else {
         Outcome::Done
     })
+}
+
+fn feed(ctx: &Ctx, profile: &str, days: usize, out: Option<&Path>) -> anyhow::Result<Outcome> {
+    let archive = Archive::open_read(&ctx.loc)?;
+    let profile = profile_of(&archive, profile)?;
+    let reads = archive.store.read();
+    let all = report::days(&reads, &profile)?;
+    let mut entries = Vec::new();
+    for (day, _) in all.iter().rev().take(days) {
+        if let Some(report) = report::find(&reads, &profile, *day)? {
+            entries.extend(
+                report
+                    .rows
+                    .into_iter()
+                    .map(|paper| crate::atom::Entry { day: *day, paper }),
+            );
+        }
+    }
+    let info = crate::atom::FeedInfo {
+        id: format!("urn:arxiv-daily:profile:{}", profile.name),
+        title: format!("arXiv daily report: {}", profile.name),
+        subtitle: profile_summary(&profile),
+    };
+    let xml = crate::atom::feed(&info, &entries);
+    match out {
+        Some(path) => write_atomic(path, xml.as_bytes())?,
+        None => {
+            let mut o = stdout();
+            o.write_all(xml.as_bytes())?;
+            o.flush()?;
+        }
+    }
+    Ok(if all.is_empty() {
+        Outcome::NothingFound
+    } else {
+        Outcome::Done
+    })
+}
+
+/// One line saying what a profile selects, for a feed's subtitle.
+fn profile_summary(p: &Profile) -> String {
+    let mut parts = vec![p.categories.join(", ")];
+    if !p.title_keywords.is_empty() {
+        parts.push(format!("title: {}", p.title_keywords.join(" | ")));
+    }
+    if !p.abstract_keywords.is_empty() {
+        parts.push(format!("abstract: {}", p.abstract_keywords.join(" | ")));
+    }
+    if let Some(q) = &p.query {
+        parts.push(format!("query: {q}"));
+    }
+    parts.join("; ")
 }

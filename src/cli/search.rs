@@ -33,12 +33,34 @@ pub(super) struct Args {
     offset: usize,
     #[arg(long, value_enum, default_value = "relevance")]
     sort: SortBy,
-    /// One JSON object per hit: id, title, authors, first_announced, score, snippet.
-    #[arg(long)]
+    /// One JSON object per hit: id, title, authors, first_announced, score, snippet (the same as
+    /// --format json).
+    #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// text, json, atom (a feed of the hits, newest first: any search is a feed) or bibtex.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
-pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    Text,
+    Json,
+    /// An Atom 1.0 feed; sorted by date.
+    Atom,
+    /// One BibTeX entry per hit, as arXiv writes them.
+    Bibtex,
+}
+
+pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
+    if a.json {
+        a.format = Format::Json;
+    }
+    if a.format == Format::Atom {
+        // A feed lists the newest first.
+        a.sort = SortBy::Date;
+    }
+    a.json = a.format == Format::Json;
     let day = |s: &Option<String>| -> anyhow::Result<Option<Day>> {
         Ok(s.as_deref().map(Day::parse).transpose()?)
     };
@@ -55,23 +77,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     // threads measured slower: the threads' page faults contend for the one address space.)
     let store = ctx.loc.open_store_read()?;
     let index_dir = ctx.loc.index_dir();
-    let Some(mut index) = SearchIndex::open_existing(&index_dir)? else {
-        anyhow::bail!(
-            "the archive {} has no search index yet: run `arxiv-daily doctor --repair` to build it",
-            ctx.loc.dir.display()
-        );
-    };
-    let (indexed_seq, layout) = index.payload()?;
-    if indexed_seq < store.read().write_seq()? {
-        eprintln!(
-            "arxiv-daily: warning: the search index is behind the archive (an interrupted write?); run `arxiv-daily doctor --repair`"
-        );
-    }
-    if layout != crate::index::LAYOUT {
-        eprintln!(
-            "arxiv-daily: warning: the search index was built by an older arxiv-daily and ranks differently; run `arxiv-daily doctor --repair` to rebuild it"
-        );
-    }
+    let mut index = open_index(ctx, &store)?;
     // A writer may replace segments between our opening the index and reading it; reopen and
     // try again rather than fail a reader.
     let mut attempt = 0;
@@ -94,6 +100,9 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             eprintln!("arxiv-daily: no papers match {:?}", a.query);
         }
         return Ok(Outcome::NothingFound);
+    }
+    if matches!(a.format, Format::Atom | Format::Bibtex) {
+        return write_papers(&store.read(), &result.hits, &a);
     }
     let hits = crate::views::search_hits(&store.read(), &index, &result)?;
     let color = ctx.color.enabled() && !a.json;
@@ -129,4 +138,63 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The hits as an Atom feed or as BibTeX entries.
+fn write_papers(
+    reads: &crate::store::Reads<'_>,
+    hits: &[crate::index::query::Hit],
+    a: &Args,
+) -> anyhow::Result<Outcome> {
+    let mut out = stdout();
+    let mut entries = Vec::new();
+    for hit in hits {
+        let Ok(id) = crate::model::ArxivId::parse(&hit.id) else {
+            continue;
+        };
+        let Some(paper) = reads.paper(&id)? else {
+            continue;
+        };
+        if a.format == Format::Bibtex {
+            if let Some(entry) = crate::bibtex::entry(&paper) {
+                writeln!(out, "{entry}")?;
+            }
+        } else if let (Some(shown), Some(day)) =
+            (crate::views::latest_shown(&paper), hit.first_listed)
+        {
+            entries.push(crate::atom::Entry { day, paper: shown });
+        }
+    }
+    if a.format == Format::Atom {
+        let info = crate::atom::FeedInfo {
+            id: format!("urn:arxiv-daily:search:{}", a.query),
+            title: format!("arXiv search: {}", a.query),
+            subtitle: "papers matching the query, newest first".into(),
+        };
+        out.write_all(crate::atom::feed(&info, &entries).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(Outcome::Done)
+}
+
+/// Opens the archive's index for a reader, warning when it is behind SQLite or of an older layout.
+pub(crate) fn open_index(ctx: &Ctx, store: &crate::store::Store) -> anyhow::Result<SearchIndex> {
+    let Some(index) = SearchIndex::open_existing(&ctx.loc.index_dir())? else {
+        anyhow::bail!(
+            "the archive {} has no search index yet: run `arxiv-daily doctor --repair` to build it",
+            ctx.loc.dir.display()
+        );
+    };
+    let (indexed_seq, layout) = index.payload()?;
+    if indexed_seq < store.read().write_seq()? {
+        eprintln!(
+            "arxiv-daily: warning: the search index is behind the archive (an interrupted write?); run `arxiv-daily doctor --repair`"
+        );
+    }
+    if layout != crate::index::LAYOUT {
+        eprintln!(
+            "arxiv-daily: warning: the search index was built by an older arxiv-daily and ranks differently; run `arxiv-daily doctor --repair` to rebuild it"
+        );
+    }
+    Ok(index)
 }

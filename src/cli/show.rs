@@ -10,9 +10,19 @@ use crate::model::ArxivId;
 pub(super) struct Args {
     /// An arXiv id (2509.16442, 2509.16442v2, math/0309136).
     id: String,
-    /// One JSON object: id, first_announced, snapshots, listings.
-    #[arg(long)]
+    /// One JSON object: id, first_announced, snapshots, listings, similar.
+    #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// text, json or bibtex (the citation as arXiv's "Export BibTeX citation" writes it).
+    #[arg(long, value_enum, default_value = "text")]
+    format: ShowFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ShowFormat {
+    Text,
+    Json,
+    Bibtex,
 }
 
 #[derive(Debug, clap::Args)]
@@ -30,8 +40,13 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         return Ok(Outcome::NothingFound);
     };
     let mut out = stdout();
-    if a.json {
-        json_line(&mut out, &paper)?;
+    if a.format == ShowFormat::Bibtex {
+        if let Some(entry) = crate::bibtex::entry(&paper) {
+            out.write_all(entry.as_bytes())?;
+        }
+    } else if a.json || a.format == ShowFormat::Json {
+        let similar = most_similar(ctx, &archive, &id)?;
+        json_line(&mut out, &crate::views::PaperWithSimilar { paper, similar })?;
     } else {
         writeln!(out, "{}  https://arxiv.org/abs/{}", paper.id, paper.id)?;
         writeln!(
@@ -84,6 +99,19 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 l.snapshot + 1
             )?;
         }
+        let similar = most_similar(ctx, &archive, &id)?;
+        if !similar.is_empty() {
+            writeln!(out, "\nsimilar:")?;
+            for h in &similar {
+                writeln!(
+                    out,
+                    "  {}  {}  ({})",
+                    h.id,
+                    h.title.split_whitespace().collect::<Vec<_>>().join(" "),
+                    h.why.join(", ")
+                )?;
+            }
+        }
     }
     out.flush()?;
     Ok(Outcome::Done)
@@ -106,4 +134,20 @@ pub(super) fn stats(ctx: &Ctx, a: StatsArgs) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     Ok(Outcome::Done)
+}
+
+/// The five papers most like `id` (none when the archive has no index yet).
+fn most_similar(
+    ctx: &Ctx,
+    archive: &Archive,
+    id: &ArxivId,
+) -> anyhow::Result<Vec<crate::views::SimilarHit>> {
+    let Some(index) = crate::index::SearchIndex::open_existing(&ctx.loc.index_dir())? else {
+        return Ok(Vec::new());
+    };
+    let req = crate::index::query::SearchRequest {
+        limit: 5,
+        ..Default::default()
+    };
+    Ok(crate::views::similar(&archive.store.read(), &index, id, &req)?.unwrap_or_default())
 }

@@ -6,6 +6,7 @@
 pub(crate) mod phrase;
 pub mod query;
 pub(crate) mod schema;
+pub mod similar;
 pub(crate) mod snippet;
 pub(crate) mod stats;
 pub mod stem;

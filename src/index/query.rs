@@ -232,8 +232,21 @@ impl SearchIndex {
     }
 
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResult> {
-        let f = &self.fields;
         let user = self.parse_query(&req.query)?;
+        let reader = self.reader()?;
+        let searcher = reader.searcher();
+        let query = self.filtered(user, req);
+        let hits = self.top_hits(&searcher, query.as_ref(), req)?;
+        Ok(SearchResult {
+            hits,
+            query,
+            searcher,
+        })
+    }
+
+    /// `user` with the request's day and category filters as required clauses.
+    pub(crate) fn filtered(&self, user: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
+        let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user.box_clone())];
         if req.from.is_some() || req.to.is_some() {
             let lower = req.from.map_or(Bound::Unbounded, |d| {
@@ -256,14 +269,22 @@ impl SearchIndex {
         if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        let query: Box<dyn Query> = if clauses.len() == 1 {
+        if clauses.len() == 1 {
             user
         } else {
             Box::new(BooleanQuery::new(clauses))
-        };
-        let reader = self.reader()?;
-        let searcher = reader.searcher();
-        let stats = ContentStats::new(&searcher, &self.path);
+        }
+    }
+
+    /// The hits of `query` from `req.offset` on, at most `req.limit`, in the documented order
+    /// (see ARCHITECTURE.md: score or day, then the newer first day, then the id).
+    pub(crate) fn top_hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        req: &SearchRequest,
+    ) -> Result<Vec<Hit>> {
+        let stats = ContentStats::new(searcher, &self.path);
         let wanted = req.offset + req.limit.max(1);
         // Collect one more than wanted; while the last one collected ties with the last one
         // wanted, the cut runs through a tie, so collect twice as many. The tied papers are then
@@ -272,14 +293,14 @@ impl SearchIndex {
         let candidates = loop {
             let found: Vec<(Key, DocAddress)> = match req.sort {
                 SortBy::Relevance => searcher
-                    .search_with_statistics_provider(&query, &TopDocs::with_limit(n), &stats)
+                    .search_with_statistics_provider(query, &TopDocs::with_limit(n), &stats)
                     .map_err(self.err())?
                     .into_iter()
                     .map(|(s, a)| (Key::Score(s), a))
                     .collect(),
                 SortBy::Date => searcher
                     .search(
-                        &query,
+                        query,
                         &TopDocs::with_limit(n).order_by_fast_field::<u64>("first", Order::Desc),
                     )
                     .map_err(self.err())?
@@ -338,10 +359,6 @@ impl SearchIndex {
             .skip(req.offset)
             .map(|(_, h)| h)
             .collect();
-        Ok(SearchResult {
-            hits,
-            query,
-            searcher,
-        })
+        Ok(hits)
     }
 }

@@ -86,6 +86,11 @@ fn english(stem: super::stem::CachedEnglishStemmer) -> TextAnalyzer {
         .build()
 }
 
+/// The analyzer of `EN` fields, as registered.
+pub(crate) fn english_analyzer() -> TextAnalyzer {
+    english(super::stem::CachedEnglishStemmer::default())
+}
+
 /// The analyzer of `EN` fields for snippets of a query whose terms start with `firsts`: the same
 /// tokens, but only those that can match a term are stemmed.
 pub(crate) fn snippet_analyzer(firsts: [bool; 256]) -> TextAnalyzer {

@@ -314,3 +314,202 @@ fn a_malformed_saved_query_names_file_line_profile_and_column() {
         }
     }
 }
+
+#[test]
+fn feeds_parse_with_a_real_atom_parser_and_keep_their_ids() {
+    let a = archive();
+    // A hostile title and abstract: markup, TeX, entities, a control character XML forbids.
+    let dir = a.scratch("hostile");
+    let hostile = feed(
+        "cs.IR",
+        "Fri, 06 Mar 2026 00:00:00 -0500",
+        &[Item {
+            id: "2603.00999",
+            version: 1,
+            kind: "new",
+            title: "<script>alert(1)</script> LLM & $\\alpha < \\beta$ ]]>",
+            abs: "Q&A over \u{1}\"quoted\" text with <b>tags</b>.",
+            authors: "Zoë O'Brien, Ana Núñez",
+            cats: &["cs.IR"],
+        }],
+    );
+    write(&dir.join("f.xml"), &hostile);
+    a.run(&["ingest", "--feed-file", dir.join("f.xml").to_str().unwrap()])
+        .ok();
+    let out = a.scratch("pub").join("default.atom");
+    a.run(&[
+        "report",
+        "feed",
+        "--days",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    let first = std::fs::read_to_string(&out).unwrap();
+    let parsed: atom_syndication::Feed = first.parse().expect("a valid Atom feed");
+    assert_eq!(parsed.id(), "urn:arxiv-daily:profile:default");
+    let ids: Vec<&str> = parsed.entries().iter().map(|e| e.id()).collect();
+    assert_eq!(
+        ids[0], "https://arxiv.org/abs/2603.00999#2026-03-06",
+        "newest day first: {ids:?}"
+    );
+    assert!(ids.iter().any(|i| i.ends_with("#2026-03-05")));
+    assert!(
+        !ids.iter().any(|i| i.ends_with("#2026-03-03")),
+        "three days: {ids:?}"
+    );
+    let hostile = &parsed.entries()[0];
+    assert_eq!(
+        hostile.title().as_str(),
+        "<script>alert(1)</script> LLM & $\\alpha < \\beta$ ]]>"
+    );
+    let summary = hostile.summary().unwrap().as_str();
+    assert!(summary.starts_with("Q&A over \"quoted\""), "{summary}");
+    assert_eq!(hostile.authors().len(), 2);
+    assert_eq!(hostile.authors()[0].name(), "Zoë O'Brien");
+    assert_eq!(hostile.categories()[0].term(), "cs.IR");
+    assert!(
+        hostile
+            .links()
+            .iter()
+            .any(|l| l.href() == "https://arxiv.org/pdf/2603.00999")
+    );
+    // Stable: the same archive writes the same bytes.
+    a.run(&[
+        "report",
+        "feed",
+        "--days",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), first);
+    // A saved search is a feed, and so is any search.
+    let rag: atom_syndication::Feed = a
+        .run(&["report", "feed", "--profile", "rag"])
+        .ok()
+        .stdout
+        .parse()
+        .unwrap();
+    assert!(!rag.entries().is_empty());
+    let searched: atom_syndication::Feed = a
+        .run(&["search", "retrieval", "--format", "atom"])
+        .ok()
+        .stdout
+        .parse()
+        .unwrap();
+    let days: Vec<String> = searched
+        .entries()
+        .iter()
+        .map(|e| e.updated().to_rfc3339())
+        .collect();
+    let mut sorted = days.clone();
+    sorted.sort_by(|x, y| y.cmp(x));
+    assert_eq!(days, sorted, "a search feed is sorted by date");
+}
+
+#[test]
+fn similar_papers_never_include_the_paper_and_explain_themselves() {
+    let a = archive();
+    let hits = a.json_lines(&["similar", "2603.00000", "--json", "--limit", "20"]);
+    assert!(!hits.is_empty());
+    for h in &hits {
+        assert_ne!(h["id"], "2603.00000");
+        assert!(!h["why"].as_array().unwrap().is_empty(), "{h}");
+    }
+    // Its twins of the other days (same title and abstract) come first, equal scores newest first.
+    let top: Vec<&str> = hits
+        .iter()
+        .take(3)
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(top, ["2603.00300", "2603.00200", "2603.00100"], "{hits:?}");
+    assert!(
+        !hits[0]["why"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "with"),
+        "no stop words"
+    );
+    let filtered = a.json_lines(&["similar", "2603.00000", "--json", "--from", "2026-03-04"]);
+    assert!(
+        filtered
+            .iter()
+            .all(|h| h["first_announced"].as_str().unwrap() >= "2026-03-04")
+    );
+    a.run(&["similar", "2609.99999"]).code(1);
+    a.run(&["similar", "not-an-id"]).code(2);
+    // `show` lists the five most similar.
+    let shown = a.run(&["show", "2603.00000", "--json"]).ok().stdout;
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    let similar = v["similar"].as_array().unwrap();
+    assert!((3..=5).contains(&similar.len()), "{v}");
+    assert_eq!(similar[0]["id"], "2603.00300");
+    assert!(
+        a.run(&["show", "2603.00000"])
+            .ok()
+            .stdout
+            .contains("similar:")
+    );
+}
+
+#[test]
+fn bibtex_as_arxiv_writes_it() {
+    let a = TestArchive::new();
+    let dir = a.scratch("f");
+    let authors = (1..=12)
+        .map(|i| format!("Author{i} Name{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let f = feed(
+        "cs.IR",
+        DAYS[0],
+        &[Item {
+            id: "2603.00042",
+            version: 1,
+            kind: "new",
+            title: "On $\\mathcal{O}(n)$ {LLM} Rerankers",
+            abs: "A.",
+            authors: &authors,
+            cats: &["cs.IR", "cs.CL"],
+        }],
+    );
+    write(&dir.join("f.xml"), &f);
+    a.run(&["ingest", "--feed-file", dir.join("f.xml").to_str().unwrap()])
+        .ok();
+    let bib = a
+        .run(&["show", "2603.00042", "--format", "bibtex"])
+        .ok()
+        .stdout;
+    assert!(
+        bib.starts_with("@misc{name12026mathcalonllmrerankers,\n"),
+        "{bib}"
+    );
+    assert!(
+        bib.contains("      title={On $\\mathcal{O}(n)$ {LLM} Rerankers}, \n"),
+        "{bib}"
+    );
+    assert!(
+        bib.contains("author={Author1 Name1 and Author2 Name2 and"),
+        "{bib}"
+    );
+    assert!(bib.contains("and Author12 Name12},\n"), "{bib}");
+    for field in [
+        "year={2026}",
+        "eprint={2603.00042}",
+        "archivePrefix={arXiv}",
+        "primaryClass={cs.IR}",
+        "url={https://arxiv.org/abs/2603.00042}",
+    ] {
+        assert!(bib.contains(field), "{field}: {bib}");
+    }
+    assert_eq!(bib.matches('{').count(), bib.matches('}').count());
+    let from_search = a
+        .run(&["search", "rerankers", "--format", "bibtex"])
+        .ok()
+        .stdout;
+    assert_eq!(from_search.trim_end(), bib.trim_end());
+}

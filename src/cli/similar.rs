@@ -1,0 +1,69 @@
+//! `similar ID`: the papers of the archive most like one paper, with the words they share.
+
+use std::io::Write;
+
+use super::{Ctx, Outcome, json_line, stdout};
+use crate::index::query::SearchRequest;
+use crate::model::{ArxivId, Day};
+
+/// The papers most like the given one, by its title and abstract (never the paper itself), with
+/// the words that made each match.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// An arXiv id (2509.16442, 2509.16442v2, math/0309136).
+    id: String,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Only papers listed on or after this day.
+    #[arg(long)]
+    from: Option<String>,
+    /// Only papers listed on or before this day.
+    #[arg(long)]
+    to: Option<String>,
+    /// Only papers in this category (e.g. cs.IR).
+    #[arg(long)]
+    category: Option<String>,
+    /// One JSON object per paper: id, title, authors, first_announced, score, why.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+    let id = ArxivId::parse(&a.id)?;
+    let req = SearchRequest {
+        from: a.from.as_deref().map(Day::parse).transpose()?,
+        to: a.to.as_deref().map(Day::parse).transpose()?,
+        category: a.category.clone(),
+        limit: a.limit,
+        ..SearchRequest::default()
+    };
+    let store = ctx.loc.open_store_read()?;
+    let index = super::search::open_index(ctx, &store)?;
+    let Some(hits) = crate::views::similar(&store.read(), &index, &id, &req)? else {
+        eprintln!("arxiv-daily: {id} is not in the archive");
+        return Ok(Outcome::NothingFound);
+    };
+    if hits.is_empty() {
+        if !a.json {
+            eprintln!("arxiv-daily: no papers like {id}");
+        }
+        return Ok(Outcome::NothingFound);
+    }
+    let mut out = stdout();
+    for hit in &hits {
+        if a.json {
+            json_line(&mut out, hit)?;
+        } else {
+            writeln!(
+                out,
+                "{}  {}  {}",
+                hit.id,
+                hit.first_announced.as_deref().unwrap_or("-"),
+                hit.title.split_whitespace().collect::<Vec<_>>().join(" ")
+            )?;
+            writeln!(out, "    why: {}", hit.why.join(", "))?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Done)
+}
