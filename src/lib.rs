@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod legacy_format;
 pub mod model;
 pub mod report;
+pub mod serve;
 pub mod source;
 pub mod store;
 pub(crate) mod views;

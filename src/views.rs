@@ -8,7 +8,7 @@ use crate::index::query::SearchResult;
 use crate::index::{SearchIndex, snippet::Snippets};
 use crate::model::{AnnounceType, Day};
 use crate::report::Report;
-use crate::store::{FeedRecord, PaperView, Reads};
+pub(crate) use crate::store::{FeedRecord, PaperView, Reads, ReportSummary, Stats};
 
 /// One hit of `search --json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -102,6 +102,60 @@ pub(crate) fn similar(
         });
     }
     Ok(Some(hits))
+}
+
+/// `report list --json`: every stored report, and the reports of estimated days (computed on
+/// demand), by day then profile.
+pub(crate) fn report_list(
+    reads: &Reads<'_>,
+    config: &crate::config::Config,
+    profile: Option<&str>,
+) -> anyhow::Result<Vec<ReportSummary>> {
+    let mut rows = reads.report_summaries(profile)?;
+    for p in &config.profiles {
+        if profile.is_some_and(|name| name != p.name) {
+            continue;
+        }
+        for (day, prov) in reads.estimated_days(&p.categories)? {
+            let date = day.to_string();
+            if rows.iter().any(|r| r.date == date && r.profile == p.name) {
+                continue;
+            }
+            let n = crate::report::compute(reads, p, day)?.map_or(0, |(_, r)| r.len());
+            rows.push(ReportSummary {
+                date,
+                profile: p.name.clone(),
+                rows: n as u64,
+                provenance: prov,
+                estimated: true,
+            });
+        }
+    }
+    rows.sort_by(|a, b| (&a.date, &a.profile).cmp(&(&b.date, &b.profile)));
+    Ok(rows)
+}
+
+/// `show --json`: the paper and its five most similar (none without an index); `None` when the
+/// paper is not in the archive.
+pub(crate) fn paper_with_similar(
+    reads: &Reads<'_>,
+    index: Option<&SearchIndex>,
+    id: &crate::model::ArxivId,
+) -> anyhow::Result<Option<PaperWithSimilar>> {
+    let Some(paper) = reads.paper(id)? else {
+        return Ok(None);
+    };
+    let similar = match index {
+        Some(index) => {
+            let req = crate::index::query::SearchRequest {
+                limit: 5,
+                ..Default::default()
+            };
+            similar(reads, index, id, &req)?.unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    Ok(Some(PaperWithSimilar { paper, similar }))
 }
 
 /// `show --json`: the paper and the papers most like it.

@@ -7,6 +7,7 @@ mod import;
 mod ingest;
 mod report;
 mod search;
+mod serve;
 mod show;
 mod similar;
 mod status;
@@ -61,6 +62,8 @@ enum Command {
     Show(show::Args),
     /// The papers most like one paper, with the words they share.
     Similar(similar::Args),
+    /// Serve a local web reader and JSON API over the archive.
+    Serve(serve::Args),
     /// Counts of papers, snapshots, listings and reports.
     Stats(show::StatsArgs),
     /// The completeness ledger: which announcement days are stored, empty, missing or repeated.
@@ -128,6 +131,7 @@ pub fn main() -> anyhow::Result<Outcome> {
         Command::Search(a) => search::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Similar(a) => similar::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
         Command::Stats(a) => show::stats(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
         Command::Doctor(a) => doctor::run(&ctx, a),

@@ -201,28 +201,7 @@ fn render_report(report: &Report, format: Format, clean: bool) -> String {
 
 fn list(ctx: &Ctx, profile: Option<&str>, json: bool) -> anyhow::Result<Outcome> {
     let archive = Archive::open_read(&ctx.loc)?;
-    let mut rows = archive.store.read().report_summaries(profile)?;
-    // Days with estimated listings (backfill) have reports computed on demand.
-    for p in &archive.config.profiles {
-        if profile.is_some_and(|name| name != p.name) {
-            continue;
-        }
-        for (day, prov) in archive.store.read().estimated_days(&p.categories)? {
-            let date = day.to_string();
-            if rows.iter().any(|r| r.date == date && r.profile == p.name) {
-                continue;
-            }
-            let n = report::compute(&archive.store.read(), p, day)?.map_or(0, |(_, r)| r.len());
-            rows.push(crate::store::ReportSummary {
-                date,
-                profile: p.name.clone(),
-                rows: n as u64,
-                provenance: prov,
-                estimated: true,
-            });
-        }
-    }
-    rows.sort_by(|a, b| (&a.date, &a.profile).cmp(&(&b.date, &b.profile)));
+    let rows = crate::views::report_list(&archive.store.read(), &archive.config, profile)?;
     if rows.is_empty() {
         eprintln!("arxiv-daily: no reports in the archive");
         return Ok(Outcome::NothingFound);

@@ -54,6 +54,8 @@ pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) fields: Fields,
     path: PathBuf,
+    /// A long-lived reader (the server's), reloaded by `reload`; one-shot readers build their own.
+    kept: Option<IndexReader>,
 }
 
 /// The version of what a document holds. 2: the title twice in the whole-text field; 3: the
@@ -99,6 +101,7 @@ impl SearchIndex {
             index,
             fields,
             path: dir.to_path_buf(),
+            kept: None,
         })
     }
 
@@ -112,6 +115,7 @@ impl SearchIndex {
             index,
             fields,
             path: PathBuf::new(),
+            kept: None,
         }
     }
 
@@ -203,11 +207,29 @@ impl SearchIndex {
     }
 
     pub fn reader(&self) -> Result<IndexReader> {
+        if let Some(r) = &self.kept {
+            return Ok(r.clone());
+        }
         self.index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(self.err())
+    }
+
+    /// Keeps one reader for every search from now on (a server's): cheaper than opening the
+    /// segments per request; `reload` brings it up to the latest commit.
+    pub fn keep_reader(&mut self) -> Result<()> {
+        self.kept = Some(self.reader()?);
+        Ok(())
+    }
+
+    /// Picks up what writers committed since (a no-op without a kept reader).
+    pub fn reload(&self) -> Result<()> {
+        match &self.kept {
+            Some(r) => r.reload().map_err(self.err()),
+            None => Ok(()),
+        }
     }
 
     /// Starts a write session; `bulk` picks the large memory budget and turns merging off.
@@ -371,7 +393,7 @@ fn parse_payload(payload: &str) -> std::result::Result<(i64, u32), String> {
 
 /// Text the legacy reports carry HTML-escaped (`Q&amp;A`) is indexed as plain text, so that search
 /// sees `Q&A` either way.
-fn normalize(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn normalize(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains('&') {
         s.replace("&amp;", "&")
             .replace("&lt;", "<")

@@ -244,6 +244,17 @@ impl SearchIndex {
         })
     }
 
+    /// How many papers match the request (all of them, not a page): for a page count.
+    pub fn count(&self, req: &SearchRequest) -> Result<usize> {
+        let user = self.parse_query(&req.query)?;
+        let query = self.filtered(user, req);
+        let reader = self.reader()?;
+        reader
+            .searcher()
+            .search(query.as_ref(), &tantivy::collector::Count)
+            .map_err(self.err())
+    }
+
     /// `user` with the request's day and category filters as required clauses.
     pub(crate) fn filtered(&self, user: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
         let f = &self.fields;

@@ -4,7 +4,7 @@
 //! The paper's text is analysed as the index analyses it (the title counts twice, as in the
 //! whole-text field); each word weighs its frequency times its idf over the live documents. The
 //! strongest `TERMS` words (not those of one paper only, nor those in more than a fifth of all
-//! papers) become optional clauses of which a hit needs at least one, each boosted by its weight in
+//! papers, or half of a small archive) become optional clauses of which a hit needs at least one, each boosted by its weight in
 //! the source, so that BM25 ranks papers that share the source's rarest and most repeated words
 //! first. Measured against Tantivy's `MoreLikeThisQuery` in BENCHMARKS.md.
 
@@ -79,7 +79,9 @@ impl SearchIndex {
             let df = stats
                 .doc_freq(&Term::from_field_text(self.fields.all, &stem))
                 .map_err(self.err())?;
-            if df <= 1 || df * 5 > docs {
+            // In one paper only (itself), or too common to tell papers apart: in more than a fifth
+            // of a large archive, or half of a small one.
+            if df <= 1 || df * 2 > docs || (docs >= 200 && df * 5 > docs) {
                 continue;
             }
             let idf = (1.0 + (docs - df) as f32 / (df as f32 + 0.5)).ln();

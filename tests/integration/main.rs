@@ -11,5 +11,6 @@ mod ingest;
 mod legacy;
 mod reliability;
 mod search;
+mod serve;
 mod shared;
 mod util;

@@ -1,0 +1,206 @@
+//! `/api/...`: the objects of the CLI's `--json`, from the same structs and the same code.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::{AppError, AppResult, AppState, blocking};
+use crate::index::query::{SearchRequest, SortBy};
+use crate::model::{ArxivId, Day};
+use crate::views;
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
+    }
+}
+
+/// The query parameters of a search (the page's and the API's).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct SearchParams {
+    #[serde(default)]
+    pub(crate) q: String,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) category: Option<String>,
+    pub(crate) sort: Option<String>,
+    /// 1-based page (the page's) ...
+    pub(crate) page: Option<usize>,
+    /// ... of this many hits.
+    pub(crate) size: Option<usize>,
+}
+
+impl SearchParams {
+    /// The request for page `page` of `size`, validated.
+    pub(crate) fn request(&self) -> AppResult<SearchRequest> {
+        super::check_query_length(&self.q)?;
+        let day = |s: &Option<String>| -> AppResult<Option<Day>> {
+            match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => Day::parse(s)
+                    .map(Some)
+                    .map_err(|e| AppError::bad_request(e.to_string())),
+                None => Ok(None),
+            }
+        };
+        let size = super::page_size(self.size)?;
+        let page = self.page.unwrap_or(1).max(1);
+        let offset = (page - 1) * size;
+        if offset > super::MAX_OFFSET {
+            return Err(AppError::bad_request(format!(
+                "page {page} is too deep (at most {} hits are paged); narrow the query",
+                super::MAX_OFFSET
+            )));
+        }
+        let sort = match self.sort.as_deref() {
+            None | Some("" | "relevance") => SortBy::Relevance,
+            Some("date") => SortBy::Date,
+            Some(other) => {
+                return Err(AppError::bad_request(format!(
+                    "sort {other:?}: choose relevance or date"
+                )));
+            }
+        };
+        Ok(SearchRequest {
+            query: self.q.clone(),
+            from: day(&self.from)?,
+            to: day(&self.to)?,
+            category: self.category.clone().filter(|c| !c.trim().is_empty()),
+            limit: size,
+            offset,
+            sort,
+        })
+    }
+}
+
+/// `/api/search`: `{"total": N, "hits": [...]}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct SearchPage {
+    pub(crate) total: usize,
+    pub(crate) hits: Vec<views::SearchHit>,
+}
+
+/// Runs a search: the page of hits and the total.
+pub(crate) fn run_search(
+    reads: &crate::store::Reads<'_>,
+    state: &AppState,
+    req: &SearchRequest,
+) -> anyhow::Result<SearchPage> {
+    let index = state.index()?;
+    let result = index.search(req)?;
+    let total = index.count(req)?;
+    Ok(SearchPage {
+        total,
+        hits: views::search_hits(reads, index, &result)?,
+    })
+}
+
+pub(crate) async fn search(
+    State(state): State<Arc<AppState>>,
+    Query(p): Query<SearchParams>,
+) -> AppResult<Json<SearchPage>> {
+    if p.q.trim().is_empty() {
+        return Err(AppError::bad_request("the query `q` is empty"));
+    }
+    let req = p.request()?;
+    Ok(Json(
+        blocking(&state, move |r, s| run_search(r, s, &req)).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ProfileParam {
+    pub(crate) profile: Option<String>,
+}
+
+/// `/api/report/DATE?profile=`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ReportPage {
+    date: String,
+    profile: String,
+    rows: Vec<views::ReportRow>,
+}
+
+pub(crate) async fn report(
+    State(state): State<Arc<AppState>>,
+    Path(date): Path<String>,
+    Query(p): Query<ProfileParam>,
+) -> AppResult<Json<ReportPage>> {
+    let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let name = p.profile.unwrap_or_else(|| "default".into());
+    let found = blocking(&state, move |r, s| {
+        let profile = s.config.profile(&name).map_err(anyhow::Error::msg)?.clone();
+        crate::report::find(r, &profile, day)
+    })
+    .await?;
+    let report = found.ok_or_else(|| AppError::not_found(format!("no report for {day}")))?;
+    Ok(Json(ReportPage {
+        date: day.to_string(),
+        profile: report.profile.clone(),
+        rows: views::report_rows(&report),
+    }))
+}
+
+pub(crate) async fn paper(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> AppResult<Json<views::PaperWithSimilar>> {
+    let id = ArxivId::parse(&id).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let shown = blocking(&state, move |r, s| {
+        views::paper_with_similar(r, s.index.as_ref(), &id)
+    })
+    .await?;
+    shown
+        .map(Json)
+        .ok_or_else(|| AppError::not_found("no such paper in the archive"))
+}
+
+pub(crate) async fn similar(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<views::SimilarHit>>> {
+    let id = ArxivId::parse(&id).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let hits = blocking(&state, move |r, s| {
+        let req = SearchRequest {
+            limit: 10,
+            ..SearchRequest::default()
+        };
+        views::similar(r, s.index()?, &id, &req)
+    })
+    .await?;
+    hits.map(Json)
+        .ok_or_else(|| AppError::not_found("no such paper in the archive"))
+}
+
+pub(crate) async fn days(
+    State(state): State<Arc<AppState>>,
+    Query(p): Query<ProfileParam>,
+) -> AppResult<Json<Vec<views::ReportSummary>>> {
+    Ok(Json(
+        blocking(&state, move |r, s| {
+            views::report_list(r, &s.config, p.profile.as_deref())
+        })
+        .await?,
+    ))
+}
+
+pub(crate) async fn stats(State(state): State<Arc<AppState>>) -> AppResult<Json<views::Stats>> {
+    Ok(Json(blocking(&state, |r, _| Ok(r.stats()?)).await?))
+}
+
+pub(crate) async fn status(
+    State(state): State<Arc<AppState>>,
+) -> AppResult<Json<Vec<views::CategoryStatus>>> {
+    Ok(Json(
+        blocking(&state, |r, s| {
+            views::status(r, s.config.categories(), None, None)
+        })
+        .await?,
+    ))
+}

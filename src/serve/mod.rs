@@ -1,0 +1,279 @@
+//! `arxiv-daily serve`: a read-only web reader and JSON API over the archive.
+//!
+//! It opens the archive through the read path (`archive`), never takes the writer lock and never
+//! writes. SQLite and Tantivy work runs on tokio's blocking threads, each with its own read-only
+//! connection (every statement reads the latest commit); the index keeps one reader that a
+//! background task reloads every second, so what a concurrent `ingest` commits shows within
+//! seconds. Pages are server-rendered (maud: checked at compile time, escaped by default), keep
+//! all their state in the URL and work without JavaScript; the stylesheet is embedded.
+
+mod api;
+mod pages;
+
+use std::cell::RefCell;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::archive::Location;
+use crate::config::Config;
+use crate::index::SearchIndex;
+use crate::store::{Reads, Store};
+
+/// The longest query accepted (bytes).
+const MAX_QUERY: usize = 1024;
+/// Deepest page of a search (a page of 200 at most; past this, narrow the query).
+const MAX_OFFSET: usize = 10_000;
+
+/// What every handler shares.
+pub(crate) struct AppState {
+    loc: Location,
+    config: Config,
+    index: Option<SearchIndex>,
+}
+
+/// A failed request: its status and a message for the page or the `{"error"}` object.
+#[derive(Debug)]
+pub(crate) struct AppError {
+    status: StatusCode,
+    message: String,
+}
+
+impl AppError {
+    pub(crate) fn bad_request(message: impl Into<String>) -> AppError {
+        AppError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> AppError {
+        AppError {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> AppError {
+        // A malformed query is the user's to fix; anything else is ours.
+        if let Some(crate::index::IndexError::Query { message, .. }) = e.downcast_ref() {
+            return AppError::bad_request(format!("bad query: {message}"));
+        }
+        eprintln!("arxiv-daily serve: error: {e:#}");
+        AppError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("{e:#}"),
+        }
+    }
+}
+
+pub(crate) type AppResult<T> = Result<T, AppError>;
+
+thread_local! {
+    /// Each blocking thread's read-only connection, opened on first use.
+    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on a blocking thread with a read-only view of the archive and the index.
+pub(crate) async fn blocking<T: Send + 'static>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&Reads<'_>, &AppState) -> anyhow::Result<T> + Send + 'static,
+) -> AppResult<T> {
+    let state = Arc::clone(state);
+    let joined = tokio::task::spawn_blocking(move || {
+        STORE.with(|cell| -> anyhow::Result<T> {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(state.loc.open_store_read()?);
+            }
+            let store = slot.as_ref().expect("opened above");
+            f(&store.read(), &state)
+        })
+    })
+    .await;
+    match joined {
+        Ok(result) => result.map_err(AppError::from),
+        Err(e) => {
+            eprintln!("arxiv-daily serve: a handler panicked: {e}");
+            Err(AppError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: "internal error".into(),
+            })
+        }
+    }
+}
+
+impl AppState {
+    pub(crate) fn index(&self) -> anyhow::Result<&SearchIndex> {
+        self.index.as_ref().ok_or_else(|| {
+            anyhow::anyhow!(
+                "the archive has no search index yet: run `arxiv-daily doctor --repair` to build it"
+            )
+        })
+    }
+}
+
+/// The routes (also used by the in-process tests).
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/day", get(pages::day_picker))
+        .route("/day/{date}", get(pages::day))
+        .route("/day/{date}/README.md", get(pages::day_markdown))
+        .route("/day/{date}/papers.csv", get(pages::day_csv))
+        .route("/search", get(pages::search))
+        .route("/paper/{id}", get(pages::paper))
+        .route("/paper/{archive}/{number}", get(pages::paper_old_style))
+        .route("/status", get(pages::status))
+        .route("/feeds/{file}", get(pages::feed))
+        .route("/static/style.css", get(pages::stylesheet))
+        .route("/api/search", get(api::search))
+        .route("/api/report/{date}", get(api::report))
+        .route("/api/paper/{id}", get(api::paper))
+        .route("/api/similar/{id}", get(api::similar))
+        .route("/api/days", get(api::days))
+        .route("/api/stats", get(api::stats))
+        .route("/api/status", get(api::status))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(headers_and_log))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
+        .with_state(state)
+}
+
+/// A request log line on stderr (method, path, status, milliseconds) and the security headers.
+async fn headers_and_log(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    eprintln!(
+        "{method} {path} {} {:.1}ms",
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    resp
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    eprintln!("arxiv-daily serve: a handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "500 internal error: the server is still running; the log says more",
+    )
+        .into_response()
+}
+
+/// Serves the archive until Ctrl-C or SIGTERM.
+pub fn run(loc: Location, addr: SocketAddr, open: bool) -> anyhow::Result<()> {
+    loc.check_archive()?;
+    let config = loc.load_config()?;
+    let mut index = SearchIndex::open_existing(&loc.index_dir())?;
+    if let Some(index) = index.as_mut() {
+        index.keep_reader()?;
+    }
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "arxiv-daily serve: warning: listening on {addr}, not loopback: anyone who can reach this address can read the archive"
+        );
+    }
+    let state = Arc::new(AppState { loc, config, index });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        let local = listener.local_addr()?;
+        println!("listening on http://{local}/");
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        if open {
+            let _ = std::process::Command::new("xdg-open")
+                .arg(format!("http://{local}/"))
+                .spawn();
+        }
+        let reloader = Arc::clone(&state);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                if let Some(index) = &reloader.index
+                    && let Err(e) = index.reload()
+                {
+                    eprintln!("arxiv-daily serve: index reload: {e}");
+                }
+            }
+        });
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(shutdown())
+            .await?;
+        eprintln!("arxiv-daily serve: stopped");
+        anyhow::Ok(())
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// A page size the search accepts.
+pub(crate) fn page_size(size: Option<usize>) -> AppResult<usize> {
+    match size.unwrap_or(25) {
+        n @ (25 | 50 | 100 | 200) => Ok(n),
+        n => Err(AppError::bad_request(format!(
+            "page size {n}: choose 25, 50, 100 or 200"
+        ))),
+    }
+}
+
+/// Checks a query's length.
+pub(crate) fn check_query_length(q: &str) -> AppResult<()> {
+    if q.len() > MAX_QUERY {
+        return Err(AppError::bad_request(format!(
+            "the query is {} bytes long; the limit is {MAX_QUERY}",
+            q.len()
+        )));
+    }
+    Ok(())
+}

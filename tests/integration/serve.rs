@@ -1,0 +1,366 @@
+//! `serve`: the real binary on 127.0.0.1:0 over a real archive, every page and API route over
+//! HTTP, the API against the CLI's `--json`, safety, and an ingest seen while serving.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::fixtures::{Item, feed};
+use crate::util::{TestArchive, write};
+
+/// A running `arxiv-daily serve`; killed when dropped.
+pub struct Served {
+    child: Child,
+    pub base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn serve(a: &TestArchive) -> Served {
+    let mut child = a
+        .cmd(&["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {line:?}"))
+        .to_string();
+    assert!(
+        base.starts_with("http://127.0.0.1:") && base.ends_with('/'),
+        "{base}"
+    );
+    Served { child, base }
+}
+
+pub const HOSTILE: &str = "<script>alert(1)</script> An LLM & $\\alpha<\\beta$";
+
+/// Three days of cs.IR with a hostile title, a replaced paper and a cross-list.
+pub fn archive() -> TestArchive {
+    let a = TestArchive::new();
+    let dir = a.scratch("feeds");
+    let days = [
+        "Mon, 02 Mar 2026 00:00:00 -0500",
+        "Tue, 03 Mar 2026 00:00:00 -0500",
+        "Wed, 04 Mar 2026 00:00:00 -0500",
+    ];
+    for (d, date) in days.iter().enumerate() {
+        let ids: Vec<String> = (0..4).map(|n| format!("2603.{:05}", d * 10 + n)).collect();
+        let mut items = vec![
+            Item {
+                id: &ids[0],
+                version: 1,
+                kind: "new",
+                title: "Generative retrieval with semantic IDs",
+                abs: "We index documents with semantic IDs for generative retrieval.",
+                authors: "Ann Lee, Bo Chen",
+                cats: &["cs.IR"],
+            },
+            Item {
+                id: &ids[1],
+                version: 1,
+                kind: "new",
+                title: "LLM rerankers for dense retrieval",
+                abs: "Rerankers built on large language models.",
+                authors: "Cy Diaz",
+                cats: &["cs.IR", "cs.CL"],
+            },
+            Item {
+                id: &ids[2],
+                version: 1,
+                kind: "cross",
+                title: "Multimodal agents that search",
+                abs: "Agents search images and text.",
+                authors: "Dee Eng",
+                cats: &["cs.CL", "cs.IR"],
+            },
+        ];
+        if d == 0 {
+            items.push(Item {
+                id: "2603.00099",
+                version: 1,
+                kind: "new",
+                title: HOSTILE,
+                abs: "Q&A <b>bold</b> text.",
+                authors: "Eve <img src=x onerror=alert(2)>",
+                cats: &["cs.IR"],
+            });
+        }
+        if d == 2 {
+            items.push(Item {
+                id: "2603.00001",
+                version: 2,
+                kind: "replace",
+                title: "LLM rerankers for sparse and dense retrieval",
+                abs: "Rerankers built on small and large language models.",
+                authors: "Cy Diaz, Fay Gu",
+                cats: &["cs.IR", "cs.CL"],
+            });
+        }
+        let path = dir.join(format!("{d}.xml"));
+        write(&path, &feed("cs.IR", date, &items));
+        a.run(&["ingest", "--feed-file", path.to_str().unwrap()])
+            .ok();
+    }
+    a
+}
+
+fn get(url: &str) -> (u16, String, reqwest::header::HeaderMap) {
+    let r = reqwest::blocking::Client::new()
+        .get(url)
+        .timeout(Duration::from_secs(20))
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    (status, r.text().unwrap(), headers)
+}
+
+fn json(url: &str) -> serde_json::Value {
+    let (status, body, _) = get(url);
+    assert_eq!(status, 200, "{url}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// The JSON lines a CLI command printed, as one array.
+fn cli(a: &TestArchive, args: &[&str]) -> serde_json::Value {
+    let out = a.run(args);
+    assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
+    serde_json::Value::Array(
+        out.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+    )
+}
+
+#[test]
+fn every_page_and_route_answers_with_the_archive() {
+    let a = archive();
+    let s = serve(&a);
+    let b = &s.base;
+    for (path, want) in [
+        ("", "default"),
+        ("day/2026-03-03", "retrieval with semantic IDs"),
+        ("day/2026-03-04?view=all", "Replacements"),
+        ("day/03-Mar-2026", "Tuesday, 3 March 2026"),
+        (
+            "search?q=rerankers",
+            "LLM rerankers for sparse and dense retrieval",
+        ),
+        ("search?q=semantic&sort=date&size=50", "papers match"),
+        ("paper/2603.00001", "Snapshot 2"),
+        ("status", "cs.IR"),
+        (
+            "feeds/default.atom",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+        ),
+        (
+            "feeds/search.atom?q=agents",
+            "Multimodal agents that search",
+        ),
+        ("api/stats", "\"papers\""),
+    ] {
+        let (status, body, headers) = get(&format!("{b}{path}"));
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(body.contains(want), "{path} holds {want:?}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+    }
+    // The paper page: both snapshots, the word diff, the days, similar papers, BibTeX.
+    let (_, paper, _) = get(&format!("{b}paper/2603.00001"));
+    for want in [
+        "<ins>",
+        "<del>",
+        "2026-03-02",
+        "2026-03-04",
+        "@misc{",
+        "Similar papers",
+        "replace",
+    ] {
+        assert!(paper.contains(want), "paper page holds {want}");
+    }
+    // The day's legacy files, byte for byte as the CLI writes them.
+    let (_, md, _) = get(&format!("{b}day/2026-03-03/README.md"));
+    assert_eq!(md, a.run(&["report", "show", "2026-03-03"]).ok().stdout);
+    let (_, csv, _) = get(&format!("{b}day/2026-03-03/papers.csv"));
+    assert_eq!(
+        csv,
+        a.run(&["report", "show", "2026-03-03", "--format", "csv"])
+            .ok()
+            .stdout
+    );
+}
+
+#[test]
+fn the_api_serves_the_objects_of_the_cli() {
+    let a = archive();
+    let s = serve(&a);
+    let b = &s.base;
+    let api = json(&format!("{b}api/search?q=retrieval&size=25"));
+    assert_eq!(
+        api["hits"],
+        cli(&a, &["search", "--json", "--limit", "25", "retrieval"])
+    );
+    assert_eq!(api["total"], api["hits"].as_array().unwrap().len());
+    let page2 = json(&format!(
+        "{b}api/search?q=retrieval&sort=date&size=25&page=1"
+    ));
+    assert_eq!(
+        page2["hits"],
+        cli(
+            &a,
+            &[
+                "search",
+                "--json",
+                "--sort",
+                "date",
+                "--limit",
+                "25",
+                "retrieval"
+            ]
+        )
+    );
+    let report = json(&format!("{b}api/report/2026-03-03?profile=default"));
+    assert_eq!(
+        report["rows"],
+        cli(&a, &["report", "show", "2026-03-03", "--json"])
+    );
+    assert_eq!(report["date"], "2026-03-03");
+    let paper = json(&format!("{b}api/paper/2603.00001"));
+    assert_eq!(paper, cli(&a, &["show", "--json", "2603.00001"])[0]);
+    let similar = json(&format!("{b}api/similar/2603.00000"));
+    assert!(!similar.as_array().unwrap().is_empty());
+    assert_eq!(similar, cli(&a, &["similar", "--json", "2603.00000"]));
+    assert_eq!(
+        json(&format!("{b}api/days")),
+        cli(&a, &["report", "list", "--json"])
+    );
+    assert_eq!(
+        json(&format!("{b}api/stats")),
+        cli(&a, &["stats", "--json"])[0]
+    );
+    assert_eq!(
+        json(&format!("{b}api/status")),
+        cli(&a, &["status", "--json"])
+    );
+}
+
+#[test]
+fn hostile_text_is_escaped_and_bad_requests_are_refused() {
+    let a = archive();
+    let s = serve(&a);
+    let b = &s.base;
+    for path in ["day/2026-03-02", "search?q=alpha", "paper/2603.00099"] {
+        let (status, body, _) = get(&format!("{b}{path}"));
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !body.contains("<script>alert(1)"),
+            "{path} escapes the title"
+        );
+        assert!(!body.contains("<img src=x"), "{path} escapes the authors");
+        assert!(
+            body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{path}: shown as text"
+        );
+    }
+    // A malformed query: the parser's message, 400, never a 500.
+    for q in [
+        "title:(",
+        "\"unclosed",
+        "x%20-%20*",
+        "((((((((((((((((((((((((",
+    ] {
+        let (status, body, _) = get(&format!("{b}search?q={q}"));
+        assert_eq!(status, 400, "{q}: {body}");
+        assert!(
+            body.contains("bad query") || body.contains("parenthes"),
+            "{q}: {body}"
+        );
+        let (status, body, _) = get(&format!("{b}api/search?q={q}"));
+        assert_eq!(status, 400);
+        assert!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["error"].is_string());
+    }
+    let long = "a".repeat(1100);
+    assert_eq!(get(&format!("{b}search?q={long}")).0, 400);
+    assert_eq!(get(&format!("{b}search?q=llm&size=1000")).0, 400);
+    assert_eq!(get(&format!("{b}search?q=llm&page=100000")).0, 400);
+    assert_eq!(
+        get(&format!("{b}search?q=llm&page=7")).0,
+        404,
+        "no empty last page"
+    );
+    for path in [
+        "nope",
+        "paper/2609.99999",
+        "day/2025-01-01",
+        "day/2026-03-03?profile=nobody",
+        "feeds/nobody.atom",
+        "api/paper/2609.99999",
+        "static/../Cargo.toml",
+        "static/%2e%2e/%2e%2e/Cargo.toml",
+        "%2e%2e/%2e%2e/etc/passwd",
+        "day/..%2f..%2fetc%2fpasswd",
+    ] {
+        let (status, body, _) = get(&format!("{b}{path}"));
+        assert!(status == 404 || status == 400, "{path}: {status}");
+        assert!(
+            !body.contains("[package]") && !body.contains("root:"),
+            "{path}"
+        );
+    }
+    assert_eq!(get(&format!("{b}api/paper/not-an-id")).0, 400);
+    // Still serving after all that.
+    assert_eq!(get(&format!("{b}api/stats")).0, 200);
+}
+
+#[test]
+fn what_an_ingest_commits_while_serving_becomes_visible() {
+    let a = archive();
+    let s = serve(&a);
+    let b = &s.base;
+    assert_eq!(json(&format!("{b}api/search?q=holography"))["total"], 0);
+    let path = a.scratch("late").join("f.xml");
+    write(
+        &path,
+        &feed(
+            "cs.IR",
+            "Thu, 05 Mar 2026 00:00:00 -0500",
+            &[Item {
+                id: "2603.00777",
+                version: 1,
+                kind: "new",
+                title: "Holography for LLM retrieval",
+                abs: "A.",
+                authors: "Hal Ive",
+                cats: &["cs.IR"],
+            }],
+        ),
+    );
+    a.run(&["ingest", "--feed-file", path.to_str().unwrap()])
+        .ok();
+    let started = Instant::now();
+    loop {
+        let found = json(&format!("{b}api/search?q=holography"))["total"] == 1;
+        let (status, _, _) = get(&format!("{b}day/2026-03-05"));
+        if found && status == 200 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "visible within 5 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
