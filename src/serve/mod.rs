@@ -136,6 +136,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/status", get(pages::status))
         .route("/feeds/{file}", get(pages::feed))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/icon.svg", get(pages::icon))
+        .route("/favicon.ico", get(pages::icon))
         .route("/api/search", get(api::search))
         .route("/api/report/{date}", get(api::report))
         .route("/api/paper/{id}", get(api::paper))

@@ -19,6 +19,7 @@ use crate::store::ShownPaper;
 use crate::views;
 
 const STYLE: &str = include_str!("style.css");
+const ICON: &str = include_str!("icon.svg");
 
 /// An error shown as a page.
 pub(crate) struct PageError(AppError);
@@ -69,6 +70,7 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
                 meta name="color-scheme" content="light dark";
                 title { (title) " · arxiv-daily" }
                 link rel="stylesheet" href="/static/style.css";
+                link rel="icon" type="image/svg+xml" href="/static/icon.svg";
             }
             body {
                 header.top {
@@ -201,6 +203,17 @@ pub(crate) async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLE,
+    )
+        .into_response()
+}
+
+pub(crate) async fn icon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ICON,
     )
         .into_response()
 }
@@ -670,6 +683,13 @@ pub(crate) async fn paper(
                         (changed("Title", &before.title, &s.title))
                         (changed("Authors", &before.authors, &s.authors))
                         (changed("Abstract", &before.abstract_text, &s.abstract_text))
+                        @let version = |v: Option<u32>| v.map_or("unknown".to_string(), |v| format!("v{v}"));
+                        @if before.version != s.version {
+                            (changed("Version", &version(before.version), &version(s.version)))
+                        }
+                        @if before.categories != s.categories {
+                            (changed("Categories", &before.categories.join(" "), &s.categories.join(" ")))
+                        }
                     }
                 }
             }
@@ -785,7 +805,11 @@ pub(crate) async fn status(
             @for c in &ledger {
                 section.calendar {
                     h2 { (c.category) }
-                    p.small { (c.ingested.len()) " feeds stored, " (c.empty.len()) " empty, " (c.missing.len()) " missing, " (c.repeated.len()) " stale" }
+                    @let estimated_here = c.missing.iter().filter(|d| estimated.iter().any(|(e, _)| e.to_string() == **d)).count();
+                    p.small {
+                        (c.ingested.len()) " feeds stored, " (c.empty.len()) " empty, " (estimated_here) " estimated, "
+                        (c.missing.len() - estimated_here) " missing, " (c.repeated.len()) " stale"
+                    }
                     (calendar(c, &estimated, from, to))
                 }
             }

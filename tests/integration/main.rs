@@ -2,6 +2,7 @@
 //! and a real Tantivy index in a temporary archive, and HTTP through a server on 127.0.0.1.
 
 mod backfill;
+mod browser;
 mod cli;
 mod crash;
 mod determinism;

@@ -1,0 +1,255 @@
+//! The web reader in a real headless Chromium (Debian's `chromium` and `chromium-driver`), driven
+//! over WebDriver: open a day, expand an abstract, go to the previous day, search from the box,
+//! page through results, open a hit, follow a similar paper, and no console errors on the way.
+//! Skips, saying so, where no Chromium is installed (`.ci/run` installs it).
+//!
+//! `ARXIV_DAILY_SCREENSHOTS=DIR` also writes screenshots of the day, search and paper pages.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+
+use crate::fixtures::{Item, feed};
+use crate::serve::serve;
+use crate::util::{TestArchive, write};
+
+fn find(candidates: &[&str]) -> Option<PathBuf> {
+    candidates.iter().map(PathBuf::from).find(|p| p.is_file())
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Three days of 30 cs.IR papers each, all about retrieval (so a search has pages).
+fn archive() -> TestArchive {
+    let a = TestArchive::new();
+    let topics = [
+        "dense",
+        "sparse",
+        "generative",
+        "multimodal",
+        "conversational",
+        "federated",
+    ];
+    let days = [
+        "Mon, 02 Mar 2026 00:00:00 -0500",
+        "Tue, 03 Mar 2026 00:00:00 -0500",
+        "Wed, 04 Mar 2026 00:00:00 -0500",
+    ];
+    for (d, date) in days.iter().enumerate() {
+        let ids: Vec<String> = (0..30)
+            .map(|i| format!("2603.{:05}", d * 100 + i))
+            .collect();
+        let titles: Vec<String> = (0..30)
+            .map(|i| {
+                format!(
+                    "{} retrieval with LLM rerankers, part {}",
+                    topics[i % 6],
+                    i + 1
+                )
+            })
+            .collect();
+        let abstracts: Vec<String> = (0..30)
+            .map(|i| format!("We study {} retrieval for question answering over {} corpora with large language models.", topics[i % 6], topics[(i + d) % 6]))
+            .collect();
+        let items: Vec<Item<'_>> = (0..30)
+            .map(|i| Item {
+                id: &ids[i],
+                version: 1,
+                kind: if i % 5 == 4 { "cross" } else { "new" },
+                title: &titles[i],
+                abs: &abstracts[i],
+                authors: "Ann Lee, Bo Chen",
+                cats: &["cs.IR", "cs.CL"],
+            })
+            .collect();
+        let path = a.scratch("feeds").join(format!("{d}.xml"));
+        write(&path, &feed("cs.IR", date, &items));
+        a.run(&["ingest", "--feed-file", path.to_str().unwrap()])
+            .ok();
+    }
+    a
+}
+
+#[test]
+fn a_reader_uses_the_site_in_a_real_browser() {
+    let (Some(chromium), Some(chromedriver)) = (
+        find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
+        find(&["/usr/bin/chromedriver"]),
+    ) else {
+        eprintln!(
+            "SKIPPED: no chromium/chromedriver (apt-get install chromium chromium-driver); the browser test runs in CI"
+        );
+        return;
+    };
+    let a = archive();
+    let served = serve(&a);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _driver = Driver(
+        Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1100,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
+        // chromedriver takes a moment to listen.
+        let started = Instant::now();
+        let c = loop {
+            // WebDriver on loopback: plain HTTP, no TLS stack.
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("cannot start a WebDriver session: {e}"),
+            }
+        };
+        let b = &served.base;
+        let shots = std::env::var_os("ARXIV_DAILY_SCREENSHOTS").map(PathBuf::from);
+        let shot = |name: &'static str| {
+            let c = c.clone();
+            let shots = shots.clone();
+            async move {
+                if let Some(dir) = shots {
+                    std::fs::create_dir_all(&dir).unwrap();
+                    std::fs::write(dir.join(name), c.screenshot().await.unwrap()).unwrap();
+                }
+            }
+        };
+
+        // A day: expand an abstract.
+        c.goto(&format!("{b}day/2026-03-03")).await.unwrap();
+        let details = c.find(Locator::Css("article.paper details")).await.unwrap();
+        assert_eq!(details.attr("open").await.unwrap(), None);
+        c.find(Locator::Css("article.paper details summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(details.attr("open").await.unwrap().is_some(), "the abstract opens");
+        let abstract_text = c.find(Locator::Css("article.paper details p")).await.unwrap().text().await.unwrap();
+        assert!(abstract_text.contains("We study"), "{abstract_text}");
+        shot("day.png").await;
+
+        // The previous day.
+        c.find(Locator::Css("a[rel=prev]")).await.unwrap().click().await.unwrap();
+        assert!(c.current_url().await.unwrap().path().ends_with("/day/2026-03-02"));
+        let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(h1, "Monday, 2 March 2026");
+
+        // Search from the box in the header.
+        let q = c.find(Locator::Css("header form input[name=q]")).await.unwrap();
+        q.send_keys("retrieval").await.unwrap();
+        c.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+        assert_eq!(c.current_url().await.unwrap().path(), "/search");
+        let lede = c.find(Locator::Css("p.lede")).await.unwrap().text().await.unwrap();
+        assert!(lede.starts_with("90 papers match; 1–25 shown"), "{lede}");
+        shot("search.png").await;
+        let first_page: Vec<String> = ids(&c).await;
+
+        // Page through: 25 a page, four pages, no empty last page.
+        let mut seen = first_page.clone();
+        for page in 2..=4 {
+            c.find(Locator::Css("a[rel=next]")).await.unwrap().click().await.unwrap();
+            let url = c.current_url().await.unwrap();
+            assert!(url.query().unwrap().contains(&format!("page={page}")), "{url}");
+            seen.extend(ids(&c).await);
+        }
+        assert!(c.find(Locator::Css("a[rel=next]")).await.is_err(), "page 4 is the last");
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!((seen.len(), unique.len()), (90, 90), "pages never repeat or skip a paper");
+
+        // Open a hit, then follow a similar paper.
+        c.find(Locator::Css("ol.hits h3 a")).await.unwrap().click().await.unwrap();
+        let paper_url = c.current_url().await.unwrap();
+        assert!(paper_url.path().starts_with("/paper/"), "{paper_url}");
+        let cite = c.find(Locator::Css("pre.bibtex")).await.unwrap().text().await.unwrap();
+        assert!(cite.starts_with("@misc{"), "{cite}");
+        shot("paper.png").await;
+        c.find(Locator::Css("ol.similar a")).await.unwrap().click().await.unwrap();
+        let next = c.current_url().await.unwrap();
+        assert!(next.path().starts_with("/paper/") && next != paper_url, "{next}");
+
+        // A phone-width window reads the day page without sideways scrolling.
+        c.set_window_size(390, 844).await.unwrap();
+        c.goto(&format!("{b}day/2026-03-04?view=all")).await.unwrap();
+        let overflow = c
+            .execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(overflow, serde_json::json!(true), "no horizontal scroll on a phone");
+        shot("day-phone.png").await;
+
+        // No console errors on any page visited.
+        let session = c.session_id().await.unwrap().unwrap();
+        let log = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/session/{session}/se/log"))
+            .header("content-type", "application/json")
+            .body(r#"{"type": "browser"}"#)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let log: serde_json::Value = serde_json::from_str(&log).unwrap();
+        let errors: Vec<&serde_json::Value> = log["value"]
+            .as_array()
+            .map(|v| v.iter().filter(|e| e["level"] == "SEVERE").collect())
+            .unwrap_or_default();
+        assert!(errors.is_empty(), "console errors: {errors:?}");
+        c.close().await.unwrap();
+    });
+}
+
+/// The arXiv ids of the hits on the current search page.
+async fn ids(c: &fantoccini::Client) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in c.find_all(Locator::Css("ol.hits a.id")).await.unwrap() {
+        out.push(e.text().await.unwrap());
+    }
+    out
+}
