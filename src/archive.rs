@@ -87,6 +87,14 @@ impl Archive {
         })
     }
 
+    /// The configured profile of that name (an error lists the configured ones).
+    pub fn profile(&self, name: &str) -> anyhow::Result<crate::config::Profile> {
+        self.config
+            .profile(name)
+            .cloned()
+            .map_err(anyhow::Error::msg)
+    }
+
     pub fn index_dir(&self) -> PathBuf {
         self.dir.join(INDEX_DIR)
     }

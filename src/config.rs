@@ -121,6 +121,24 @@ impl Profile {
         }
     }
 
+    /// One line saying what the profile selects (feed subtitles, the web reader).
+    pub fn summary(&self) -> String {
+        let mut parts = vec![self.categories.join(", ")];
+        if !self.title_keywords.is_empty() {
+            parts.push(format!("title has {}", self.title_keywords.join(" / ")));
+        }
+        if !self.abstract_keywords.is_empty() {
+            parts.push(format!(
+                "abstract has {}",
+                self.abstract_keywords.join(" / ")
+            ));
+        }
+        if let Some(q) = &self.query {
+            parts.push(format!("matches {q}"));
+        }
+        parts.join("; ")
+    }
+
     /// Whether the profile filters by keywords (else only its query, if any, decides).
     pub fn has_keywords(&self) -> bool {
         !self.title_keywords.is_empty() || !self.abstract_keywords.is_empty()

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::index::query::SearchResult;
 use crate::index::{SearchIndex, snippet::Snippets};
-use crate::model::{AnnounceType, Day};
+use crate::model::Day;
 use crate::report::Report;
 pub(crate) use crate::store::{FeedRecord, PaperView, Reads, ReportSummary, Stats};
 
@@ -182,22 +182,16 @@ pub(crate) fn latest_shown(paper: &PaperView) -> Option<crate::store::ShownPaper
     })
 }
 
-/// One row of `report show --json`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One row of `report show --json`: the day, the profile, the position and the paper as the
+/// report shows it.
+#[derive(Debug, Clone, Serialize)]
 pub(crate) struct ReportRow {
-    pub date: String,
-    pub profile: String,
+    pub(crate) date: String,
+    pub(crate) profile: String,
     /// 0-based position in the report.
-    pub position: usize,
-    pub id: String,
-    pub version: Option<u32>,
-    pub title: String,
-    pub link: String,
-    #[serde(rename = "abstract")]
-    pub abstract_text: String,
-    pub authors: String,
-    pub categories: Vec<String>,
-    pub announce_type: Option<AnnounceType>,
+    pub(crate) position: usize,
+    #[serde(flatten)]
+    pub(crate) paper: crate::store::ShownPaper,
 }
 
 pub(crate) fn report_rows(report: &Report) -> Vec<ReportRow> {
@@ -209,14 +203,7 @@ pub(crate) fn report_rows(report: &Report) -> Vec<ReportRow> {
             date: report.day.to_string(),
             profile: report.profile.clone(),
             position,
-            id: r.id.clone(),
-            version: r.version,
-            title: r.title.clone(),
-            link: r.link.clone(),
-            abstract_text: r.abstract_text.clone(),
-            authors: r.authors.clone(),
-            categories: r.categories.clone(),
-            announce_type: r.announce_type,
+            paper: r.clone(),
         })
         .collect()
 }
@@ -309,4 +296,59 @@ pub(crate) fn status(
 pub(crate) struct ImportOutput<'a, S: Serialize> {
     pub summary: &'a S,
     pub indexed: u64,
+}
+
+/// The Atom feed of a profile's last `days` report days (`report feed`, `/feeds/NAME.atom`).
+pub(crate) fn profile_feed(
+    reads: &Reads<'_>,
+    profile: &crate::config::Profile,
+    days: usize,
+) -> anyhow::Result<String> {
+    let all = crate::report::days(reads, profile)?;
+    let mut entries = Vec::new();
+    for (day, _) in all.iter().rev().take(days) {
+        if let Some(report) = crate::report::find(reads, profile, *day)? {
+            entries.extend(
+                report
+                    .rows
+                    .into_iter()
+                    .map(|paper| crate::atom::Entry { day: *day, paper }),
+            );
+        }
+    }
+    Ok(crate::atom::feed(
+        &crate::atom::FeedInfo {
+            id: format!("urn:arxiv-daily:profile:{}", profile.name),
+            title: format!("arXiv daily report: {}", profile.name),
+            subtitle: profile.summary(),
+        },
+        &entries,
+    ))
+}
+
+/// The Atom feed of a search's hits, newest first (`search --format atom`, `/feeds/search.atom`).
+pub(crate) fn search_feed(
+    reads: &Reads<'_>,
+    query: &str,
+    hits: &[crate::index::query::Hit],
+) -> anyhow::Result<String> {
+    let mut entries = Vec::new();
+    for hit in hits {
+        let Ok(id) = crate::model::ArxivId::parse(&hit.id) else {
+            continue;
+        };
+        if let (Some(paper), Some(day)) = (reads.paper(&id)?, hit.first_listed)
+            && let Some(shown) = latest_shown(&paper)
+        {
+            entries.push(crate::atom::Entry { day, paper: shown });
+        }
+    }
+    Ok(crate::atom::feed(
+        &crate::atom::FeedInfo {
+            id: format!("urn:arxiv-daily:search:{query}"),
+            title: format!("arXiv search: {query}"),
+            subtitle: "papers matching the query, newest first".into(),
+        },
+        &entries,
+    ))
 }

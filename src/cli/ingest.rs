@@ -158,11 +158,7 @@ pub(super) fn rerun(
 ) -> anyhow::Result<Outcome> {
     let day = Day::parse(date)?;
     let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-    let profile = archive
-        .config
-        .profile(profile)
-        .map_err(anyhow::Error::msg)?
-        .clone();
+    let profile = archive.profile(profile)?;
     let (old, new) = rss::rerun(&mut archive, &profile, day, dry_run)?;
     let mut out = stdout();
     let mut changes = 0;

@@ -284,11 +284,7 @@ fn rerun_range(
     json: bool,
 ) -> anyhow::Result<Outcome> {
     let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-    let profile = archive
-        .config
-        .profile(profile)
-        .map_err(anyhow::Error::msg)?
-        .clone();
+    let profile = archive.profile(profile)?;
     let from = match from {
         Some(d) => Day::parse(d)?,
         None => match archive.store.read().stats()?.first_day {
@@ -338,24 +334,7 @@ fn feed(ctx: &Ctx, profile: &str, days: usize, out: Option<&Path>) -> anyhow::Re
     let archive = Archive::open_read(&ctx.loc)?;
     let profile = profile_of(&archive, profile)?;
     let reads = archive.store.read();
-    let all = report::days(&reads, &profile)?;
-    let mut entries = Vec::new();
-    for (day, _) in all.iter().rev().take(days) {
-        if let Some(report) = report::find(&reads, &profile, *day)? {
-            entries.extend(
-                report
-                    .rows
-                    .into_iter()
-                    .map(|paper| crate::atom::Entry { day: *day, paper }),
-            );
-        }
-    }
-    let info = crate::atom::FeedInfo {
-        id: format!("urn:arxiv-daily:profile:{}", profile.name),
-        title: format!("arXiv daily report: {}", profile.name),
-        subtitle: profile_summary(&profile),
-    };
-    let xml = crate::atom::feed(&info, &entries);
+    let xml = crate::views::profile_feed(&reads, &profile, days)?;
     match out {
         Some(path) => write_atomic(path, xml.as_bytes())?,
         None => {
@@ -364,24 +343,9 @@ fn feed(ctx: &Ctx, profile: &str, days: usize, out: Option<&Path>) -> anyhow::Re
             o.flush()?;
         }
     }
-    Ok(if all.is_empty() {
+    Ok(if report::days(&reads, &profile)?.is_empty() {
         Outcome::NothingFound
     } else {
         Outcome::Done
     })
-}
-
-/// One line saying what a profile selects, for a feed's subtitle.
-fn profile_summary(p: &Profile) -> String {
-    let mut parts = vec![p.categories.join(", ")];
-    if !p.title_keywords.is_empty() {
-        parts.push(format!("title: {}", p.title_keywords.join(" | ")));
-    }
-    if !p.abstract_keywords.is_empty() {
-        parts.push(format!("abstract: {}", p.abstract_keywords.join(" | ")));
-    }
-    if let Some(q) = &p.query {
-        parts.push(format!("query: {q}"));
-    }
-    parts.join("; ")
 }

@@ -15,15 +15,8 @@ pub(super) struct Args {
     /// The query, e.g. 'ti:"large language models" -survey' (it may start with `-`).
     #[arg(allow_hyphen_values = true)]
     query: String,
-    /// Only papers listed on or after this day.
-    #[arg(long)]
-    from: Option<String>,
-    /// Only papers listed on or before this day.
-    #[arg(long)]
-    to: Option<String>,
-    /// Only papers in this category (e.g. cs.IR).
-    #[arg(long)]
-    category: Option<String>,
+    #[command(flatten)]
+    filters: Filters,
     /// At most this many hits.
     #[arg(long, default_value_t = 10)]
     limit: usize,
@@ -40,6 +33,30 @@ pub(super) struct Args {
     /// text, json, atom (a feed of the hits, newest first: any search is a feed) or bibtex.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+}
+
+/// The filters `search` and `similar` share.
+#[derive(Debug, clap::Args)]
+pub(super) struct Filters {
+    /// Only papers listed on or after this day.
+    #[arg(long)]
+    from: Option<String>,
+    /// Only papers listed on or before this day.
+    #[arg(long)]
+    to: Option<String>,
+    /// Only papers in this category (e.g. cs.IR).
+    #[arg(long)]
+    pub(super) category: Option<String>,
+}
+
+impl Filters {
+    pub(super) fn from(&self) -> anyhow::Result<Option<Day>> {
+        Ok(self.from.as_deref().map(Day::parse).transpose()?)
+    }
+
+    pub(super) fn to(&self) -> anyhow::Result<Option<Day>> {
+        Ok(self.to.as_deref().map(Day::parse).transpose()?)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,14 +78,11 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         a.sort = SortBy::Date;
     }
     a.json = a.format == Format::Json;
-    let day = |s: &Option<String>| -> anyhow::Result<Option<Day>> {
-        Ok(s.as_deref().map(Day::parse).transpose()?)
-    };
     let req = SearchRequest {
         query: a.query.clone(),
-        from: day(&a.from)?,
-        to: day(&a.to)?,
-        category: a.category.clone(),
+        from: a.filters.from()?,
+        to: a.filters.to()?,
+        category: a.filters.category.clone(),
         limit: a.limit,
         offset: a.offset,
         sort: a.sort,
@@ -147,31 +161,17 @@ fn write_papers(
     a: &Args,
 ) -> anyhow::Result<Outcome> {
     let mut out = stdout();
-    let mut entries = Vec::new();
-    for hit in hits {
-        let Ok(id) = crate::model::ArxivId::parse(&hit.id) else {
-            continue;
-        };
-        let Some(paper) = reads.paper(&id)? else {
-            continue;
-        };
-        if a.format == Format::Bibtex {
-            if let Some(entry) = crate::bibtex::entry(&paper) {
+    if a.format == Format::Atom {
+        out.write_all(crate::views::search_feed(reads, &a.query, hits)?.as_bytes())?;
+    } else {
+        for hit in hits {
+            let Ok(id) = crate::model::ArxivId::parse(&hit.id) else {
+                continue;
+            };
+            if let Some(entry) = reads.paper(&id)?.as_ref().and_then(crate::bibtex::entry) {
                 writeln!(out, "{entry}")?;
             }
-        } else if let (Some(shown), Some(day)) =
-            (crate::views::latest_shown(&paper), hit.first_listed)
-        {
-            entries.push(crate::atom::Entry { day, paper: shown });
         }
-    }
-    if a.format == Format::Atom {
-        let info = crate::atom::FeedInfo {
-            id: format!("urn:arxiv-daily:search:{}", a.query),
-            title: format!("arXiv search: {}", a.query),
-            subtitle: "papers matching the query, newest first".into(),
-        };
-        out.write_all(crate::atom::feed(&info, &entries).as_bytes())?;
     }
     out.flush()?;
     Ok(Outcome::Done)

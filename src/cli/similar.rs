@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
 use crate::index::query::SearchRequest;
-use crate::model::{ArxivId, Day};
+use crate::model::ArxivId;
 
 /// The papers most like the given one, by its title and abstract (never the paper itself), with
 /// the words that made each match.
@@ -14,15 +14,8 @@ pub(crate) struct Args {
     id: String,
     #[arg(long, default_value_t = 10)]
     limit: usize,
-    /// Only papers listed on or after this day.
-    #[arg(long)]
-    from: Option<String>,
-    /// Only papers listed on or before this day.
-    #[arg(long)]
-    to: Option<String>,
-    /// Only papers in this category (e.g. cs.IR).
-    #[arg(long)]
-    category: Option<String>,
+    #[command(flatten)]
+    filters: super::search::Filters,
     /// One JSON object per paper: id, title, authors, first_announced, score, why.
     #[arg(long)]
     json: bool,
@@ -31,9 +24,9 @@ pub(crate) struct Args {
 pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let id = ArxivId::parse(&a.id)?;
     let req = SearchRequest {
-        from: a.from.as_deref().map(Day::parse).transpose()?,
-        to: a.to.as_deref().map(Day::parse).transpose()?,
-        category: a.category.clone(),
+        from: a.filters.from()?,
+        to: a.filters.to()?,
+        category: a.filters.category.clone(),
         limit: a.limit,
         ..SearchRequest::default()
     };

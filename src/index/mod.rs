@@ -3,6 +3,7 @@
 //! it can always catch up with the store, or be rebuilt from it. It never reads SQLite itself:
 //! `ingest` feeds it.
 
+pub(crate) mod abstract_query;
 pub(crate) mod phrase;
 pub mod query;
 pub(crate) mod schema;
@@ -59,8 +60,7 @@ pub struct SearchIndex {
 }
 
 /// The version of what a document holds. 2: the title twice in the whole-text field; 3: the
-/// whole text is `all`, and `abs` the abstract alone (arXiv's meaning of the prefixes); the id a
-/// fast field.
+/// whole text is `all` (abstract first, `abs_end` where it ends, for `abs:`), the id a fast field.
 pub const LAYOUT: u32 = 3;
 
 /// Writer memory budget. Tantivy splits it between its indexing threads; 700 MB on 2 threads keeps
@@ -265,13 +265,14 @@ impl SearchIndex {
         // `all` holds the whole text in separate values (Tantivy leaves a gap between values, so a
         // phrase never runs from the title into the abstract). The title goes in twice: a word of
         // the title weighs double, BM25F-style, in one field that a query can search alone.
+        // The abstract first: its positions are `0..abs_end`, which is how `abs:` finds it.
         let title = normalize(&doc.title);
         let abstract_text = normalize(&doc.abstract_text);
-        d.add_text(f.all, &title);
-        d.add_text(f.all, &title);
         d.add_text(f.all, &abstract_text);
+        d.add_text(f.all, &title);
+        d.add_text(f.all, &title);
         d.add_text(f.all, normalize(&doc.authors));
-        d.add_text(f.abs, &abstract_text);
+        d.add_u64(f.abs_end, schema::positions_used(&abstract_text));
         d.add_text(f.authors, normalize(&doc.authors));
         for c in &doc.categories {
             d.add_text(f.cat, c);

@@ -24,12 +24,15 @@ pub(crate) struct Fields {
     pub id: Field,
     /// The title alone (`ti:`); positions for phrase queries.
     pub title: Field,
-    /// The abstract alone (`abs:`, as on arXiv); positions for phrase queries.
+    /// `abs:` (the abstract alone, as on arXiv) for the query parser: declared, never filled.
+    /// Its queries run over the abstract's part of `all` (see `abstract_query`).
     pub abs: Field,
-    /// The whole text (`all:`, and the default field of unprefixed terms): the title twice (a
-    /// title word weighs double, BM25F-style), the abstract and the authors; positions for phrase
-    /// queries; not stored (snippets take the text from SQLite).
+    /// The whole text (`all:`, and the default field of unprefixed terms): the abstract first,
+    /// then the title twice (a title word weighs double, BM25F-style) and the authors; positions
+    /// for phrase queries; not stored (snippets take the text from SQLite).
     pub all: Field,
+    /// Where the abstract's positions in `all` end: `abs:` matches below it.
+    pub abs_end: Field,
     /// Authors, one string.
     pub authors: Field,
     /// Categories, untokenized (`cat:cs.IR`).
@@ -54,6 +57,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         title: b.add_text_field("ti", text(EN)),
         abs: b.add_text_field("abs", text(EN)),
         all: b.add_text_field("all", text(EN)),
+        abs_end: b.add_u64_field("abs_end", FAST),
         authors: b.add_text_field("au", text(NAMES)),
         cat: b.add_text_field("cat", STRING),
         day: b.add_u64_field("day", INDEXED | FAST),
@@ -69,6 +73,7 @@ pub(crate) fn fields(schema: &Schema) -> tantivy::Result<Fields> {
         title: get("ti")?,
         abs: get("abs")?,
         all: get("all")?,
+        abs_end: get("abs_end")?,
         authors: get("au")?,
         cat: get("cat")?,
         day: get("day")?,
@@ -79,12 +84,31 @@ pub(crate) fn fields(schema: &Schema) -> tantivy::Result<Fields> {
 /// Words, lower-cased, ASCII-folded, then `stem`.
 fn english(stem: super::stem::CachedEnglishStemmer) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(MAX_WORD))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(stem)
         .build()
 }
+
+/// The positions the analyzer of `EN` fields gives `text` (its last token's position + 1): the
+/// words, less those longer than the limit, are what take positions; the filters after that keep
+/// every token.
+pub(crate) fn positions_used(text: &str) -> u64 {
+    let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD))
+        .build();
+    let mut stream = analyzer.token_stream(text);
+    let mut end = 0;
+    while stream.advance() {
+        let t = stream.token();
+        end = (t.position + t.position_length) as u64;
+    }
+    end
+}
+
+/// Longer words are dropped (no real word is; they are mostly URLs and formulas).
+const MAX_WORD: usize = 40;
 
 /// The analyzer of `EN` fields, as registered.
 pub(crate) fn english_analyzer() -> TextAnalyzer {

@@ -258,7 +258,7 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
                     @for (p, last) in &latest {
                         tr {
                             td { a href={ "/day/today?" (qs(&[("profile", &p.name)])) } { (p.name) } }
-                            td.small { (profile_summary(p)) }
+                            td.small { (p.summary()) }
                             td { @if let Some(l) = last { a href={ "/day/" (l.date) "?" (qs(&[("profile", &p.name)])) } { (l.date) } } @else { "—" } }
                             td { @if let Some(l) = last { (l.rows) } }
                             td { a href={ "/feeds/" (p.name) ".atom" } { "Atom" } }
@@ -268,17 +268,6 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
             }
         },
     ))
-}
-
-fn profile_summary(p: &Profile) -> String {
-    let mut parts = vec![p.categories.join(", ")];
-    if !p.title_keywords.is_empty() {
-        parts.push(format!("title has {}", p.title_keywords.join(" / ")));
-    }
-    if let Some(q) = &p.query {
-        parts.push(format!("matches {q}"));
-    }
-    parts.join("; ")
 }
 
 #[derive(Debug, Deserialize)]
@@ -401,7 +390,7 @@ fn render_day(d: &DayData, all: bool) -> Markup {
         "",
         html! {
             h1 { (weekday) }
-            p.lede { "Profile " b { (d.profile.name) } " — " (profile_summary(&d.profile)) }
+            p.lede { "Profile " b { (d.profile.name) } " — " (d.profile.summary()) }
             nav.days {
                 @if let Some(p) = d.prev { a rel="prev" href={ "/day/" (p) "?" (profile_q) } { "← " (p) } } @else { span.muted { "← no earlier day" } }
                 form.picker action="/day" method="get" {
@@ -909,26 +898,7 @@ pub(crate) async fn feed(
                 sort: crate::index::query::SortBy::Date,
                 ..Default::default()
             };
-            let hits = s.index()?.search(&req)?.hits;
-            let mut entries = Vec::new();
-            for h in hits {
-                let Ok(id) = ArxivId::parse(&h.id) else {
-                    continue;
-                };
-                if let (Some(paper), Some(day)) = (r.paper(&id)?, h.first_listed)
-                    && let Some(shown) = views::latest_shown(&paper)
-                {
-                    entries.push(crate::atom::Entry { day, paper: shown });
-                }
-            }
-            Ok(crate::atom::feed(
-                &crate::atom::FeedInfo {
-                    id: format!("urn:arxiv-daily:search:{q}"),
-                    title: format!("arXiv search: {q}"),
-                    subtitle: "papers matching the query, newest first".into(),
-                },
-                &entries,
-            ))
+            views::search_feed(r, &q, &s.index()?.search(&req)?.hits)
         })
         .await?
     } else {
@@ -936,27 +906,7 @@ pub(crate) async fn feed(
             return Err(AppError::not_found(format!("no profile {name:?}")));
         }
         blocking(&state, move |r, s| {
-            let profile = profile_named(s, Some(&name))?;
-            let all = report::days(r, &profile)?;
-            let mut entries = Vec::new();
-            for (day, _) in all.iter().rev().take(days) {
-                if let Some(report) = report::find(r, &profile, *day)? {
-                    entries.extend(
-                        report
-                            .rows
-                            .into_iter()
-                            .map(|paper| crate::atom::Entry { day: *day, paper }),
-                    );
-                }
-            }
-            Ok(crate::atom::feed(
-                &crate::atom::FeedInfo {
-                    id: format!("urn:arxiv-daily:profile:{}", profile.name),
-                    title: format!("arXiv daily report: {}", profile.name),
-                    subtitle: profile_summary(&profile),
-                },
-                &entries,
-            ))
+            views::profile_feed(r, &profile_named(s, Some(&name))?, days)
         })
         .await?
     };

@@ -127,6 +127,16 @@ fn field_prefixes_mean_what_they_mean_on_arxiv() {
     assert_eq!(ids(&a, &["all:recommendation"]), ["2603.00001"]);
     assert_eq!(ids(&a, &["abs:\"sparse retrieval\""]), ["2603.00003"]);
     assert_eq!(ids(&a, &["ti:graph abs:graphs"]), ["2603.00002"]);
+    // A phrase of the title is not in the abstract; one that ends the abstract is.
+    assert_eq!(ids(&a, &["abs:\"graph neural\""]), Vec::<String>::new());
+    assert_eq!(ids(&a, &["all:\"graph neural\""]), ["2603.00002"]);
+    assert_eq!(ids(&a, &["abs:\"graphs are\""]), ["2603.00002"]);
+    assert_eq!(
+        ids(&a, &["-abs:language cat:cs.IR"]),
+        ["2603.00003", "2603.00001"]
+    );
+    let slop = a.run(&["search", "abs:\"graphs are\"~2"]).code(2);
+    assert!(slop.stderr.contains("abs:"), "{}", slop.stderr);
     let hit = &a.json_lines(&["search", "--json", "abs:transformers"])[0];
     assert!(
         hit["snippet"].as_str().unwrap().contains("transformers"),
