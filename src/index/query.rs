@@ -67,6 +67,17 @@ pub struct SearchResult {
 const MAX_DEPTH: usize = 8;
 const MAX_LEN: usize = 4096;
 
+/// The largest score below `s` (the pruning threshold that still lets `s` through).
+fn just_below(s: f32) -> f32 {
+    if s > 0.0 {
+        f32::from_bits(s.to_bits() - 1)
+    } else if s == 0.0 {
+        -f32::MIN_POSITIVE
+    } else {
+        f32::from_bits(s.to_bits() + 1)
+    }
+}
+
 /// Rejects queries the grammar would take unreasonably long over.
 fn check_shape(q: &str) -> Result<(), String> {
     if q.len() > MAX_LEN {
@@ -261,6 +272,52 @@ impl SearchIndex {
             .map_err(self.err())
     }
 
+    /// The `k` best-scoring live papers and every paper tied with the `k`-th, in one pruned pass:
+    /// the threshold handed to the scorers sits one step below the `k`-th best score so far, so
+    /// papers equal to it still come through (Tantivy's own top-k keeps an arbitrary few of them,
+    /// depending on where the index holds them).
+    fn top_with_ties(
+        &self,
+        searcher: &tantivy::Searcher,
+        stats: &ContentStats<'_>,
+        query: &dyn Query,
+        k: usize,
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let weight = query
+            .weight(
+                tantivy::query::EnableScoring::enabled_from_statistics_provider(stats, searcher),
+            )
+            .map_err(self.err())?;
+        let mut kept: Vec<(f32, DocAddress)> = Vec::with_capacity(4 * k + 8);
+        let mut threshold = f32::MIN;
+        // Keeps the k best and their ties; returns the new threshold.
+        let compact = |kept: &mut Vec<(f32, DocAddress)>| -> f32 {
+            kept.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let kth = kept[k - 1].0;
+            let end = kept.partition_point(|(s, _)| *s >= kth);
+            kept.truncate(end);
+            just_below(kth)
+        };
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let alive = reader.alive_bitset();
+            weight
+                .for_each_pruning(threshold, reader, &mut |doc, score| {
+                    if alive.is_none_or(|a| a.is_alive(doc)) && score > threshold {
+                        kept.push((score, DocAddress::new(ord as u32, doc)));
+                        if kept.len() >= 4 * k + 8 {
+                            threshold = compact(&mut kept);
+                        }
+                    }
+                    threshold
+                })
+                .map_err(self.err())?;
+        }
+        if kept.len() > k {
+            compact(&mut kept);
+        }
+        Ok(kept)
+    }
+
     /// `user` with the request's day and category filters as required clauses.
     pub(crate) fn filtered(&self, user: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
         let f = &self.fields;
@@ -303,34 +360,35 @@ impl SearchIndex {
     ) -> Result<Vec<Hit>> {
         let stats = ContentStats::new(searcher, &self.path);
         let wanted = req.offset + req.limit.max(1);
-        // Collect one more than wanted; while the last one collected ties with the last one
-        // wanted, the cut runs through a tie, so collect twice as many. The tied papers are then
-        // ordered by the rule, not by where the index happens to hold them.
-        let mut n = wanted + 1;
-        let candidates = loop {
-            let found: Vec<(Key, DocAddress)> = match req.sort {
-                SortBy::Relevance => searcher
-                    .search_with_statistics_provider(query, &TopDocs::with_limit(n), &stats)
-                    .map_err(self.err())?
-                    .into_iter()
-                    .map(|(s, a)| (Key::Score(s), a))
-                    .collect(),
-                SortBy::Date => searcher
-                    .search(
-                        query,
-                        &TopDocs::with_limit(n).order_by_fast_field::<u64>("first", Order::Desc),
-                    )
-                    .map_err(self.err())?
-                    .into_iter()
-                    .map(|(d, a)| (Key::Day(d), a))
-                    .collect(),
-            };
-            // Every paper tied with the last one wanted is in once the last one collected
-            // ranks strictly lower (or everything that matches was collected).
-            if found.len() < n || found[n - 1].0 != found[wanted - 1].0 {
-                break found;
+        // Every paper tied with the last one wanted is collected, then the ties are ordered by
+        // the rule, not by where the index happens to hold them.
+        let candidates: Vec<(Key, DocAddress)> = match req.sort {
+            SortBy::Relevance => self
+                .top_with_ties(searcher, &stats, query, wanted)?
+                .into_iter()
+                .map(|(s, a)| (Key::Score(s), a))
+                .collect(),
+            // By day: collect one more than wanted; while the last one collected has the day of
+            // the last one wanted, the cut runs through that day, so collect twice as many.
+            SortBy::Date => {
+                let mut n = wanted + 1;
+                loop {
+                    let found: Vec<(Key, DocAddress)> = searcher
+                        .search(
+                            query,
+                            &TopDocs::with_limit(n)
+                                .order_by_fast_field::<u64>("first", Order::Desc),
+                        )
+                        .map_err(self.err())?
+                        .into_iter()
+                        .map(|(d, a)| (Key::Day(d), a))
+                        .collect();
+                    if found.len() < n || found[n - 1].0 != found[wanted - 1].0 {
+                        break found;
+                    }
+                    n = n.saturating_mul(2);
+                }
             }
-            n = n.saturating_mul(2);
         };
         let mut hits = Vec::with_capacity(candidates.len());
         let mut id = String::new();
