@@ -32,7 +32,7 @@ QUERIES=(
   'quantization' '"knowledge graph" completion' 'benchmark'
 )
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
-# wrk --latency prints "50.000%  1.23ms" lines; the value in ms.
+# wrk --latency prints "50%  1.23ms" lines; the value in ms.
 pct() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }; printf "%.2f", v }'; }
 
 # Warm up the page cache once over every query.
@@ -58,7 +58,7 @@ echo "| --- | --- | --- | --- | --- |"
 LOGSUM=0
 for q in "${QUERIES[@]}"; do
   R=$(wrk -t1 -c1 -d"${SECONDS_EACH}"s --latency "$BASE/api/search?q=$(enc "$q")&size=10" 2>/dev/null)
-  P50=$(echo "$R" | pct 50.000%); P99=$(echo "$R" | pct 99.000%)
+  P50=$(echo "$R" | pct 50%); P99=$(echo "$R" | pct 99%)
   RATIO=$(python3 -c "print(f'{$P50/${PEER[$q]}:.3f}')")
   LOGSUM=$(python3 -c "import math; print($LOGSUM + math.log($P50/${PEER[$q]}))")
   echo "| $q | $P50 | $P99 | ${PEER[$q]} | $RATIO |"
@@ -75,7 +75,7 @@ echo "| page | p50 ms | p99 ms |"
 echo "| --- | --- | --- |"
 for path in "/day/$DAY" "/day/$DAY?view=all" "/paper/$PAPER" "/search?q=transformer" "/"; do
   R=$(wrk -t1 -c1 -d"${SECONDS_EACH}"s --latency "$BASE$path" 2>/dev/null)
-  echo "| $path | $(echo "$R" | pct 50.000%) | $(echo "$R" | pct 99.000%) |"
+  echo "| $path | $(echo "$R" | pct 50%) | $(echo "$R" | pct 99%) |"
 done
 
 # 16 connections over the 12 queries.
@@ -94,5 +94,5 @@ RSS=$(ps -o rss= -p $SERVER)
 echo
 echo "| 16 connections | requests/s | p50 ms | p99 ms | errors | server RSS after |"
 echo "| --- | --- | --- | --- | --- | --- |"
-echo "| 12 queries, $((SECONDS_EACH * 3)) s | $RPS | $(echo "$R" | pct 50.000%) | $(echo "$R" | pct 99.000%) | ${ERR:-none} | $((RSS / 1024)) MB |"
+echo "| 12 queries, $((SECONDS_EACH * 3)) s | $RPS | $(echo "$R" | pct 50%) | $(echo "$R" | pct 99%) | ${ERR:-none} | $((RSS / 1024)) MB |"
 rm -f "$LUA"

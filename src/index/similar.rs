@@ -20,7 +20,7 @@ use super::stats::ContentStats;
 use super::{Result, SearchIndex};
 
 /// Words of the source paper that make the query.
-const TERMS: usize = 20;
+const TERMS: usize = 12;
 
 /// English function words (Lucene's list, which Tantivy's stop-word filter uses, and a few more
 /// that papers use everywhere): never a reason two papers are alike.
@@ -81,7 +81,7 @@ impl SearchIndex {
                 .map_err(self.err())?;
             // In one paper only (itself), or too common to tell papers apart: in more than a fifth
             // of a large archive, or half of a small one.
-            if df <= 1 || df * 2 > docs || (docs >= 200 && df * 5 > docs) {
+            if df <= 1 || df * 2 > docs || (docs >= 200 && df * 20 > docs) {
                 continue;
             }
             let idf = (1.0 + (docs - df) as f32 / (df as f32 + 0.5)).ln();
