@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of `arxiv-daily serve` over the archive benches/scale.sh built (1M or 3M papers):
-# the 12 benchmark queries through /api/search one connection at a time (p50, p99 per query), the
+# the 12 benchmark queries through /api/search (a page of 25 with snippets and the total) one
+# connection at a time (p50, p99 per query), the
 # day and paper pages, then 16 concurrent connections over all 12 queries (requests/s, p99, errors)
 # and the server's RSS after; beside it, the same queries against SQLite FTS5 in a warm process
 # (one persistent connection, top 10 by rank). Everything listens on 127.0.0.1 and every run is
@@ -35,10 +36,14 @@ enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[
 # wrk --latency prints "50%  1.23ms" lines; the value in ms.
 pct() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }; printf "%.2f", v }'; }
 
-# Warm up the page cache once over every query.
-for q in "${QUERIES[@]}"; do curl -s -o /dev/null "$BASE/api/search?q=$(enc "$q")&size=10"; done
+# Warm up the page cache once over every query, and refuse to time errors.
+for q in "${QUERIES[@]}"; do
+  CODE=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/search?q=$(enc "$q")&size=25")
+  [ "$CODE" = 200 ] || { echo "$q: HTTP $CODE" >&2; exit 2; }
+done
 
-# The FTS5 peer in a warm process: one connection, each query 30 times, the median.
+# The FTS5 peer in a warm process: one connection, each query 30 times, the median (top 10 by
+# rank; the server returns a page of 25 with snippets, so the comparison favours the peer).
 declare -A PEER
 while IFS=$'\t' read -r q ms; do PEER[$q]=$ms; done < <(python3 - "$FTS" "${QUERIES[@]}" <<'PY'
 import sqlite3, sys, time, statistics
@@ -57,7 +62,7 @@ echo "| query | /api/search p50 ms | p99 ms | FTS5 warm median ms | ratio of med
 echo "| --- | --- | --- | --- | --- |"
 LOGSUM=0
 for q in "${QUERIES[@]}"; do
-  R=$(wrk -t1 -c1 -d"${SECONDS_EACH}"s --latency "$BASE/api/search?q=$(enc "$q")&size=10" 2>/dev/null)
+  R=$(wrk -t1 -c1 -d"${SECONDS_EACH}"s --latency "$BASE/api/search?q=$(enc "$q")&size=25" 2>/dev/null)
   P50=$(echo "$R" | pct 50%); P99=$(echo "$R" | pct 99%)
   RATIO=$(python3 -c "print(f'{$P50/${PEER[$q]}:.3f}')")
   LOGSUM=$(python3 -c "import math; print($LOGSUM + math.log($P50/${PEER[$q]}))")
@@ -82,7 +87,7 @@ done
 LUA=$(mktemp --suffix=.lua)
 {
   echo "local paths = {"
-  for q in "${QUERIES[@]}"; do echo "  \"/api/search?q=$(enc "$q")&size=10\","; done
+  for q in "${QUERIES[@]}"; do echo "  \"/api/search?q=$(enc "$q")&size=25\","; done
   echo "}"
   echo 'local i = 0'
   echo 'request = function() i = i + 1; return wrk.format("GET", paths[(i % #paths) + 1]) end'
