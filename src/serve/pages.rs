@@ -224,16 +224,16 @@ pub(crate) async fn not_found() -> PageError {
 
 pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
     let (latest, stats) = blocking(&state, |r, s| {
-        let list = views::report_list(r, &s.config, None)?;
-        let latest: Vec<(Profile, Option<views::ReportSummary>)> = s
-            .config
-            .profiles
-            .iter()
-            .map(|p| {
-                let last = list.iter().rev().find(|x| x.profile == p.name).cloned();
-                (p.clone(), last)
-            })
-            .collect();
+        // Per profile, its newest day and that day's row count: index lookups, not the list of
+        // every day (a backfilled archive has thousands of computed ones).
+        let mut latest: Vec<(Profile, Option<(Day, usize)>)> = Vec::new();
+        for p in &s.config.profiles {
+            let last = match r.latest_day(&p.name, &p.categories)? {
+                Some(day) => report::find(r, p, day)?.map(|rep| (day, rep.rows.len())),
+                None => None,
+            };
+            latest.push((p.clone(), last));
+        }
         Ok((latest, r.stats()?))
     })
     .await?;
@@ -259,8 +259,8 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
                         tr {
                             td { a href={ "/day/today?" (qs(&[("profile", &p.name)])) } { (p.name) } }
                             td.small { (p.summary()) }
-                            td { @if let Some(l) = last { a href={ "/day/" (l.date) "?" (qs(&[("profile", &p.name)])) } { (l.date) } } @else { "—" } }
-                            td { @if let Some(l) = last { (l.rows) } }
+                            td { @if let Some((day, _)) = last { a href={ "/day/" (day) "?" (qs(&[("profile", &p.name)])) } { (day) } } @else { "—" } }
+                            td { @if let Some((_, rows)) = last { (rows) } }
                             td { a href={ "/feeds/" (p.name) ".atom" } { "Atom" } }
                         }
                     }
@@ -340,9 +340,7 @@ pub(crate) async fn day(
                 listed.push((c.clone(), papers));
             }
         }
-        let days = report::days(r, &profile)?;
-        let prev = days.iter().rev().map(|(d, _)| *d).find(|d| *d < day);
-        let next = days.iter().map(|(d, _)| *d).find(|d| *d > day);
+        let (prev, next) = r.neighbor_days(&profile.name, &profile.categories, day)?;
         Ok(DayData {
             profile,
             day,

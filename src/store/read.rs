@@ -310,6 +310,58 @@ impl Reads<'_> {
         Ok(out)
     }
 
+    /// The archived days nearest to `day` (before, after) for a profile: days with one of its
+    /// stored reports, or a listing of one of its categories. Index lookups only (the day page
+    /// asks this on every request; `estimated_days` scans every listing).
+    pub fn neighbor_days(
+        &self,
+        profile: &str,
+        categories: &[String],
+        day: Day,
+    ) -> Result<(Option<Day>, Option<Day>)> {
+        let d = day.to_string();
+        let mut before: Option<String> = self
+            .conn
+            .prepare_cached("SELECT max(day) FROM reports WHERE profile = ?1 AND day < ?2")?
+            .query_row(params![profile, d], |r| r.get(0))?;
+        let mut after: Option<String> = self
+            .conn
+            .prepare_cached("SELECT min(day) FROM reports WHERE profile = ?1 AND day > ?2")?
+            .query_row(params![profile, d], |r| r.get(0))?;
+        for c in categories {
+            let b: Option<String> = self
+                .conn
+                .prepare_cached(
+                    "SELECT day FROM listings WHERE day < ?2 AND category = ?1 AND provenance != 'legacy' ORDER BY day DESC LIMIT 1",
+                )?
+                .query_row(params![c, d], |r| r.get(0))
+                .optional()?;
+            let a: Option<String> = self
+                .conn
+                .prepare_cached(
+                    "SELECT day FROM listings WHERE day > ?2 AND category = ?1 AND provenance != 'legacy' ORDER BY day LIMIT 1",
+                )?
+                .query_row(params![c, d], |r| r.get(0))
+                .optional()?;
+            before = before.max(b);
+            after = match (after, a) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+        }
+        Ok((
+            before.map(parse_day).transpose()?,
+            after.map(parse_day).transpose()?,
+        ))
+    }
+
+    /// The newest archived day of a profile (a stored report, or a listing of its categories).
+    pub fn latest_day(&self, profile: &str, categories: &[String]) -> Result<Option<Day>> {
+        let tomorrow = Day::today().succ().succ();
+        let (before, _) = self.neighbor_days(profile, categories, tomorrow)?;
+        Ok(before)
+    }
+
     /// The stored reports, by day then profile.
     pub fn report_summaries(&self, profile: Option<&str>) -> Result<Vec<ReportSummary>> {
         let mut stmt = self.conn.prepare(
