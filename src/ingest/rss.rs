@@ -195,8 +195,8 @@ pub(crate) struct DayRerun {
     pub(crate) rows: usize,
 }
 
-/// Recomputes and stores the profile's report of every day in `from..=to` whose feed of one of
-/// its categories is stored, in one transaction (all days or none). Returns the days whose report
+/// Recomputes and stores the profile's report of every day in `from..=to` with a listing of one
+/// of its categories (a stored feed, or estimated listings of a backfill), in one transaction (all days or none). Returns the days whose report
 /// changed (a second run over the same range returns none). `progress` gets days done.
 pub(crate) fn rerun_range(
     archive: &mut Archive,
@@ -206,13 +206,20 @@ pub(crate) fn rerun_range(
     dry_run: bool,
     mut progress: impl FnMut(u64, u64),
 ) -> anyhow::Result<(usize, Vec<DayRerun>)> {
-    let mut days: Vec<Day> = archive
-        .store
-        .read()
+    // Days with a feed of one of its categories, and days with estimated listings (backfill).
+    let reads = archive.store.read();
+    let mut days: Vec<Day> = reads
         .feeds(Some(from), Some(to))?
         .into_iter()
         .filter(|f| profile.categories.contains(&f.category))
         .filter_map(|f| Day::from_iso(&f.date))
+        .chain(
+            reads
+                .estimated_days(&profile.categories)?
+                .into_iter()
+                .map(|(d, _)| d)
+                .filter(|d| *d >= from && *d <= to),
+        )
         .collect();
     days.sort();
     days.dedup();

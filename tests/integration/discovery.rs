@@ -517,3 +517,50 @@ fn bibtex_as_arxiv_writes_it() {
         .stdout;
     assert_eq!(from_search.trim_end(), bib.trim_end());
 }
+
+#[test]
+fn rerun_files_the_reports_of_backfilled_days_too() {
+    let a = TestArchive::new();
+    a.write_config("[[profile]]\nname = \"q\"\ncategories = [\"cs.IR\"]\nquery = 'retrieval'\n");
+    let lines: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                r#"{{"id":"2603.{:05}","authors":"A. One","title":"Paper {i} on {}","categories":"cs.IR","abstract":"A.","versions":[{{"version":"v1","created":"Mon, {} Mar 2026 15:00:00 GMT"}}]}}"#,
+                i + 1,
+                if i % 2 == 0 { "retrieval" } else { "agents" },
+                2 + i
+            )
+        })
+        .collect();
+    let file = a.scratch("k").join("k.jsonl");
+    write(&file, &lines.join("\n"));
+    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    let before = a.json_lines(&["report", "list", "--profile", "q", "--json"]);
+    assert!(
+        before.iter().all(|r| r["estimated"] == true),
+        "computed on demand: {before:?}"
+    );
+    let out = a
+        .run(&[
+            "report",
+            "rerun",
+            "--profile",
+            "q",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+        ])
+        .ok();
+    assert!(out.stderr.contains("6 stored days"), "{}", out.stderr);
+    let rows: Vec<u64> = a
+        .json_lines(&["report", "list", "--profile", "q", "--json"])
+        .iter()
+        .map(|r| r["rows"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        rows.iter().sum::<u64>(),
+        3,
+        "the three papers on retrieval, each on its day: {rows:?}"
+    );
+}
