@@ -146,29 +146,9 @@ fn a_full_disk_fails_cleanly_and_the_archive_still_opens() {
     // A 3 MiB tmpfs: the archive is created, then a large feed does not fit.
     let a = TestArchive::new();
     let mnt = a.scratch("small-disk");
-    let mounted = std::process::Command::new("mount")
-        .args([
-            "-t",
-            "tmpfs",
-            "-o",
-            "size=3m",
-            "tmpfs",
-            mnt.to_str().unwrap(),
-        ])
-        .status();
-    if !mounted.is_ok_and(|s| s.success()) {
-        eprintln!(
-            "SKIPPED: cannot mount a tmpfs here (needs root); the full-disk test runs in CI as root"
-        );
+    let Some(_guard) = small_disk(&mnt, "3m", "the full-disk test") else {
         return;
-    }
-    struct Unmount(std::path::PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(mnt.clone());
+    };
     let data = mnt.join("data");
     let run = |args: &[&str]| a.cmd(args).env("ARXIV_DAILY_DATA", &data).output().unwrap();
     let s = Server::start();
@@ -426,29 +406,9 @@ fn a_full_disk_under_the_index_is_an_index_error_and_kaggle_exits_non_zero() {
         let p = entry.unwrap().path();
         std::fs::copy(&p, saved.join(p.file_name().unwrap())).unwrap();
     }
-    let mounted = std::process::Command::new("mount")
-        .args([
-            "-t",
-            "tmpfs",
-            "-o",
-            "size=512k",
-            "tmpfs",
-            index.to_str().unwrap(),
-        ])
-        .status();
-    if !mounted.is_ok_and(|s| s.success()) {
-        eprintln!(
-            "SKIPPED: cannot mount a tmpfs here (needs root); the index full-disk test runs in CI as root"
-        );
+    let Some(guard) = small_disk(&index, "512k", "the index full-disk test") else {
         return;
-    }
-    struct Unmount(std::path::PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let guard = Unmount(index.clone());
+    };
     for entry in std::fs::read_dir(&saved).unwrap() {
         let p = entry.unwrap().path();
         std::fs::copy(&p, index.join(p.file_name().unwrap())).unwrap();
@@ -547,4 +507,26 @@ fn regex_free_replace_payload(meta: &str, payload: &str) -> String {
     let mut v: serde_json::Value = serde_json::from_str(meta).unwrap();
     v["payload"] = serde_json::Value::String(payload.to_string());
     v.to_string()
+}
+
+/// Unmounts a test's small disk when dropped.
+struct Unmount(std::path::PathBuf);
+
+impl Drop for Unmount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Mounts a tmpfs of `size` on `dir` (root only); `None`, having said SKIPPED, elsewhere.
+fn small_disk(dir: &std::path::Path, size: &str, what: &str) -> Option<Unmount> {
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
+        .status();
+    if !mounted.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root); {what} runs in CI as root");
+        return None;
+    }
+    Some(Unmount(dir.to_path_buf()))
 }
