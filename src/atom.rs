@@ -3,6 +3,7 @@
 //! bytes and a feed reader never shows an entry twice. Text is escaped by quick-xml's writer, and
 //! characters that XML 1.0 forbids (most C0 controls) are dropped, not emitted.
 
+use crate::source::unwrap_text;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
@@ -67,7 +68,7 @@ fn entry(w: &mut Writer<Vec<u8>>, e: &Entry) -> std::io::Result<()> {
     w.create_element("entry").write_inner_content(|w| {
         // The paper's abs URL plus the day: stable across runs, one entry per paper per day.
         text(w, "id", &format!("{abs}#{}", e.day))?;
-        text(w, "title", &one_line(&p.title))?;
+        text(w, "title", &unwrap_text(&p.title))?;
         text(w, "updated", &when)?;
         text(w, "published", &when)?;
         for name in authors(&p.authors) {
@@ -111,13 +112,9 @@ fn timestamp(day: Day) -> String {
     format!("{day}T00:00:00Z")
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The author list split into names (arXiv writes `A, B and C` or `A, B, C`).
 pub fn authors(list: &str) -> Vec<String> {
-    one_line(list)
+    unwrap_text(list)
         .split(", ")
         .flat_map(|part| part.split(" and "))
         .map(str::trim)

@@ -2,6 +2,7 @@
 //! author's surname, the year and the title's first words, then title, author (`A and B and C`),
 //! year, eprint, archivePrefix, primaryClass and url. TeX in titles is kept; braces are balanced.
 
+use crate::source::unwrap_text;
 use crate::store::PaperView;
 
 /// Words arXiv's keys skip.
@@ -22,7 +23,7 @@ pub fn entry(paper: &PaperView) -> Option<String> {
     let mut out = format!("@misc{{{},\n", key(&authors, &year, &latest.title));
     out.push_str(&format!(
         "      title={{{}}}, \n",
-        balanced(&one_line(&latest.title))
+        balanced(&unwrap_text(&latest.title))
     ));
     out.push_str(&format!(
         "      author={{{}}},\n",
@@ -91,10 +92,6 @@ fn key(authors: &[String], year: &str, title: &str) -> String {
         .take(4)
         .collect();
     format!("{surname}{year}{words}")
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `s` with every brace that has no partner removed (BibTeX counts braces, escaped or not).

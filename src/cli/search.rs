@@ -1,5 +1,6 @@
 //! `search QUERY`: BM25 over titles, abstracts and authors.
 
+use crate::source::unwrap_text;
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
@@ -139,19 +140,15 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
                 "{open}{}{close}  {}  {}",
                 hit.id,
                 hit.first_announced.as_deref().unwrap_or("-"),
-                one_line(&hit.title)
+                unwrap_text(&hit.title)
             )?;
-            writeln!(out, "    {}", one_line(&hit.authors))?;
-            writeln!(out, "    {}", one_line(&snippet.marked(open, close)))?;
+            writeln!(out, "    {}", unwrap_text(&hit.authors))?;
+            writeln!(out, "    {}", unwrap_text(&snippet.marked(open, close)))?;
             writeln!(out)?;
         }
     }
     out.flush()?;
     Ok(Outcome::Done)
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The hits as an Atom feed or as BibTeX entries.

@@ -107,7 +107,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                     out,
                     "  {}  {}  ({})",
                     h.id,
-                    h.title.split_whitespace().collect::<Vec<_>>().join(" "),
+                    crate::source::unwrap_text(&h.title),
                     h.why.join(", ")
                 )?;
             }

@@ -52,7 +52,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 "{}  {}  {}",
                 hit.id,
                 hit.first_announced.as_deref().unwrap_or("-"),
-                hit.title.split_whitespace().collect::<Vec<_>>().join(" ")
+                crate::source::unwrap_text(&hit.title)
             )?;
             writeln!(out, "    why: {}", hit.why.join(", "))?;
         }

@@ -41,14 +41,7 @@ impl SearchParams {
     /// The request for page `page` of `size`, validated.
     pub(crate) fn request(&self) -> AppResult<SearchRequest> {
         super::check_query_length(&self.q)?;
-        let day = |s: &Option<String>| -> AppResult<Option<Day>> {
-            match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(s) => Day::parse(s)
-                    .map(Some)
-                    .map_err(|e| AppError::bad_request(e.to_string())),
-                None => Ok(None),
-            }
-        };
+        let day = super::optional_day;
         let size = super::page_size(self.size)?;
         let page = self.page.unwrap_or(1).max(1);
         let offset = (page - 1) * size;

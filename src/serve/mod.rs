@@ -269,6 +269,16 @@ pub(crate) fn page_size(size: Option<usize>) -> AppResult<usize> {
     }
 }
 
+/// An optional day parameter: empty is none, a bad date is a 400.
+pub(crate) fn optional_day(s: &Option<String>) -> AppResult<Option<crate::model::Day>> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(crate::model::Day::parse)
+        .transpose()
+        .map_err(|e| AppError::bad_request(e.to_string()))
+}
+
 /// Checks a query's length.
 pub(crate) fn check_query_length(q: &str) -> AppResult<()> {
     if q.len() > MAX_QUERY {

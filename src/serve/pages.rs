@@ -1,6 +1,7 @@
 //! The HTML pages: server-rendered with maud (every piece of archive text escaped for its
 //! context), all state in the URL, no JavaScript.
 
+use crate::source::unwrap_text;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -10,7 +11,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use super::api::{ProfileParam, SearchParams, run_search};
-use super::{AppError, AppResult, AppState, blocking};
+use super::{AppError, AppState, blocking};
 use crate::config::Profile;
 use crate::index::normalize;
 use crate::model::{AnnounceType, ArxivId, Day};
@@ -88,10 +89,6 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
     }
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// `text` with every case-insensitive occurrence of a keyword marked.
 fn highlight(text: &str, keywords: &[String]) -> Markup {
     let lower = text.to_lowercase();
@@ -112,18 +109,7 @@ fn highlight(text: &str, keywords: &[String]) -> Markup {
         }
     }
     marks.sort();
-    let mut out = String::new();
-    let mut at = 0;
-    for (start, end) in marks {
-        if start < at || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            continue;
-        }
-        out.push_str(&maud::html! { (text[at..start]) }.into_string());
-        out.push_str(&maud::html! { mark { (text[start..end]) } }.into_string());
-        at = end;
-    }
-    out.push_str(&maud::html! { (text[at..]) }.into_string());
-    PreEscaped(out)
+    snippet(text, &marks)
 }
 
 /// A snippet with its matched words marked.
@@ -178,7 +164,7 @@ fn categories(cats: &[String]) -> Markup {
 
 /// One paper of a day or a search.
 fn entry(p: &ShownPaper, keywords: &[String]) -> Markup {
-    let title = one_line(&normalize(&p.title));
+    let title = unwrap_text(&normalize(&p.title));
     html! {
         article.paper {
             div.meta {
@@ -564,7 +550,7 @@ pub(crate) async fn search(
                             a.id href={ "/paper/" (h.id) } { "arXiv:" (h.id) }
                             " " (h.first_announced.as_deref().unwrap_or("")) " " (arxiv_links(&h.id))
                         }
-                        h3 { a href={ "/paper/" (h.id) } { (one_line(&normalize(&h.title))) } }
+                        h3 { a href={ "/paper/" (h.id) } { (unwrap_text(&normalize(&h.title))) } }
                         p.authors { (author_links(&h.authors)) }
                         p.snippet { (snippet(&h.snippet, &h.highlights)) }
                     }
@@ -643,7 +629,7 @@ pub(crate) async fn paper(
         return Err(AppError::not_found("This paper has no metadata.").into());
     };
     let bib = crate::bibtex::entry(p).unwrap_or_default();
-    let title = one_line(&normalize(&latest.title));
+    let title = unwrap_text(&normalize(&latest.title));
     Ok(layout(
         &title,
         "",
@@ -663,7 +649,7 @@ pub(crate) async fn paper(
                 section.snapshot {
                     h3 { "Snapshot " (i + 1) @if let Some(v) = s.version { " · v" (v) } " · first seen " (s.first_seen) }
                     @if i == 0 {
-                        p { b { "Title: " } (one_line(&normalize(&s.title))) }
+                        p { b { "Title: " } (unwrap_text(&normalize(&s.title))) }
                         p { b { "Authors: " } (s.authors) }
                     } @else {
                         @let before = &p.snapshots[i - 1];
@@ -699,7 +685,7 @@ pub(crate) async fn paper(
             ol.similar {
                 @for h in &shown.similar {
                     li {
-                        a href={ "/paper/" (h.id) } { (one_line(&normalize(&h.title))) }
+                        a href={ "/paper/" (h.id) } { (unwrap_text(&normalize(&h.title))) }
                         " " span.muted { (h.first_announced.as_deref().unwrap_or("")) }
                         br;
                         span.why { "shares: " (h.why.join(", ")) }
@@ -743,13 +729,7 @@ pub(crate) async fn status(
     State(state): State<Arc<AppState>>,
     Query(p): Query<StatusParams>,
 ) -> PageResult {
-    let parse = |s: &Option<String>| -> AppResult<Option<Day>> {
-        s.as_deref()
-            .filter(|s| !s.is_empty())
-            .map(Day::parse)
-            .transpose()
-            .map_err(|e| AppError::bad_request(e.to_string()))
-    };
+    let parse = super::optional_day;
     let (from, to) = (parse(&p.from)?, parse(&p.to)?);
     let (ledger, estimated, last) = blocking(&state, move |r, s| {
         let categories = s.config.categories();
