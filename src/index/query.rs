@@ -261,14 +261,11 @@ impl SearchIndex {
         })
     }
 
-    /// How many papers match the request (all of them, not a page): for a page count.
-    pub fn count(&self, req: &SearchRequest) -> Result<usize> {
-        let user = self.parse_query(&req.query)?;
-        let query = self.filtered(user, req);
-        let reader = self.reader()?;
-        reader
-            .searcher()
-            .search(query.as_ref(), &tantivy::collector::Count)
+    /// How many papers a parsed (and filtered) query matches on a searcher (all of them, not a
+    /// page): for a page count.
+    pub fn count_of(&self, searcher: &tantivy::Searcher, query: &dyn Query) -> Result<usize> {
+        searcher
+            .search(query, &tantivy::collector::Count)
             .map_err(self.err())
     }
 

@@ -114,16 +114,20 @@ fn live_tokens(segment: &SegmentReader, field: Field) -> tantivy::Result<u64> {
 /// The statistics of the live documents of one searcher (see the module doc).
 pub(crate) struct ContentStats<'a> {
     searcher: &'a Searcher,
-    norms: Norms,
+    index_dir: &'a Path,
+    /// The norms file, read when a token total is first asked for (snippets ask only document
+    /// frequencies).
+    norms: std::sync::OnceLock<Norms>,
     /// Token totals already summed, per field (a query asks once per term).
     tokens: Mutex<HashMap<Field, u64>>,
 }
 
 impl<'a> ContentStats<'a> {
-    pub(crate) fn new(searcher: &'a Searcher, index_dir: &Path) -> ContentStats<'a> {
+    pub(crate) fn new(searcher: &'a Searcher, index_dir: &'a Path) -> ContentStats<'a> {
         ContentStats {
             searcher,
-            norms: read_norms(index_dir),
+            index_dir,
+            norms: std::sync::OnceLock::new(),
             tokens: Mutex::new(HashMap::new()),
         }
     }
@@ -139,6 +143,7 @@ impl Bm25StatisticsProvider for ContentStats<'_> {
         for segment in self.searcher.segment_readers() {
             let cached = self
                 .norms
+                .get_or_init(|| read_norms(self.index_dir))
                 .get(&segment.segment_id().uuid_string())
                 .filter(|n| n.deleted == segment.num_deleted_docs())
                 .and_then(|n| n.tokens.get(name).copied());

@@ -87,7 +87,8 @@ pub(crate) fn run_search(
 ) -> anyhow::Result<SearchPage> {
     let index = state.index()?;
     let result = index.search(req)?;
-    let total = index.count(req)?;
+    // The same parsed query on the same searcher: the total matches the page.
+    let total = index.count_of(&result.searcher, result.query.as_ref())?;
     Ok(SearchPage {
         total,
         hits: views::search_hits(reads, index, &result)?,
