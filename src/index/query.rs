@@ -9,7 +9,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQue
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Term};
 
-use super::phrase::PrunedPhraseQuery;
+use super::conjunction::PrunedConjunction;
 use super::stats::ContentStats;
 use super::{IndexError, Result, SearchIndex};
 use crate::model::Day;
@@ -198,10 +198,10 @@ impl SearchIndex {
         Ok(self.prune_phrase(parsed))
     }
 
-    /// A query of required terms and phrases searches with [`PrunedPhraseQuery`]: the same hits,
+    /// A query of required terms and phrases searches with [`PrunedConjunction`]: the same hits,
     /// without reading the positions of papers that cannot make the top k.
     fn prune_phrase(&self, parsed: Box<dyn Query>) -> Box<dyn Query> {
-        match PrunedPhraseQuery::wrap(parsed.as_ref()) {
+        match PrunedConjunction::wrap(parsed.as_ref()) {
             Some(pruned) => Box::new(pruned),
             None => parsed,
         }
@@ -263,10 +263,21 @@ impl SearchIndex {
 
     /// How many papers a parsed (and filtered) query matches on a searcher (all of them, not a
     /// page): for a page count.
+    ///
+    /// Each segment counts with its weight's own `count` (Tantivy's `Count` collector visits every
+    /// match instead): a term in a segment without deletes is its document frequency, read from
+    /// the term dictionary, so a one-word query counts in microseconds, not a pass over its postings.
     pub fn count_of(&self, searcher: &tantivy::Searcher, query: &dyn Query) -> Result<usize> {
-        searcher
-            .search(query, &tantivy::collector::Count)
-            .map_err(self.err())
+        let weight = query
+            .weight(tantivy::query::EnableScoring::disabled_from_searcher(
+                searcher,
+            ))
+            .map_err(self.err())?;
+        let mut total = 0usize;
+        for reader in searcher.segment_readers() {
+            total += weight.count(reader).map_err(self.err())? as usize;
+        }
+        Ok(total)
     }
 
     /// The `k` best-scoring live papers and every paper tied with the `k`-th, in one pruned pass:
@@ -285,8 +296,6 @@ impl SearchIndex {
                 tantivy::query::EnableScoring::enabled_from_statistics_provider(stats, searcher),
             )
             .map_err(self.err())?;
-        let mut kept: Vec<(f32, DocAddress)> = Vec::with_capacity(4 * k + 8);
-        let mut threshold = f32::MIN;
         // Keeps the k best and their ties; returns the new threshold.
         let compact = |kept: &mut Vec<(f32, DocAddress)>| -> f32 {
             kept.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -295,6 +304,8 @@ impl SearchIndex {
             kept.truncate(end);
             just_below(kth)
         };
+        let mut kept: Vec<(f32, DocAddress)> = Vec::with_capacity(4 * k + 8);
+        let mut threshold = f32::MIN;
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             let alive = reader.alive_bitset();
             weight
@@ -389,22 +400,29 @@ impl SearchIndex {
         };
         let mut hits = Vec::with_capacity(candidates.len());
         let mut id = String::new();
+        let mut columns: Vec<Option<super::HitColumns>> =
+            vec![None; searcher.segment_readers().len()];
         for (key, address) in candidates {
-            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-            let first = fast
-                .u64("first")
-                .map_err(self.err())?
-                .first(address.doc_id)
-                .and_then(Day::from_number);
-            let ids = fast.str("id").map_err(self.err())?.ok_or_else(|| {
-                self.err()(tantivy::TantivyError::SchemaError(
-                    "id is not a fast field".into(),
-                ))
-            })?;
+            let slot = &mut columns[address.segment_ord as usize];
+            if slot.is_none() {
+                *slot =
+                    Some(self.hit_columns(searcher, searcher.segment_reader(address.segment_ord))?);
+            }
+            let super::HitColumns {
+                first,
+                id: ids,
+                decoded,
+            } = slot.as_ref().expect("opened above");
+            let first = first.first(address.doc_id).and_then(Day::from_number);
             id.clear();
             if let Some(ord) = ids.term_ords(address.doc_id).next() {
-                ids.ord_to_str(ord, &mut id)
-                    .map_err(|e| self.err()(e.into()))?;
+                match decoded.as_ref().and_then(|d| d.get(ord)) {
+                    Some(known) => id.push_str(known),
+                    None => {
+                        ids.ord_to_str(ord, &mut id)
+                            .map_err(|e| self.err()(e.into()))?;
+                    }
+                }
             }
             hits.push((
                 key,

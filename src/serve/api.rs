@@ -88,7 +88,13 @@ pub(crate) fn run_search(
     let index = state.index()?;
     let result = index.search(req)?;
     // The same parsed query on the same searcher: the total matches the page.
-    let total = index.count_of(&result.searcher, result.query.as_ref())?;
+    let key = format!(
+        "{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+        req.query, req.from, req.to, req.category
+    );
+    let total = super::Totals::get_or_count(&state.totals, &result.searcher, key, || {
+        Ok(index.count_of(&result.searcher, result.query.as_ref())?)
+    })?;
     Ok(SearchPage {
         total,
         hits: views::search_hits(reads, index, &result)?,
@@ -185,7 +191,7 @@ pub(crate) async fn days(
 }
 
 pub(crate) async fn stats(State(state): State<Arc<AppState>>) -> AppResult<Json<views::Stats>> {
-    Ok(Json(blocking(&state, |r, _| Ok(r.stats()?)).await?))
+    Ok(Json(blocking(&state, |r, s| s.stats(r)).await?))
 }
 
 pub(crate) async fn status(

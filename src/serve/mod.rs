@@ -37,6 +37,61 @@ pub(crate) struct AppState {
     loc: Location,
     config: Config,
     index: Option<SearchIndex>,
+    /// Totals of recent searches (see [`Totals`]).
+    totals: std::sync::Mutex<Totals>,
+    /// One permit per core for archive work: more requests than cores wait their turn rather than
+    /// share the cores (which only makes every one of them late, and costs a SQLite connection
+    /// and a thread each).
+    workers: tokio::sync::Semaphore,
+    /// The archive's counts, for the write batch they were taken at (counting a million-paper
+    /// archive's rows takes 50 ms; the batch number is one lookup).
+    stats: std::sync::Mutex<Option<(i64, crate::store::Stats)>>,
+}
+
+/// The totals of recent searches, for the index generation they were counted on. A page of
+/// results needs the k best (which skip most matches) and the number of all matches, which
+/// visits each one: a phrase of common words costs 60 ms at 1M to count and 6 ms to rank. The
+/// next pages of a search, and its other views, reuse the count; any commit the reader picks up
+/// starts afresh.
+#[derive(Default)]
+pub(crate) struct Totals {
+    /// The segments (and their deletions) the counts were taken on.
+    generation: Vec<(tantivy::index::SegmentId, u32)>,
+    counts: rustc_hash::FxHashMap<String, usize>,
+}
+
+/// Totals kept at most (then the cache starts afresh; an entry is a query's text and a number).
+const MAX_TOTALS: usize = 4096;
+
+impl Totals {
+    /// The total of `key` on `searcher`, counted by `count` unless known.
+    pub(crate) fn get_or_count(
+        cell: &std::sync::Mutex<Totals>,
+        searcher: &tantivy::Searcher,
+        key: String,
+        count: impl FnOnce() -> anyhow::Result<usize>,
+    ) -> anyhow::Result<usize> {
+        let generation: Vec<(tantivy::index::SegmentId, u32)> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| (s.segment_id(), s.num_deleted_docs()))
+            .collect();
+        if let Ok(totals) = cell.lock()
+            && totals.generation == generation
+            && let Some(n) = totals.counts.get(&key)
+        {
+            return Ok(*n);
+        }
+        let n = count()?;
+        if let Ok(mut totals) = cell.lock() {
+            if totals.generation != generation || totals.counts.len() >= MAX_TOTALS {
+                totals.generation = generation;
+                totals.counts.clear();
+            }
+            totals.counts.insert(key, n);
+        }
+        Ok(n)
+    }
 }
 
 /// A failed request: its status and a message for the page or the `{"error"}` object.
@@ -89,7 +144,13 @@ pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce(&Reads<'_>, &AppState) -> anyhow::Result<T> + Send + 'static,
 ) -> AppResult<T> {
     let state = Arc::clone(state);
+    let permit = state.workers.acquire().await.map_err(|_| AppError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        message: "the server is stopping".into(),
+    })?;
+    let state_for_work = Arc::clone(&state);
     let joined = tokio::task::spawn_blocking(move || {
+        let state = state_for_work;
         STORE.with(|cell| -> anyhow::Result<T> {
             let mut slot = cell.borrow_mut();
             if slot.is_none() {
@@ -100,6 +161,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
         })
     })
     .await;
+    drop(permit);
     match joined {
         Ok(result) => result.map_err(AppError::from),
         Err(e) => {
@@ -113,6 +175,22 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 impl AppState {
+    /// The archive's counts (`stats --json`), counted again only after a write.
+    pub(crate) fn stats(&self, reads: &Reads<'_>) -> anyhow::Result<crate::store::Stats> {
+        let seq = reads.write_seq()?;
+        if let Ok(cached) = self.stats.lock()
+            && let Some((at, stats)) = cached.as_ref()
+            && *at == seq
+        {
+            return Ok(stats.clone());
+        }
+        let stats = reads.stats()?;
+        if let Ok(mut cached) = self.stats.lock() {
+            *cached = Some((seq, stats.clone()));
+        }
+        Ok(stats)
+    }
+
     pub(crate) fn index(&self) -> anyhow::Result<&SearchIndex> {
         self.index.as_ref().ok_or_else(|| {
             anyhow::anyhow!(
@@ -204,7 +282,16 @@ pub fn run(loc: Location, addr: SocketAddr, open: bool) -> anyhow::Result<()> {
             "arxiv-daily serve: warning: listening on {addr}, not loopback: anyone who can reach this address can read the archive"
         );
     }
-    let state = Arc::new(AppState { loc, config, index });
+    let state = Arc::new(AppState {
+        loc,
+        config,
+        index,
+        totals: Default::default(),
+        stats: Default::default(),
+        workers: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ),
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

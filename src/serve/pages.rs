@@ -220,7 +220,7 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
             };
             latest.push((p.clone(), last));
         }
-        Ok((latest, r.stats()?))
+        Ok((latest, s.stats(r)?))
     })
     .await?;
     Ok(layout(
@@ -658,10 +658,10 @@ pub(crate) async fn paper(
                         (changed("Abstract", &before.abstract_text, &s.abstract_text))
                         @let version = |v: Option<u32>| v.map_or("unknown".to_string(), |v| format!("v{v}"));
                         @if before.version != s.version {
-                            (changed("Version", &version(before.version), &version(s.version)))
+                            (replaced("Version", &version(before.version), &version(s.version)))
                         }
                         @if before.categories != s.categories {
-                            (changed("Categories", &before.categories.join(" "), &s.categories.join(" ")))
+                            (replaced("Categories", &before.categories.join(" "), &s.categories.join(" ")))
                         }
                     }
                 }
@@ -705,17 +705,32 @@ fn changed(label: &str, before: &str, after: &str) -> Markup {
     }
     let (before, after) = (normalize(before), normalize(after));
     let diff = similar::TextDiff::from_words(before.as_ref(), after.as_ref());
+    let changes: Vec<_> = diff.iter_all_changes().collect();
     html! {
         p.diff {
             b { (label) ": " }
-            @for change in diff.iter_all_changes() {
+            @for (i, change) in changes.iter().enumerate() {
                 @match change.tag() {
-                    similar::ChangeTag::Delete => del { (change.value()) },
+                    similar::ChangeTag::Delete => {
+                        del { (change.value()) }
+                        // A word replaced by another: a space between them, not "oldnew".
+                        @if !change.value().ends_with(char::is_whitespace)
+                            && changes.get(i + 1).is_some_and(|c| c.tag() == similar::ChangeTag::Insert) {
+                            " "
+                        }
+                    }
                     similar::ChangeTag::Insert => ins { (change.value()) },
                     similar::ChangeTag::Equal => (change.value()),
                 }
             }
         }
+    }
+}
+
+/// A short field that changed as a whole (a version, the categories): old → new.
+fn replaced(label: &str, before: &str, after: &str) -> Markup {
+    html! {
+        p.diff { b { (label) ": " } del { (before) } " → " ins { (after) } }
     }
 }
 

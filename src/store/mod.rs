@@ -102,6 +102,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        stable_plans(&conn)?;
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > MIGRATIONS.len() as i64 {
             return Err(StoreError::TooNew {
@@ -214,11 +215,48 @@ fn needs_recovery(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// Plans that do not depend on the values bound. Without this SQLite compiles a cached statement
+/// that joins on a bound parameter again at every new binding (it checks whether the value
+/// could pick another plan): 16 µs of a 10 µs lookup, paid 25 times per page of search hits.
+fn stable_plans(conn: &Connection) -> Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(30))?;
+    stable_plans(conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -65536)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    /// A cached statement that joins on a bound parameter runs as compiled, whatever is bound
+    /// (SQLite recompiles it at every binding unless plans are kept stable).
+    #[test]
+    fn joins_on_a_parameter_are_not_compiled_again_per_binding() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite3");
+        drop(super::Store::open(&path).unwrap());
+        for store in [
+            super::Store::open(&path).unwrap(),
+            super::Store::open_read_only(&path).unwrap(),
+        ] {
+            let reads = store.read();
+            for id in ["2401.00001", "2401.00002", "2401.00003"] {
+                reads.latest_text(id).unwrap();
+            }
+            let stmt = store.conn.prepare_cached(super::read::LATEST_TEXT).unwrap();
+            assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
+        }
+    }
 }

@@ -188,6 +188,8 @@ impl Writer<'_> {
     }
 }
 
+pub(super) const LATEST_TEXT: &str = "SELECT s.title, s.abstract, s.authors FROM papers p JOIN snapshots s ON s.sid = p.latest_sid WHERE p.arxiv_id = ?1";
+
 impl Reads<'_> {
     pub fn write_seq(&self) -> Result<i64> {
         let v: String =
@@ -476,10 +478,10 @@ impl Reads<'_> {
     pub fn latest_text(&self, id: &str) -> Result<Option<(String, String, String)>> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT s.title, s.abstract, s.authors FROM papers p JOIN snapshots s ON s.sid = p.latest_sid WHERE p.arxiv_id = ?1",
-            )?
-            .query_row([id], |r| Ok((r.get(0)?, r.get::<_, text::Packed>(1)?.0, r.get(2)?)))
+            .prepare_cached(LATEST_TEXT)?
+            .query_row([id], |r| {
+                Ok((r.get(0)?, r.get::<_, text::Packed>(1)?.0, r.get(2)?))
+            })
             .optional()?)
     }
 

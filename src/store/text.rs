@@ -4,9 +4,7 @@
 
 use std::cell::RefCell;
 
-use std::io::Read;
-
-use flate2::{Compress, Compression, FlushCompress, Status};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, Value, ValueRef};
 
 /// Below this many bytes a text is stored as it is.
@@ -14,6 +12,9 @@ const MIN_PACKED: usize = 200;
 
 thread_local! {
     static DEFLATE: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
+    /// One inflater per thread, reset per text: a reader builds 25 abstracts per page of hits,
+    /// and a fresh decoder allocates and clears its state and a 32 KiB buffer each time.
+    static INFLATE: RefCell<Decompress> = RefCell::new(Decompress::new(false));
 }
 
 /// The value to store for `s`.
@@ -33,11 +34,29 @@ pub(crate) fn pack(s: &str) -> Value {
 }
 
 fn inflate(b: &[u8]) -> Result<String, String> {
-    let mut out = String::with_capacity(b.len() * 3 + 64);
-    flate2::read::DeflateDecoder::new(b)
-        .read_to_string(&mut out)
-        .map_err(|e| e.to_string())?;
-    Ok(out)
+    INFLATE.with(|d| {
+        let mut d = d.borrow_mut();
+        d.reset(false);
+        let mut out: Vec<u8> = Vec::with_capacity(b.len() * 3 + 64);
+        loop {
+            let (read, written) = (d.total_in() as usize, out.len());
+            match d.decompress_vec(&b[read..], &mut out, FlushDecompress::None) {
+                Ok(Status::StreamEnd) => break,
+                // Out of room: grow and go on.
+                Ok(_) if out.len() == out.capacity() => out.reserve(out.capacity()),
+                // The input ran out (or nothing moved) before the stream's end: cut short.
+                Ok(_)
+                    if d.total_in() as usize == b.len()
+                        || (d.total_in() as usize == read && out.len() == written) =>
+                {
+                    return Err("truncated deflate stream".to_string());
+                }
+                Ok(_) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        String::from_utf8(out).map_err(|e| e.to_string())
+    })
 }
 
 /// A text column that may be stored packed.

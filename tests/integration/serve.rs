@@ -191,6 +191,9 @@ fn every_page_and_route_answers_with_the_archive() {
     ] {
         assert!(paper.contains(want), "paper page holds {want}");
     }
+    // A replaced word is set apart from its replacement; a new version reads old → new.
+    assert!(!paper.contains("</del><ins>"), "{paper}");
+    assert!(paper.contains("<del>v1</del> → <ins>v2</ins>"), "{paper}");
     // The day's legacy files, byte for byte as the CLI writes them.
     let (_, md, _) = get(&format!("{b}day/2026-03-03/README.md"));
     assert_eq!(md, a.run(&["report", "show", "2026-03-03"]).ok().stdout);
@@ -331,6 +334,7 @@ fn what_an_ingest_commits_while_serving_becomes_visible() {
     let s = serve(&a);
     let b = &s.base;
     assert_eq!(json(&format!("{b}api/search?q=holography"))["total"], 0);
+    let papers = json(&format!("{b}api/stats"))["papers"].as_u64().unwrap();
     let path = a.scratch("late").join("f.xml");
     write(
         &path,
@@ -363,4 +367,9 @@ fn what_an_ingest_commits_while_serving_becomes_visible() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    // The counts the server keeps (totals, the archive's counts) are those of the new commit.
+    assert_eq!(
+        json(&format!("{b}api/stats"))["papers"].as_u64().unwrap(),
+        papers + 1
+    );
 }

@@ -1,0 +1,95 @@
+//! Where the time of one page of search results goes, in a warm process (one kept index reader
+//! and one SQLite connection, as `serve` has): the ranked top 25, the total count, and the 25
+//! hits' texts and snippets, for the 12 benchmark queries over a real archive (not a test: it
+//! needs the archive of benches/scale.sh, see BENCHMARKS.md).
+//!
+//!   ARCHIVE=/path/to/archive-1000000 cargo bench --bench search_page
+//!
+//! `ONLY=word` runs the queries that contain `word` (for a profiler).
+
+use std::time::Instant;
+
+use arxiv_daily::archive::Location;
+use arxiv_daily::index::SearchIndex;
+use arxiv_daily::index::query::SearchRequest;
+
+const QUERIES: [&str; 12] = [
+    "transformer",
+    "\"large language models\"",
+    "retrieval augmented generation",
+    "graph neural network recommendation",
+    "diffusion",
+    "reinforcement learning robot",
+    "\"semantic IDs\"",
+    "contrastive",
+    "federated learning privacy",
+    "quantization",
+    "\"knowledge graph\" completion",
+    "benchmark",
+];
+const RUNS: usize = 30;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn main() {
+    let Some(dir) = std::env::var_os("ARCHIVE") else {
+        eprintln!(
+            "search_page bench: set ARCHIVE to an archive folder (see BENCHMARKS.md); skipped"
+        );
+        return;
+    };
+    let loc = Location {
+        dir: dir.into(),
+        config: None,
+    };
+    let store = loc.open_store_read().expect("archive");
+    let reads = store.read();
+    let mut index = SearchIndex::open_existing(&loc.index_dir())
+        .expect("index")
+        .expect("index");
+    index.keep_reader().expect("reader");
+    println!("| query | top 25 ms | total ms | texts and snippets ms | page ms | total |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let only = std::env::var("ONLY").unwrap_or_default();
+    for q in QUERIES.into_iter().filter(|q| q.contains(&only)) {
+        let req = SearchRequest {
+            query: q.to_string(),
+            limit: 25,
+            ..SearchRequest::default()
+        };
+        let (mut top, mut count, mut hits, mut page) = (vec![], vec![], vec![], vec![]);
+        let mut total = 0;
+        for run in 0..RUNS + 3 {
+            let t0 = Instant::now();
+            let result = index.search(&req).expect("search");
+            let t1 = Instant::now();
+            total = index
+                .count_of(&result.searcher, result.query.as_ref())
+                .expect("count");
+            let t2 = Instant::now();
+            let snippets = index.snippets(&result).expect("snippets");
+            for hit in &result.hits {
+                let (title, abs, _) = reads.latest_text(&hit.id).expect("text").expect("paper");
+                std::hint::black_box(snippets.make(&title, &abs));
+            }
+            let t3 = Instant::now();
+            if run >= 3 {
+                let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+                top.push(ms(t0, t1));
+                count.push(ms(t1, t2));
+                hits.push(ms(t2, t3));
+                page.push(ms(t0, t3));
+            }
+        }
+        println!(
+            "| {q} | {:.2} | {:.2} | {:.2} | {:.2} | {total} |",
+            median(top),
+            median(count),
+            median(hits),
+            median(page)
+        );
+    }
+}
