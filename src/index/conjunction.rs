@@ -227,8 +227,14 @@ impl Weight for PrunedConjunctionWeight {
         };
         let parts = self.parts.len();
         let mut bounds = vec![0.0 as Score; parts];
-        let mut freqs = vec![0u32; parts];
-        let (mut found, mut next) = (Vec::new(), Vec::new());
+        let mut scan = Scan {
+            parts: &self.parts,
+            bm25,
+            norms,
+            freqs: vec![0u32; parts],
+            found: Vec::new(),
+            next: Vec::new(),
+        };
         let mut target: DocId = 0;
         loop {
             // Every word on the block that holds `target`; the region ends where the first of
@@ -243,17 +249,14 @@ impl Weight for PrunedConjunctionWeight {
                     return Ok(());
                 }
                 up_to = up_to.min(last);
-                let bound = w.blocks.block_max_score(&norms, &bm25[w.part]);
+                let bound = w.blocks.block_max_score(&scan.norms, &bm25[w.part]);
                 bounds[w.part] = bounds[w.part].min(bound);
             }
             if bounds.iter().sum::<Score>() > threshold {
                 for w in &mut words {
                     w.at = w.blocks.docs().partition_point(|d| *d < target);
                 }
-                threshold = self.region(
-                    &mut words, up_to, threshold, bm25, &bounds, &norms, &mut freqs, &mut found,
-                    &mut next, callback,
-                );
+                threshold = scan.region(&mut words, up_to, &bounds, threshold, callback);
             }
             if up_to == TERMINATED - 1 {
                 return Ok(());
@@ -263,23 +266,39 @@ impl Weight for PrunedConjunctionWeight {
     }
 }
 
-impl PrunedConjunctionWeight {
+/// What scoring the papers of a segment needs, and its scratch space.
+struct Scan<'a> {
+    parts: &'a [Part],
+    /// One BM25 weight per part.
+    bm25: &'a [Bm25Weight],
+    norms: FieldNormReader,
+    /// Each part's frequency in the current paper.
+    freqs: Vec<u32>,
+    /// Phrase positions found so far, and those of the next word.
+    found: Vec<u32>,
+    next: Vec<u32>,
+}
+
+impl Scan<'_> {
     /// The papers of the region from each word's `at` to `up_to` (inclusive) that hold every
-    /// part, and score above the threshold, to `callback`; returns the last threshold.
-    #[allow(clippy::too_many_arguments)]
+    /// part and score above the threshold, to `callback` (`bounds`: each part's most over the
+    /// region); returns the last threshold.
     fn region(
-        &self,
+        &mut self,
         words: &mut [Word],
         up_to: DocId,
-        mut threshold: Score,
-        bm25: &[Bm25Weight],
         bounds: &[Score],
-        norms: &FieldNormReader,
-        freqs: &mut [u32],
-        found: &mut Vec<u32>,
-        next: &mut Vec<u32>,
+        mut threshold: Score,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> Score {
+        let Scan {
+            parts,
+            bm25,
+            norms,
+            freqs,
+            found,
+            next,
+        } = self;
         let (lead, rest) = words.split_first_mut().expect("a conjunction has words");
         // What the other parts can add over the region at most: a paper whose lead word scores
         // too little with it is passed over before the other words are looked up. (For a phrase
@@ -320,7 +339,7 @@ impl PrunedConjunctionWeight {
             if score_of(freqs) <= threshold {
                 continue;
             }
-            for (part, p) in self.parts.iter().enumerate() {
+            for (part, p) in parts.iter().enumerate() {
                 if let Part::Phrase(_) = p {
                     freqs[part] = phrase_count(words_of(lead, rest, part), doc, found, next);
                     if freqs[part] == 0 {
