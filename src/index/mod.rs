@@ -81,19 +81,17 @@ pub(crate) struct DecodedIds {
 
 impl DecodedIds {
     fn of(column: &tantivy::columnar::StrColumn) -> std::io::Result<DecodedIds> {
-        let mut ids = DecodedIds {
-            text: String::new(),
-            ends: Vec::with_capacity(column.num_terms()),
-        };
+        let mut text = Vec::new();
+        let mut ends = Vec::with_capacity(column.num_terms());
         let mut stream = column.dictionary().stream()?;
         while stream.advance() {
-            match std::str::from_utf8(stream.key()) {
-                Ok(id) => ids.text.push_str(id),
-                Err(_) => ids.text.push_str(&String::from_utf8_lossy(stream.key())),
-            }
-            ids.ends.push(ids.text.len() as u32);
+            text.extend_from_slice(stream.key());
+            ends.push(text.len() as u32);
         }
-        Ok(ids)
+        // Checked once as a whole (ids are ASCII; per id the check cost more than the decoding).
+        let text = String::from_utf8(text)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        Ok(DecodedIds { text, ends })
     }
 
     /// The id of term ordinal `ord`.

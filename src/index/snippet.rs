@@ -1,8 +1,13 @@
 //! Highlighted snippets. The abstract is not stored in the index: the caller passes the text it
 //! read from SQLite, and the generator marks the words the query matched.
 
+use std::cell::RefCell;
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
+use tantivy::Score;
 use tantivy::query::Bm25StatisticsProvider;
-use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 
 use super::query::SearchResult;
 use super::{Result, SearchIndex};
@@ -38,8 +43,76 @@ impl Snippet {
 /// holds no match. The generator of whole-text and `abs:` terms serves both (titles and abstracts
 /// are analysed alike); a title generator is made only for queries with `ti:` terms.
 pub struct Snippets {
-    text: SnippetGenerator,
-    title: Option<SnippetGenerator>,
+    text: Generator,
+    title: Option<Generator>,
+}
+
+/// Tantivy's `SnippetGenerator`, fragment for fragment, without its per-call costs: it clones the
+/// analyzer for every text and lowercases every token into a new string to look it up in a
+/// `BTreeMap` (the analyzer has lowercased it already); 25 abstracts a page add up.
+struct Generator {
+    /// Each query term's text and weight.
+    terms: FxHashMap<String, Score>,
+    analyzer: RefCell<TextAnalyzer>,
+    max_chars: usize,
+}
+
+/// A fragment of the text: its byte range, score, and the ranges of its matches.
+struct Fragment {
+    range: Range<usize>,
+    score: Score,
+    highlights: Vec<Range<usize>>,
+}
+
+impl Generator {
+    /// The best fragment of `text` (the highest score, the first of equals) and its matches, as
+    /// Tantivy's `SnippetGenerator::snippet` finds it: fragments are cut where a token would end
+    /// more than `max_chars` bytes after the fragment's start. An empty snippet when nothing matches.
+    fn snippet(&self, text: &str) -> (String, Vec<Range<usize>>) {
+        let mut analyzer = self.analyzer.borrow_mut();
+        let mut stream = analyzer.token_stream(text);
+        let mut best: Option<Fragment> = None;
+        let mut current = Fragment {
+            range: 0..0,
+            score: 0.0,
+            highlights: Vec::new(),
+        };
+        let keep = |best: &mut Option<Fragment>, fragment: Fragment| {
+            if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.score > b.score) {
+                *best = Some(fragment);
+            }
+        };
+        while let Some(token) = stream.next() {
+            if token.offset_to - current.range.start > self.max_chars {
+                let start = token.offset_from;
+                let done = std::mem::replace(
+                    &mut current,
+                    Fragment {
+                        range: start..start,
+                        score: 0.0,
+                        highlights: Vec::new(),
+                    },
+                );
+                keep(&mut best, done);
+            }
+            current.range.end = token.offset_to;
+            if let Some(score) = self.terms.get(token.text.as_str()) {
+                current.score += score;
+                current.highlights.push(token.offset_from..token.offset_to);
+            }
+        }
+        keep(&mut best, current);
+        match best {
+            Some(f) => (
+                text[f.range.clone()].to_string(),
+                f.highlights
+                    .iter()
+                    .map(|h| h.start - f.range.start..h.end - f.range.start)
+                    .collect(),
+            ),
+            None => (String::new(), Vec::new()),
+        }
+    }
 }
 
 const MAX_CHARS: usize = 200;
@@ -49,15 +122,14 @@ impl SearchIndex {
         // As `SnippetGenerator::create`, with an analyzer that stems only what can match.
         let stats = super::stats::ContentStats::new(&result.searcher, &self.path);
         // The terms of `fields` (all analysed alike) highlight the text of the first.
-        let make = |fields: &[tantivy::schema::Field]| -> Result<SnippetGenerator> {
-            let field = fields[0];
+        let make = |fields: &[tantivy::schema::Field]| -> Result<Generator> {
             let mut terms = std::collections::BTreeSet::new();
             result.query.query_terms(&mut |term, _| {
                 if fields.contains(&term.field()) {
                     terms.insert(term.clone());
                 }
             });
-            let mut scored = std::collections::BTreeMap::new();
+            let mut scored = FxHashMap::default();
             let mut firsts = [false; 256];
             for term in &terms {
                 let value = term.value();
@@ -74,12 +146,11 @@ impl SearchIndex {
                     scored.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
                 }
             }
-            Ok(SnippetGenerator::new(
-                scored,
-                super::schema::snippet_analyzer(firsts),
-                field,
-                MAX_CHARS,
-            ))
+            Ok(Generator {
+                terms: scored,
+                analyzer: RefCell::new(super::schema::snippet_analyzer(firsts)),
+                max_chars: MAX_CHARS,
+            })
         };
         let mut has_title_terms = false;
         result.query.query_terms(&mut |term, _| {
@@ -98,18 +169,13 @@ impl SearchIndex {
 
 impl Snippets {
     pub fn make(&self, title: &str, abstract_text: &str) -> Snippet {
-        let from_abs = self.text.snippet(abstract_text);
-        let chosen = if from_abs.highlighted().is_empty() {
-            let from_title = self.title.as_ref().unwrap_or(&self.text).snippet(title);
-            if from_title.highlighted().is_empty() {
-                from_abs
-            } else {
-                from_title
+        let (mut text, mut highlights) = self.text.snippet(abstract_text);
+        if highlights.is_empty() {
+            let (t, h) = self.title.as_ref().unwrap_or(&self.text).snippet(title);
+            if !h.is_empty() {
+                (text, highlights) = (t, h);
             }
-        } else {
-            from_abs
-        };
-        let text = chosen.fragment().to_string();
+        }
         if text.is_empty() {
             let mut end = abstract_text.len().min(MAX_CHARS);
             while !abstract_text.is_char_boundary(end) {
@@ -120,11 +186,77 @@ impl Snippets {
                 highlights: vec![],
             };
         }
-        let highlights = chosen
-            .highlighted()
-            .iter()
-            .map(|h| (h.start, h.end))
-            .collect();
-        Snippet { text, highlights }
+        Snippet {
+            text,
+            highlights: highlights.into_iter().map(|h| (h.start, h.end)).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generator cuts and picks fragments as Tantivy's `SnippetGenerator` does.
+    #[test]
+    fn fragments_are_tantivys() {
+        let words = [
+            "retrieval",
+            "Retrieval",
+            "models",
+            "model",
+            "of",
+            "the",
+            "Naïve",
+            "naive",
+            "graphs",
+            "LLM",
+            "数据",
+            "x-ray",
+            "über",
+            "a",
+            "generative",
+            "Generation",
+        ];
+        let terms: Vec<(&str, Score)> = vec![
+            ("retriev", 0.5),
+            ("model", 0.25),
+            ("naiv", 0.9),
+            ("graph", 0.25),
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for n in 0..300 {
+            let len = 1 + n % 120;
+            let text: Vec<&str> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    words[(seed % words.len() as u64) as usize]
+                })
+                .collect();
+            let text = text.join(if n % 3 == 0 { ", " } else { " " });
+            for max_chars in [20, 50, 200] {
+                let mut firsts = [false; 256];
+                for (t, _) in &terms {
+                    firsts[usize::from(t.as_bytes()[0])] = true;
+                }
+                let theirs = tantivy::snippet::SnippetGenerator::new(
+                    terms.iter().map(|(t, s)| (t.to_string(), *s)).collect(),
+                    crate::index::schema::snippet_analyzer(firsts),
+                    tantivy::schema::Field::from_field_id(0),
+                    max_chars,
+                )
+                .snippet(&text);
+                let ours = Generator {
+                    terms: terms.iter().map(|(t, s)| (t.to_string(), *s)).collect(),
+                    analyzer: RefCell::new(crate::index::schema::snippet_analyzer(firsts)),
+                    max_chars,
+                }
+                .snippet(&text);
+                assert_eq!(ours.0, theirs.fragment(), "{text:?} {max_chars}");
+                assert_eq!(ours.1, theirs.highlighted(), "{text:?} {max_chars}");
+            }
+        }
     }
 }
