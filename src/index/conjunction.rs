@@ -436,14 +436,7 @@ mod tests {
         let mut seed: u64 = 0x1234_5678_9abc_def1;
         for i in 0..3000 {
             let len = 3 + i % 40;
-            let text: Vec<&str> = (0..len)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    words[(seed % words.len() as u64) as usize]
-                })
-                .collect();
+            let text = crate::index::random_words(&mut seed, &words, len);
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.all, text.join(" "));
             writer.add_document(doc).unwrap();

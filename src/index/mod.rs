@@ -497,6 +497,19 @@ pub(crate) fn normalize(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `len` words drawn from `words` by a xorshift generator (tests build texts with it).
+#[cfg(test)]
+pub(crate) fn random_words<'a>(seed: &mut u64, words: &[&'a str], len: usize) -> Vec<&'a str> {
+    (0..len)
+        .map(|_| {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            words[(*seed % words.len() as u64) as usize]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

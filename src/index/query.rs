@@ -400,19 +400,12 @@ impl SearchIndex {
         };
         let mut hits = Vec::with_capacity(candidates.len());
         let mut id = String::new();
-        let mut columns: Vec<Option<super::HitColumns>> =
-            vec![None; searcher.segment_readers().len()];
         for (key, address) in candidates {
-            let slot = &mut columns[address.segment_ord as usize];
-            if slot.is_none() {
-                *slot =
-                    Some(self.hit_columns(searcher, searcher.segment_reader(address.segment_ord))?);
-            }
             let super::HitColumns {
                 first,
                 id: ids,
                 decoded,
-            } = slot.as_ref().expect("opened above");
+            } = self.hit_columns(searcher, searcher.segment_reader(address.segment_ord))?;
             let first = first.first(address.doc_id).and_then(Day::from_number);
             id.clear();
             if let Some(ord) = ids.term_ords(address.doc_id).next() {

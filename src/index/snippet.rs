@@ -224,23 +224,16 @@ mod tests {
             ("naiv", 0.9),
             ("graph", 0.25),
         ];
+        let mut firsts = [false; 256];
+        for (t, _) in &terms {
+            firsts[usize::from(t.as_bytes()[0])] = true;
+        }
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         for n in 0..300 {
             let len = 1 + n % 120;
-            let text: Vec<&str> = (0..len)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    words[(seed % words.len() as u64) as usize]
-                })
-                .collect();
+            let text = crate::index::random_words(&mut seed, &words, len);
             let text = text.join(if n % 3 == 0 { ", " } else { " " });
             for max_chars in [20, 50, 200] {
-                let mut firsts = [false; 256];
-                for (t, _) in &terms {
-                    firsts[usize::from(t.as_bytes()[0])] = true;
-                }
                 let theirs = tantivy::snippet::SnippetGenerator::new(
                     terms.iter().map(|(t, s)| (t.to_string(), *s)).collect(),
                     crate::index::schema::snippet_analyzer(firsts),
