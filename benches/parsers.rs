@@ -125,7 +125,7 @@ fn stemming(c: &mut Criterion) {
         "cached_stemmer",
         TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
-            .filter(arxiv_daily::index::stem::CachedEnglishStemmer::default())
+            .filter(arxiv_daily::index::stem::CachedEnglishStemmer)
             .build(),
     );
     g.finish();

@@ -152,16 +152,23 @@ struct PrunedConjunctionWeight {
 struct Word {
     part: usize,
     blocks: BlockSegmentPostings,
-    /// Where the current region starts in the loaded block.
+    /// Where the current region starts in the loaded block, the block's last document and its
+    /// best score (kept while regions stay inside the block).
     at: usize,
+    last: DocId,
+    max: Score,
     /// Phrase words: the shift that aligns the word's positions on the phrase's last position,
     /// and its postings with positions.
     positions: Option<(u32, SegmentPostings)>,
 }
 
 impl Word {
-    fn last_doc(&self) -> DocId {
-        self.blocks.docs().last().copied().unwrap_or(TERMINATED)
+    /// Moves to the block that may hold `target`.
+    fn load(&mut self, target: DocId, norms: &FieldNormReader, bm25: &Bm25Weight) {
+        self.blocks.seek(target);
+        self.at = 0;
+        self.last = self.blocks.docs().last().copied().unwrap_or(TERMINATED);
+        self.max = self.blocks.block_max_score(norms, bm25);
     }
 }
 
@@ -215,6 +222,8 @@ impl Weight for PrunedConjunctionWeight {
                     part,
                     blocks,
                     at: 0,
+                    last: 0,
+                    max: 0.0,
                     positions,
                 });
             }
@@ -235,26 +244,31 @@ impl Weight for PrunedConjunctionWeight {
             found: Vec::new(),
             next: Vec::new(),
         };
+        for w in &mut words {
+            w.load(0, &scan.norms, &bm25[w.part]);
+        }
         let mut target: DocId = 0;
         loop {
-            // Every word on the block that holds `target`; the region ends where the first of
-            // those blocks ends. Each part's bound over the region: a term's block maximum, a
-            // phrase's the smallest of its words' (scored with the phrase's weight).
+            // Every word on the block that holds `target` (most stay on theirs from the region
+            // before); the region ends where the first of those blocks ends. Each part's bound
+            // over the region: a term's block maximum, a phrase's the smallest of its words'
+            // (scored with the phrase's weight).
             let mut up_to = TERMINATED;
             bounds.fill(Score::MAX);
             for w in &mut words {
-                w.blocks.seek(target);
-                let last = w.last_doc();
-                if last == TERMINATED || last < target {
+                if w.last < target {
+                    w.load(target, &scan.norms, &bm25[w.part]);
+                }
+                if w.last == TERMINATED || w.last < target {
                     return Ok(());
                 }
-                up_to = up_to.min(last);
-                let bound = w.blocks.block_max_score(&scan.norms, &bm25[w.part]);
-                bounds[w.part] = bounds[w.part].min(bound);
+                up_to = up_to.min(w.last);
+                bounds[w.part] = bounds[w.part].min(w.max);
             }
             if bounds.iter().sum::<Score>() > threshold {
                 for w in &mut words {
-                    w.at = w.blocks.docs().partition_point(|d| *d < target);
+                    let docs = w.blocks.docs();
+                    w.at += docs[w.at..].partition_point(|d| *d < target);
                 }
                 threshold = scan.region(&mut words, up_to, &bounds, threshold, callback);
             }
@@ -309,27 +323,29 @@ impl Scan<'_> {
             .filter(|(part, _)| *part != lead.part)
             .map(|(_, b)| *b)
             .sum();
-        'docs: for i in lead.at..lead.blocks.docs().len() {
+        let end = lead.at + lead.blocks.docs()[lead.at..].partition_point(|d| *d <= up_to);
+        'docs: for i in lead.at..end {
             let doc = lead.blocks.docs()[i];
-            if doc > up_to {
-                break;
-            }
             let lead_freq = lead.blocks.freqs()[i];
             let norm = norms.fieldnorm_id(doc);
             if bm25[lead.part].score(norm, lead_freq) + others <= threshold {
                 continue;
             }
-            freqs.fill(u32::MAX);
-            freqs[lead.part] = lead_freq;
             for w in rest.iter_mut() {
                 let docs = w.blocks.docs();
-                while w.at < docs.len() && docs[w.at] < doc {
-                    w.at += 1;
+                let mut at = w.at;
+                // Every word's block reaches `up_to`, so this stops inside the block.
+                while docs[at] < doc {
+                    at += 1;
                 }
-                // Every word's block reaches `up_to`, so running off it cannot happen here.
-                if w.at == docs.len() || docs[w.at] != doc {
+                w.at = at;
+                if docs[at] != doc {
                     continue 'docs;
                 }
+            }
+            freqs.fill(u32::MAX);
+            freqs[lead.part] = lead_freq;
+            for w in rest.iter() {
                 freqs[w.part] = freqs[w.part].min(w.blocks.freqs()[w.at]);
             }
             // Each part's frequency: exact for a term, a bound (its rarest word's) for a phrase.

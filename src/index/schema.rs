@@ -81,56 +81,72 @@ pub(crate) fn fields(schema: &Schema) -> tantivy::Result<Fields> {
     })
 }
 
-/// Words, lower-cased, ASCII-folded, then `stem`.
-fn english(stem: super::stem::CachedEnglishStemmer) -> TextAnalyzer {
+/// The analyzer of `EN` fields, as registered: words, lower-cased, ASCII-folded, stemmed.
+pub(crate) fn english_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_WORD))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(stem)
+        .filter(super::stem::CachedEnglishStemmer)
         .build()
 }
 
 /// The positions the analyzer of `EN` fields gives `text` (its last token's position + 1). Only
 /// the tokenizer and the long-word filter decide positions (the filters after them keep every
-/// token), so this counts as they do, without building tokens: a token is a run of alphanumeric
-/// characters, each takes the next position, and one of `MAX_WORD` bytes or more is dropped.
+/// token), so this counts as they do, without building tokens: each run of `word_runs` takes the
+/// next position, and one of `MAX_WORD` bytes or more is dropped.
 pub(crate) fn positions_used(text: &str) -> u64 {
-    let (mut position, mut end) = (0u64, 0u64);
-    let mut word_bytes = 0usize;
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if c.is_alphanumeric() {
-            word_bytes += c.len_utf8();
-        } else if word_bytes > 0 {
-            position += 1;
-            if word_bytes < MAX_WORD {
-                end = position;
-            }
-            word_bytes = 0;
+    let mut end = 0;
+    for (position, run) in word_runs(text).enumerate() {
+        if run.len() < MAX_WORD {
+            end = position as u64 + 1;
         }
     }
     end
 }
 
+/// The byte ranges of the runs of alphanumeric characters in `text`: the tokens of
+/// `SimpleTokenizer`, the first step of the analyzers, without building them.
+pub(crate) fn word_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    // Whether the character at byte `i` is alphanumeric, and its length.
+    let at = move |i: usize| -> (bool, usize) {
+        let b = text.as_bytes()[i];
+        if b.is_ascii() {
+            return (b.is_ascii_alphanumeric(), 1);
+        }
+        let c = text[i..].chars().next().expect("a character starts here");
+        (c.is_alphanumeric(), c.len_utf8())
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        loop {
+            if i >= text.len() {
+                return None;
+            }
+            let (alnum, len) = at(i);
+            if alnum {
+                break;
+            }
+            i += len;
+        }
+        let start = i;
+        while i < text.len() {
+            let (alnum, len) = at(i);
+            if !alnum {
+                break;
+            }
+            i += len;
+        }
+        Some(start..i)
+    })
+}
+
 /// Longer words are dropped (no real word is; they are mostly URLs and formulas).
-const MAX_WORD: usize = 40;
-
-/// The analyzer of `EN` fields, as registered.
-pub(crate) fn english_analyzer() -> TextAnalyzer {
-    english(super::stem::CachedEnglishStemmer::default())
-}
-
-/// The analyzer of `EN` fields for snippets of a query whose terms start with `firsts`: the same
-/// tokens, but only those that can match a term are stemmed.
-pub(crate) fn snippet_analyzer(firsts: [bool; 256]) -> TextAnalyzer {
-    english(super::stem::CachedEnglishStemmer::only_words_starting_with(
-        firsts,
-    ))
-}
+pub(crate) const MAX_WORD: usize = 40;
 
 /// Registers the tokenizers; must run on every opened index before it is read or written.
 pub(crate) fn register_tokenizers(index: &Index) {
-    let en = english(super::stem::CachedEnglishStemmer::default());
+    let en = english_analyzer();
     let names = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -142,6 +158,8 @@ pub(crate) fn register_tokenizers(index: &Index) {
 
 #[cfg(test)]
 mod tests {
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
+
     use super::*;
 
     #[test]
@@ -162,6 +180,26 @@ mod tests {
                 end = (stream.token().position + stream.token().position_length) as u64;
             }
             assert_eq!(positions_used(text), end, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn word_runs_are_the_tokenizers_tokens() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            "Two words.",
+            "Q&A: naïve 数据 über-fast, 3.5x! ﬁne Ñandú—ok",
+            "a\u{301}b c\u{200b}d 🙂x y🙂 é",
+        ] {
+            let mut tokenizer = SimpleTokenizer::default();
+            let mut stream = tokenizer.token_stream(text);
+            let mut want = Vec::new();
+            while stream.advance() {
+                want.push(stream.token().offset_from..stream.token().offset_to);
+            }
+            assert_eq!(word_runs(text).collect::<Vec<_>>(), want, "{text:?}");
         }
     }
 }

@@ -7,9 +7,11 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use tantivy::Score;
 use tantivy::query::Bm25StatisticsProvider;
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer};
 
 use super::query::SearchResult;
+use super::schema::{MAX_WORD, word_runs};
+use super::stem::with_stem;
 use super::{Result, SearchIndex};
 
 /// A fragment of text and the byte ranges in it that matched the query.
@@ -47,14 +49,27 @@ pub struct Snippets {
     title: Option<Generator>,
 }
 
-/// Tantivy's `SnippetGenerator`, fragment for fragment, without its per-call costs: it clones the
-/// analyzer for every text and lowercases every token into a new string to look it up in a
-/// `BTreeMap` (the analyzer has lowercased it already); 25 abstracts a page add up.
+/// Tantivy's `SnippetGenerator` with the `EN` analyzer, fragment for fragment, without its
+/// per-text costs: it clones the analyzer for every text, builds, lower-cases and stems every
+/// token, and lowercases each again to look it up. Here the words are cut as the analyzer cuts
+/// them but only those that start like a query term are built and stemmed (an English stem keeps
+/// its word's first letter), with the thread's stems of earlier pages.
 struct Generator {
     /// Each query term's text and weight.
     terms: FxHashMap<String, Score>,
-    analyzer: RefCell<TextAnalyzer>,
+    /// The first bytes of the terms.
+    firsts: [bool; 256],
     max_chars: usize,
+}
+
+thread_local! {
+    /// Lower-cases and folds a word that is not ASCII, as the `EN` analyzer does.
+    static NORMALIZER: RefCell<TextAnalyzer> = RefCell::new(
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build(),
+    );
 }
 
 /// A fragment of the text: its byte range, score, and the ranges of its matches.
@@ -69,8 +84,6 @@ impl Generator {
     /// Tantivy's `SnippetGenerator::snippet` finds it: fragments are cut where a token would end
     /// more than `max_chars` bytes after the fragment's start. An empty snippet when nothing matches.
     fn snippet(&self, text: &str) -> (String, Vec<Range<usize>>) {
-        let mut analyzer = self.analyzer.borrow_mut();
-        let mut stream = analyzer.token_stream(text);
         let mut best: Option<Fragment> = None;
         let mut current = Fragment {
             range: 0..0,
@@ -82,9 +95,10 @@ impl Generator {
                 *best = Some(fragment);
             }
         };
-        while let Some(token) = stream.next() {
-            if token.offset_to - current.range.start > self.max_chars {
-                let start = token.offset_from;
+        let mut word = String::new();
+        for token in word_runs(text).filter(|w| w.len() < MAX_WORD) {
+            if token.end - current.range.start > self.max_chars {
+                let start = token.start;
                 let done = std::mem::replace(
                     &mut current,
                     Fragment {
@@ -95,10 +109,10 @@ impl Generator {
                 );
                 keep(&mut best, done);
             }
-            current.range.end = token.offset_to;
-            if let Some(score) = self.terms.get(token.text.as_str()) {
+            current.range.end = token.end;
+            if let Some(score) = self.score(&text[token.clone()], &mut word) {
                 current.score += score;
-                current.highlights.push(token.offset_from..token.offset_to);
+                current.highlights.push(token);
             }
         }
         keep(&mut best, current);
@@ -113,13 +127,53 @@ impl Generator {
             None => (String::new(), Vec::new()),
         }
     }
+
+    /// The weight of the query term that the word `raw` is (as the analyzer makes it), if any;
+    /// `word` is scratch space.
+    fn score(&self, raw: &str, word: &mut String) -> Option<Score> {
+        let first = raw.as_bytes()[0];
+        word.clear();
+        if first.is_ascii() {
+            // Lower-casing and folding leave an ASCII first letter lower-cased.
+            if !self.firsts[usize::from(first.to_ascii_lowercase())] {
+                return None;
+            }
+            if raw.is_ascii() {
+                word.push_str(raw);
+                word.make_ascii_lowercase();
+            } else {
+                normalize(raw, word);
+            }
+        } else {
+            normalize(raw, word);
+            if !word
+                .as_bytes()
+                .first()
+                .is_some_and(|b| self.firsts[usize::from(*b)])
+            {
+                return None;
+            }
+        }
+        with_stem(word, |stem| self.terms.get(stem).copied())
+    }
+}
+
+/// `raw` (a run of alphanumeric characters) lower-cased and folded into `word`.
+fn normalize(raw: &str, word: &mut String) {
+    NORMALIZER.with(|analyzer| {
+        let mut analyzer = analyzer.borrow_mut();
+        let mut stream = analyzer.token_stream(raw);
+        if stream.advance() {
+            word.push_str(&stream.token().text);
+        }
+    });
 }
 
 const MAX_CHARS: usize = 200;
 
 impl SearchIndex {
     pub fn snippets(&self, result: &SearchResult) -> Result<Snippets> {
-        // As `SnippetGenerator::create`, with an analyzer that stems only what can match.
+        // As `SnippetGenerator::create`.
         let stats = super::stats::ContentStats::new(&result.searcher, &self.path);
         // The terms of `fields` (all analysed alike) highlight the text of the first.
         let make = |fields: &[tantivy::schema::Field]| -> Result<Generator> {
@@ -148,7 +202,7 @@ impl SearchIndex {
             }
             Ok(Generator {
                 terms: scored,
-                analyzer: RefCell::new(super::schema::snippet_analyzer(firsts)),
+                firsts,
                 max_chars: MAX_CHARS,
             })
         };
@@ -197,9 +251,12 @@ impl Snippets {
 mod tests {
     use super::*;
 
-    /// The generator cuts and picks fragments as Tantivy's `SnippetGenerator` does.
+    /// The generator cuts and picks fragments as Tantivy's `SnippetGenerator` with the index's
+    /// analyzer does.
     #[test]
     fn fragments_are_tantivys() {
+        let long = "x".repeat(MAX_WORD);
+        let almost = "y".repeat(MAX_WORD - 1);
         let words = [
             "retrieval",
             "Retrieval",
@@ -214,21 +271,31 @@ mod tests {
             "数据",
             "x-ray",
             "über",
+            "Über",
             "a",
             "generative",
             "Generation",
+            "3.5x",
+            "Ñandú",
+            "ﬁne-tuned",
+            long.as_str(),
+            almost.as_str(),
         ];
         let terms: Vec<(&str, Score)> = vec![
             ("retriev", 0.5),
             ("model", 0.25),
             ("naiv", 0.9),
             ("graph", 0.25),
+            ("uber", 0.4),
+            ("nandu", 0.3),
+            ("3", 0.1),
         ];
         let mut firsts = [false; 256];
         for (t, _) in &terms {
             firsts[usize::from(t.as_bytes()[0])] = true;
         }
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut matched = 0;
         for n in 0..300 {
             let len = 1 + n % 120;
             let text = crate::index::random_words(&mut seed, &words, len);
@@ -236,20 +303,22 @@ mod tests {
             for max_chars in [20, 50, 200] {
                 let theirs = tantivy::snippet::SnippetGenerator::new(
                     terms.iter().map(|(t, s)| (t.to_string(), *s)).collect(),
-                    crate::index::schema::snippet_analyzer(firsts),
+                    crate::index::schema::english_analyzer(),
                     tantivy::schema::Field::from_field_id(0),
                     max_chars,
                 )
                 .snippet(&text);
                 let ours = Generator {
                     terms: terms.iter().map(|(t, s)| (t.to_string(), *s)).collect(),
-                    analyzer: RefCell::new(crate::index::schema::snippet_analyzer(firsts)),
+                    firsts,
                     max_chars,
                 }
                 .snippet(&text);
                 assert_eq!(ours.0, theirs.fragment(), "{text:?} {max_chars}");
                 assert_eq!(ours.1, theirs.highlighted(), "{text:?} {max_chars}");
+                matched += ours.1.len();
             }
         }
+        assert!(matched > 1000, "the texts hold matches ({matched})");
     }
 }

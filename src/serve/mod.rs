@@ -157,7 +157,9 @@ pub(crate) async fn blocking<T: Send + 'static>(
                 *slot = Some(state.loc.open_store_read()?);
             }
             let store = slot.as_ref().expect("opened above");
-            f(&store.read(), &state)
+            // One read transaction per request: a page reads one state of the archive.
+            let snapshot = store.snapshot()?;
+            f(&snapshot.read(), &state)
         })
     })
     .await;

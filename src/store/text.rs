@@ -5,8 +5,7 @@
 use std::cell::RefCell;
 
 use flate2::{Compress, Compression, FlushCompress, Status};
-use miniz_oxide::inflate::TINFLStatus;
-use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
+use libdeflater::{DecompressionError, Decompressor};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, Value, ValueRef};
 
 /// Below this many bytes a text is stored as it is.
@@ -14,10 +13,10 @@ const MIN_PACKED: usize = 200;
 
 thread_local! {
     static DEFLATE: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
-    /// One inflater per thread, set back to its start per text: a reader builds 25 abstracts per
-    /// page of hits, and a fresh (or reset) stream decoder clears 43 KiB of state and window each
-    /// time, a third of an abstract's cost. This one writes straight into the output.
-    static INFLATE: RefCell<Box<DecompressorOxide>> = RefCell::new(Box::default());
+    /// One inflater per thread: a reader builds 25 abstracts per page of hits. libdeflate
+    /// inflates a whole buffer at once, about three times as fast as a stream decoder here
+    /// (which also clears 43 KiB of state and window per text).
+    static INFLATE: RefCell<Decompressor> = RefCell::new(Decompressor::new());
 }
 
 /// The value to store for `s`.
@@ -39,31 +38,20 @@ pub(crate) fn pack(s: &str) -> Value {
 fn inflate(b: &[u8]) -> Result<String, String> {
     INFLATE.with(|d| {
         let mut d = d.borrow_mut();
-        d.init();
+        // Abstracts deflate to about half; a text that needs more room is inflated again.
         let mut out = vec![0u8; b.len() * 4 + 64];
-        let (mut read, mut written) = (0, 0);
         loop {
-            let (status, r, w) = decompress(
-                &mut d,
-                &b[read..],
-                &mut out,
-                written,
-                inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
-            );
-            read += r;
-            written += w;
-            match status {
-                TINFLStatus::Done => break,
-                // Out of room: grow and go on.
-                TINFLStatus::HasMoreOutput => out.resize(out.len() * 2, 0),
-                TINFLStatus::NeedsMoreInput | TINFLStatus::FailedCannotMakeProgress => {
-                    return Err("truncated deflate stream".to_string());
+            match d.deflate_decompress(b, &mut out) {
+                Ok(written) => {
+                    out.truncate(written);
+                    return String::from_utf8(out).map_err(|e| e.to_string());
                 }
-                other => return Err(format!("bad deflate stream ({other:?})")),
+                Err(DecompressionError::InsufficientSpace) => out.resize(out.len() * 4, 0),
+                Err(DecompressionError::BadData) => {
+                    return Err("bad or truncated deflate stream".to_string());
+                }
             }
         }
-        out.truncate(written);
-        String::from_utf8(out).map_err(|e| e.to_string())
     })
 }
 

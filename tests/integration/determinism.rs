@@ -171,6 +171,7 @@ fn the_same_content_gives_the_same_bytes_however_the_archive_was_built() {
     // mid-import however fast the machine is; at most 12 tries.
     let killed = TestArchive::new();
     let mut landed = 0;
+    let mut left_partial = false;
     let mut wait_ms = 40u64;
     for i in 0..12 {
         let mut child = killed
@@ -193,22 +194,24 @@ fn the_same_content_gives_the_same_bytes_however_the_archive_was_built() {
         } else {
             0
         };
-        if landed >= 5 && papers > 0 && papers < n as u64 {
-            break;
+        if papers > 0 && papers < n as u64 {
+            left_partial = true;
+            if landed >= 5 {
+                break;
+            }
         }
+        // Once a kill has left part of it, each rerun goes on from there: a small step keeps the
+        // next kills inside what is left (a release build imports the whole corpus in a
+        // fraction of a second).
         wait_ms = if papers == 0 {
             wait_ms * 2
         } else {
-            wait_ms + 60
+            wait_ms + 10
         };
     }
     eprintln!("kill -9 landed mid-import {landed} times");
     assert!(landed >= 3, "the kills must land while the import runs");
-    let partial = killed.stats()["papers"].as_u64().unwrap();
-    assert!(
-        partial > 0 && partial < n as u64,
-        "the kills left a partial archive ({partial} of {n} papers)"
-    );
+    assert!(left_partial, "a kill left part of the {n} papers stored");
     killed
         .run(&["import", "kaggle", full.to_str().unwrap()])
         .ok();
