@@ -6,7 +6,8 @@
 //!   ARCHIVE=/path/to/archive-1000000 cargo bench --bench search_page
 //!
 //! `ONLY=word` runs the queries that contain `word`, and `TOP_ONLY=1` times only their top 25, `RUNS=n`
-//! repeats each n times instead of 30 (for a profiler).
+//! repeats each n times instead of 30 (for a profiler); `THREADS=2` lets a conjunction rank its
+//! segments on two threads, as `serve` does when a core is idle.
 
 use std::time::Instant;
 
@@ -54,6 +55,10 @@ fn main() {
     println!("| --- | --- | --- | --- | --- | --- |");
     let only = std::env::var("ONLY").unwrap_or_default();
     let top_only = std::env::var_os("TOP_ONLY").is_some();
+    let threads: usize = std::env::var("THREADS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
     let runs: usize = std::env::var("RUNS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -62,6 +67,7 @@ fn main() {
         let req = SearchRequest {
             query: q.to_string(),
             limit: 25,
+            threads,
             ..SearchRequest::default()
         };
         let (mut top, mut count, mut hits, mut page) = (vec![], vec![], vec![], vec![]);

@@ -87,6 +87,7 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         limit: a.limit,
         offset: a.offset,
         sort: a.sort,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     // Only the database and the index: a search needs no config. (Opening the two on separate
     // threads measured slower: the threads' page faults contend for the one address space.)

@@ -594,6 +594,80 @@ mod tests {
         );
     }
 
+    /// An index of four batches (four segments or more) of papers made of a few words: thirty
+    /// texts, so that every score is shared by papers in every segment, the later batches with
+    /// the lower ids (which win ties).
+    fn segments_of_few_words(dir: &std::path::Path) -> super::SearchIndex {
+        let index = super::SearchIndex::open_or_create(dir).unwrap();
+        let words = ["retrieval", "models", "paper", "graph", "of", "the"];
+        let mut seed: u64 = 0x0dd_ba11_cafe_f00d;
+        let titles: Vec<String> = (0..3)
+            .map(|_| crate::index::random_words(&mut seed, &words, 3).join(" "))
+            .collect();
+        let abstracts: Vec<String> = (0..10)
+            .map(|n| crate::index::random_words(&mut seed, &words, 2 + n * 3).join(" "))
+            .collect();
+        for batch in 0..4 {
+            let mut w = index.writer(true).unwrap(); // no merging
+            for n in 0..500 {
+                let pid = batch * 500 + n;
+                w.upsert(&crate::model::IndexDoc {
+                    pid,
+                    id: format!("2601.{:05}", 10_000 - pid),
+                    title: titles[n as usize % 3].clone(),
+                    abstract_text: abstracts[n as usize % 10].clone(),
+                    authors: "A. Author".into(),
+                    categories: vec!["cs.IR".into()],
+                    days: vec![],
+                })
+                .unwrap();
+            }
+            w.commit(batch + 1).unwrap();
+        }
+        index
+    }
+
+    /// A conjunction ranked on two threads (segments side by side, one threshold shared) gives
+    /// the hits, scores and order of one thread, ties included.
+    #[test]
+    fn a_conjunction_on_two_threads_ranks_as_on_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = segments_of_few_words(dir.path());
+        let hits = |query: &str, limit: usize, offset: usize, threads: usize| {
+            let req = crate::index::query::SearchRequest {
+                query: query.into(),
+                limit,
+                offset,
+                threads,
+                ..Default::default()
+            };
+            let result = index.search(&req).unwrap();
+            assert!(result.searcher.segment_readers().len() >= 4);
+            assert!(
+                result
+                    .query
+                    .downcast_ref::<super::conjunction::PrunedConjunction>()
+                    .is_some()
+            );
+            result
+                .hits
+                .into_iter()
+                .map(|h| (h.id, h.score))
+                .collect::<Vec<_>>()
+        };
+        for query in ["retrieval models", "\"retrieval models\"", "paper graph of"] {
+            for (limit, offset) in [(1, 0), (5, 0), (25, 0), (25, 25), (50, 300), (2000, 0)] {
+                let one = hits(query, limit, offset, 1);
+                assert!(!one.is_empty(), "{query}");
+                assert_eq!(
+                    hits(query, limit, offset, 2),
+                    one,
+                    "{query} {limit} {offset}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn payloads_parse_or_fail_never_zero() {
         use super::parse_payload;

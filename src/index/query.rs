@@ -36,6 +36,10 @@ pub struct SearchRequest {
     /// Hits to skip (for pages): with the ordering rule, page 2 continues page 1 exactly.
     pub offset: usize,
     pub sort: SortBy,
+    /// Threads a ranking that prunes block by block (a conjunction or phrase) may use: its
+    /// segments are then searched side by side, sharing the score to beat. 0 or 1: the calling
+    /// thread alone (a server under load has no idle core to lend).
+    pub threads: usize,
 }
 
 /// What hits are ordered by first: the BM25 score, or the first listed day (YYYYMMDD).
@@ -68,6 +72,78 @@ const MAX_DEPTH: usize = 8;
 const MAX_LEN: usize = 4096;
 
 /// The largest score below `s` (the pruning threshold that still lets `s` through).
+/// The `k` best-scoring papers seen so far and every paper tied with the `k`-th, and the
+/// threshold to beat.
+struct TopWithTies {
+    k: usize,
+    kept: Vec<(f32, DocAddress)>,
+    threshold: f32,
+}
+
+impl TopWithTies {
+    fn new(k: usize) -> TopWithTies {
+        TopWithTies {
+            k,
+            kept: Vec::with_capacity(4 * k + 8),
+            threshold: f32::MIN,
+        }
+    }
+
+    /// Keeps a paper; true when the threshold rose.
+    fn push(&mut self, score: f32, doc: DocAddress) -> bool {
+        self.kept.push((score, doc));
+        if self.kept.len() < 4 * self.k + 8 {
+            return false;
+        }
+        self.threshold = compact(&mut self.kept, self.k);
+        true
+    }
+}
+
+/// Keeps the `k` best of `kept` and their ties; returns the new threshold, one step below the
+/// `k`-th score so that papers equal to it still come through.
+fn compact(kept: &mut Vec<(f32, DocAddress)>, k: usize) -> f32 {
+    kept.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let kth = kept[k - 1].0;
+    let end = kept.partition_point(|(s, _)| *s >= kth);
+    kept.truncate(end);
+    just_below(kth)
+}
+
+/// The highest threshold of the threads ranking segments side by side: each thread's `k`-th
+/// best is at most the `k`-th best of all, so every thread may skip what does not beat it.
+#[derive(Default)]
+struct SharedThreshold(std::sync::atomic::AtomicU32);
+
+impl SharedThreshold {
+    /// The bits of an `f32` in an order that compares as the numbers do (0: none yet).
+    fn key(x: f32) -> u32 {
+        let bits = x.to_bits();
+        if bits >> 31 == 1 {
+            !bits
+        } else {
+            bits | 1 << 31
+        }
+    }
+
+    fn get(&self) -> f32 {
+        let key = self.0.load(std::sync::atomic::Ordering::Relaxed);
+        if key == 0 {
+            return f32::MIN;
+        }
+        f32::from_bits(if key >> 31 == 1 {
+            key & !(1 << 31)
+        } else {
+            !key
+        })
+    }
+
+    fn raise(&self, x: f32) {
+        self.0
+            .fetch_max(Self::key(x), std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn just_below(s: f32) -> f32 {
     if s > 0.0 {
         f32::from_bits(s.to_bits() - 1)
@@ -290,38 +366,59 @@ impl SearchIndex {
         stats: &ContentStats<'_>,
         query: &dyn Query,
         k: usize,
+        threads: usize,
     ) -> Result<Vec<(f32, DocAddress)>> {
         let weight = query
             .weight(
                 tantivy::query::EnableScoring::enabled_from_statistics_provider(stats, searcher),
             )
             .map_err(self.err())?;
-        // Keeps the k best and their ties; returns the new threshold.
-        let compact = |kept: &mut Vec<(f32, DocAddress)>| -> f32 {
-            kept.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let kth = kept[k - 1].0;
-            let end = kept.partition_point(|(s, _)| *s >= kth);
-            kept.truncate(end);
-            just_below(kth)
-        };
-        let mut kept: Vec<(f32, DocAddress)> = Vec::with_capacity(4 * k + 8);
-        let mut threshold = f32::MIN;
-        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let alive = reader.alive_bitset();
-            weight
-                .for_each_pruning(threshold, reader, &mut |doc, score| {
-                    if alive.is_none_or(|a| a.is_alive(doc)) && score > threshold {
-                        kept.push((score, DocAddress::new(ord as u32, doc)));
-                        if kept.len() >= 4 * k + 8 {
-                            threshold = compact(&mut kept);
+        let readers = searcher.segment_readers();
+        // Side by side only where it pays: a conjunction visits thousands of papers per segment,
+        // a single term's block-max WAND a few hundred (a second thread costs more than that).
+        let side_by_side = threads >= 2
+            && readers.len() >= 2
+            && query
+                .downcast_ref::<super::conjunction::PrunedConjunction>()
+                .is_some();
+        // Thread `t` of `n` takes every `n`-th segment from the largest on, so that the two
+        // threads end together.
+        let mut order: Vec<usize> = (0..readers.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(readers[i].max_doc()));
+        let best = SharedThreshold::default();
+        let run = |t: usize, n: usize| -> Result<Vec<(f32, DocAddress)>> {
+            let mut top = TopWithTies::new(k);
+            for &ord in order.iter().skip(t).step_by(n) {
+                let reader = &readers[ord];
+                let alive = reader.alive_bitset();
+                weight
+                    .for_each_pruning(top.threshold.max(best.get()), reader, &mut |doc, score| {
+                        if alive.is_none_or(|a| a.is_alive(doc))
+                            && score > top.threshold
+                            && top.push(score, DocAddress::new(ord as u32, doc))
+                        {
+                            best.raise(top.threshold);
                         }
-                    }
-                    threshold
-                })
-                .map_err(self.err())?;
-        }
+                        top.threshold.max(best.get())
+                    })
+                    .map_err(self.err())?;
+            }
+            Ok(top.kept)
+        };
+        let mut kept = if side_by_side {
+            let (mut a, mut b) = (Ok(Vec::new()), Ok(Vec::new()));
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| b = run(1, 2));
+                a = run(0, 2);
+            });
+            let mut kept = a?;
+            kept.extend(b?);
+            kept
+        } else {
+            run(0, 1)?
+        };
         if kept.len() > k {
-            compact(&mut kept);
+            compact(&mut kept, k);
         }
         Ok(kept)
     }
@@ -372,7 +469,7 @@ impl SearchIndex {
         // the rule, not by where the index happens to hold them.
         let candidates: Vec<(Key, DocAddress)> = match req.sort {
             SortBy::Relevance => self
-                .top_with_ties(searcher, &stats, query, wanted)?
+                .top_with_ties(searcher, &stats, query, wanted, req.threads)?
                 .into_iter()
                 .map(|(s, a)| (Key::Score(s), a))
                 .collect(),
@@ -443,5 +540,29 @@ impl SearchIndex {
             .map(|(_, h)| h)
             .collect();
         Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SharedThreshold;
+
+    #[test]
+    fn the_shared_threshold_keeps_the_highest() {
+        let t = SharedThreshold::default();
+        assert_eq!(t.get(), f32::MIN, "nothing to beat yet");
+        for (raise, want) in [
+            (-3.5, -3.5),
+            (-7.0, -3.5),
+            (-0.0, -0.0),
+            (0.0, 0.0),
+            (2.25, 2.25),
+            (1.0, 2.25),
+            (f32::MIN, 2.25),
+            (11.5, 11.5),
+        ] {
+            t.raise(raise);
+            assert_eq!(t.get(), want, "after {raise}");
+        }
     }
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, AppResult, AppState, blocking};
+use super::{AppError, AppResult, AppState, blocking, blocking_wide};
 use crate::index::query::{SearchRequest, SortBy};
 use crate::model::{ArxivId, Day};
 use crate::views;
@@ -68,6 +68,7 @@ impl SearchParams {
             limit: size,
             offset,
             sort,
+            threads: 1,
         })
     }
 }
@@ -84,9 +85,13 @@ pub(crate) fn run_search(
     reads: &crate::store::Reads<'_>,
     state: &AppState,
     req: &SearchRequest,
+    threads: usize,
 ) -> anyhow::Result<SearchPage> {
     let index = state.index()?;
-    let result = index.search(req)?;
+    let result = index.search(&SearchRequest {
+        threads,
+        ..req.clone()
+    })?;
     // The same parsed query on the same searcher: the total matches the page.
     let key = format!(
         "{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
@@ -110,7 +115,7 @@ pub(crate) async fn search(
     }
     let req = p.request()?;
     Ok(Json(
-        blocking(&state, move |r, s| run_search(r, s, &req)).await?,
+        blocking_wide(&state, move |r, s, threads| run_search(r, s, &req, threads)).await?,
     ))
 }
 

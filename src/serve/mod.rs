@@ -143,11 +143,22 @@ pub(crate) async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&Reads<'_>, &AppState) -> anyhow::Result<T> + Send + 'static,
 ) -> AppResult<T> {
+    blocking_wide(state, move |reads, state, _| f(reads, state)).await
+}
+
+/// As `blocking`, and `f` learns how many threads it may use: two when no other request holds
+/// the second core (one user's search then ranks on both), else one.
+pub(crate) async fn blocking_wide<T: Send + 'static>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&Reads<'_>, &AppState, usize) -> anyhow::Result<T> + Send + 'static,
+) -> AppResult<T> {
     let state = Arc::clone(state);
     let permit = state.workers.acquire().await.map_err(|_| AppError {
         status: StatusCode::SERVICE_UNAVAILABLE,
         message: "the server is stopping".into(),
     })?;
+    let spare = state.workers.try_acquire().ok();
+    let threads = 1 + usize::from(spare.is_some());
     let state_for_work = Arc::clone(&state);
     let joined = tokio::task::spawn_blocking(move || {
         let state = state_for_work;
@@ -159,10 +170,11 @@ pub(crate) async fn blocking<T: Send + 'static>(
             let store = slot.as_ref().expect("opened above");
             // One read transaction per request: a page reads one state of the archive.
             let snapshot = store.snapshot()?;
-            f(&snapshot.read(), &state)
+            f(&snapshot.read(), &state, threads)
         })
     })
     .await;
+    drop(spare);
     drop(permit);
     match joined {
         Ok(result) => result.map_err(AppError::from),

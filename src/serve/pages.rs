@@ -11,7 +11,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use super::api::{ProfileParam, SearchParams, run_search};
-use super::{AppError, AppState, blocking};
+use super::{AppError, AppState, blocking, blocking_wide};
 use crate::config::Profile;
 use crate::index::normalize;
 use crate::model::{AnnounceType, ArxivId, Day};
@@ -490,22 +490,23 @@ pub(crate) async fn search(
     }
     let req = p.request()?;
     let q = p.q.clone();
-    let page = match blocking(&state, move |r, s| run_search(r, s, &req)).await {
-        Ok(page) => page,
-        Err(e) if e.status == StatusCode::BAD_REQUEST => {
-            let body = layout(
-                "Search",
-                &q,
-                html! {
-                    (search_form(&p))
-                    p.error { (e.message) }
-                    (syntax_help())
-                },
-            );
-            return Ok((StatusCode::BAD_REQUEST, body).into_response());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let page =
+        match blocking_wide(&state, move |r, s, threads| run_search(r, s, &req, threads)).await {
+            Ok(page) => page,
+            Err(e) if e.status == StatusCode::BAD_REQUEST => {
+                let body = layout(
+                    "Search",
+                    &q,
+                    html! {
+                        (search_form(&p))
+                        p.error { (e.message) }
+                        (syntax_help())
+                    },
+                );
+                return Ok((StatusCode::BAD_REQUEST, body).into_response());
+            }
+            Err(e) => return Err(e.into()),
+        };
     let size = super::page_size(p.size)?;
     let number = p.page.unwrap_or(1).max(1);
     let pages = page.total.div_ceil(size).max(1);
