@@ -32,9 +32,17 @@ pub(crate) fn search_hits(
     index: &SearchIndex,
     result: &SearchResult,
 ) -> anyhow::Result<Vec<SearchHit>> {
-    let snippets: Snippets = index.snippets(result)?;
-    let mut hits = Vec::with_capacity(result.hits.len());
-    for hit in &result.hits {
+    hits_of(reads, &index.snippets(result)?, &result.hits)
+}
+
+/// The texts and snippets of `hits`, in their order.
+pub(crate) fn hits_of(
+    reads: &Reads<'_>,
+    snippets: &Snippets,
+    found: &[crate::index::query::Hit],
+) -> anyhow::Result<Vec<SearchHit>> {
+    let mut hits = Vec::with_capacity(found.len());
+    for hit in found {
         let Some((title, abstract_text, authors)) = reads.latest_text(&hit.id)? else {
             continue;
         };

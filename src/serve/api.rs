@@ -100,10 +100,25 @@ pub(crate) fn run_search(
     let total = super::Totals::get_or_count(&state.totals, &result.searcher, key, || {
         Ok(index.count_of(&result.searcher, result.query.as_ref())?)
     })?;
-    Ok(SearchPage {
-        total,
-        hits: views::search_hits(reads, index, &result)?,
-    })
+    let hits = if threads >= 2 && result.hits.len() >= 2 {
+        // The second half of the page's texts and snippets on the idle core, through that
+        // thread's own connection.
+        let snippets = index.snippets(&result)?;
+        let (mine, theirs) = result.hits.split_at(result.hits.len() / 2);
+        let (mut first, mut second) = (Ok(Vec::new()), Ok(Vec::new()));
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| {
+                second = super::with_reads(state, |r| views::hits_of(r, &snippets, theirs));
+            });
+            first = views::hits_of(reads, &snippets, mine);
+        });
+        let mut hits = first?;
+        hits.extend(second?);
+        hits
+    } else {
+        views::search_hits(reads, index, &result)?
+    };
+    Ok(SearchPage { total, hits })
 }
 
 pub(crate) async fn search(

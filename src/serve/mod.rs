@@ -134,8 +134,26 @@ impl From<anyhow::Error> for AppError {
 pub(crate) type AppResult<T> = Result<T, AppError>;
 
 thread_local! {
-    /// Each blocking thread's read-only connection, opened on first use.
+    /// Each thread's read-only connection (the blocking threads', and the pool thread's that
+    /// builds half of a page of hits), opened on first use.
     static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with a read-only view of the archive through this thread's connection (opened on
+/// first use), in one read transaction: a page reads one state of the archive.
+pub(crate) fn with_reads<T>(
+    state: &AppState,
+    f: impl FnOnce(&Reads<'_>) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    STORE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(state.loc.open_store_read()?);
+        }
+        let store = slot.as_ref().expect("opened above");
+        let snapshot = store.snapshot()?;
+        f(&snapshot.read())
+    })
 }
 
 /// Runs `f` on a blocking thread with a read-only view of the archive and the index.
@@ -147,7 +165,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 /// As `blocking`, and `f` learns how many threads it may use: two when no other request holds
-/// the second core (one user's search then ranks on both), else one.
+/// the second core (one user's search then ranks and builds its hits on both), else one.
 pub(crate) async fn blocking_wide<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&Reads<'_>, &AppState, usize) -> anyhow::Result<T> + Send + 'static,
@@ -162,16 +180,7 @@ pub(crate) async fn blocking_wide<T: Send + 'static>(
     let state_for_work = Arc::clone(&state);
     let joined = tokio::task::spawn_blocking(move || {
         let state = state_for_work;
-        STORE.with(|cell| -> anyhow::Result<T> {
-            let mut slot = cell.borrow_mut();
-            if slot.is_none() {
-                *slot = Some(state.loc.open_store_read()?);
-            }
-            let store = slot.as_ref().expect("opened above");
-            // One read transaction per request: a page reads one state of the archive.
-            let snapshot = store.snapshot()?;
-            f(&snapshot.read(), &state, threads)
-        })
+        with_reads(&state, |reads| f(reads, &state, threads))
     })
     .await;
     drop(spare);

@@ -217,6 +217,8 @@ fn the_api_serves_the_objects_of_the_cli() {
         cli(&a, &["search", "--json", "--limit", "25", "retrieval"])
     );
     assert_eq!(api["total"], api["hits"].as_array().unwrap().len());
+    // A page the idle server builds on two threads (half the hits each), in the CLI's order.
+    assert!(api["hits"].as_array().unwrap().len() >= 4);
     let page2 = json(&format!(
         "{b}api/search?q=retrieval&sort=date&size=25&page=1"
     ));
