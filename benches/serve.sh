@@ -9,6 +9,9 @@
 #
 #   SCALE_DIR=/work/corpus benches/serve.sh 1000000
 #
+# SECONDS_EACH (5) sets each wrk run's length, PEER_RUNS (30) the FTS5 repetitions, MIX_RUNS (1)
+# how many times the last table's runs are repeated (this VM's timings drift between runs).
+#
 # Needs wrk and python3 (wrk is installed with apt-get when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +21,7 @@ ARCHIVE=${ARCHIVE:-$WORK/archive-$COUNT}
 FTS=$WORK/fts-$COUNT.db
 SECONDS_EACH=${SECONDS_EACH:-5}
 PEER_RUNS=${PEER_RUNS:-30}
+MIX_RUNS=${MIX_RUNS:-1}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 cargo build --release --quiet
 BIN=$PWD/target/release/arxiv-daily
@@ -99,11 +103,11 @@ LUA=$(mktemp --suffix=.lua)
 echo
 echo "| the 12 queries in turn, $((SECONDS_EACH * 3)) s | requests/s | p50 ms | p99 ms | errors | server RSS after |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for c in 1 16; do
+for c in 1 16; do for _ in $(seq "$MIX_RUNS"); do
   R=$(wrk -t$((c > 1 ? 2 : 1)) -c$c -d$((SECONDS_EACH * 3))s --latency -s "$LUA" "$BASE" 2>/dev/null)
   RPS=$(echo "$R" | awk '/Requests\/sec/ { print $2 }')
   ERR=$(echo "$R" | awk '/Non-2xx|Socket errors/ { print }' | tr '\n' ' ')
   RSS=$(ps -o rss= -p $SERVER)
   echo "| $c connection(s) | $RPS | $(echo "$R" | pct 50%) | $(echo "$R" | pct 99%) | ${ERR:-none} | $((RSS / 1024)) MB |"
-done
+done; done
 rm -f "$LUA"
