@@ -71,7 +71,6 @@ pub struct SearchResult {
 const MAX_DEPTH: usize = 8;
 const MAX_LEN: usize = 4096;
 
-/// The largest score below `s` (the pruning threshold that still lets `s` through).
 /// The `k` best-scoring papers seen so far and every paper tied with the `k`-th, and the
 /// threshold to beat.
 struct TopWithTies {
@@ -144,6 +143,7 @@ impl SharedThreshold {
     }
 }
 
+/// The largest score below `s` (the pruning threshold that still lets `s` through).
 fn just_below(s: f32) -> f32 {
     if s > 0.0 {
         f32::from_bits(s.to_bits() - 1)

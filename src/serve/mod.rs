@@ -161,7 +161,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&Reads<'_>, &AppState) -> anyhow::Result<T> + Send + 'static,
 ) -> AppResult<T> {
-    blocking_wide(state, move |reads, state, _| f(reads, state)).await
+    on_blocking_thread(state, false, move |reads, state, _| f(reads, state)).await
 }
 
 /// As `blocking`, and `f` learns how many threads it may use: two when no other request holds
@@ -170,12 +170,20 @@ pub(crate) async fn blocking_wide<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&Reads<'_>, &AppState, usize) -> anyhow::Result<T> + Send + 'static,
 ) -> AppResult<T> {
+    on_blocking_thread(state, true, f).await
+}
+
+async fn on_blocking_thread<T: Send + 'static>(
+    state: &Arc<AppState>,
+    wide: bool,
+    f: impl FnOnce(&Reads<'_>, &AppState, usize) -> anyhow::Result<T> + Send + 'static,
+) -> AppResult<T> {
     let state = Arc::clone(state);
     let permit = state.workers.acquire().await.map_err(|_| AppError {
         status: StatusCode::SERVICE_UNAVAILABLE,
         message: "the server is stopping".into(),
     })?;
-    let spare = state.workers.try_acquire().ok();
+    let spare = wide.then(|| state.workers.try_acquire().ok()).flatten();
     let threads = 1 + usize::from(spare.is_some());
     let state_for_work = Arc::clone(&state);
     let joined = tokio::task::spawn_blocking(move || {
