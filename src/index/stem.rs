@@ -1,4 +1,4 @@
-//! English (Porter) stemming with a per-thread cache. Word frequencies are Zipfian, so the same few
+//! English (Porter) stemming with a per-thread cache, for the analyzer and for snippets. Word frequencies are Zipfian, so the same few
 //! thousand words are stemmed over and over; the stemmer measured three quarters of
 //! indexing time. The cache gives the same stems as Tantivy's `Stemmer` (same algorithm), so an index
 //! built with either reads the same.
@@ -18,8 +18,8 @@ const CAPACITY: usize = 200_000;
 pub struct CachedEnglishStemmer;
 
 thread_local! {
-    /// Each thread's stems of words seen in snippets: a reader stems the same words page after
-    /// page.
+    /// Each thread's stems: an indexing thread's, and a reader's (snippets stem the same words
+    /// page after page).
     static STEMS: std::cell::RefCell<(Stemmer, Cache)> =
         std::cell::RefCell::new((Stemmer::create(Algorithm::English), Cache::default()));
 }
@@ -47,7 +47,7 @@ impl TokenFilter for CachedEnglishStemmer {
     fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
             inner,
-            cache: Cache::default(),
+            buffer: String::new(),
         }
     }
 }
@@ -55,7 +55,7 @@ impl TokenFilter for CachedEnglishStemmer {
 #[derive(Clone)]
 pub struct CachedStemmerFilter<T> {
     inner: T,
-    cache: Cache,
+    buffer: String,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -64,16 +64,15 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         CachedStemStream {
             tail: self.inner.token_stream(text),
-            cache: &mut self.cache,
-            stemmer: Stemmer::create(Algorithm::English),
+            buffer: &mut self.buffer,
         }
     }
 }
 
 pub struct CachedStemStream<'a, T> {
     tail: T,
-    cache: &'a mut Cache,
-    stemmer: Stemmer,
+    /// Where the stem is written before it takes the token's place.
+    buffer: &'a mut String,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemStream<'_, T> {
@@ -82,17 +81,12 @@ impl<T: TokenStream> TokenStream for CachedStemStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        if let Some(stem) = self.cache.get(&token.text) {
-            token.text.clear();
-            token.text.push_str(stem);
-            return true;
-        }
-        let stem = self.stemmer.stem(&token.text).into_owned();
-        if self.cache.len() < CAPACITY {
-            self.cache
-                .insert(std::mem::take(&mut token.text), stem.clone());
-        }
-        token.text = stem;
+        let buffer = &mut *self.buffer;
+        with_stem(&token.text, |stem| {
+            buffer.clear();
+            buffer.push_str(stem);
+        });
+        std::mem::swap(&mut token.text, buffer);
         true
     }
 
