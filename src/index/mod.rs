@@ -532,18 +532,25 @@ mod tests {
         );
     }
 
-    /// An index of three segments, papers with few distinct texts (many equal scores).
-    fn three_segments(dir: &std::path::Path) -> super::SearchIndex {
+    /// An index written in `batches` commits of `per_batch` papers, `paper(batch, n)` giving
+    /// each one's (pid, id, title, abstract); `bulk` as `SearchIndex::writer` takes it.
+    fn index_of_batches(
+        dir: &std::path::Path,
+        batches: i64,
+        per_batch: i64,
+        bulk: bool,
+        paper: impl Fn(i64, i64) -> (i64, String, String, String),
+    ) -> super::SearchIndex {
         let index = super::SearchIndex::open_or_create(dir).unwrap();
-        for batch in 0..3 {
-            let mut w = index.writer(false).unwrap();
-            for n in 0..400 {
-                let id = format!("2601.{:05}", (n * 7919 + batch * 13) % 100_000);
+        for batch in 0..batches {
+            let mut w = index.writer(bulk).unwrap();
+            for n in 0..per_batch {
+                let (pid, id, title, abstract_text) = paper(batch, n);
                 w.upsert(&crate::model::IndexDoc {
-                    pid: n,
+                    pid,
                     id,
-                    title: format!("Paper {} on retrieval", n % 5),
-                    abstract_text: "retrieval models ".repeat(1 + (n as usize % 9)),
+                    title,
+                    abstract_text,
                     authors: "A. Author".into(),
                     categories: vec!["cs.IR".into()],
                     days: vec![],
@@ -553,6 +560,18 @@ mod tests {
             w.commit(batch + 1).unwrap();
         }
         index
+    }
+
+    /// An index of three segments, papers with few distinct texts (many equal scores).
+    fn three_segments(dir: &std::path::Path) -> super::SearchIndex {
+        index_of_batches(dir, 3, 400, false, |batch, n| {
+            (
+                n,
+                format!("2601.{:05}", (n * 7919 + batch * 13) % 100_000),
+                format!("Paper {} on retrieval", n % 5),
+                "retrieval models ".repeat(1 + (n as usize % 9)),
+            )
+        })
     }
 
     fn ids(index: &super::SearchIndex, req: &crate::index::query::SearchRequest) -> Vec<String> {
@@ -598,7 +617,6 @@ mod tests {
     /// texts, so that every score is shared by papers in every segment, the later batches with
     /// the lower ids (which win ties).
     fn segments_of_few_words(dir: &std::path::Path) -> super::SearchIndex {
-        let index = super::SearchIndex::open_or_create(dir).unwrap();
         let words = ["retrieval", "models", "paper", "graph", "of", "the"];
         let mut seed: u64 = 0x0dd_ba11_cafe_f00d;
         let titles: Vec<String> = (0..3)
@@ -607,24 +625,16 @@ mod tests {
         let abstracts: Vec<String> = (0..10)
             .map(|n| crate::index::random_words(&mut seed, &words, 2 + n * 3).join(" "))
             .collect();
-        for batch in 0..4 {
-            let mut w = index.writer(true).unwrap(); // no merging
-            for n in 0..500 {
-                let pid = batch * 500 + n;
-                w.upsert(&crate::model::IndexDoc {
-                    pid,
-                    id: format!("2601.{:05}", 10_000 - pid),
-                    title: titles[n as usize % 3].clone(),
-                    abstract_text: abstracts[n as usize % 10].clone(),
-                    authors: "A. Author".into(),
-                    categories: vec!["cs.IR".into()],
-                    days: vec![],
-                })
-                .unwrap();
-            }
-            w.commit(batch + 1).unwrap();
-        }
-        index
+        // In bulk: no merging, so the batches stay segments of their own.
+        index_of_batches(dir, 4, 500, true, |batch, n| {
+            let pid = batch * 500 + n;
+            (
+                pid,
+                format!("2601.{:05}", 10_000 - pid),
+                titles[n as usize % 3].clone(),
+                abstracts[n as usize % 10].clone(),
+            )
+        })
     }
 
     /// A conjunction ranked on two threads (segments side by side, one threshold shared) gives
