@@ -137,8 +137,11 @@ pub fn main() -> anyhow::Result<Outcome> {
         Command::Doctor(a) => doctor::run(&ctx, a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into memory first: clap_complete panics when its writer fails (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "arxiv-daily", &mut script);
             let mut out = stdout();
-            clap_complete::generate(shell, &mut cmd, "arxiv-daily", &mut out);
+            out.write_all(&script)?;
             out.flush()?;
             Ok(Outcome::Done)
         }
@@ -149,6 +152,22 @@ pub fn main() -> anyhow::Result<Outcome> {
             Ok(Outcome::Done)
         }
     }
+}
+
+/// Whether `err` is a write to a closed pipe (`| head`), which is not an error. The `io::Error`
+/// may sit inside another error that does not give it as its source: serde_json's (whose
+/// `source` skips the I/O error itself) and csv's (which has none).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|e| e.io_error_kind() == Some(BrokenPipe))
+            || c.downcast_ref::<csv::Error>().is_some_and(
+                |e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe),
+            )
+    })
 }
 
 /// Buffered, locked stdout.

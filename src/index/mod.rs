@@ -541,25 +541,140 @@ mod tests {
         bulk: bool,
         paper: impl Fn(i64, i64) -> (i64, String, String, String),
     ) -> super::SearchIndex {
+        index_of_docs(dir, batches, per_batch, bulk, |batch, n| {
+            let (pid, id, title, abstract_text) = paper(batch, n);
+            crate::model::IndexDoc {
+                pid,
+                id,
+                title,
+                abstract_text,
+                authors: "A. Author".into(),
+                categories: vec!["cs.IR".into()],
+                days: vec![],
+            }
+        })
+    }
+
+    /// As [`index_of_batches`], `doc(batch, n)` giving each paper's whole document.
+    fn index_of_docs(
+        dir: &std::path::Path,
+        batches: i64,
+        per_batch: i64,
+        bulk: bool,
+        doc: impl Fn(i64, i64) -> crate::model::IndexDoc,
+    ) -> super::SearchIndex {
         let index = super::SearchIndex::open_or_create(dir).unwrap();
         for batch in 0..batches {
             let mut w = index.writer(bulk).unwrap();
             for n in 0..per_batch {
-                let (pid, id, title, abstract_text) = paper(batch, n);
-                w.upsert(&crate::model::IndexDoc {
-                    pid,
-                    id,
-                    title,
-                    abstract_text,
-                    authors: "A. Author".into(),
-                    categories: vec!["cs.IR".into()],
-                    days: vec![],
-                })
-                .unwrap();
+                w.upsert(&doc(batch, n)).unwrap();
             }
             w.commit(batch + 1).unwrap();
         }
         index
+    }
+
+    /// Every `--limit` and `--offset` gives exactly the slice of the full ranking, whatever the
+    /// segment layout and however many papers share a score: constant-score prefixes (`cat:`,
+    /// `au:` of one name), single words, conjunctions, phrases, negations and filters, over
+    /// indexes written in many batches (separate segments) and merged ones.
+    #[test]
+    fn every_top_k_is_the_head_of_the_full_ranking() {
+        use crate::index::query::{SearchRequest, SortBy};
+        let words = ["retrieval", "models", "paper", "graph", "of", "the"];
+        let cats = [
+            vec!["cs.AI"],
+            vec!["cs.IR", "cs.AI"],
+            vec!["cs.CL", "cs.IR", "cs.AI"],
+            vec!["cs.IR"],
+        ];
+        let authors = ["A. Smith", "B. Jones and A. Smith", "C. Wu"];
+        for (bulk, batches) in [(true, 6), (false, 4)] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut seed: u64 = 0x5eed_1234_abcd_0042;
+            let texts: Vec<(String, String)> = (0..24)
+                .map(|n| {
+                    (
+                        crate::index::random_words(&mut seed, &words, 3).join(" "),
+                        crate::index::random_words(&mut seed, &words, 4 + n * 2).join(" "),
+                    )
+                })
+                .collect();
+            let index = index_of_docs(dir.path(), batches, 200, bulk, |batch, n| {
+                let pid = batch * 200 + n;
+                let (title, abstract_text) = texts[(n % 24) as usize].clone();
+                crate::model::IndexDoc {
+                    pid,
+                    // Later batches hold the lower ids, which win ties.
+                    id: format!("2601.{:05}", 20_000 - pid),
+                    title,
+                    abstract_text,
+                    authors: authors[(n % 3) as usize].into(),
+                    categories: cats[(n % 4) as usize]
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect(),
+                    // Three first days, so that the day decides some ties.
+                    days: vec![
+                        crate::model::Day::from_number(20260101 + (pid % 3) as u64).unwrap(),
+                    ],
+                }
+            });
+            // A kept reader, as the server's (the CLI's one-shot reader gives the same hits:
+            // `decoded_ids_are_the_columns_ids`), so that the thousands of searches stay quick.
+            let mut index = index;
+            index.keep_reader().unwrap();
+            let segments = index.reader().unwrap().searcher().segment_readers().len();
+            assert!(!bulk || segments >= batches as usize, "{segments} segments");
+            let queries = [
+                ("cat:cs.AI", None),
+                ("cat:cs.IR OR cat:cs.CL", None),
+                ("au:smith", None),
+                ("retrieval", None),
+                ("retrieval models", None),
+                ("\"retrieval models\"", None),
+                ("models -au:wu", None),
+                ("graph OR models", None),
+                ("models", Some("cs.AI")),
+            ];
+            for (query, category) in queries {
+                for sort in [SortBy::Relevance, SortBy::Date] {
+                    let req = |limit: usize, offset: usize| SearchRequest {
+                        query: query.into(),
+                        category: category.map(Into::into),
+                        limit,
+                        offset,
+                        sort,
+                        ..Default::default()
+                    };
+                    let full = ids(&index, &req(100_000, 0));
+                    assert!(full.len() > 100, "{query}: {} hits", full.len());
+                    // Every k up to 200 (or to the last hit), and pages past the first.
+                    let ks: Vec<usize> = match sort {
+                        SortBy::Relevance => (1..=200).collect(),
+                        SortBy::Date => (1..=200).step_by(9).collect(),
+                    };
+                    for k in ks {
+                        let end = k.min(full.len());
+                        assert_eq!(
+                            ids(&index, &req(k, 0)),
+                            full[..end],
+                            "{query} {sort:?} k={k}"
+                        );
+                    }
+                    for offset in [1, 13, 90] {
+                        for k in [1, 2, 10, 25, 100] {
+                            let end = (offset + k).min(full.len());
+                            assert_eq!(
+                                ids(&index, &req(k, offset)),
+                                full[offset..end],
+                                "{query} {sort:?} k={k} offset={offset}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// An index of three segments, papers with few distinct texts (many equal scores).

@@ -374,6 +374,11 @@ impl SearchIndex {
             )
             .map_err(self.err())?;
         let readers = searcher.segment_readers();
+        // A term of a field indexed without frequencies (`cat:`, `id:`) has no block maxima:
+        // Tantivy's block-max WAND takes each full block's best score as 0 there and skips the
+        // block once anything is to be beaten, keeping whichever papers came first. Such
+        // queries visit every match (no threshold is ever handed to the scorers).
+        let exhaustive = self.has_term_without_freqs(query);
         // Side by side only where it pays: a conjunction visits thousands of papers per segment,
         // a single term's block-max WAND a few hundred (a second thread costs more than that).
         let side_by_side = threads >= 2
@@ -388,18 +393,26 @@ impl SearchIndex {
         let best = SharedThreshold::default();
         let run = |t: usize, n: usize| -> Result<Vec<(f32, DocAddress)>> {
             let mut top = TopWithTies::new(k);
+            // What the scorers may skip: nothing that does not beat the threshold.
+            let bound = |top: &TopWithTies| {
+                if exhaustive {
+                    f32::MIN
+                } else {
+                    top.threshold.max(best.get())
+                }
+            };
             for &ord in order.iter().skip(t).step_by(n) {
                 let reader = &readers[ord];
                 let alive = reader.alive_bitset();
                 weight
-                    .for_each_pruning(top.threshold.max(best.get()), reader, &mut |doc, score| {
+                    .for_each_pruning(bound(&top), reader, &mut |doc, score| {
                         if alive.is_none_or(|a| a.is_alive(doc))
                             && score > top.threshold
                             && top.push(score, DocAddress::new(ord as u32, doc))
                         {
                             best.raise(top.threshold);
                         }
-                        top.threshold.max(best.get())
+                        bound(&top)
                     })
                     .map_err(self.err())?;
             }
@@ -421,6 +434,24 @@ impl SearchIndex {
             compact(&mut kept, k);
         }
         Ok(kept)
+    }
+
+    /// Whether `query` holds a term of a field indexed without term frequencies (whose postings
+    /// carry no block maxima to prune by).
+    fn has_term_without_freqs(&self, query: &dyn Query) -> bool {
+        let schema = self.index.schema();
+        let mut found = false;
+        query.query_terms(&mut |term, _| {
+            let entry = schema.get_field_entry(term.field());
+            let freqs = match entry.field_type() {
+                tantivy::schema::FieldType::Str(options) => options
+                    .get_indexing_options()
+                    .is_some_and(|o| o.index_option().has_freq()),
+                _ => false,
+            };
+            found |= !freqs;
+        });
+        found
     }
 
     /// `user` with the request's day and category filters as required clauses.

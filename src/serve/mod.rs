@@ -331,9 +331,12 @@ pub fn run(loc: Location, addr: SocketAddr, open: bool) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr()?;
-        println!("listening on http://{local}/");
-        use std::io::Write;
-        std::io::stdout().flush()?;
+        // A closed stdout (`serve | head -1`) does not stop the server.
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "listening on http://{local}/").and_then(|()| out.flush());
+        }
         if open {
             let _ = std::process::Command::new("xdg-open")
                 .arg(format!("http://{local}/"))

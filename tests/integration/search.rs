@@ -4,7 +4,15 @@ use crate::fixtures::{Item, feed};
 use crate::util::{TestArchive, write};
 
 fn archive_with_feeds() -> TestArchive {
+    archive_with_feeds_and_config(None)
+}
+
+/// Three papers over two days of cs.IR, ingested with `config` (else the default one).
+pub(crate) fn archive_with_feeds_and_config(config: Option<&str>) -> TestArchive {
     let a = TestArchive::new();
+    if let Some(config) = config {
+        a.write_config(config);
+    }
     let day1 = feed(
         "cs.IR",
         "Mon, 02 Mar 2026 00:00:00 -0500",
@@ -197,5 +205,108 @@ fn no_hits_exit_1_and_bad_queries_exit_2() {
             "{bad}: {}",
             out.stderr
         );
+    }
+}
+
+/// 360 papers of cs.IR over six days, ingested in six feeds (six index commits), made of four
+/// words, three category sets and three author lists (so that many share a score); `config`
+/// is written before the first ingest.
+pub(crate) fn archive_of_many(config: Option<&str>) -> TestArchive {
+    let a = TestArchive::new();
+    if let Some(config) = config {
+        a.write_config(config);
+    }
+    let dir = a.scratch("feeds");
+    let words = ["retrieval", "models", "graph", "ranking"];
+    for day in 0..6usize {
+        let ids: Vec<String> = (0..60)
+            .map(|n| format!("2603.{:05}", 900 - day * 60 - n))
+            .collect();
+        let texts: Vec<(String, String)> = (0..60)
+            .map(|n| {
+                let w = |i: usize| words[(n * 7 + i + day) % 4];
+                (
+                    format!("{} {} study", w(0), w(2)),
+                    format!("{} {} {} {}.", w(0), w(1), w(2), w(3)),
+                )
+            })
+            .collect();
+        let cats: [&[&str]; 3] = [
+            &["cs.IR"],
+            &["cs.IR", "cs.AI"],
+            &["cs.IR", "cs.CL", "cs.AI"],
+        ];
+        let authors = ["Ann Lee", "Bo Chen and Ann Lee", "Cy Diaz"];
+        let items: Vec<Item<'_>> = (0..60)
+            .map(|n| Item {
+                id: &ids[n],
+                version: 1,
+                kind: "new",
+                title: &texts[n].0,
+                abs: &texts[n].1,
+                authors: authors[n % 3],
+                cats: cats[n % 3],
+            })
+            .collect();
+        let path = dir.join(format!("{day}.xml"));
+        let date = format!(
+            "{}, 0{} Mar 2026 00:00:00 -0500",
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Mon"][day],
+            [2, 3, 4, 5, 6, 9][day]
+        );
+        write(&path, &feed("cs.IR", &date, &items));
+        a.run(&["ingest", "--feed-file", path.to_str().unwrap()])
+            .ok();
+    }
+    a
+}
+
+/// Every `--limit` and `--offset` of the CLI, and every page of the API, is exactly the slice of
+/// the full ordered list, over an archive ingested in six feeds (six index commits) whose
+/// papers share scores: constant-score prefixes (`cat:`), names, words, a conjunction, a phrase
+/// and a negation.
+#[test]
+fn search_slices_are_the_full_ranking_cut_in_the_cli_and_the_api() {
+    let a = archive_of_many(None);
+    let served = crate::serve::serve(&a);
+    for query in [
+        "cat:cs.IR",
+        "cat:cs.AI",
+        "au:lee",
+        "retrieval",
+        "retrieval models",
+        "\"retrieval models\"",
+        "ranking -au:lee",
+    ] {
+        let full = ids(&a, &["--limit", "100000", query]);
+        assert!(full.len() >= 100, "{query}: {} hits", full.len());
+        for k in [1, 2, 3, 5, 10, 25, 50, 100] {
+            for offset in [0, 7, 60] {
+                let end = (offset + k).min(full.len());
+                let (k, o) = (k.to_string(), offset.to_string());
+                assert_eq!(
+                    ids(&a, &["--limit", &k, "--offset", &o, query]),
+                    full[offset..end],
+                    "{query} --limit {k} --offset {o}"
+                );
+            }
+        }
+        for page in 1..=3 {
+            let url = format!(
+                "{}api/search?q={}&size=25&page={page}",
+                served.base,
+                query.replace(' ', "+").replace('"', "%22")
+            );
+            let body = reqwest::blocking::get(&url).unwrap().text().unwrap();
+            let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let got: Vec<&str> = api["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["id"].as_str().unwrap())
+                .collect();
+            let start = (page - 1) * 25;
+            assert_eq!(got, full[start..(start + 25).min(full.len())], "{url}");
+        }
     }
 }
