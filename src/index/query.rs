@@ -154,6 +154,31 @@ fn just_below(s: f32) -> f32 {
     }
 }
 
+thread_local! {
+    /// Whether this thread is inside [`quietly`].
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `Err` without printing it. The process's panic hook is wrapped
+/// once, for good, by one that stays silent on threads inside `quietly` and passes every other
+/// panic on: swapping the hook around each call would let concurrent parses (a server's)
+/// restore each other's silent hook and leave the process without its own.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static WRAPPED: std::sync::Once = std::sync::Once::new();
+    WRAPPED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was));
+    result
+}
+
 /// Rejects queries the grammar would take unreasonably long over.
 fn check_shape(q: &str) -> Result<(), String> {
     if q.len() > MAX_LEN {
@@ -306,13 +331,8 @@ impl SearchIndex {
         }
         // Tantivy's grammar panics on a few malformed inputs (found by fuzzing: `x - *` reaches an
         // `expect` on an exists-query without a field). A user's typo must be an error message, so
-        // a panic while parsing becomes one, and the default hook is kept from printing it.
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(|_| {}));
-        let parsed =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse_query(trimmed)));
-        std::panic::set_hook(previous);
-        match parsed {
+        // a panic while parsing becomes one, and is not printed (see `quietly`).
+        match quietly(|| parser.parse_query(trimmed)) {
             Ok(result) => result.map_err(|e| IndexError::Query {
                 query: text.to_string(),
                 message: e.to_string(),
@@ -577,6 +597,39 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::SharedThreshold;
+
+    /// Queries that make Tantivy's parser panic, parsed on many threads at once, are errors;
+    /// afterwards a panic elsewhere still reaches the process's hook.
+    #[test]
+    fn concurrent_parser_panics_leave_the_process_its_panic_hook() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static PROBES: AtomicUsize = AtomicUsize::new(0);
+        let previous = std::sync::Arc::new(std::panic::take_hook());
+        let passed_on = std::sync::Arc::clone(&previous);
+        std::panic::set_hook(Box::new(move |info| {
+            if info.payload().downcast_ref::<&str>() == Some(&"probe") {
+                PROBES.fetch_add(1, Ordering::SeqCst);
+            } else {
+                passed_on(info);
+            }
+        }));
+        let index = crate::index::SearchIndex::in_ram();
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..300 {
+                        assert!(index.parse_query("x - *").is_err());
+                    }
+                });
+            }
+        });
+        let before = PROBES.load(Ordering::SeqCst);
+        let _ = std::thread::spawn(|| std::panic::panic_any("probe")).join();
+        let reached = PROBES.load(Ordering::SeqCst) - before;
+        let _ = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| previous(info)));
+        assert_eq!(reached, 1, "a panic after the parses reached the hook");
+    }
 
     #[test]
     fn the_shared_threshold_keeps_the_highest() {
