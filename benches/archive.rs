@@ -6,7 +6,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use arxiv_daily::archive::{Archive, Location};
+use arxiv_daily::archive::{Location, Reader};
+use arxiv_daily::ingest::Writer;
 use arxiv_daily::config::Profile;
 use arxiv_daily::index::query::SearchRequest;
 use arxiv_daily::ingest::backfill::store_records;
@@ -31,12 +32,12 @@ const SENTENCES: [&str; 12] = [
     "Code and data are publicly available.",
 ];
 
-fn build(dir: &std::path::Path) -> Archive {
+fn build(dir: &std::path::Path) -> Reader {
     let loc = Location {
         dir: dir.to_path_buf(),
         config: None,
     };
-    let mut archive = Archive::open_write(&loc, false).unwrap();
+    let mut writer = Writer::open(&loc, false).unwrap();
     let start = Day::parse("2026-01-01").unwrap();
     let records: Vec<Record> = (0..PAPERS)
         .map(|i| {
@@ -60,19 +61,24 @@ fn build(dir: &std::path::Path) -> Archive {
             }
         })
         .collect();
-    for chunk in records.chunks(5000) {
-        let mut w = archive.store.writer().unwrap();
-        store_records(&mut w, chunk, None, Provenance::KaggleEstimate).unwrap();
-        w.commit().unwrap();
-    }
-    archive.sync_index(true).unwrap();
-    archive
+    writer
+        .write(true, |session| {
+            for chunk in records.chunks(5000) {
+                let mut w = session.batch()?;
+                store_records(&mut w, chunk, None, Provenance::KaggleEstimate)?;
+                w.commit()?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    drop(writer);
+    Reader::open(&loc).unwrap().with_index(true).unwrap()
 }
 
 fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let archive = build(dir.path());
-    let index = archive.index().unwrap().unwrap();
+    let reader = build(dir.path());
+    let index = reader.index().unwrap();
     let mut g = c.benchmark_group("search_top10");
     for q in [
         "transformer",
@@ -91,13 +97,17 @@ fn benches(c: &mut Criterion) {
     g.finish();
     let profile = Profile::default_profile();
     let day = Day::parse("2026-02-01").unwrap();
-    let reads = archive.store.read();
-    c.bench_function("report_show_computed_day", |b| {
-        b.iter(|| {
-            let r = report::find(&reads, &profile, day).unwrap().unwrap();
-            render::legacy_markdown(r.day, &r.rows).len()
+    reader
+        .read(|reads| {
+            c.bench_function("report_show_computed_day", |b| {
+                b.iter(|| {
+                    let r = report::find(reads, &profile, day).unwrap().unwrap();
+                    render::legacy_markdown(r.day, &r.rows).len()
+                })
+            });
+            Ok(())
         })
-    });
+        .unwrap();
 }
 
 criterion_group!(archive_benches, benches);

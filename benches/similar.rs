@@ -37,7 +37,7 @@ fn main() {
         dir: dir.into(),
         config: None,
     };
-    let store = loc.open_store_read().expect("archive");
+    let store = arxiv_daily::store::Store::open_read_only(&loc.db_path()).expect("archive");
     let reads = store.read();
     let mut index = SearchIndex::open_existing(&loc.index_dir())
         .expect("index")

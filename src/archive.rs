@@ -1,26 +1,18 @@
-//! The read path: where an archive lives and how a reader opens it. Every reader (the CLI's
-//! query commands, the web reader) opens the archive here, read-only: it never takes the writer
-//! lock and never blocks a writer. Writers open it through `ingest`, which adds the lock, the
-//! default config and the index catch-up.
+//! The read path: where an archive lives and how it is read. Every reader (the CLI's query
+//! commands, the web reader) reads through one [`Reader`]: it owns the location, the config,
+//! the read-only SQLite connections (one per thread that reads, kept for the next read) and the
+//! search index. It never takes the writer lock, never blocks a writer and cannot write: the
+//! write path is `ingest::Writer`.
 
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
+use crate::config::{Config, Profile};
 use crate::index::SearchIndex;
-use crate::store::{Store, StoreError};
+use crate::store::{Reads, Store, StoreError};
 
 pub const DB_FILE: &str = "arxiv-daily.sqlite3";
 pub const INDEX_DIR: &str = "index";
 pub const CONFIG_FILE: &str = "arxiv-daily.toml";
-
-/// An archive folder: the SQLite file, the index folder and the config file.
-pub struct Archive {
-    pub dir: PathBuf,
-    pub store: Store,
-    pub config: Config,
-    /// The writer lock, held by archives opened for writing (`ingest::Archive::open_write`).
-    pub(crate) _lock: Option<crate::ingest::lock::WriteLock>,
-}
 
 /// Where the archive and its config live.
 #[derive(Debug, Clone)]
@@ -56,14 +48,6 @@ impl Location {
         Ok(())
     }
 
-    /// Opens the archive database for reading only (no config, no lock): for readers that need
-    /// nothing else.
-    pub fn open_store_read(&self) -> anyhow::Result<Store> {
-        self.check_archive()?;
-        let db = self.db_path();
-        Store::open_read_only(&db).map_err(|e| context(e, &db))
-    }
-
     pub fn load_config(&self) -> anyhow::Result<Config> {
         let path = self.config_path();
         if self.config.is_some() && !path.exists() {
@@ -73,36 +57,160 @@ impl Location {
     }
 }
 
-impl Archive {
-    /// Opens an existing archive for reading; never blocks or is blocked by a writer.
-    pub fn open_read(loc: &Location) -> anyhow::Result<Archive> {
+/// The one read path: see the module's comment.
+pub struct Reader {
+    loc: Location,
+    config: Config,
+    /// Read-only connections not in use; a read takes one (or opens one) and gives it back, so
+    /// each thread that reads at a time has its own.
+    idle: std::sync::Mutex<Vec<Store>>,
+    /// The search index, once opened (`with_index`).
+    index: Option<SearchIndex>,
+}
+
+
+impl Reader {
+    /// Opens an existing archive for reading (the database and the config; the index is opened
+    /// by [`Reader::with_index`]); never blocks or is blocked by a writer.
+    pub fn open(loc: &Location) -> anyhow::Result<Reader> {
         loc.check_archive()?;
         let config = loc.load_config()?;
-        let store = loc.open_store_read()?;
-        Ok(Archive {
-            dir: loc.dir.clone(),
-            store,
+        let first = open_store(loc)?;
+        Ok(Reader {
+            loc: loc.clone(),
             config,
-            _lock: None,
+            idle: std::sync::Mutex::new(vec![first]),
+            index: None,
         })
     }
 
-    /// The configured profile of that name (an error lists the configured ones).
-    pub fn profile(&self, name: &str) -> anyhow::Result<crate::config::Profile> {
-        self.config
-            .profile(name)
-            .cloned()
-            .map_err(anyhow::Error::msg)
+    /// Opens the search index too, warning on stderr when it is behind SQLite or of an older
+    /// layout (`doctor --repair` fixes both). `keep`: one reader for every search from now on
+    /// (a server's), reloaded by [`Reader::reload_index`].
+    /// An archive without an index yet opens all the same; [`Reader::index`] then says how
+    /// to build one.
+    pub fn with_index(mut self, keep: bool) -> anyhow::Result<Reader> {
+        let Some(mut index) = SearchIndex::open_existing(&self.loc.index_dir())? else {
+            return Ok(self);
+        };
+        self.warn_about(&index)?;
+        if keep {
+            index.keep_reader()?;
+        }
+        self.index = Some(index);
+        Ok(self)
     }
 
-    pub fn index_dir(&self) -> PathBuf {
-        self.dir.join(INDEX_DIR)
+    fn warn_about(&self, index: &SearchIndex) -> anyhow::Result<()> {
+        let (indexed_seq, layout) = index.payload()?;
+        if indexed_seq < self.read(|r| Ok(r.write_seq()?))? {
+            eprintln!(
+                "arxiv-daily: warning: the search index is behind the archive (an interrupted write?); run `arxiv-daily doctor --repair`"
+            );
+        }
+        if layout != crate::index::LAYOUT {
+            eprintln!(
+                "arxiv-daily: warning: the search index was built by an older arxiv-daily and ranks differently; run `arxiv-daily doctor --repair` to rebuild it"
+            );
+        }
+        Ok(())
     }
 
-    /// Opens the index for reading, if it exists.
-    pub fn index(&self) -> anyhow::Result<Option<SearchIndex>> {
-        Ok(SearchIndex::open_existing(&self.index_dir())?)
+    /// The index as it opens now, its errors unchanged (for `doctor`, which reports them).
+    pub fn open_index(&self) -> crate::index::Result<Option<SearchIndex>> {
+        SearchIndex::open_existing(&self.loc.index_dir())
     }
+
+    /// Opens the index again (a writer may have replaced its segments since it was opened).
+    pub fn reopen_index(&mut self) -> anyhow::Result<()> {
+        if let Some(fresh) = SearchIndex::open_existing(&self.loc.index_dir())? {
+            self.index = Some(fresh);
+        }
+        Ok(())
+    }
+
+    /// The search index (opened by [`Reader::with_index`]).
+    pub fn index(&self) -> anyhow::Result<&SearchIndex> {
+        self.index.as_ref().ok_or_else(|| {
+            anyhow::anyhow!(
+                "the archive {} has no search index yet: run `arxiv-daily doctor --repair` to build it",
+                self.loc.dir.display()
+            )
+        })
+    }
+
+    /// The index if it was opened (`show` lists similar papers only with one).
+    pub fn index_if_open(&self) -> Option<&SearchIndex> {
+        self.index.as_ref()
+    }
+
+    /// Picks up what writers committed to the index since (with a kept reader).
+    pub fn reload_index(&self) -> anyhow::Result<()> {
+        if let Some(index) = &self.index {
+            index.reload()?;
+        }
+        Ok(())
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.loc.dir
+    }
+
+    /// The profile of that name: a configured one, else one that exists only in imported
+    /// reports (shown with no categories); `None` means the config's default
+    /// ([`Config::default_profile_name`]). The error names the configured profiles.
+    pub fn profile(&self, name: Option<&str>) -> anyhow::Result<Profile> {
+        self.read(|r| self.profile_in(r, name))
+    }
+
+    /// As [`Reader::profile`], inside a read.
+    pub fn profile_in(&self, reads: &Reads<'_>, name: Option<&str>) -> anyhow::Result<Profile> {
+        let name = match name {
+            Some(n) => n,
+            None => self.config.default_profile_name().unwrap_or("default"),
+        };
+        match self.config.profile(name) {
+            Ok(p) => Ok(p.clone()),
+            Err(unknown) => {
+                if reads.report_days(name)?.is_empty() {
+                    Err(unknown.into())
+                } else {
+                    Ok(Profile {
+                        name: name.to_string(),
+                        categories: vec![],
+                        ..Profile::default_profile()
+                    })
+                }
+            }
+        }
+    }
+
+    /// Runs `f` in one read transaction on a connection of its own: everything `f` reads is
+    /// one state of the archive (one write batch's), however long it takes.
+    pub fn read<T>(&self, f: impl FnOnce(&Reads<'_>) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        let taken = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let store = match taken {
+            Some(s) => s,
+            None => open_store(&self.loc)?,
+        };
+        let result = {
+            let snapshot = store.snapshot()?;
+            f(&snapshot.read())
+        };
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(store);
+        }
+        result
+    }
+}
+
+fn open_store(loc: &Location) -> anyhow::Result<Store> {
+    let db = loc.db_path();
+    Store::open_read_only(&db).map_err(|e| context(e, &db))
 }
 
 fn context(e: StoreError, path: &Path) -> anyhow::Error {

@@ -50,6 +50,15 @@ title_keywords = ["multimodal", "multi-modal", "generative", "llm"]
 # query = 'recommendation -survey'
 "#;
 
+/// A profile name that the config does not define.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown profile {name:?} (configured: {})", .known.join(", "))]
+pub struct UnknownProfile {
+    pub name: String,
+    /// The profiles the config defines, in its order.
+    pub known: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -240,17 +249,25 @@ impl Config {
         Ok(config)
     }
 
-    pub fn profile(&self, name: &str) -> Result<&Profile, String> {
+    /// The profile of that name; the one lookup of a profile by name (the CLI, the server).
+    pub fn profile(&self, name: &str) -> Result<&Profile, UnknownProfile> {
         self.profiles
             .iter()
             .find(|p| p.name == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
-                format!(
-                    "unknown profile {name:?} (configured: {})",
-                    names.join(", ")
-                )
+            .ok_or_else(|| UnknownProfile {
+                name: name.to_string(),
+                known: self.profiles.iter().map(|p| p.name.clone()).collect(),
             })
+    }
+
+    /// The profile a page or command means when it names none: `default`, else the first
+    /// configured one (`None` with no profiles at all).
+    pub fn default_profile_name(&self) -> Option<&str> {
+        self.profiles
+            .iter()
+            .find(|p| p.name == "default")
+            .or(self.profiles.first())
+            .map(|p| p.name.as_str())
     }
 
     /// Every category some profile needs, in first-mention order.

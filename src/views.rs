@@ -41,23 +41,53 @@ pub(crate) fn hits_of(
     snippets: &Snippets,
     found: &[crate::index::query::Hit],
 ) -> anyhow::Result<Vec<SearchHit>> {
-    let mut hits = Vec::with_capacity(found.len());
+    Ok(hits_with(snippets, texts_of(reads, found)?))
+}
+
+/// A hit with its paper's latest title, abstract and authors.
+pub(crate) struct HitText<'h> {
+    hit: &'h crate::index::query::Hit,
+    title: String,
+    abstract_text: String,
+    authors: String,
+}
+
+/// The latest texts of `found`, in their order (a paper no longer in the archive is left out).
+pub(crate) fn texts_of<'h>(
+    reads: &Reads<'_>,
+    found: &'h [crate::index::query::Hit],
+) -> anyhow::Result<Vec<HitText<'h>>> {
+    let mut texts = Vec::with_capacity(found.len());
     for hit in found {
-        let Some((title, abstract_text, authors)) = reads.latest_text(&hit.id)? else {
-            continue;
-        };
-        let snippet = snippets.make(&title, &abstract_text);
-        hits.push(SearchHit {
-            id: hit.id.clone(),
-            title,
-            authors,
-            first_announced: hit.first_listed.map(|d| d.to_string()),
-            score: hit.score,
-            snippet: snippet.text,
-            highlights: snippet.highlights,
-        });
+        if let Some((title, abstract_text, authors)) = reads.latest_text(&hit.id)? {
+            texts.push(HitText {
+                hit,
+                title,
+                abstract_text,
+                authors,
+            });
+        }
     }
-    Ok(hits)
+    Ok(texts)
+}
+
+/// The hits of `texts` with their snippets (no reads: a second thread may build half).
+pub(crate) fn hits_with(snippets: &Snippets, texts: Vec<HitText<'_>>) -> Vec<SearchHit> {
+    texts
+        .into_iter()
+        .map(|t| {
+            let snippet = snippets.make(&t.title, &t.abstract_text);
+            SearchHit {
+                id: t.hit.id.clone(),
+                title: t.title,
+                authors: t.authors,
+                first_announced: t.hit.first_listed.map(|d| d.to_string()),
+                score: t.hit.score,
+                snippet: snippet.text,
+                highlights: snippet.highlights,
+            }
+        })
+        .collect()
 }
 
 /// One paper of `similar --json` (and of `show --json`'s `similar`).
@@ -154,16 +184,18 @@ pub(crate) fn paper_with_similar(
         return Ok(None);
     };
     let similar = match index {
-        Some(index) => {
-            let req = crate::index::query::SearchRequest {
-                limit: 5,
-                ..Default::default()
-            };
-            similar(reads, index, id, &req)?.unwrap_or_default()
-        }
+        Some(index) => similar(reads, index, id, &five())?.unwrap_or_default(),
         None => Vec::new(),
     };
     Ok(Some(PaperWithSimilar { paper, similar }))
+}
+
+/// The request for the five most similar papers that `show` and `/paper` list.
+pub(crate) fn five() -> crate::index::query::SearchRequest {
+    crate::index::query::SearchRequest {
+        limit: 5,
+        ..Default::default()
+    }
 }
 
 /// `show --json`: the paper and the papers most like it.

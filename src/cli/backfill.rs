@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, progress, stdout};
-use crate::archive::Archive;
+use crate::ingest::Writer;
 use crate::ingest::backfill::{Window, harvest};
 use crate::model::Day;
 
@@ -70,11 +70,10 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     };
     let (from, to) = (Day::parse(from)?, Day::parse(to)?);
     anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
-    let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-    archive.sync_index(true)?;
+    let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
     let sets: Vec<String> = if a.set.is_empty() {
-        archive
-            .config
+        writer
+            .config()
             .categories()
             .iter()
             .map(|c| set_for(c))
@@ -82,11 +81,11 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     } else {
         a.set.clone()
     };
-    let mut client = super::polite_client(a.min_interval, &archive.config, a.timeout)?;
+    let mut client = super::polite_client(a.min_interval, writer.config(), a.timeout)?;
     let base = a
         .oai_url
         .clone()
-        .or(archive.config.oai_url.clone())
+        .or(writer.config().oai_url.clone())
         .unwrap_or_else(|| DEFAULT_OAI_URL.to_string());
     let mut out = stdout();
     for set in sets {
@@ -104,23 +103,18 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             bar.set_style(style.progress_chars("=> "));
         }
         let started = std::time::Instant::now();
-        let result = harvest(
-            &mut archive,
-            &mut client,
-            &window,
-            a.force,
-            |records, fraction| {
+        // Whatever was stored before a failure stays stored and indexed; a rerun resumes.
+        let result = writer.write(true, |archive| {
+            harvest(archive, &mut client, &window, a.force, |records, fraction| {
                 let rate = records as f64 / started.elapsed().as_secs_f64().max(0.001);
                 bar.set_message(format!("harvesting {set}: {records} records ({rate:.0}/s)"));
                 if let Some(f) = fraction {
                     bar.set_position((f * 1000.0) as u64);
                 }
-            },
-        );
+            })
+        });
         bar.finish_and_clear();
-        // Whatever was stored before a failure stays stored and indexed; a rerun resumes.
-        archive.sync_index(true)?;
-        let summary = result?;
+        let summary = result?.value;
         if a.json {
             json_line(&mut out, &summary)?;
         } else if summary.skipped_done {
@@ -148,9 +142,10 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
 }
 
 fn retry(ctx: &Ctx, json: bool) -> anyhow::Result<Outcome> {
-    let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-    let summary = crate::ingest::backfill::retry_rejected(&mut archive)?;
-    archive.sync_index(false)?;
+    let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
+    let summary = writer
+        .write(false, crate::ingest::backfill::retry_rejected)?
+        .value;
     let mut out = stdout();
     if json {
         json_line(&mut out, &summary)?;

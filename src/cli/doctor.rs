@@ -7,9 +7,10 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Archive;
-use crate::index::IndexError;
-use crate::store::{RejectedRecord, StoreError};
+use crate::archive::Reader;
+use crate::index::{IndexError, SearchIndex};
+use crate::ingest::Writer;
+use crate::store::{Reads, RejectedRecord, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {
@@ -78,10 +79,12 @@ pub(super) struct DoctorReport {
     pub rejected: Vec<RejectedRecord>,
 }
 
-fn check(archive: &Archive) -> anyhow::Result<Vec<Problem>> {
-    let reads = archive.store.read();
-    let mut problems: Vec<Problem> = archive
-        .store
+/// The problems of the archive as `reads` sees it and of its index (as `index` opened).
+fn check(
+    reads: &Reads<'_>,
+    index: crate::index::Result<Option<SearchIndex>>,
+) -> anyhow::Result<Vec<Problem>> {
+    let mut problems: Vec<Problem> = reads
         .integrity_problems()?
         .into_iter()
         .chain(reads.foreign_key_problems()?)
@@ -96,16 +99,13 @@ fn check(archive: &Archive) -> anyhow::Result<Vec<Problem>> {
         Err(e) => return Err(e.into()),
     };
     let papers = reads.paper_ids()?;
-    let index = match archive.index() {
+    let index = match index {
         Ok(index) => index,
-        Err(e)
-            if e.downcast_ref::<IndexError>()
-                .is_some_and(|e| matches!(e, IndexError::OldLayout { .. })) =>
-        {
+        Err(IndexError::OldLayout { .. }) => {
             problems.push(Problem::IndexLayout(2));
             return Ok(problems);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     match index {
         None if papers.is_empty() => {}
@@ -148,10 +148,10 @@ fn check(archive: &Archive) -> anyhow::Result<Vec<Problem>> {
 
 /// Fixes what can be fixed: the counter first (the index is compared with it), then the index,
 /// caught up when it is only behind, else rebuilt from SQLite.
-fn repair(archive: &mut Archive, problems: &[Problem]) -> anyhow::Result<Vec<String>> {
+fn repair(writer: &mut Writer, problems: &[Problem]) -> anyhow::Result<Vec<String>> {
     let mut repaired = Vec::new();
     if problems.iter().any(|p| matches!(p, Problem::WriteSeq(_))) {
-        let seq = archive.store.repair_write_seq()?;
+        let seq = writer.repair_write_seq()?;
         repaired.push(format!("rewrote the write-batch counter as {seq}"));
     }
     // A rewritten counter may be lower than the one the index last saw, so the index is then
@@ -167,33 +167,38 @@ fn repair(archive: &mut Archive, problems: &[Problem]) -> anyhow::Result<Vec<Str
         .iter()
         .all(|p| matches!(p, Problem::IndexBehind { .. }));
     if only_behind {
-        let n = archive.sync_index(false)?;
+        let n = writer.catch_up_index()?;
         repaired.push(format!("caught the index up ({n} papers)"));
     }
     if !only_behind
-        || check(archive)?
+        || check(&writer.read(), writer.index())?
             .iter()
             .any(|p| !matches!(p, Problem::Database(_)))
     {
-        let n = archive.rebuild_index()?;
+        let n = writer.rebuild_index()?;
         repaired.push(format!("rebuilt the index from SQLite ({n} papers)"));
     }
     Ok(repaired)
 }
 
 pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
-    let mut archive = if a.repair {
-        Archive::open_write(&ctx.loc, ctx.wait)?
+    let (problems, repaired, rejected) = if a.repair {
+        let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
+        let mut problems = check(&writer.read(), writer.index())?;
+        let mut repaired = Vec::new();
+        if !problems.is_empty() {
+            repaired = repair(&mut writer, &problems)?;
+            problems = check(&writer.read(), writer.index())?;
+        }
+        let rejected = writer.read().rejected_records()?;
+        (problems, repaired, rejected)
     } else {
-        Archive::open_read(&ctx.loc)?
+        let reader = Reader::open(&ctx.loc)?;
+        reader.read(|r| Ok((check(r, reader.open_index())?, Vec::new(), r.rejected_records()?)))?
     };
-    let mut problems = check(&archive)?;
-    let mut repaired = Vec::new();
-    if a.repair && !problems.is_empty() {
-        repaired = repair(&mut archive, &problems)?;
-        problems = check(&archive)?;
-    }
-    let rejected = archive.store.read().rejected_records()?;
+    // SQLite's own complaints are the one kind that `--repair` cannot fix.
+    let damaged = problems.iter().any(|p| matches!(p, Problem::Database(_)));
+    let fixable = problems.iter().any(|p| !matches!(p, Problem::Database(_)));
     let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
     let mut out = stdout();
     if a.json {
@@ -233,14 +238,19 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     if !problems.is_empty() {
+        let mut hints = Vec::new();
+        if fixable && !a.repair {
+            hints.push("run `arxiv-daily doctor --repair` to fix the index and its bookkeeping");
+        }
+        if damaged {
+            hints.push(
+                "SQLite reports damage to the database itself, which `--repair` cannot fix: restore arxiv-daily.sqlite3 from a backup, or copy out what it holds with `sqlite3 arxiv-daily.sqlite3 .recover | sqlite3 recovered.sqlite3`, put recovered.sqlite3 in its place, then run `arxiv-daily doctor --repair` to rebuild the index",
+            );
+        }
         anyhow::bail!(
             "{} problems found{}",
             problems.len(),
-            if a.repair {
-                ""
-            } else {
-                "; run `arxiv-daily doctor --repair`"
-            }
+            hints.iter().map(|h| format!("; {h}")).collect::<String>()
         );
     }
     Ok(Outcome::Done)

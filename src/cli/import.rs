@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Outcome, progress};
-use crate::archive::Archive;
+use crate::ingest::Writer;
 use crate::ingest::legacy;
 
 #[derive(Debug, Subcommand)]
@@ -36,8 +36,7 @@ pub(super) enum Command {
 pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
     match cmd {
         Command::Kaggle { file, json } => {
-            let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-            archive.sync_index(true)?;
+            let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
             let size = std::fs::metadata(&file).map(|m| m.len()).ok();
             let bar = progress(size, "importing");
             if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -45,11 +44,11 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             ) {
                 bar.set_style(style.progress_chars("=> "));
             }
-            let summary = crate::ingest::backfill::import_kaggle(&mut archive, &file, |n| {
-                bar.set_position(n)
+            let written = writer.write(true, |archive| {
+                crate::ingest::backfill::import_kaggle(archive, &file, |n| bar.set_position(n))
             })?;
             bar.finish_and_clear();
-            let indexed = archive.sync_index(true)?;
+            let (summary, indexed) = (written.value, written.indexed);
             for e in &summary.errors {
                 eprintln!("arxiv-daily: skipped: {e}");
             }
@@ -75,16 +74,14 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             profile,
             json,
         } => {
-            let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-            let profile = archive
-                .config
-                .profile(&profile)
-                .map_err(anyhow::Error::msg)?
-                .clone();
+            let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
+            let profile = writer.profile(&profile)?;
             let bar = progress(None, "importing");
-            let summary = legacy::import(&mut archive, &paths, &profile, |n| bar.set_position(n))?;
+            let written = writer.write(false, |archive| {
+                legacy::import(archive, &paths, &profile, |n| bar.set_position(n))
+            })?;
             bar.finish_and_clear();
-            let indexed = archive.sync_index(false)?;
+            let (summary, indexed) = (written.value, written.indexed);
             for w in &summary.warnings {
                 eprintln!("arxiv-daily: warning: {w}");
             }

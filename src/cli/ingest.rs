@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Archive;
+use crate::ingest::Writer;
 use crate::ingest::rss::{self, FeedStatus};
 use crate::model::Day;
 use crate::source::rss as rss_source;
@@ -36,64 +36,8 @@ pub(super) struct Args {
 }
 
 pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
-    let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-    // Catch the index up first, in case an earlier run stopped between SQLite and the index.
-    archive.sync_index(false)?;
-    let categories = if a.categories.is_empty() {
-        archive.config.categories()
-    } else {
-        a.categories.clone()
-    };
-    let mut outcomes = Vec::new();
-    let mut failures = Vec::new();
-    if !a.feed_files.is_empty() {
-        for file in &a.feed_files {
-            let location = file.display().to_string();
-            let result = std::fs::read(file)
-                .map_err(|e| anyhow::anyhow!("cannot read {location}: {e}"))
-                .and_then(|bytes| {
-                    String::from_utf8(bytes)
-                        .map_err(|_| anyhow::anyhow!("{location}: invalid UTF-8"))
-                })
-                .and_then(|text| Ok(rss_source::parse(&text, &location)?))
-                .and_then(|feed| {
-                    let category =
-                        match (a.categories.as_slice(), feed.channel_categories.as_slice()) {
-                            ([one], _) => one.clone(),
-                            (_, [one]) => one.clone(),
-                            _ => anyhow::bail!(
-                                "{location}: cannot tell the feed's category; pass --category"
-                            ),
-                        };
-                    rss::ingest_feed(&mut archive, &category, &feed, &location)
-                });
-            match result {
-                Ok(o) => outcomes.push(o),
-                Err(e) => failures.push(format!("{e:#}")),
-            }
-        }
-    } else {
-        let mut client = super::polite_client(a.min_interval, &archive.config, a.timeout)?;
-
-        let base = a
-            .rss_url
-            .clone()
-            .or(archive.config.rss_url.clone())
-            .unwrap_or_else(|| DEFAULT_RSS_URL.to_string());
-        for category in &categories {
-            let url = format!("{base}{category}");
-            let result = client
-                .get(&url)
-                .map_err(anyhow::Error::from)
-                .and_then(|body| Ok(rss_source::parse(&body.text, &url)?))
-                .and_then(|feed| rss::ingest_feed(&mut archive, category, &feed, &url));
-            match result {
-                Ok(o) => outcomes.push(o),
-                Err(e) => failures.push(format!("{e:#}")),
-            }
-        }
-    }
-    archive.sync_index(false)?;
+    let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
+    let (outcomes, failures) = writer.write(false, |archive| fetch_and_store(archive, &a))?.value;
     let mut out = stdout();
     for o in &outcomes {
         if a.json {
@@ -150,6 +94,69 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// Reads the saved feeds, or fetches each category's feed, and stores each one; the outcomes
+/// of those stored and the errors of those that failed (nothing of them was stored).
+fn fetch_and_store(
+    archive: &mut crate::ingest::Session<'_>,
+    a: &Args,
+) -> anyhow::Result<(Vec<rss::FeedOutcome>, Vec<String>)> {
+    let categories = if a.categories.is_empty() {
+        archive.config.categories()
+    } else {
+        a.categories.clone()
+    };
+    let mut outcomes = Vec::new();
+    let mut failures = Vec::new();
+    if !a.feed_files.is_empty() {
+        for file in &a.feed_files {
+            let location = file.display().to_string();
+            let result = std::fs::read(file)
+                .map_err(|e| anyhow::anyhow!("cannot read {location}: {e}"))
+                .and_then(|bytes| {
+                    String::from_utf8(bytes)
+                        .map_err(|_| anyhow::anyhow!("{location}: invalid UTF-8"))
+                })
+                .and_then(|text| Ok(rss_source::parse(&text, &location)?))
+                .and_then(|feed| {
+                    let category =
+                        match (a.categories.as_slice(), feed.channel_categories.as_slice()) {
+                            ([one], _) => one.clone(),
+                            (_, [one]) => one.clone(),
+                            _ => anyhow::bail!(
+                                "{location}: cannot tell the feed's category; pass --category"
+                            ),
+                        };
+                    rss::ingest_feed(archive, &category, &feed, &location)
+                });
+            match result {
+                Ok(o) => outcomes.push(o),
+                Err(e) => failures.push(format!("{e:#}")),
+            }
+        }
+    } else {
+        let mut client = super::polite_client(a.min_interval, archive.config, a.timeout)?;
+
+        let base = a
+            .rss_url
+            .clone()
+            .or(archive.config.rss_url.clone())
+            .unwrap_or_else(|| DEFAULT_RSS_URL.to_string());
+        for category in &categories {
+            let url = format!("{base}{category}");
+            let result = client
+                .get(&url)
+                .map_err(anyhow::Error::from)
+                .and_then(|body| Ok(rss_source::parse(&body.text, &url)?))
+                .and_then(|feed| rss::ingest_feed(archive, category, &feed, &url));
+            match result {
+                Ok(o) => outcomes.push(o),
+                Err(e) => failures.push(format!("{e:#}")),
+            }
+        }
+    }
+    Ok((outcomes, failures))
+}
+
 pub(super) fn rerun(
     ctx: &Ctx,
     date: &str,
@@ -157,9 +164,11 @@ pub(super) fn rerun(
     dry_run: bool,
 ) -> anyhow::Result<Outcome> {
     let day = Day::parse(date)?;
-    let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-    let profile = archive.profile(profile)?;
-    let (old, new) = rss::rerun(&mut archive, &profile, day, dry_run)?;
+    let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
+    let profile = writer.profile(profile)?;
+    let (old, new) = writer
+        .write(false, |session| rss::rerun(session, &profile, day, dry_run))?
+        .value;
     let mut out = stdout();
     let mut changes = 0;
     for (id, title) in &old {

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Archive;
+use crate::archive::Reader;
 use crate::config::Profile;
 use crate::model::Day;
 use crate::report::{self, Report, render};
@@ -134,21 +134,6 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
     }
 }
 
-pub(crate) fn profile_of(archive: &Archive, name: &str) -> anyhow::Result<Profile> {
-    archive.config.profile(name).cloned().or_else(|e| {
-        // A profile that only exists in imported reports is still shown.
-        if archive.store.read().report_days(name)?.is_empty() {
-            Err(anyhow::anyhow!(e))
-        } else {
-            Ok(Profile {
-                name: name.to_string(),
-                categories: vec![],
-                ..Profile::default_profile()
-            })
-        }
-    })
-}
-
 fn show(
     ctx: &Ctx,
     date: &str,
@@ -157,10 +142,20 @@ fn show(
     clean: bool,
 ) -> anyhow::Result<Outcome> {
     let day = Day::parse(date)?;
-    let archive = Archive::open_read(&ctx.loc)?;
-    let profile = profile_of(&archive, profile)?;
-    let Some(report) = report::find(&archive.store.read(), &profile, day)? else {
-        let days = report::days(&archive.store.read(), &profile)?;
+    let reader = Reader::open(&ctx.loc)?;
+    let profile = reader.profile(Some(profile))?;
+    reader.read(|r| show_report(r, &profile, day, format, clean))
+}
+
+fn show_report(
+    r: &crate::store::Reads<'_>,
+    profile: &Profile,
+    day: Day,
+    format: Format,
+    clean: bool,
+) -> anyhow::Result<Outcome> {
+    let Some(report) = report::find(r, profile, day)? else {
+        let days = report::days(r, profile)?;
         let before = days
             .iter()
             .rev()
@@ -200,8 +195,8 @@ fn render_report(report: &Report, format: Format, clean: bool) -> String {
 }
 
 fn list(ctx: &Ctx, profile: Option<&str>, json: bool) -> anyhow::Result<Outcome> {
-    let archive = Archive::open_read(&ctx.loc)?;
-    let rows = crate::views::report_list(&archive.store.read(), &archive.config, profile)?;
+    let reader = Reader::open(&ctx.loc)?;
+    let rows = reader.read(|r| crate::views::report_list(r, reader.config(), profile))?;
     if rows.is_empty() {
         eprintln!("arxiv-daily: no reports in the archive");
         return Ok(Outcome::NothingFound);
@@ -224,9 +219,18 @@ fn list(ctx: &Ctx, profile: Option<&str>, json: bool) -> anyhow::Result<Outcome>
 }
 
 fn export(ctx: &Ctx, dir: &Path, profile: &str, clean: bool) -> anyhow::Result<Outcome> {
-    let archive = Archive::open_read(&ctx.loc)?;
-    let profile = profile_of(&archive, profile)?;
-    let days = report::days(&archive.store.read(), &profile)?;
+    let reader = Reader::open(&ctx.loc)?;
+    let profile = reader.profile(Some(profile))?;
+    reader.read(|r| export_days(r, dir, &profile, clean))
+}
+
+fn export_days(
+    r: &crate::store::Reads<'_>,
+    dir: &Path,
+    profile: &Profile,
+    clean: bool,
+) -> anyhow::Result<Outcome> {
+    let days = report::days(r, profile)?;
     if days.is_empty() {
         eprintln!(
             "arxiv-daily: no reports of profile {:?} to export",
@@ -238,7 +242,7 @@ fn export(ctx: &Ctx, dir: &Path, profile: &str, clean: bool) -> anyhow::Result<O
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     let mut written = 0;
     for (day, _) in &days {
-        let Some(report) = report::find(&archive.store.read(), &profile, *day)? else {
+        let Some(report) = report::find(r, profile, *day)? else {
             continue;
         };
         let name = day.legacy();
@@ -283,11 +287,11 @@ fn rerun_range(
     dry_run: bool,
     json: bool,
 ) -> anyhow::Result<Outcome> {
-    let mut archive = Archive::open_write(&ctx.loc, ctx.wait)?;
-    let profile = archive.profile(profile)?;
+    let mut writer = crate::ingest::Writer::open(&ctx.loc, ctx.wait)?;
+    let profile = writer.profile(profile)?;
     let from = match from {
         Some(d) => Day::parse(d)?,
-        None => match archive.store.read().stats()?.first_day {
+        None => match writer.read().stats()?.first_day {
             Some(d) => Day::parse(&d)?,
             None => Day::today(),
         },
@@ -295,11 +299,14 @@ fn rerun_range(
     let to = to.map(Day::parse).transpose()?.unwrap_or_else(Day::today);
     anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
     let bar = super::progress(None, &format!("recomputing {}", profile.name));
-    let (days, changed) =
-        crate::ingest::rss::rerun_range(&mut archive, &profile, from, to, dry_run, |done, all| {
-            bar.set_length(all);
-            bar.set_position(done);
-        })?;
+    let (days, changed) = writer
+        .write(false, |session| {
+            crate::ingest::rss::rerun_range(session, &profile, from, to, dry_run, |done, all| {
+                bar.set_length(all);
+                bar.set_position(done);
+            })
+        })?
+        .value;
     bar.finish_and_clear();
     let mut out = stdout();
     for day in &changed {
@@ -331,10 +338,14 @@ fn rerun_range(
 }
 
 fn feed(ctx: &Ctx, profile: &str, days: usize, out: Option<&Path>) -> anyhow::Result<Outcome> {
-    let archive = Archive::open_read(&ctx.loc)?;
-    let profile = profile_of(&archive, profile)?;
-    let reads = archive.store.read();
-    let xml = crate::views::profile_feed(&reads, &profile, days)?;
+    let reader = Reader::open(&ctx.loc)?;
+    let profile = reader.profile(Some(profile))?;
+    let (xml, any) = reader.read(|r| {
+        Ok((
+            crate::views::profile_feed(r, &profile, days)?,
+            !report::days(r, &profile)?.is_empty(),
+        ))
+    })?;
     match out {
         Some(path) => write_atomic(path, xml.as_bytes())?,
         None => {
@@ -343,9 +354,9 @@ fn feed(ctx: &Ctx, profile: &str, days: usize, out: Option<&Path>) -> anyhow::Re
             o.flush()?;
         }
     }
-    Ok(if report::days(&reads, &profile)?.is_empty() {
-        Outcome::NothingFound
-    } else {
+    Ok(if any {
         Outcome::Done
+    } else {
+        Outcome::NothingFound
     })
 }

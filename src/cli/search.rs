@@ -5,7 +5,6 @@ use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
 use crate::index::IndexError;
-use crate::index::SearchIndex;
 use crate::index::query::{SearchRequest, SortBy};
 use crate::model::Day;
 
@@ -89,24 +88,18 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         sort: a.sort,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    // Only the database and the index: a search needs no config. (Opening the two on separate
-    // threads measured slower: the threads' page faults contend for the one address space.)
-    let store = ctx.loc.open_store_read()?;
-    let index_dir = ctx.loc.index_dir();
-    let mut index = open_index(ctx, &store)?;
+    let mut reader = crate::archive::Reader::open(&ctx.loc)?.with_index(false)?;
     // A writer may replace segments between our opening the index and reading it; reopen and
     // try again rather than fail a reader.
     let mut attempt = 0;
     let result = loop {
-        match index.search(&req) {
+        match reader.index()?.search(&req) {
             Ok(r) => break r,
             Err(e @ IndexError::Query { .. }) => return Err(e.into()),
             Err(_) if attempt < 3 => {
                 attempt += 1;
                 std::thread::sleep(std::time::Duration::from_millis(50));
-                if let Some(fresh) = SearchIndex::open_existing(&index_dir)? {
-                    index = fresh;
-                }
+                reader.reopen_index()?;
             }
             Err(e) => return Err(e.into()),
         }
@@ -117,13 +110,21 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         }
         return Ok(Outcome::NothingFound);
     }
-    if matches!(a.format, Format::Atom | Format::Bibtex) {
-        return write_papers(&store.read(), &result.hits, &a);
-    }
-    let hits = crate::views::search_hits(&store.read(), &index, &result)?;
+    let index = reader.index()?;
+    reader.read(|r| {
+        if matches!(a.format, Format::Atom | Format::Bibtex) {
+            write_papers(r, &result.hits, &a)
+        } else {
+            write_hits(ctx, &crate::views::search_hits(r, index, &result)?, &a)
+        }
+    })
+}
+
+/// The hits as text or JSON lines.
+fn write_hits(ctx: &Ctx, hits: &[crate::views::SearchHit], a: &Args) -> anyhow::Result<Outcome> {
     let color = ctx.color.enabled() && !a.json;
     let mut out = stdout();
-    for hit in &hits {
+    for hit in hits {
         if a.json {
             json_line(&mut out, hit)?;
         } else {
@@ -175,24 +176,3 @@ fn write_papers(
     Ok(Outcome::Done)
 }
 
-/// Opens the archive's index for a reader, warning when it is behind SQLite or of an older layout.
-pub(crate) fn open_index(ctx: &Ctx, store: &crate::store::Store) -> anyhow::Result<SearchIndex> {
-    let Some(index) = SearchIndex::open_existing(&ctx.loc.index_dir())? else {
-        anyhow::bail!(
-            "the archive {} has no search index yet: run `arxiv-daily doctor --repair` to build it",
-            ctx.loc.dir.display()
-        );
-    };
-    let (indexed_seq, layout) = index.payload()?;
-    if indexed_seq < store.read().write_seq()? {
-        eprintln!(
-            "arxiv-daily: warning: the search index is behind the archive (an interrupted write?); run `arxiv-daily doctor --repair`"
-        );
-    }
-    if layout != crate::index::LAYOUT {
-        eprintln!(
-            "arxiv-daily: warning: the search index was built by an older arxiv-daily and ranks differently; run `arxiv-daily doctor --repair` to rebuild it"
-        );
-    }
-    Ok(index)
-}

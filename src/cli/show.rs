@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Archive;
+use crate::archive::Reader;
 use crate::model::ArxivId;
 
 #[derive(Debug, clap::Args)]
@@ -34,19 +34,33 @@ pub(super) struct StatsArgs {
 
 pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let id = ArxivId::parse(&a.id)?;
-    let archive = Archive::open_read(&ctx.loc)?;
-    let Some(paper) = archive.store.read().paper(&id)? else {
-        eprintln!("arxiv-daily: {id} is not in the archive");
-        return Ok(Outcome::NothingFound);
-    };
+    let reader = Reader::open(&ctx.loc)?.with_index(false)?;
+    reader.read(|r| show(r, reader.index_if_open(), &id, &a))
+}
+
+/// The paper, as text, JSON or BibTeX; its similar papers with an index.
+fn show(
+    r: &crate::store::Reads<'_>,
+    index: Option<&crate::index::SearchIndex>,
+    id: &ArxivId,
+    a: &Args,
+) -> anyhow::Result<Outcome> {
     let mut out = stdout();
+    if a.json || a.format == ShowFormat::Json {
+        let Some(shown) = crate::views::paper_with_similar(r, index, id)? else {
+            return not_found(id);
+        };
+        json_line(&mut out, &shown)?;
+        out.flush()?;
+        return Ok(Outcome::Done);
+    }
+    let Some(paper) = r.paper(id)? else {
+        return not_found(id);
+    };
     if a.format == ShowFormat::Bibtex {
         if let Some(entry) = crate::bibtex::entry(&paper) {
             out.write_all(entry.as_bytes())?;
         }
-    } else if a.json || a.format == ShowFormat::Json {
-        let similar = most_similar(ctx, &archive, &id)?;
-        json_line(&mut out, &crate::views::PaperWithSimilar { paper, similar })?;
     } else {
         writeln!(out, "{}  https://arxiv.org/abs/{}", paper.id, paper.id)?;
         writeln!(
@@ -99,7 +113,11 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 l.snapshot + 1
             )?;
         }
-        let similar = most_similar(ctx, &archive, &id)?;
+        let similar = match index {
+            Some(index) => crate::views::similar(r, index, id, &crate::views::five())?,
+            None => None,
+        };
+        let similar = similar.unwrap_or_default();
         if !similar.is_empty() {
             writeln!(out, "\nsimilar:")?;
             for h in &similar {
@@ -117,9 +135,14 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+fn not_found(id: &ArxivId) -> anyhow::Result<Outcome> {
+    eprintln!("arxiv-daily: {id} is not in the archive");
+    Ok(Outcome::NothingFound)
+}
+
 pub(super) fn stats(ctx: &Ctx, a: StatsArgs) -> anyhow::Result<Outcome> {
-    let archive = Archive::open_read(&ctx.loc)?;
-    let s = archive.store.read().stats()?;
+    let reader = Reader::open(&ctx.loc)?;
+    let s = reader.read(|r| Ok(r.stats()?))?;
     let mut out = stdout();
     if a.json {
         json_line(&mut out, &s)?;
@@ -134,20 +157,4 @@ pub(super) fn stats(ctx: &Ctx, a: StatsArgs) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     Ok(Outcome::Done)
-}
-
-/// The five papers most like `id` (none when the archive has no index yet).
-fn most_similar(
-    ctx: &Ctx,
-    archive: &Archive,
-    id: &ArxivId,
-) -> anyhow::Result<Vec<crate::views::SimilarHit>> {
-    let Some(index) = crate::index::SearchIndex::open_existing(&ctx.loc.index_dir())? else {
-        return Ok(Vec::new());
-    };
-    let req = crate::index::query::SearchRequest {
-        limit: 5,
-        ..Default::default()
-    };
-    Ok(crate::views::similar(&archive.store.read(), &index, id, &req)?.unwrap_or_default())
 }

@@ -30,9 +30,9 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         limit: a.limit,
         ..SearchRequest::default()
     };
-    let store = ctx.loc.open_store_read()?;
-    let index = super::search::open_index(ctx, &store)?;
-    let Some(hits) = crate::views::similar(&store.read(), &index, &id, &req)? else {
+    let reader = crate::archive::Reader::open(&ctx.loc)?.with_index(false)?;
+    let index = reader.index()?;
+    let Some(hits) = reader.read(|r| crate::views::similar(r, index, &id, &req))? else {
         eprintln!("arxiv-daily: {id} is not in the archive");
         return Ok(Outcome::NothingFound);
     };

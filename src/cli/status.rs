@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Archive;
+use crate::archive::Reader;
 use crate::model::Day;
 
 /// Which announcement days are stored, empty, missing or repeated, per category.
@@ -23,9 +23,9 @@ pub(super) struct Args {
 pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let from = a.from.as_deref().map(Day::parse).transpose()?;
     let to = a.to.as_deref().map(Day::parse).transpose()?;
-    let archive = Archive::open_read(&ctx.loc)?;
-    let ledger =
-        crate::views::status(&archive.store.read(), archive.config.categories(), from, to)?;
+    let reader = Reader::open(&ctx.loc)?;
+    let categories = reader.config().categories();
+    let ledger = reader.read(|r| crate::views::status(r, categories, from, to))?;
     let any = ledger.iter().any(|s| !s.ingested.is_empty());
     let mut out = stdout();
     for status in &ledger {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use super::Archive;
+use super::Session;
 use crate::model::{AnnounceType, Provenance};
 use crate::source::http::PoliteClient;
 use crate::source::{Record, SourceError, kaggle, oai};
@@ -130,7 +130,7 @@ pub struct HarvestSummary {
 
 /// Harvests one window to its end, resuming from its checkpoint.
 pub fn harvest(
-    archive: &mut Archive,
+    archive: &mut Session<'_>,
     client: &mut PoliteClient,
     window: &Window,
     force: bool,
@@ -251,7 +251,7 @@ fn fetch_page(client: &mut PoliteClient, url: &str) -> anyhow::Result<oai::Page>
 /// One transaction: the page's records, its rejected records and the checkpoint that says they
 /// are stored.
 fn checkpoint_page(
-    archive: &mut Archive,
+    archive: &mut Session<'_>,
     key: &str,
     page: &oai::Page,
     url: &str,
@@ -286,7 +286,7 @@ pub struct RetrySummary {
 
 /// Reads every rejected record again from its kept XML with this version's parser, in one
 /// transaction: those that parse now are stored as a harvested page would store them.
-pub fn retry_rejected(archive: &mut Archive) -> anyhow::Result<RetrySummary> {
+pub fn retry_rejected(archive: &mut Session<'_>) -> anyhow::Result<RetrySummary> {
     let rejected = archive.store.read().rejected_records()?;
     let mut summary = RetrySummary {
         tried: rejected.len() as u64,
@@ -363,7 +363,7 @@ fn kaggle_batch() -> usize {
 /// Imports a Kaggle snapshot (plain or .gz), streaming it. `progress` gets the bytes of the file
 /// read so far.
 pub fn import_kaggle(
-    archive: &mut Archive,
+    archive: &mut Session<'_>,
     path: &Path,
     progress: impl FnMut(u64),
 ) -> anyhow::Result<KaggleSummary> {
@@ -385,7 +385,7 @@ pub fn import_kaggle(
 }
 
 fn import_kaggle_with(
-    archive: &mut Archive,
+    archive: &mut Session<'_>,
     path: &Path,
     mut progress: impl FnMut(u64),
     notify: impl Fn(i64),

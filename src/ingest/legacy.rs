@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::Archive;
+use super::Session;
 use crate::config::Profile;
 use crate::model::{ArxivId, Provenance, Snapshot};
 use crate::report::render;
@@ -30,7 +30,7 @@ pub(crate) struct LegacySummary {
 /// Imports report folders as the reports of `profile` (their listings are filed under the
 /// profile's first category, marked `legacy`: they hold only the papers the report kept).
 pub(crate) fn import(
-    archive: &mut Archive,
+    archive: &mut Session<'_>,
     paths: &[PathBuf],
     profile: &Profile,
     mut progress: impl FnMut(u64),
@@ -74,7 +74,7 @@ pub(crate) fn import(
 }
 
 fn write_day(
-    archive: &mut Archive,
+    archive: &mut Session<'_>,
     day: &LegacyDay,
     profile: &str,
     category: &str,

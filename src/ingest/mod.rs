@@ -1,24 +1,51 @@
-//! The only module that knows both store and index. Every write follows one order: commit the
-//! batch to SQLite first, then bring the index up to the store's write sequence. A crash between
-//! the two leaves the index behind, never ahead; the next writer (or `doctor --repair`) catches it up.
+//! The write path, and the only module that knows both store and index. Every write follows one
+//! order: commit the batch to SQLite first, then bring the index up to the store's write
+//! sequence ([`Writer::write`] does both). A crash between the two leaves the index behind,
+//! never ahead; the next writer (or `doctor --repair`) catches it up.
 
 pub mod backfill;
 pub(crate) mod legacy;
 pub(crate) mod lock;
 pub(crate) mod rss;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::archive::INDEX_DIR;
-pub use crate::archive::{Archive, Location};
-use crate::config::DEFAULT_CONFIG;
+use crate::archive::{DB_FILE, INDEX_DIR, Location};
+use crate::config::{Config, DEFAULT_CONFIG};
 use crate::index::{IndexError, SearchIndex};
 use crate::model::IndexDoc;
 use crate::store::{Store, StoreError};
 
-impl Archive {
-    /// Opens (creating if needed) the archive for writing, taking the writer lock.
-    pub fn open_write(loc: &Location, wait: bool) -> anyhow::Result<Archive> {
+/// The one write path. It holds the writer lock, the store and the config; every operation that
+/// changes the archive runs inside [`Writer::write`], which catches the index up before the
+/// operation and again after it, whether it succeeded or failed part way (what SQLite committed
+/// stays committed and gets indexed). No other code can write: an operation takes a
+/// [`Session`], and only `write` makes one.
+pub struct Writer {
+    dir: PathBuf,
+    store: Store,
+    config: Config,
+    _lock: lock::WriteLock,
+}
+
+/// One operation's access to the archive, inside [`Writer::write`]: the store's write batches
+/// and the config. It cannot commit the index: the writer does that when the operation returns.
+pub struct Session<'w> {
+    pub(crate) store: &'w mut Store,
+    pub config: &'w Config,
+    dir: &'w Path,
+}
+
+/// What [`Writer::write`] returns: the operation's value and the documents it indexed.
+pub struct Written<T> {
+    pub value: T,
+    pub indexed: u64,
+}
+
+impl Writer {
+    /// Opens (creating if needed) the archive for writing, taking the writer lock. The index
+    /// exists from the first write on, so that readers always find one.
+    pub fn open(loc: &Location, wait: bool) -> anyhow::Result<Writer> {
         std::fs::create_dir_all(&loc.dir).map_err(|e| {
             anyhow::anyhow!(
                 "cannot create the archive folder {}: {e}",
@@ -36,23 +63,80 @@ impl Archive {
         }
         let config = loc.load_config()?;
         let store = Store::open(&loc.db_path()).map_err(|e| context(e, &loc.db_path()))?;
-        // The index exists from the first write on, so that readers always find one.
         match SearchIndex::open_or_create(&loc.dir.join(INDEX_DIR)) {
             // An older layout is for `doctor --repair`, which opens the archive here too; other
             // writers fail when they bring the index up to date, with that hint.
             Ok(_) | Err(IndexError::OldLayout { .. }) => {}
             Err(e) => return Err(e.into()),
         }
-        Ok(Archive {
+        Ok(Writer {
             dir: loc.dir.clone(),
             store,
             config,
-            _lock: Some(lock),
+            _lock: lock,
         })
     }
 
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The configured profile of that name (an error lists the configured ones).
+    pub fn profile(&self, name: &str) -> anyhow::Result<crate::config::Profile> {
+        Ok(self.config.profile(name).cloned()?)
+    }
+
+    /// Runs one operation that changes the archive. The index is caught up first (an earlier
+    /// run may have stopped between SQLite and the index) and again when the operation returns,
+    /// also when it failed: then its error is returned, after what it committed is indexed.
+    /// `bulk` picks the index writer's large budget and no merging.
+    pub fn write<T>(
+        &mut self,
+        bulk: bool,
+        op: impl FnOnce(&mut Session<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<Written<T>> {
+        self.sync_index(bulk)?;
+        let mut session = Session {
+            store: &mut self.store,
+            config: &self.config,
+            dir: &self.dir,
+        };
+        let result = op(&mut session);
+        let synced = self.sync_index(bulk);
+        let value = result?;
+        Ok(Written {
+            value,
+            indexed: synced?,
+        })
+    }
+
+    /// Reads through the writer's connection (what it has committed).
+    pub fn read(&self) -> crate::store::Reads<'_> {
+        self.store.read()
+    }
+
+    /// The index, when it opens (for `doctor`'s checks).
+    pub fn index(&self) -> crate::index::Result<Option<SearchIndex>> {
+        SearchIndex::open_existing(&self.index_dir())
+    }
+
+    fn index_dir(&self) -> PathBuf {
+        self.dir.join(INDEX_DIR)
+    }
+
+    /// `doctor --repair`: rewrites `meta.write_seq` as the newest batch any paper was stamped
+    /// with. The index is not touched: the caller rebuilds it or catches it up next.
+    pub fn repair_write_seq(&mut self) -> anyhow::Result<i64> {
+        Ok(self.store.repair_write_seq()?)
+    }
+
+    /// `doctor --repair`: catches the index up; returns the documents written.
+    pub fn catch_up_index(&mut self) -> anyhow::Result<u64> {
+        self.sync_index(false)
+    }
+
     /// Brings the index up to the store's latest write batch. Returns the documents written.
-    pub fn sync_index(&mut self, bulk: bool) -> anyhow::Result<u64> {
+    fn sync_index(&mut self, bulk: bool) -> anyhow::Result<u64> {
         let index = SearchIndex::open_or_create(&self.index_dir())?;
         let target = self.store.read().write_seq()?;
         let indexed = index.indexed_seq()?;
@@ -68,12 +152,29 @@ impl Archive {
         Ok(session.commit(target)?)
     }
 
+    /// Rebuilds the whole index from SQLite (`doctor --repair`).
+    pub fn rebuild_index(&mut self) -> anyhow::Result<u64> {
+        let index = SearchIndex::recreate(&self.index_dir())?;
+        let target = self.store.read().write_seq()?;
+        let mut session = index.writer(true)?;
+        session.clear()?;
+        feed_index(&self.store, -1, i64::MAX, |doc| session.add(doc, false))?;
+        Ok(session.commit(target)?)
+    }
+}
+
+impl Session<'_> {
+    /// A write batch (one IMMEDIATE transaction): what an operation stores, it stores in these.
+    pub fn batch(&mut self) -> crate::store::Result<crate::store::Writer<'_>> {
+        self.store.writer()
+    }
+
     /// Starts a thread that keeps the index up with SQLite while a bulk import writes: after each
     /// committed batch, `notify` it; `finish` commits the index once, at the last batch it indexed.
     /// SQLite writes and indexing then overlap instead of running one after the other.
     pub fn index_follower(&self) -> anyhow::Result<IndexFollower> {
-        let db = self.dir.join(crate::archive::DB_FILE);
-        let index_dir = self.index_dir();
+        let db = self.dir.join(DB_FILE);
+        let index_dir = self.dir.join(INDEX_DIR);
         let (tx, rx) = std::sync::mpsc::channel::<i64>();
         let handle = std::thread::spawn(move || -> anyhow::Result<u64> {
             let store = Store::open_read_only(&db)?;
@@ -109,19 +210,9 @@ impl Archive {
             handle: Some(handle),
         })
     }
-
-    /// Rebuilds the whole index from SQLite.
-    pub fn rebuild_index(&mut self) -> anyhow::Result<u64> {
-        let index = SearchIndex::recreate(&self.index_dir())?;
-        let target = self.store.read().write_seq()?;
-        let mut session = index.writer(true)?;
-        session.clear()?;
-        feed_index(&self.store, -1, i64::MAX, |doc| session.add(doc, false))?;
-        Ok(session.commit(target)?)
-    }
 }
 
-/// See [`Archive::index_follower`].
+/// See [`Session::index_follower`].
 pub struct IndexFollower {
     tx: Option<std::sync::mpsc::Sender<i64>>,
     handle: Option<std::thread::JoinHandle<anyhow::Result<u64>>>,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Archive;
+use super::Session;
 use crate::config::Profile;
 use crate::model::{AnnounceType, Day, Provenance};
 use crate::report;
@@ -45,7 +45,7 @@ pub(crate) struct FeedOutcome {
 
 /// Stores one category's feed. `source` (URL or file) goes into the ledger.
 pub(crate) fn ingest_feed(
-    archive: &mut Archive,
+    archive: &mut Session<'_>,
     category: &str,
     feed: &Feed,
     source: &str,
@@ -157,7 +157,7 @@ pub(crate) type IdTitles = Vec<(String, String)>;
 /// Recomputes (profile, day) from its listings with the profile's current rules. Returns the old
 /// and new rows as (id, title) lists; stores the new report unless `dry_run`.
 pub(crate) fn rerun(
-    archive: &mut Archive,
+    archive: &mut Session<'_>,
     profile: &Profile,
     day: Day,
     dry_run: bool,
@@ -199,7 +199,7 @@ pub(crate) struct DayRerun {
 /// of its categories (a stored feed, or estimated listings of a backfill), in one transaction (all days or none). Returns the days whose report
 /// changed (a second run over the same range returns none). `progress` gets days done.
 pub(crate) fn rerun_range(
-    archive: &mut Archive,
+    archive: &mut Session<'_>,
     profile: &Profile,
     from: Day,
     to: Day,

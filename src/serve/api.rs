@@ -101,19 +101,18 @@ pub(crate) fn run_search(
         Ok(index.count_of(&result.searcher, result.query.as_ref())?)
     })?;
     let hits = if threads >= 2 && result.hits.len() >= 2 {
-        // The second half of the page's texts and snippets on the idle core, through that
-        // thread's own connection.
+        // The texts in this request's read transaction (one state of the archive), the
+        // second half of the snippets on the idle core.
         let snippets = index.snippets(&result)?;
-        let (mine, theirs) = result.hits.split_at(result.hits.len() / 2);
-        let (mut first, mut second) = (Ok(Vec::new()), Ok(Vec::new()));
+        let mut mine = views::texts_of(reads, &result.hits)?;
+        let theirs = mine.split_off(mine.len() / 2);
+        let mut second = Vec::new();
+        let mut hits = Vec::new();
         rayon::in_place_scope(|scope| {
-            scope.spawn(|_| {
-                second = super::with_reads(state, |r| views::hits_of(r, &snippets, theirs));
-            });
-            first = views::hits_of(reads, &snippets, mine);
+            scope.spawn(|_| second = views::hits_with(&snippets, theirs));
+            hits = views::hits_with(&snippets, mine);
         });
-        let mut hits = first?;
-        hits.extend(second?);
+        hits.extend(second);
         hits
     } else {
         views::search_hits(reads, index, &result)?
@@ -153,9 +152,8 @@ pub(crate) async fn report(
     Query(p): Query<ProfileParam>,
 ) -> AppResult<Json<ReportPage>> {
     let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
-    let name = p.profile.unwrap_or_else(|| "default".into());
     let found = blocking(&state, move |r, s| {
-        let profile = s.config.profile(&name).map_err(anyhow::Error::msg)?.clone();
+        let profile = s.reader.profile_in(r, p.profile.as_deref())?;
         crate::report::find(r, &profile, day)
     })
     .await?;
@@ -173,7 +171,7 @@ pub(crate) async fn paper(
 ) -> AppResult<Json<views::PaperWithSimilar>> {
     let id = ArxivId::parse(&id).map_err(|e| AppError::bad_request(e.to_string()))?;
     let shown = blocking(&state, move |r, s| {
-        views::paper_with_similar(r, s.index.as_ref(), &id)
+        views::paper_with_similar(r, s.reader.index_if_open(), &id)
     })
     .await?;
     shown
@@ -204,7 +202,7 @@ pub(crate) async fn days(
 ) -> AppResult<Json<Vec<views::ReportSummary>>> {
     Ok(Json(
         blocking(&state, move |r, s| {
-            views::report_list(r, &s.config, p.profile.as_deref())
+            views::report_list(r, s.config(), p.profile.as_deref())
         })
         .await?,
     ))
@@ -219,7 +217,7 @@ pub(crate) async fn status(
 ) -> AppResult<Json<Vec<views::CategoryStatus>>> {
     Ok(Json(
         blocking(&state, |r, s| {
-            views::status(r, s.config.categories(), None, None)
+            views::status(r, s.config().categories(), None, None)
         })
         .await?,
     ))

@@ -1,16 +1,15 @@
 //! `arxiv-daily serve`: a read-only web reader and JSON API over the archive.
 //!
-//! It opens the archive through the read path (`archive`), never takes the writer lock and never
-//! writes. SQLite and Tantivy work runs on tokio's blocking threads, each with its own read-only
-//! connection (every statement reads the latest commit); the index keeps one reader that a
-//! background task reloads every second, so what a concurrent `ingest` commits shows within
-//! seconds. Pages are server-rendered (maud: checked at compile time, escaped by default), keep
+//! It reads the archive through the read path (`archive::Reader`), never takes the writer lock
+//! and never writes. SQLite and Tantivy work runs on tokio's blocking threads, each request in
+//! one read transaction of its own connection (one state of the archive per page); the index
+//! keeps one reader that a background task reloads every second, so what a concurrent `ingest`
+//! commits shows within seconds. Pages are server-rendered (maud: checked at compile time, escaped by default), keep
 //! all their state in the URL and work without JavaScript; the stylesheet is embedded.
 
 mod api;
 mod pages;
 
-use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,10 +21,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::archive::Location;
+use crate::archive::{Location, Reader};
 use crate::config::Config;
 use crate::index::SearchIndex;
-use crate::store::{Reads, Store};
+use crate::store::Reads;
 
 /// The longest query accepted (bytes).
 const MAX_QUERY: usize = 1024;
@@ -34,9 +33,9 @@ const MAX_OFFSET: usize = 10_000;
 
 /// What every handler shares.
 pub(crate) struct AppState {
-    loc: Location,
-    config: Config,
-    index: Option<SearchIndex>,
+    /// The read path: the config, the index with its kept reader, a read-only connection per
+    /// blocking thread that reads.
+    pub(crate) reader: Reader,
     /// Totals of recent searches (see [`Totals`]).
     totals: std::sync::Mutex<Totals>,
     /// One permit per core for archive work: more requests than cores wait their turn rather than
@@ -123,6 +122,9 @@ impl From<anyhow::Error> for AppError {
         if let Some(crate::index::IndexError::Query { message, .. }) = e.downcast_ref() {
             return AppError::bad_request(format!("bad query: {message}"));
         }
+        if let Some(unknown) = e.downcast_ref::<crate::config::UnknownProfile>() {
+            return AppError::not_found(unknown.to_string());
+        }
         eprintln!("arxiv-daily serve: error: {e:#}");
         AppError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -132,29 +134,6 @@ impl From<anyhow::Error> for AppError {
 }
 
 pub(crate) type AppResult<T> = Result<T, AppError>;
-
-thread_local! {
-    /// Each thread's read-only connection (the blocking threads', and the pool thread's that
-    /// builds half of a page of hits), opened on first use.
-    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with a read-only view of the archive through this thread's connection (opened on
-/// first use), in one read transaction: a page reads one state of the archive.
-pub(crate) fn with_reads<T>(
-    state: &AppState,
-    f: impl FnOnce(&Reads<'_>) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    STORE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(state.loc.open_store_read()?);
-        }
-        let store = slot.as_ref().expect("opened above");
-        let snapshot = store.snapshot()?;
-        f(&snapshot.read())
-    })
-}
 
 /// Runs `f` on a blocking thread with a read-only view of the archive and the index.
 pub(crate) async fn blocking<T: Send + 'static>(
@@ -188,7 +167,7 @@ async fn on_blocking_thread<T: Send + 'static>(
     let state_for_work = Arc::clone(&state);
     let joined = tokio::task::spawn_blocking(move || {
         let state = state_for_work;
-        with_reads(&state, |reads| f(reads, &state, threads))
+        state.reader.read(|reads| f(reads, &state, threads))
     })
     .await;
     drop(spare);
@@ -223,11 +202,11 @@ impl AppState {
     }
 
     pub(crate) fn index(&self) -> anyhow::Result<&SearchIndex> {
-        self.index.as_ref().ok_or_else(|| {
-            anyhow::anyhow!(
-                "the archive has no search index yet: run `arxiv-daily doctor --repair` to build it"
-            )
-        })
+        self.reader.index()
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        self.reader.config()
     }
 }
 
@@ -302,21 +281,14 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// Serves the archive until Ctrl-C or SIGTERM.
 pub fn run(loc: Location, addr: SocketAddr, open: bool) -> anyhow::Result<()> {
-    loc.check_archive()?;
-    let config = loc.load_config()?;
-    let mut index = SearchIndex::open_existing(&loc.index_dir())?;
-    if let Some(index) = index.as_mut() {
-        index.keep_reader()?;
-    }
+    let reader = Reader::open(&loc)?.with_index(true)?;
     if !addr.ip().is_loopback() {
         eprintln!(
             "arxiv-daily serve: warning: listening on {addr}, not loopback: anyone who can reach this address can read the archive"
         );
     }
     let state = Arc::new(AppState {
-        loc,
-        config,
-        index,
+        reader,
         totals: Default::default(),
         stats: Default::default(),
         workers: tokio::sync::Semaphore::new(
@@ -346,8 +318,7 @@ pub fn run(loc: Location, addr: SocketAddr, open: bool) -> anyhow::Result<()> {
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                if let Some(index) = &reloader.index
-                    && let Err(e) = index.reload()
+                if let Err(e) = reloader.reader.reload_index()
                 {
                     eprintln!("arxiv-daily serve: index reload: {e}");
                 }

@@ -213,7 +213,7 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
         // Per profile, its newest day and that day's row count: index lookups, not the list of
         // every day (a backfilled archive has thousands of computed ones).
         let mut latest: Vec<(Profile, Option<(Day, usize)>)> = Vec::new();
-        for p in &s.config.profiles {
+        for p in &s.config().profiles {
             let last = match r.latest_day(&p.name, &p.categories)? {
                 Some(day) => report::find(r, p, day)?.map(|rep| (day, rep.rows.len())),
                 None => None,
@@ -287,15 +287,6 @@ struct DayData {
     next: Option<Day>,
 }
 
-fn profile_named(state: &AppState, name: Option<&str>) -> anyhow::Result<Profile> {
-    let name = name.unwrap_or("default");
-    state
-        .config
-        .profile(name)
-        .cloned()
-        .map_err(anyhow::Error::msg)
-}
-
 pub(crate) async fn day(
     State(state): State<Arc<AppState>>,
     Path(date): Path<String>,
@@ -304,19 +295,8 @@ pub(crate) async fn day(
     let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
     let all = p.view.as_deref() == Some("all");
     let name = p.profile.clone();
-    if state
-        .config
-        .profile(name.as_deref().unwrap_or("default"))
-        .is_err()
-    {
-        return Err(AppError::not_found(format!(
-            "no profile {:?} in the configuration",
-            name.unwrap_or_default()
-        ))
-        .into());
-    }
     let d = blocking(&state, move |r, s| {
-        let profile = profile_named(s, name.as_deref())?;
+        let profile = s.reader.profile_in(r, name.as_deref())?;
         let report = report::find(r, &profile, day)?;
         let mut listed = Vec::new();
         let mut estimated = report.as_ref().is_some_and(Report::estimated);
@@ -465,7 +445,7 @@ async fn legacy_file(
 ) -> Result<Response, PageError> {
     let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
     let found = blocking(&state, move |r, s| {
-        let profile = profile_named(s, profile.as_deref())?;
+        let profile = s.reader.profile_in(r, profile.as_deref())?;
         report::find(r, &profile, day)
     })
     .await?;
@@ -619,7 +599,7 @@ pub(crate) async fn paper(
 ) -> PageResult {
     let id = ArxivId::parse(&id).map_err(|e| AppError::bad_request(e.to_string()))?;
     let shown = blocking(&state, move |r, s| {
-        views::paper_with_similar(r, s.index.as_ref(), &id)
+        views::paper_with_similar(r, s.reader.index_if_open(), &id)
     })
     .await?;
     let Some(shown) = shown else {
@@ -748,7 +728,7 @@ pub(crate) async fn status(
     let parse = super::optional_day;
     let (from, to) = (parse(&p.from)?, parse(&p.to)?);
     let (ledger, estimated, last) = blocking(&state, move |r, s| {
-        let categories = s.config.categories();
+        let categories = s.config().categories();
         let last = r
             .stats()?
             .last_day
@@ -896,11 +876,8 @@ pub(crate) async fn feed(
         })
         .await?
     } else {
-        if state.config.profile(&name).is_err() {
-            return Err(AppError::not_found(format!("no profile {name:?}")));
-        }
         blocking(&state, move |r, s| {
-            views::profile_feed(r, &profile_named(s, Some(&name))?, days)
+            views::profile_feed(r, &s.reader.profile_in(r, Some(&name))?, days)
         })
         .await?
     };

@@ -149,14 +149,6 @@ impl Store {
         Ok(seq)
     }
 
-    /// Runs SQLite's own integrity check; returns its complaints (empty when sound).
-    pub fn integrity_problems(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows.into_iter().filter(|r| r != "ok").collect())
-    }
 }
 
 /// Enums are stored as their names; a name this version does not know is corruption.

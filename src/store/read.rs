@@ -709,6 +709,15 @@ impl Reads<'_> {
 }
 
 impl Reads<'_> {
+    /// Runs SQLite's own integrity check; returns its complaints (empty when sound).
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
     /// Rows that point at something that does not exist (`PRAGMA foreign_key_check`), and papers
     /// without a latest snapshot.
     pub fn foreign_key_problems(&self) -> Result<Vec<String>> {
