@@ -7,9 +7,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use arxiv_daily::archive::{Location, Reader};
-use arxiv_daily::ingest::Writer;
 use arxiv_daily::config::Profile;
 use arxiv_daily::index::query::SearchRequest;
+use arxiv_daily::ingest::Writer;
 use arxiv_daily::ingest::backfill::store_records;
 use arxiv_daily::model::{ArxivId, Day, Provenance, Snapshot};
 use arxiv_daily::report::{self, render};

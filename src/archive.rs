@@ -68,7 +68,6 @@ pub struct Reader {
     index: Option<SearchIndex>,
 }
 
-
 impl Reader {
     /// Opens an existing archive for reading (the database and the config; the index is opened
     /// by [`Reader::with_index`]); never blocks or is blocked by a writer.

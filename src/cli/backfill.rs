@@ -105,13 +105,19 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         let started = std::time::Instant::now();
         // Whatever was stored before a failure stays stored and indexed; a rerun resumes.
         let result = writer.write(true, |archive| {
-            harvest(archive, &mut client, &window, a.force, |records, fraction| {
-                let rate = records as f64 / started.elapsed().as_secs_f64().max(0.001);
-                bar.set_message(format!("harvesting {set}: {records} records ({rate:.0}/s)"));
-                if let Some(f) = fraction {
-                    bar.set_position((f * 1000.0) as u64);
-                }
-            })
+            harvest(
+                archive,
+                &mut client,
+                &window,
+                a.force,
+                |records, fraction| {
+                    let rate = records as f64 / started.elapsed().as_secs_f64().max(0.001);
+                    bar.set_message(format!("harvesting {set}: {records} records ({rate:.0}/s)"));
+                    if let Some(f) = fraction {
+                        bar.set_position((f * 1000.0) as u64);
+                    }
+                },
+            )
         });
         bar.finish_and_clear();
         let summary = result?.value;

@@ -194,7 +194,13 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         (problems, repaired, rejected)
     } else {
         let reader = Reader::open(&ctx.loc)?;
-        reader.read(|r| Ok((check(r, reader.open_index())?, Vec::new(), r.rejected_records()?)))?
+        reader.read(|r| {
+            Ok((
+                check(r, reader.open_index())?,
+                Vec::new(),
+                r.rejected_records()?,
+            ))
+        })?
     };
     // SQLite's own complaints are the one kind that `--repair` cannot fix.
     let damaged = problems.iter().any(|p| matches!(p, Problem::Database(_)));

@@ -37,7 +37,9 @@ pub(super) struct Args {
 
 pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
-    let (outcomes, failures) = writer.write(false, |archive| fetch_and_store(archive, &a))?.value;
+    let (outcomes, failures) = writer
+        .write(false, |archive| fetch_and_store(archive, &a))?
+        .value;
     let mut out = stdout();
     for o in &outcomes {
         if a.json {

@@ -175,4 +175,3 @@ fn write_papers(
     out.flush()?;
     Ok(Outcome::Done)
 }
-

@@ -318,8 +318,7 @@ pub fn run(loc: Location, addr: SocketAddr, open: bool) -> anyhow::Result<()> {
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                if let Err(e) = reloader.reader.reload_index()
-                {
+                if let Err(e) = reloader.reader.reload_index() {
                     eprintln!("arxiv-daily serve: index reload: {e}");
                 }
             }

@@ -148,7 +148,6 @@ impl Store {
         tx.commit()?;
         Ok(seq)
     }
-
 }
 
 /// Enums are stored as their names; a name this version does not know is corruption.

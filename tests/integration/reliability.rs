@@ -530,3 +530,68 @@ fn small_disk(dir: &std::path::Path, size: &str, what: &str) -> Option<Unmount> 
     }
     Some(Unmount(dir.to_path_buf()))
 }
+
+/// Damage SQLite itself reports is not something `--repair` can fix: `doctor` says so and what
+/// can be done, and does not send the user to `--repair` for it.
+#[test]
+fn doctor_says_what_to_do_about_damage_repair_cannot_fix() {
+    let (a, _) = seeded();
+    let db = rusqlite::Connection::open(a.data().join("arxiv-daily.sqlite3")).unwrap();
+    db.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DELETE FROM snapshots WHERE sid = (SELECT latest_sid FROM papers WHERE arxiv_id = '2601.00004');",
+    )
+    .unwrap();
+    drop(db);
+    for args in [&["doctor"][..], &["doctor", "--repair"]] {
+        let out = a.run(args).code(2);
+        assert!(
+            out.stderr.contains("cannot fix") && out.stderr.contains(".recover"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr
+                .contains("run `arxiv-daily doctor --repair` to fix"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+/// `report rerun` (one day, or a range) changes the archive through the write path: when it
+/// returns, the index is caught up (a search does not warn, `doctor` finds nothing).
+#[test]
+fn report_rerun_leaves_the_index_caught_up() {
+    let a = crate::serve::archive();
+    // A rule that keeps nothing: every day's report changes.
+    a.write_config(
+        "[[profile]]\nname = \"default\"\ncategories = [\"cs.IR\"]\ntitle_keywords = [\"nothing-matches-this\"]\n",
+    );
+    let reruns: [&[&str]; 2] = [
+        &["report", "rerun", "2026-03-02"],
+        &[
+            "report",
+            "rerun",
+            "--from",
+            "2026-03-03",
+            "--to",
+            "2026-03-04",
+        ],
+    ];
+    for args in reruns {
+        let out = a.run(args).ok();
+        assert!(
+            out.stdout.contains('-'),
+            "{args:?} changed a report: {}",
+            out.stdout
+        );
+        let search = a.run(&["search", "retrieval"]).ok();
+        assert!(
+            !search.stderr.contains("behind"),
+            "{args:?}: {}",
+            search.stderr
+        );
+        a.run(&["doctor"]).ok();
+    }
+}

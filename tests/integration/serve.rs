@@ -375,3 +375,45 @@ fn what_an_ingest_commits_while_serving_becomes_visible() {
         papers + 1
     );
 }
+
+/// With no profile named `default`, the header's "Today" link, a day page and the API's report
+/// without `?profile=` show the first configured profile; an unknown profile is a 404 that names
+/// the configured ones.
+#[test]
+fn without_a_default_profile_pages_use_the_first_one() {
+    let a = TestArchive::new();
+    a.write_config("[[profile]]\nname = \"ir\"\ncategories = [\"cs.IR\"]\n");
+    let path = a.scratch("feeds").join("d.xml");
+    let item = Item {
+        id: "2603.00001",
+        version: 1,
+        kind: "new",
+        title: "Dense retrieval at scale",
+        abs: "We retrieve.",
+        authors: "Ann Lee",
+        cats: &["cs.IR"],
+    };
+    write(
+        &path,
+        &feed("cs.IR", "Mon, 02 Mar 2026 00:00:00 -0500", &[item]),
+    );
+    a.run(&["ingest", "--feed-file", path.to_str().unwrap()])
+        .ok();
+    let s = serve(&a);
+    let b = &s.base;
+    let (status, body, _) = get(&format!("{b}day/2026-03-02"));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Dense retrieval at scale"), "{body}");
+    let (_, today, _) = get(&format!("{b}day/today"));
+    assert!(!today.contains("unknown profile"), "{today}");
+    let report = json(&format!("{b}api/report/2026-03-02"));
+    assert_eq!(report["profile"], "ir");
+    let (status, body, _) = get(&format!("{b}day/2026-03-02?profile=nope"));
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        body.contains("nope") && body.contains("configured: ir"),
+        "{body}"
+    );
+    let (status, _, _) = get(&format!("{b}api/report/2026-03-02?profile=nope"));
+    assert_eq!(status, 404);
+}
