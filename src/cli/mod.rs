@@ -225,11 +225,10 @@ pub(crate) fn polite_client(
     config: &crate::config::Config,
     timeout: f64,
 ) -> anyhow::Result<crate::source::http::PoliteClient> {
-    Ok(crate::source::http::PoliteClient::new(politeness(
-        min_interval,
-        config,
-        timeout,
-    )?)?)
+    let mut client =
+        crate::source::http::PoliteClient::new(politeness(min_interval, config, timeout)?)?;
+    client.on_retry(|retry| eprintln!("arxiv-daily: {retry}"));
+    Ok(client)
 }
 
 /// Prints an import's summary: one JSON object, or one line.

@@ -43,6 +43,82 @@ pub struct PoliteClient {
     policy: Politeness,
     last_request: Option<Instant>,
     pub stats: HttpStats,
+    /// Told of each retry before its wait (the CLI prints one stderr line per retry).
+    on_retry: Option<Box<dyn FnMut(&Retry<'_>)>>,
+}
+
+/// A failed attempt that will be tried again.
+#[derive(Debug)]
+pub struct Retry<'a> {
+    pub url: &'a str,
+    /// What failed, with its underlying cause.
+    pub reason: &'a str,
+    /// The attempt that failed (1-based) and how many there are at most.
+    pub attempt: u32,
+    pub attempts: u32,
+    /// How long the client waits before the next attempt.
+    pub delay: Duration,
+}
+
+impl std::fmt::Display for Retry<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} (attempt {} of {}); retrying in {:.1}s",
+            self.url,
+            self.reason,
+            self.attempt,
+            self.attempts,
+            self.delay.as_secs_f64()
+        )
+    }
+}
+
+/// An error and its causes, outermost first (`error sending request for url (...)` alone does
+/// not say whether the name, the connection or TLS failed).
+fn with_causes(e: &reqwest::Error) -> String {
+    // The URL is named once, by the caller's error.
+    let mut text = match e.url() {
+        Some(url) => e.to_string().replace(&format!(" for url ({url})"), ""),
+        None => e.to_string(),
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Whether a failed request cannot succeed by trying again: a URL that does not parse, a host
+/// name that does not exist (glibc's and macOS's words for it), a TLS handshake or certificate
+/// that fails, a redirect loop. A timeout, a refused or reset connection and a temporary
+/// name-resolution failure may pass, and are retried.
+fn is_permanent(e: &reqwest::Error, described: &str) -> bool {
+    let lower = described.to_ascii_lowercase();
+    // rustls reports a failed handshake or certificate as invalid data, in an I/O error that
+    // hyper wraps in another (whose `source` skips the inner one: it is read with `get_ref`).
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let mut io = cause.downcast_ref::<std::io::Error>();
+        while let Some(err) = io {
+            if err.kind() == std::io::ErrorKind::InvalidData {
+                return true;
+            }
+            io = err.get_ref().and_then(|inner| inner.downcast_ref());
+        }
+        source = cause.source();
+    }
+    e.is_builder()
+        || e.is_redirect()
+        || lower.contains("name or service not known")
+        || lower.contains("nodename nor servname")
+        || lower.contains("no address associated")
+        || lower.contains("invalid dns name")
 }
 
 pub(crate) fn user_agent() -> String {
@@ -85,7 +161,13 @@ impl PoliteClient {
             policy,
             last_request: None,
             stats: HttpStats::default(),
+            on_retry: None,
         })
+    }
+
+    /// Calls `f` before each retry's wait.
+    pub fn on_retry(&mut self, f: impl FnMut(&Retry<'_>) + 'static) {
+        self.on_retry = Some(Box::new(f));
     }
 
     fn pace(&mut self, extra: Duration) {
@@ -137,7 +219,8 @@ impl PoliteClient {
                                 });
                             }
                             Err(e) => {
-                                retry_reason = format!("the response body was cut off: {e}");
+                                retry_reason =
+                                    format!("the response body was cut off: {}", with_causes(&e));
                                 extra_wait = backoff;
                             }
                         }
@@ -165,11 +248,16 @@ impl PoliteClient {
                     retry_reason =
                         format!("timed out after {}s", self.policy.timeout.as_secs_f64());
                 }
-                Err(e) if e.is_connect() || e.is_request() || e.is_body() => {
+                Err(e) => {
+                    let described = with_causes(&e);
+                    if is_permanent(&e, &described)
+                        || !(e.is_connect() || e.is_request() || e.is_body())
+                    {
+                        return Err(fail(described));
+                    }
                     extra_wait = backoff;
-                    retry_reason = format!("{e}");
+                    retry_reason = described;
                 }
-                Err(e) => return Err(fail(e.to_string())),
             }
             if attempt >= self.policy.max_retries {
                 return Err(fail(format!(
@@ -179,6 +267,15 @@ impl PoliteClient {
             }
             attempt += 1;
             self.stats.retries += 1;
+            if let Some(notify) = self.on_retry.as_mut() {
+                notify(&Retry {
+                    url,
+                    reason: &retry_reason,
+                    attempt,
+                    attempts: self.policy.max_retries + 1,
+                    delay: self.policy.min_interval.max(extra_wait),
+                });
+            }
         }
     }
 }

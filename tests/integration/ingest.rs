@@ -353,3 +353,64 @@ fn a_second_writer_is_told_who_holds_the_archive() {
     drop(lock);
     ingest(&a, &s).ok();
 }
+
+/// A request that fails says why (the cause, not only "error sending request"), and each retry
+/// says on stderr what failed, which attempt it was and how long it waits; what retrying cannot
+/// fix (TLS to a server that does not speak it) fails at once, after one connection.
+#[test]
+fn failed_requests_say_why_and_each_retry_says_so_as_it_waits() {
+    let a = TestArchive::new();
+    // A port nobody listens on: every connection is refused.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/rss/");
+    let out = a
+        .run(&["ingest", "--rss-url", &url, "--min-interval", "0"])
+        .code(2);
+    let retries: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("retrying in"))
+        .collect();
+    assert_eq!(retries.len(), 5, "{}", out.stderr);
+    for (n, line) in retries.iter().enumerate() {
+        assert!(
+            line.contains("Connection refused")
+                && line.contains(&format!("(attempt {} of 6)", n + 1))
+                && line.contains(&format!("127.0.0.1:{port}/rss/cs.IR")),
+            "{line}"
+        );
+    }
+    assert!(
+        out.stderr
+            .contains("Connection refused (os error 111) (gave up after 6 attempts)"),
+        "{}",
+        out.stderr
+    );
+    // A server that answers TLS with plain text.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut stream = stream;
+            let _ = std::io::Write::write_all(&mut stream, b"plain text, not TLS\r\n\r\n");
+        }
+    });
+    let https = format!("https://{addr}/rss/");
+    let out = a
+        .run(&["ingest", "--rss-url", &https, "--min-interval", "0"])
+        .code(2);
+    assert!(!out.stderr.contains("retrying"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("{https}cs.IR: error sending request: ")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
