@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Profile};
 use crate::index::SearchIndex;
-use crate::store::{Reads, Store, StoreError};
+use crate::store::{Store, StoreError};
+
+/// What a read sees: the typed queries of one read transaction (see [`Reader::read`]).
+pub use crate::store::Reads;
 
 pub const DB_FILE: &str = "arxiv-daily.sqlite3";
 pub const INDEX_DIR: &str = "index";

@@ -53,7 +53,7 @@ fn year(paper: &PaperView) -> String {
         .snapshots
         .last()
         .and_then(|s| s.submitted.as_deref().and_then(from_date))
-        .or_else(|| paper.first_announced.as_deref().and_then(from_date))
+        .or_else(|| paper.first_announced.map(|d| d.date().year().to_string()))
         .unwrap_or_else(|| {
             // New-style ids start with YYMM; old-style ones have it after the slash.
             let digits: String = paper
@@ -122,7 +122,7 @@ mod tests {
     fn paper(title: &str, authors: &str) -> PaperView {
         PaperView {
             id: "2505.12570".into(),
-            first_announced: Some("2025-05-20".into()),
+            first_announced: crate::model::Day::parse("2025-05-20").ok(),
             snapshots: vec![SnapshotView {
                 version: Some(2),
                 title: title.into(),
@@ -133,7 +133,7 @@ mod tests {
                 journal_ref: None,
                 license: None,
                 submitted: Some("2025-09-01T12:00:00Z".into()),
-                first_seen: "2025-09-02".into(),
+                first_seen: crate::model::Day::parse("2025-09-02").unwrap(),
             }],
             listings: vec![],
         }

@@ -8,7 +8,7 @@ use crate::index::query::SearchResult;
 use crate::index::{SearchIndex, snippet::Snippets};
 use crate::model::Day;
 use crate::report::Report;
-pub(crate) use crate::store::{FeedRecord, PaperView, Reads, ReportSummary, Stats};
+pub(crate) use crate::store::{FeedRecord, PaperView, Reads, ReportSummary, ShownPaper, Stats};
 
 /// One hit of `search --json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -17,7 +17,7 @@ pub(crate) struct SearchHit {
     pub title: String,
     pub authors: String,
     /// The first day the paper was listed (`YYYY-MM-DD`).
-    pub first_announced: Option<String>,
+    pub first_announced: Option<Day>,
     /// BM25 (absent when sorted by date).
     pub score: Option<f32>,
     /// Up to 200 characters of the abstract (or the title) around the matches.
@@ -81,7 +81,7 @@ pub(crate) fn hits_with(snippets: &Snippets, texts: Vec<HitText<'_>>) -> Vec<Sea
                 id: t.hit.id.clone(),
                 title: t.title,
                 authors: t.authors,
-                first_announced: t.hit.first_listed.map(|d| d.to_string()),
+                first_announced: t.hit.first_listed,
                 score: t.hit.score,
                 snippet: snippet.text,
                 highlights: snippet.highlights,
@@ -96,7 +96,7 @@ pub(crate) struct SimilarHit {
     pub(crate) id: String,
     pub(crate) title: String,
     pub(crate) authors: String,
-    pub(crate) first_announced: Option<String>,
+    pub(crate) first_announced: Option<Day>,
     pub(crate) score: Option<f32>,
     /// The words of the source paper that this one shares, strongest first (at most five).
     pub(crate) why: Vec<String>,
@@ -134,7 +134,7 @@ pub(crate) fn similar(
             id: hit.id,
             title,
             authors,
-            first_announced: hit.first_listed.map(|d| d.to_string()),
+            first_announced: hit.first_listed,
             score: hit.score,
             why,
         });
@@ -155,13 +155,12 @@ pub(crate) fn report_list(
             continue;
         }
         for (day, prov) in reads.estimated_days(&p.categories)? {
-            let date = day.to_string();
-            if rows.iter().any(|r| r.date == date && r.profile == p.name) {
+            if rows.iter().any(|r| r.date == day && r.profile == p.name) {
                 continue;
             }
             let n = crate::report::compute(reads, p, day)?.map_or(0, |(_, r)| r.len());
             rows.push(ReportSummary {
-                date,
+                date: day,
                 profile: p.name.clone(),
                 rows: n as u64,
                 provenance: prov,
@@ -226,7 +225,7 @@ pub(crate) fn latest_shown(paper: &PaperView) -> Option<crate::store::ShownPaper
 /// report shows it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ReportRow {
-    pub(crate) date: String,
+    pub(crate) date: Day,
     pub(crate) profile: String,
     /// 0-based position in the report.
     pub(crate) position: usize,
@@ -240,7 +239,7 @@ pub(crate) fn report_rows(report: &Report) -> Vec<ReportRow> {
         .iter()
         .enumerate()
         .map(|(position, r)| ReportRow {
-            date: report.day.to_string(),
+            date: report.day,
             profile: report.profile.clone(),
             position,
             paper: r.clone(),
@@ -248,24 +247,35 @@ pub(crate) fn report_rows(report: &Report) -> Vec<ReportRow> {
         .collect()
 }
 
+/// `report show --json`: one JSON object per row.
+pub(crate) fn report_json_lines(report: &Report) -> String {
+    let mut out = String::new();
+    for row in report_rows(report) {
+        // Serializing plain strings and numbers cannot fail.
+        out.push_str(&serde_json::to_string(&row).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
 /// A day on which a feed served an earlier day's batch again (a stale feed).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub(crate) struct RepeatedDay {
-    pub date: String,
-    pub same_as: String,
+    pub date: Day,
+    pub same_as: Day,
 }
 
 /// One category of `status --json`: the completeness ledger over a range of days.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct CategoryStatus {
     pub category: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub from: Option<Day>,
+    pub to: Option<Day>,
     pub ingested: Vec<FeedRecord>,
     /// Days whose feed was stored and empty (holidays).
-    pub empty: Vec<String>,
+    pub empty: Vec<Day>,
     /// Weekdays (feed days are Monday to Friday) with no stored feed: not ingested, or holidays.
-    pub missing: Vec<String>,
+    pub missing: Vec<Day>,
     pub repeated: Vec<RepeatedDay>,
 }
 
@@ -290,40 +300,38 @@ pub(crate) fn status(
             .filter(|f| f.category == category)
             .cloned()
             .collect();
-        let reps: Vec<&(String, String, String)> =
-            repeats.iter().filter(|r| r.1 == category).collect();
-        let first = from.or_else(|| ingested.first().and_then(|f| Day::parse(&f.date).ok()));
-        let last = to.or_else(|| ingested.last().and_then(|f| Day::parse(&f.date).ok()));
+        let reps: Vec<&(Day, String, Day)> = repeats.iter().filter(|r| r.1 == category).collect();
+        let first = from.or_else(|| ingested.first().map(|f| f.date));
+        let last = to.or_else(|| ingested.last().map(|f| f.date));
         let mut missing = Vec::new();
         if let (Some(first), Some(last)) = (first, last) {
             let mut d = first;
             while d <= last {
-                let date = d.to_string();
                 if d.weekday_number() <= 5
-                    && !ingested.iter().any(|f| f.date == date)
-                    && !reps.iter().any(|r| r.0 == date)
+                    && !ingested.iter().any(|f| f.date == d)
+                    && !reps.iter().any(|r| r.0 == d)
                 {
-                    missing.push(date);
+                    missing.push(d);
                 }
                 d = d.succ();
             }
         }
         all.push(CategoryStatus {
             category,
-            from: first.map(|d| d.to_string()),
-            to: last.map(|d| d.to_string()),
+            from: first,
+            to: last,
             empty: ingested
                 .iter()
                 .filter(|f| f.items == 0)
-                .map(|f| f.date.clone())
+                .map(|f| f.date)
                 .collect(),
             ingested,
             missing,
             repeated: reps
                 .iter()
                 .map(|r| RepeatedDay {
-                    date: r.0.clone(),
-                    same_as: r.2.clone(),
+                    date: r.0,
+                    same_as: r.2,
                 })
                 .collect(),
         });

@@ -55,7 +55,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 FeedStatus::AlreadyStored => "already stored, nothing changed".to_string(),
                 FeedStatus::Repeated => format!(
                     "stale feed repeating {}; not stored as a new day",
-                    o.same_as.as_deref().unwrap_or("?")
+                    o.same_as.map_or_else(|| "?".to_string(), |d| d.to_string())
                 ),
                 FeedStatus::Empty => "no announcements".to_string(),
                 FeedStatus::Stored => format!(

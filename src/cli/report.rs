@@ -148,7 +148,7 @@ fn show(
 }
 
 fn show_report(
-    r: &crate::store::Reads<'_>,
+    r: &crate::archive::Reads<'_>,
     profile: &Profile,
     day: Day,
     format: Format,
@@ -190,7 +190,7 @@ fn render_report(report: &Report, format: Format, clean: bool) -> String {
         (Format::Md, false) => render::legacy_markdown(report.day, &report.rows),
         (Format::Md, true) => render::clean_markdown(report.day, &report.rows),
         (Format::Csv, _) => render::legacy_csv(&report.rows),
-        (Format::Json, _) => render::json_lines(report),
+        (Format::Json, _) => crate::views::report_json_lines(report),
     }
 }
 
@@ -225,7 +225,7 @@ fn export(ctx: &Ctx, dir: &Path, profile: &str, clean: bool) -> anyhow::Result<O
 }
 
 fn export_days(
-    r: &crate::store::Reads<'_>,
+    r: &crate::archive::Reads<'_>,
     dir: &Path,
     profile: &Profile,
     clean: bool,
@@ -291,10 +291,7 @@ fn rerun_range(
     let profile = writer.profile(profile)?;
     let from = match from {
         Some(d) => Day::parse(d)?,
-        None => match writer.read().stats()?.first_day {
-            Some(d) => Day::parse(&d)?,
-            None => Day::today(),
-        },
+        None => writer.read().stats()?.first_day.unwrap_or_else(Day::today),
     };
     let to = to.map(Day::parse).transpose()?.unwrap_or_else(Day::today);
     anyhow::ensure!(from <= to, "--from {from} is after --to {to}");

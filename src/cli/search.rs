@@ -25,7 +25,7 @@ pub(super) struct Args {
     #[arg(long, default_value_t = 0)]
     offset: usize,
     #[arg(long, value_enum, default_value = "relevance")]
-    sort: SortBy,
+    sort: Sort,
     /// One JSON object per hit: id, title, authors, first_announced, score, snippet (the same as
     /// --format json).
     #[arg(long, conflicts_with = "format")]
@@ -59,6 +59,24 @@ impl Filters {
     }
 }
 
+/// `--sort`: the CLI's names for the index's orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Sort {
+    /// BM25 score, title words weighing double.
+    Relevance,
+    /// Newest first listing first.
+    Date,
+}
+
+impl From<Sort> for SortBy {
+    fn from(s: Sort) -> SortBy {
+        match s {
+            Sort::Relevance => SortBy::Relevance,
+            Sort::Date => SortBy::Date,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
     Text,
@@ -75,7 +93,7 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
     }
     if a.format == Format::Atom {
         // A feed lists the newest first.
-        a.sort = SortBy::Date;
+        a.sort = Sort::Date;
     }
     a.json = a.format == Format::Json;
     let req = SearchRequest {
@@ -85,7 +103,7 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         category: a.filters.category.clone(),
         limit: a.limit,
         offset: a.offset,
-        sort: a.sort,
+        sort: a.sort.into(),
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let mut reader = crate::archive::Reader::open(&ctx.loc)?.with_index(false)?;
@@ -141,7 +159,8 @@ fn write_hits(ctx: &Ctx, hits: &[crate::views::SearchHit], a: &Args) -> anyhow::
                 out,
                 "{open}{}{close}  {}  {}",
                 hit.id,
-                hit.first_announced.as_deref().unwrap_or("-"),
+                hit.first_announced
+                    .map_or_else(|| "-".to_string(), |d| d.to_string()),
                 unwrap_text(&hit.title)
             )?;
             writeln!(out, "    {}", unwrap_text(&hit.authors))?;
@@ -155,7 +174,7 @@ fn write_hits(ctx: &Ctx, hits: &[crate::views::SearchHit], a: &Args) -> anyhow::
 
 /// The hits as an Atom feed or as BibTeX entries.
 fn write_papers(
-    reads: &crate::store::Reads<'_>,
+    reads: &crate::archive::Reads<'_>,
     hits: &[crate::index::query::Hit],
     a: &Args,
 ) -> anyhow::Result<Outcome> {

@@ -40,7 +40,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
 
 /// The paper, as text, JSON or BibTeX; its similar papers with an index.
 fn show(
-    r: &crate::store::Reads<'_>,
+    r: &crate::archive::Reads<'_>,
     index: Option<&crate::index::SearchIndex>,
     id: &ArxivId,
     a: &Args,
@@ -66,7 +66,9 @@ fn show(
         writeln!(
             out,
             "first announced: {}",
-            paper.first_announced.as_deref().unwrap_or("-")
+            paper
+                .first_announced
+                .map_or_else(|| "-".to_string(), |d| d.to_string())
         )?;
         for (i, s) in paper.snapshots.iter().enumerate() {
             let version = s
@@ -152,8 +154,18 @@ pub(super) fn stats(ctx: &Ctx, a: StatsArgs) -> anyhow::Result<Outcome> {
         writeln!(out, "listings   {}", s.listings)?;
         writeln!(out, "reports    {}", s.reports)?;
         writeln!(out, "feeds      {}", s.feeds)?;
-        writeln!(out, "first day  {}", s.first_day.as_deref().unwrap_or("-"))?;
-        writeln!(out, "last day   {}", s.last_day.as_deref().unwrap_or("-"))?;
+        writeln!(
+            out,
+            "first day  {}",
+            s.first_day
+                .map_or_else(|| "-".to_string(), |d| d.to_string())
+        )?;
+        writeln!(
+            out,
+            "last day   {}",
+            s.last_day
+                .map_or_else(|| "-".to_string(), |d| d.to_string())
+        )?;
     }
     out.flush()?;
     Ok(Outcome::Done)

@@ -51,7 +51,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 out,
                 "{}  {}  {}",
                 hit.id,
-                hit.first_announced.as_deref().unwrap_or("-"),
+                hit.first_announced
+                    .map_or_else(|| "-".to_string(), |d| d.to_string()),
                 crate::source::unwrap_text(&hit.title)
             )?;
             writeln!(out, "    why: {}", hit.why.join(", "))?;

@@ -37,8 +37,10 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 "{}: {} days ingested from {} to {}, {} empty, {} missing, {} repeated",
                 status.category,
                 status.ingested.len(),
-                status.from.as_deref().unwrap_or("-"),
-                status.to.as_deref().unwrap_or("-"),
+                status
+                    .from
+                    .map_or_else(|| "-".to_string(), |d| d.to_string()),
+                status.to.map_or_else(|| "-".to_string(), |d| d.to_string()),
                 status.empty.len(),
                 status.missing.len(),
                 status.repeated.len()

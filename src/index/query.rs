@@ -15,7 +15,7 @@ use super::{IndexError, Result, SearchIndex};
 use crate::model::Day;
 
 /// How hits are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortBy {
     /// BM25 score, title words weighing double.
     #[default]
@@ -282,10 +282,11 @@ pub fn check_query(text: &str) -> std::result::Result<(), (usize, String)> {
 impl SearchIndex {
     /// Parses the user's query text; errors are reported politely, never as a panic.
     ///
-    /// Unprefixed terms must all occur in `abs`, the paper's whole text (title twice, abstract,
-    /// authors): one field, so a query is one intersection of term postings, and a one-word query
-    /// is one term, which Tantivy ranks with block-max WAND, skipping most of its postings. The
-    /// title's double weight comes from the index, BM25F-style. (At 1M papers, requiring each term
+    /// Unprefixed terms must all occur in `all`, the paper's whole text (the abstract, the title
+    /// twice, the authors): one field, so a query is one intersection of term postings, and a
+    /// one-word query is one term, which Tantivy ranks with block-max WAND, skipping most of its
+    /// postings. The title's double weight comes from the index, BM25F-style; `abs:` terms are
+    /// rewritten to the abstract's part of `all` (`abstract_query`). (At 1M papers, requiring each term
     /// in a union of three fields spent ~40% of a multi-term query in union scorers; a separate
     /// optional title clause kept one-word queries from skipping: 1.4 ms against 0.07 ms.)
     pub fn parse_query(&self, text: &str) -> Result<Box<dyn Query>> {

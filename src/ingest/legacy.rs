@@ -39,11 +39,13 @@ pub(crate) fn import(
     let parsed: Vec<Result<LegacyDay, SourceError>> =
         files.par_iter().map(|f| legacy::read_day(f)).collect();
     let mut summary = LegacySummary::default();
-    let category = profile
-        .categories
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "cs.IR".into());
+    // A configured profile has a category (the config refuses one without).
+    let Some(category) = profile.categories.first().cloned() else {
+        anyhow::bail!(
+            "profile {:?} has no categories to file its reports under",
+            profile.name
+        );
+    };
     for result in parsed {
         summary.files += 1;
         progress(summary.files);

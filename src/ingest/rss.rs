@@ -31,10 +31,10 @@ pub(crate) enum FeedStatus {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct FeedOutcome {
     pub category: String,
-    pub date: String,
+    pub date: Day,
     pub status: FeedStatus,
     /// The earlier day whose batch a stale feed repeated.
-    pub same_as: Option<String>,
+    pub same_as: Option<Day>,
     pub items: usize,
     pub by_type: BTreeMap<&'static str, usize>,
     pub new_papers: u64,
@@ -66,7 +66,7 @@ pub(crate) fn ingest_feed(
     }
     let mut outcome = FeedOutcome {
         category: category.to_string(),
-        date: feed.day.to_string(),
+        date: feed.day,
         status: FeedStatus::Stored,
         same_as: None,
         items: feed.items.len(),
@@ -93,7 +93,7 @@ pub(crate) fn ingest_feed(
             .collect();
         if batch == prev_batch {
             outcome.status = FeedStatus::Repeated;
-            outcome.same_as = Some(prev_day.to_string());
+            outcome.same_as = Some(prev_day);
             w.record_repeat(feed.day, category, prev_day)?;
             w.commit()?;
             return Ok(outcome);
@@ -189,7 +189,7 @@ pub(crate) fn rerun(
 /// What a range rerun did to one day.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct DayRerun {
-    pub(crate) date: String,
+    pub(crate) date: Day,
     pub(crate) added: Vec<String>,
     pub(crate) removed: Vec<String>,
     pub(crate) rows: usize,
@@ -212,7 +212,7 @@ pub(crate) fn rerun_range(
         .feeds(Some(from), Some(to))?
         .into_iter()
         .filter(|f| profile.categories.contains(&f.category))
-        .filter_map(|f| Day::from_iso(&f.date))
+        .map(|f| f.date)
         .chain(
             reads
                 .estimated_days(&profile.categories)?
@@ -245,7 +245,7 @@ pub(crate) fn rerun_range(
             w.replace_report(&profile.name, *day, provenance, &entries)?;
         }
         changed.push(DayRerun {
-            date: day.to_string(),
+            date: *day,
             added: new.iter().filter(|id| !old.contains(id)).cloned().collect(),
             removed: old.iter().filter(|id| !new.contains(id)).cloned().collect(),
             rows: new.len(),

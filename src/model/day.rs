@@ -133,6 +133,13 @@ impl fmt::Display for Day {
     }
 }
 
+/// A day is written as `YYYY-MM-DD` wherever it is serialized (every `--json` and the API).
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl From<Date> for Day {
     fn from(d: Date) -> Day {
         Day(d)

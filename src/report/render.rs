@@ -3,7 +3,6 @@
 
 use crate::legacy_format::{self, header};
 use crate::model::Day;
-use crate::report::Report;
 use crate::store::ShownPaper;
 
 /// The original README.md: no escaping at all, exactly as the script wrote it.
@@ -50,17 +49,6 @@ pub fn clean_markdown(day: Day, rows: &[ShownPaper]) -> String {
             &clean_cell(&r.abstract_text),
             &clean_cell(&r.authors),
         ));
-    }
-    out
-}
-
-/// One JSON object per row (`views::ReportRow`).
-pub fn json_lines(report: &Report) -> String {
-    let mut out = String::new();
-    for row in crate::views::report_rows(report) {
-        // Serializing plain strings and numbers cannot fail.
-        out.push_str(&serde_json::to_string(&row).unwrap_or_default());
-        out.push('\n');
     }
     out
 }

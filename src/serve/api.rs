@@ -82,7 +82,7 @@ pub(crate) struct SearchPage {
 
 /// Runs a search: the page of hits and the total.
 pub(crate) fn run_search(
-    reads: &crate::store::Reads<'_>,
+    reads: &crate::archive::Reads<'_>,
     state: &AppState,
     req: &SearchRequest,
     threads: usize,

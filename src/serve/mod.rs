@@ -21,10 +21,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::archive::Reads;
 use crate::archive::{Location, Reader};
 use crate::config::Config;
 use crate::index::SearchIndex;
-use crate::store::Reads;
 
 /// The longest query accepted (bytes).
 const MAX_QUERY: usize = 1024;
@@ -44,7 +44,7 @@ pub(crate) struct AppState {
     workers: tokio::sync::Semaphore,
     /// The archive's counts, for the write batch they were taken at (counting a million-paper
     /// archive's rows takes 50 ms; the batch number is one lookup).
-    stats: std::sync::Mutex<Option<(i64, crate::store::Stats)>>,
+    stats: std::sync::Mutex<Option<(i64, crate::views::Stats)>>,
 }
 
 /// The totals of recent searches, for the index generation they were counted on. A page of
@@ -186,7 +186,7 @@ async fn on_blocking_thread<T: Send + 'static>(
 
 impl AppState {
     /// The archive's counts (`stats --json`), counted again only after a write.
-    pub(crate) fn stats(&self, reads: &Reads<'_>) -> anyhow::Result<crate::store::Stats> {
+    pub(crate) fn stats(&self, reads: &Reads<'_>) -> anyhow::Result<crate::views::Stats> {
         let seq = reads.write_seq()?;
         if let Ok(cached) = self.stats.lock()
             && let Some((at, stats)) = cached.as_ref()
@@ -210,7 +210,7 @@ impl AppState {
     }
 }
 
-/// The routes (also used by the in-process tests).
+/// The routes: every page and API route, and the layers every response passes.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(pages::home))

@@ -44,8 +44,11 @@ pub struct PoliteClient {
     last_request: Option<Instant>,
     pub stats: HttpStats,
     /// Told of each retry before its wait (the CLI prints one stderr line per retry).
-    on_retry: Option<Box<dyn FnMut(&Retry<'_>)>>,
+    on_retry: Option<RetryHook>,
 }
+
+/// What [`PoliteClient::on_retry`] keeps.
+type RetryHook = Box<dyn FnMut(&Retry<'_>)>;
 
 /// A failed attempt that will be tried again.
 #[derive(Debug)]

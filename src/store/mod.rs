@@ -168,6 +168,18 @@ macro_rules! from_sql_by_name {
     };
 }
 from_sql_by_name!(crate::model::Provenance, "provenance");
+
+/// Days are stored as `YYYY-MM-DD`; anything else is corruption.
+impl rusqlite::types::FromSql for crate::model::Day {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        crate::model::Day::from_iso(text).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(
+                format!("{text:?} is not a day (YYYY-MM-DD)").into(),
+            )
+        })
+    }
+}
 from_sql_by_name!(crate::model::AnnounceType, "announce type");
 
 /// Creates the database under a temporary name and renames it into place once its schema is

@@ -9,6 +9,7 @@ mod determinism;
 mod discovery;
 mod fixtures;
 mod ingest;
+mod layout;
 mod legacy;
 mod reliability;
 mod search;

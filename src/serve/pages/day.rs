@@ -1,0 +1,222 @@
+//! A day's report of a profile (or everything the day listed), and its byte-exact legacy files.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::{PageError, PageResult, entry, layout, qs};
+use crate::config::Profile;
+use crate::model::{AnnounceType, Day};
+use crate::report::{self, Report, render};
+use crate::serve::api::ProfileParam;
+use crate::serve::{AppError, AppState, blocking};
+use crate::views::ShownPaper;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DayParams {
+    profile: Option<String>,
+    /// `all`: everything the day listed in the profile's categories.
+    view: Option<String>,
+    date: Option<String>,
+}
+
+/// `/day?date=...`: the date picker's target.
+pub(crate) async fn day_picker(Query(p): Query<DayParams>) -> Response {
+    let date = p.date.unwrap_or_else(|| "today".into());
+    let date = Day::parse(&date).map_or("today".to_string(), |d| d.to_string());
+    let mut target = format!("/day/{date}");
+    if let Some(profile) = p.profile {
+        target.push('?');
+        target.push_str(&qs(&[("profile", &profile)]));
+    }
+    Redirect::to(&target).into_response()
+}
+
+struct DayData {
+    profile: Profile,
+    day: Day,
+    report: Option<Report>,
+    /// category -> (listing provenance, papers), for the "all" view.
+    listed: Vec<(String, Vec<ShownPaper>)>,
+    estimated: bool,
+    prev: Option<Day>,
+    next: Option<Day>,
+}
+
+pub(crate) async fn day(
+    State(state): State<Arc<AppState>>,
+    Path(date): Path<String>,
+    Query(p): Query<DayParams>,
+) -> PageResult {
+    let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let all = p.view.as_deref() == Some("all");
+    let name = p.profile.clone();
+    let d = blocking(&state, move |r, s| {
+        let profile = s.reader.profile_in(r, name.as_deref())?;
+        let report = report::find(r, &profile, day)?;
+        let mut listed = Vec::new();
+        let mut estimated = report.as_ref().is_some_and(Report::estimated);
+        for c in &profile.categories {
+            if let Some((prov, papers)) = r.listing(day, c)? {
+                estimated |= prov.is_estimate();
+                listed.push((c.clone(), papers));
+            }
+        }
+        let (prev, next) = r.neighbor_days(&profile.name, &profile.categories, day)?;
+        Ok(DayData {
+            profile,
+            day,
+            report,
+            listed,
+            estimated,
+            prev,
+            next,
+        })
+    })
+    .await?;
+    if d.report.is_none() && d.listed.is_empty() {
+        let near = match (d.prev, d.next) {
+            (Some(a), Some(b)) => format!("; the nearest archived days are {a} and {b}"),
+            (Some(a), None) | (None, Some(a)) => format!("; the nearest archived day is {a}"),
+            (None, None) => String::new(),
+        };
+        return Err(AppError::not_found(format!(
+            "{} is not in the archive for profile {:?}{near}",
+            d.day, d.profile.name
+        ))
+        .into());
+    }
+    Ok(render_day(&d, all))
+}
+
+fn render_day(d: &DayData, all: bool) -> Markup {
+    let profile_q = qs(&[("profile", &d.profile.name)]);
+    let weekday = d.day.date().strftime("%A, %-d %B %Y").to_string();
+    let report_rows = d.report.as_ref().map_or(0, |r| r.rows.len());
+    let listed_total: usize = {
+        let mut ids: Vec<&str> = d
+            .listed
+            .iter()
+            .flat_map(|(_, ps)| ps.iter().map(|p| p.id.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    let title = format!("{} · {}", d.profile.name, d.day);
+    let keywords = &d.profile.title_keywords;
+    layout(
+        &title,
+        "",
+        html! {
+            h1 { (weekday) }
+            p.lede { "Profile " b { (d.profile.name) } " — " (d.profile.summary()) }
+            nav.days {
+                @if let Some(p) = d.prev { a rel="prev" href={ "/day/" (p) "?" (profile_q) } { "← " (p) } } @else { span.muted { "← no earlier day" } }
+                form.picker action="/day" method="get" {
+                    input type="hidden" name="profile" value=(d.profile.name);
+                    input type="date" name="date" value=(d.day.to_string()) aria-label="Go to day";
+                    button type="submit" { "Go" }
+                }
+                @if let Some(n) = d.next { a rel="next" href={ "/day/" (n) "?" (profile_q) } { (n) " →" } } @else { span.muted { "no later day →" } }
+            }
+            p.files {
+                a href={ "/day/" (d.day) "/README.md?" (profile_q) } { "README.md" } " · "
+                a href={ "/day/" (d.day) "/papers.csv?" (profile_q) } { "papers.csv" } " · "
+                a href={ "/feeds/" (d.profile.name) ".atom" } { "Atom feed" }
+            }
+            @if d.estimated {
+                p.notice { "This day's listing was estimated from submission times (backfill), not read from arXiv's feed." }
+            }
+            nav.tabs {
+                @if all { a href={ "/day/" (d.day) "?" (profile_q) } { "Report (" (report_rows) ")" } } @else { b { "Report (" (report_rows) ")" } }
+                " · "
+                @if all { b { "Everything listed (" (listed_total) ")" } } @else { a href={ "/day/" (d.day) "?" (profile_q) "&view=all" } { "Everything listed (" (listed_total) ")" } }
+            }
+            @if all {
+                (listed_sections(&d.listed, keywords))
+            } @else if let Some(r) = &d.report {
+                @if r.rows.is_empty() { p.muted { "Nothing in this report on this day." } }
+                @for p in &r.rows { (entry(p, keywords)) }
+            } @else {
+                p.muted { "No report of this profile on this day." }
+            }
+        },
+    )
+}
+
+fn listed_sections(listed: &[(String, Vec<ShownPaper>)], keywords: &[String]) -> Markup {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut sections: [(&str, Vec<&ShownPaper>); 3] = [
+        ("New submissions", Vec::new()),
+        ("Cross-lists", Vec::new()),
+        ("Replacements", Vec::new()),
+    ];
+    for (_, papers) in listed {
+        for p in papers {
+            if seen.contains(&p.id.as_str()) {
+                continue;
+            }
+            seen.push(&p.id);
+            let i = match p.announce_type {
+                Some(AnnounceType::Cross) => 1,
+                Some(AnnounceType::Replace | AnnounceType::ReplaceCross) => 2,
+                _ => 0,
+            };
+            sections[i].1.push(p);
+        }
+    }
+    html! {
+        @for (name, papers) in &sections {
+            section {
+                h2 { (name) " " span.count { "(" (papers.len()) ")" } }
+                @for p in papers { (entry(p, keywords)) }
+            }
+        }
+    }
+}
+
+pub(crate) async fn day_markdown(
+    State(state): State<Arc<AppState>>,
+    Path(date): Path<String>,
+    Query(p): Query<ProfileParam>,
+) -> Result<Response, PageError> {
+    legacy_file(state, date, p.profile, false).await
+}
+
+pub(crate) async fn day_csv(
+    State(state): State<Arc<AppState>>,
+    Path(date): Path<String>,
+    Query(p): Query<ProfileParam>,
+) -> Result<Response, PageError> {
+    legacy_file(state, date, p.profile, true).await
+}
+
+/// The byte-exact legacy README.md or papers.csv of a day.
+async fn legacy_file(
+    state: Arc<AppState>,
+    date: String,
+    profile: Option<String>,
+    csv: bool,
+) -> Result<Response, PageError> {
+    let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let found = blocking(&state, move |r, s| {
+        let profile = s.reader.profile_in(r, profile.as_deref())?;
+        report::find(r, &profile, day)
+    })
+    .await?;
+    let report = found.ok_or_else(|| AppError::not_found(format!("no report for {day}")))?;
+    let (kind, body) = if csv {
+        ("text/csv; charset=utf-8", render::legacy_csv(&report.rows))
+    } else {
+        (
+            "text/markdown; charset=utf-8",
+            render::legacy_markdown(report.day, &report.rows),
+        )
+    };
+    Ok(([(header::CONTENT_TYPE, kind)], body).into_response())
+}

@@ -1,0 +1,60 @@
+//! The home page: each profile's latest report day, the archive's counts, a search box.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use maud::html;
+
+use super::{PageResult, layout, qs};
+use crate::config::Profile;
+use crate::model::Day;
+use crate::report::{self};
+use crate::serve::{AppState, blocking};
+
+pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
+    let (latest, stats) = blocking(&state, |r, s| {
+        // Per profile, its newest day and that day's row count: index lookups, not the list of
+        // every day (a backfilled archive has thousands of computed ones).
+        let mut latest: Vec<(Profile, Option<(Day, usize)>)> = Vec::new();
+        for p in &s.config().profiles {
+            let last = match r.latest_day(&p.name, &p.categories)? {
+                Some(day) => report::find(r, p, day)?.map(|rep| (day, rep.rows.len())),
+                None => None,
+            };
+            latest.push((p.clone(), last));
+        }
+        Ok((latest, s.stats(r)?))
+    })
+    .await?;
+    Ok(layout(
+        "arXiv daily archive",
+        "",
+        html! {
+            h1 { "arXiv daily archive" }
+            p.lede {
+                (stats.papers) " papers, " (stats.reports) " reports"
+                @if let (Some(a), Some(b)) = (&stats.first_day, &stats.last_day) { ", from " (a) " to " (b) }
+                ". " a href="/status" { "Coverage by day" } "."
+            }
+            form.bigsearch action="/search" method="get" {
+                input type="search" name="q" placeholder="Search titles, abstracts, authors" aria-label="Search";
+                button type="submit" { "Search" }
+            }
+            h2 { "Reports" }
+            table.reports {
+                thead { tr { th { "Profile" } th { "Selects" } th { "Latest day" } th { "Rows" } th { "Feed" } } }
+                tbody {
+                    @for (p, last) in &latest {
+                        tr {
+                            td { a href={ "/day/today?" (qs(&[("profile", &p.name)])) } { (p.name) } }
+                            td.small { (p.summary()) }
+                            td { @if let Some((day, _)) = last { a href={ "/day/" (day) "?" (qs(&[("profile", &p.name)])) } { (day) } } @else { "—" } }
+                            td { @if let Some((_, rows)) = last { (rows) } }
+                            td { a href={ "/feeds/" (p.name) ".atom" } { "Atom" } }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}

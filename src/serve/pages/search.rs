@@ -1,0 +1,139 @@
+//! The search page: the CLI's query language, pages of hits with highlighted snippets.
+
+use crate::source::unwrap_text;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+
+use super::{PageError, arxiv_links, author_links, layout, qs, snippet};
+use crate::index::normalize;
+use crate::serve::api::{SearchParams, run_search};
+use crate::serve::{AppError, AppState, blocking_wide};
+
+pub(crate) async fn search(
+    State(state): State<Arc<AppState>>,
+    Query(p): Query<SearchParams>,
+) -> Result<Response, PageError> {
+    if p.q.trim().is_empty() {
+        return Ok(layout("Search", "", search_help(&p)).into_response());
+    }
+    let req = p.request()?;
+    let q = p.q.clone();
+    let page =
+        match blocking_wide(&state, move |r, s, threads| run_search(r, s, &req, threads)).await {
+            Ok(page) => page,
+            Err(e) if e.status == StatusCode::BAD_REQUEST => {
+                let body = layout(
+                    "Search",
+                    &q,
+                    html! {
+                        (search_form(&p))
+                        p.error { (e.message) }
+                        (syntax_help())
+                    },
+                );
+                return Ok((StatusCode::BAD_REQUEST, body).into_response());
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let size = crate::serve::page_size(p.size)?;
+    let number = p.page.unwrap_or(1).max(1);
+    let pages = page.total.div_ceil(size).max(1);
+    if number > pages && page.total > 0 {
+        return Err(
+            AppError::not_found(format!("page {number}: the search has {pages} pages")).into(),
+        );
+    }
+    let link = |n: usize| {
+        let n = n.to_string();
+        let size = size.to_string();
+        let mut pairs: Vec<(&str, &str)> = vec![("q", &p.q)];
+        for (k, v) in [
+            ("from", &p.from),
+            ("to", &p.to),
+            ("category", &p.category),
+            ("sort", &p.sort),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                pairs.push((k, v));
+            }
+        }
+        pairs.push(("size", &size));
+        pairs.push(("page", &n));
+        format!("/search?{}", qs(&pairs))
+    };
+    let first = (number - 1) * size + 1;
+    Ok(layout(
+        &format!("{} — search", p.q),
+        &p.q,
+        html! {
+            (search_form(&p))
+            p.lede {
+                @if page.total == 0 { "No papers match." } @else {
+                    (page.total) " papers match; " (first) "–" (first + page.hits.len() - 1) " shown."
+                }
+            }
+            ol.hits start=(first) {
+                @for h in &page.hits {
+                    li {
+                        div.meta {
+                            a.id href={ "/paper/" (h.id) } { "arXiv:" (h.id) }
+                            " " (h.first_announced.map(|d| d.to_string()).unwrap_or_default()) " " (arxiv_links(&h.id))
+                        }
+                        h3 { a href={ "/paper/" (h.id) } { (unwrap_text(&normalize(&h.title))) } }
+                        p.authors { (author_links(&h.authors)) }
+                        p.snippet { (snippet(&h.snippet, &h.highlights)) }
+                    }
+                }
+            }
+            nav.pages {
+                @if number > 1 { a rel="prev" href=(link(number - 1)) { "← Previous" } }
+                " Page " (number) " of " (pages) " "
+                @if number < pages { a rel="next" href=(link(number + 1)) { "Next →" } }
+            }
+            p.files { a href={ "/feeds/search.atom?" (qs(&[("q", &p.q)])) } { "Atom feed of this search" } }
+        },
+    )
+    .into_response())
+}
+
+fn search_form(p: &SearchParams) -> Markup {
+    let sort = p.sort.as_deref().unwrap_or("relevance");
+    let size = p.size.unwrap_or(25);
+    html! {
+        form.searchform action="/search" method="get" {
+            input type="search" name="q" value=(p.q) aria-label="Query";
+            label { "from " input type="date" name="from" value=(p.from.as_deref().unwrap_or("")); }
+            label { "to " input type="date" name="to" value=(p.to.as_deref().unwrap_or("")); }
+            label { "category " input type="text" name="category" size="8" placeholder="cs.IR" value=(p.category.as_deref().unwrap_or("")); }
+            label { "sort "
+                select name="sort" {
+                    option value="relevance" selected[sort == "relevance"] { "relevance" }
+                    option value="date" selected[sort == "date"] { "newest" }
+                }
+            }
+            label { "per page "
+                select name="size" {
+                    @for n in [25, 50, 100, 200] { option value=(n) selected[size == n] { (n) } }
+                }
+            }
+            button type="submit" { "Search" }
+        }
+    }
+}
+
+fn syntax_help() -> Markup {
+    html! {
+        p.small {
+            "Terms are ANDed; " code { "\"a phrase\"" } ", " code { "OR" } ", " code { "-term" } ", parentheses, and arXiv's prefixes "
+            code { "ti:" } " " code { "au:" } " " code { "abs:" } " " code { "cat:" } " " code { "id:" } " " code { "all:" } "."
+        }
+    }
+}
+
+fn search_help(p: &SearchParams) -> Markup {
+    html! { h1 { "Search" } (search_form(p)) (syntax_help()) }
+}
