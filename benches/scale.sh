@@ -17,8 +17,11 @@ for tool in sqlite3 hyperfine; do
   command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq $tool; }
 done
 
-cargo build --release --quiet
-BIN=$PWD/target/release/arxiv-daily
+# BIN=PATH times another binary (a previous release, for a before/after in one run).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=$PWD/target/release/arxiv-daily
+fi
 CORPUS=$WORK/corpus-$COUNT.jsonl
 if [ ! -s "$CORPUS" ]; then
   "$SHARED/tools/synth-corpus" --listings "$SHARED/data/listings/listings-ai-ir-cl.jsonl.gz" --count "$COUNT" > "$CORPUS"

@@ -23,8 +23,11 @@ SECONDS_EACH=${SECONDS_EACH:-5}
 PEER_RUNS=${PEER_RUNS:-30}
 MIX_RUNS=${MIX_RUNS:-1}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release --quiet
-BIN=$PWD/target/release/arxiv-daily
+# BIN=PATH times another binary (a previous release, for a before/after in one run).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=$PWD/target/release/arxiv-daily
+fi
 OUT=$(mktemp)
 "$BIN" --data-dir "$ARCHIVE" serve --addr 127.0.0.1:0 > "$OUT" 2>/dev/null &
 SERVER=$!
@@ -52,8 +55,10 @@ done
 
 # The FTS5 peer in a warm process: one connection, each query PEER_RUNS times, the median (top 10 by
 # rank; the server returns a page of 25 with snippets, so the comparison favours the peer).
+# Without the peer's database (benches/scale.sh builds it), its columns say so.
 declare -A PEER
-while IFS=$'\t' read -r q ms; do PEER[$q]=$ms; done < <(python3 - "$FTS" "$PEER_RUNS" "${QUERIES[@]}" <<'PY'
+[ -s "$FTS" ] || { for q in "${QUERIES[@]}"; do PEER[$q]=nan; done; PEER_RUNS=0; }
+[ "$PEER_RUNS" -gt 0 ] && while IFS=$'\t' read -r q ms; do PEER[$q]=$ms; done < <(python3 - "$FTS" "$PEER_RUNS" "${QUERIES[@]}" <<'PY'
 import sqlite3, sys, time, statistics
 db = sqlite3.connect(sys.argv[1])
 for q in sys.argv[3:]:
@@ -72,11 +77,11 @@ LOGSUM=0
 for q in "${QUERIES[@]}"; do
   R=$(wrk -t1 -c1 -d"${SECONDS_EACH}"s --latency "$BASE/api/search?q=$(enc "$q")&size=25" 2>/dev/null)
   P50=$(echo "$R" | pct 50%); P99=$(echo "$R" | pct 99%)
-  RATIO=$(python3 -c "print(f'{$P50/${PEER[$q]}:.3f}')")
-  LOGSUM=$(python3 -c "import math; print($LOGSUM + math.log($P50/${PEER[$q]}))")
+  RATIO=$(python3 -c "nan = float('nan'); print(f'{$P50/${PEER[$q]}:.3f}')")
+  LOGSUM=$(python3 -c "import math; nan = float('nan'); print($LOGSUM + math.log($P50/${PEER[$q]}))")
   echo "| $q | ${FIRST[$q]} | $P50 | $P99 | ${PEER[$q]} | $RATIO |"
 done
-echo "| geo-mean | | | | | $(python3 -c "import math; print(f'{math.exp($LOGSUM/12):.3f}')") |"
+echo "| geo-mean | | | | | $(python3 -c "import math; nan = float('nan'); print(f'{math.exp($LOGSUM/12):.3f}')") |"
 
 DAY=$("$BIN" --data-dir "$ARCHIVE" report list --json | python3 -c "
 import json, sys

@@ -171,10 +171,9 @@ impl Reader {
 
     /// As [`Reader::profile`], inside a read.
     pub fn profile_in(&self, reads: &Reads<'_>, name: Option<&str>) -> anyhow::Result<Profile> {
-        let name = match name {
-            Some(n) => n,
-            None => self.config.default_profile_name().unwrap_or("default"),
-        };
+        let name = name
+            .or(self.config.default_profile_name())
+            .unwrap_or("default");
         match self.config.profile(name) {
             Ok(p) => Ok(p.clone()),
             Err(unknown) => {

@@ -16,9 +16,9 @@ pub(super) enum Command {
         /// Folders or files to import.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// The profile these reports belong to.
-        #[arg(long, default_value = "default")]
-        profile: String,
+        /// The profile these reports belong to [default: `default`, else the config's first].
+        #[arg(long)]
+        profile: Option<String>,
         /// Print the summary as one JSON object.
         #[arg(long)]
         json: bool,
@@ -75,7 +75,7 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             json,
         } => {
             let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
-            let profile = writer.profile(&profile)?;
+            let profile = writer.profile(profile.as_deref())?;
             let bar = progress(None, "importing");
             let written = writer.write(false, |archive| {
                 legacy::import(archive, &paths, &profile, |n| bar.set_position(n))

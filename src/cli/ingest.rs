@@ -162,7 +162,7 @@ fn fetch_and_store(
 pub(super) fn rerun(
     ctx: &Ctx,
     date: &str,
-    profile: &str,
+    profile: Option<&str>,
     dry_run: bool,
 ) -> anyhow::Result<Outcome> {
     let day = Day::parse(date)?;

@@ -26,8 +26,9 @@ pub(super) enum Command {
     /// Print a day's report. DATE: 2025-09-24, 24-Sep-2025, today or yesterday (arXiv's clock).
     Show {
         date: String,
-        #[arg(long, default_value = "default")]
-        profile: String,
+        /// The profile [default: `default`, else the config's first].
+        #[arg(long)]
+        profile: Option<String>,
         #[arg(long, value_enum, default_value = "md")]
         format: Format,
         /// One JSON object per row (the same as --format json).
@@ -50,8 +51,9 @@ pub(super) enum Command {
     /// Write DIR/DD-Mon-YYYY/README.md and papers.csv for every day of a profile.
     Export {
         dir: PathBuf,
-        #[arg(long, default_value = "default")]
-        profile: String,
+        /// The profile [default: `default`, else the config's first].
+        #[arg(long)]
+        profile: Option<String>,
         /// Write the clean markdown table instead of the original bytes.
         #[arg(long)]
         clean: bool,
@@ -59,8 +61,9 @@ pub(super) enum Command {
     /// Write an Atom feed of a profile's last report days: one entry per paper per day, newest
     /// day first (for a feed reader, or to publish beside the exported reports).
     Feed {
-        #[arg(long, default_value = "default")]
-        profile: String,
+        /// The profile [default: `default`, else the config's first].
+        #[arg(long)]
+        profile: Option<String>,
         /// How many report days (the newest).
         #[arg(long, default_value_t = 14)]
         days: usize,
@@ -75,8 +78,9 @@ pub(super) enum Command {
         /// The day (or use --from and --to for a range).
         #[arg(required_unless_present_any = ["from", "to"], conflicts_with_all = ["from", "to"])]
         date: Option<String>,
-        #[arg(long, default_value = "default")]
-        profile: String,
+        /// The profile [default: `default`, else the config's first].
+        #[arg(long)]
+        profile: Option<String>,
         /// First day of a range (default: the archive's first day).
         #[arg(long)]
         from: Option<String>,
@@ -108,21 +112,21 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
                     if format == Format::Csv { "csv" } else { "json" }
                 );
             }
-            show(ctx, &date, &profile, format, clean)
+            show(ctx, &date, profile.as_deref(), format, clean)
         }
         Command::List { profile, json } => list(ctx, profile.as_deref(), json),
         Command::Export {
             dir,
             profile,
             clean,
-        } => export(ctx, &dir, &profile, clean),
-        Command::Feed { profile, days, out } => feed(ctx, &profile, days, out.as_deref()),
+        } => export(ctx, &dir, profile.as_deref(), clean),
+        Command::Feed { profile, days, out } => feed(ctx, profile.as_deref(), days, out.as_deref()),
         Command::Rerun {
             date: Some(date),
             profile,
             dry_run,
             ..
-        } => crate::cli::ingest::rerun(ctx, &date, &profile, dry_run),
+        } => crate::cli::ingest::rerun(ctx, &date, profile.as_deref(), dry_run),
         Command::Rerun {
             date: None,
             profile,
@@ -130,20 +134,27 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             to,
             dry_run,
             json,
-        } => rerun_range(ctx, &profile, from.as_deref(), to.as_deref(), dry_run, json),
+        } => rerun_range(
+            ctx,
+            profile.as_deref(),
+            from.as_deref(),
+            to.as_deref(),
+            dry_run,
+            json,
+        ),
     }
 }
 
 fn show(
     ctx: &Ctx,
     date: &str,
-    profile: &str,
+    profile: Option<&str>,
     format: Format,
     clean: bool,
 ) -> anyhow::Result<Outcome> {
     let day = Day::parse(date)?;
     let reader = Reader::open(&ctx.loc)?;
-    let profile = reader.profile(Some(profile))?;
+    let profile = reader.profile(profile)?;
     reader.read(|r| show_report(r, &profile, day, format, clean))
 }
 
@@ -218,9 +229,9 @@ fn list(ctx: &Ctx, profile: Option<&str>, json: bool) -> anyhow::Result<Outcome>
     Ok(Outcome::Done)
 }
 
-fn export(ctx: &Ctx, dir: &Path, profile: &str, clean: bool) -> anyhow::Result<Outcome> {
+fn export(ctx: &Ctx, dir: &Path, profile: Option<&str>, clean: bool) -> anyhow::Result<Outcome> {
     let reader = Reader::open(&ctx.loc)?;
-    let profile = reader.profile(Some(profile))?;
+    let profile = reader.profile(profile)?;
     reader.read(|r| export_days(r, dir, &profile, clean))
 }
 
@@ -281,7 +292,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 fn rerun_range(
     ctx: &Ctx,
-    profile: &str,
+    profile: Option<&str>,
     from: Option<&str>,
     to: Option<&str>,
     dry_run: bool,
@@ -334,9 +345,14 @@ fn rerun_range(
     })
 }
 
-fn feed(ctx: &Ctx, profile: &str, days: usize, out: Option<&Path>) -> anyhow::Result<Outcome> {
+fn feed(
+    ctx: &Ctx,
+    profile: Option<&str>,
+    days: usize,
+    out: Option<&Path>,
+) -> anyhow::Result<Outcome> {
     let reader = Reader::open(&ctx.loc)?;
-    let profile = reader.profile(Some(profile))?;
+    let profile = reader.profile(profile)?;
     let (xml, any) = reader.read(|r| {
         Ok((
             crate::views::profile_feed(r, &profile, days)?,
