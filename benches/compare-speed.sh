@@ -5,6 +5,8 @@
 #
 #   benches/compare-speed.sh OLD_BINARY NEW_BINARY CORPUS.jsonl
 #
+# REUSE=1 keeps the archives of an earlier run (the searches alone are timed again).
+#
 # Work files go to $SCALE_DIR (default /tmp/arxiv-daily-scale). Needs hyperfine (apt-get).
 set -euo pipefail
 OLD=$(realpath "$1")
@@ -17,6 +19,8 @@ echo "| import | wall s | peak RSS MB |"
 echo "| --- | --- | --- |"
 for which in old new; do
   BIN=$OLD; [ "$which" = new ] && BIN=$NEW
+  # REUSE=1 keeps the archives of an earlier run (and skips the import timing).
+  [ -n "${REUSE:-}" ] && [ -s "$WORK/compare-$which/arxiv-daily.sqlite3" ] && continue
   rm -rf "$WORK/compare-$which"
   /usr/bin/time -f "%e %M" -o "$WORK/time-$which" "$BIN" --data-dir "$WORK/compare-$which" import kaggle "$CORPUS" > /dev/null 2>&1
   read -r S KB < "$WORK/time-$which"
@@ -35,9 +39,12 @@ for q in "${QUERIES[@]}"; do
   hyperfine -N -i --style none --warmup 3 --runs 20 --export-json "$WORK/speed.json" \
     "$OLD --data-dir '$ARCHIVE' search --json --limit 10 '$q'" \
     "$NEW --data-dir '$ARCHIVE' search --json --limit 10 '$q'" > /dev/null 2>&1
-  python3 -c "
-import json; r=json.load(open('$WORK/speed.json'))['results']; a, b = r[0]['median']*1000, r[1]['median']*1000
-print(f'| {\"\"\"$q\"\"\"} | {a:.1f} | {b:.1f} | {b/a:.2f} |')"
+  python3 - "$WORK/speed.json" "$q" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))['results']
+a, b = r[0]['median'] * 1000, r[1]['median'] * 1000
+print(f'| {sys.argv[2]} | {a:.1f} | {b:.1f} | {b / a:.2f} |')
+PY
 done
 DAY=$("$NEW" --data-dir "$ARCHIVE" report list --json | python3 -c "
 import json, sys
@@ -46,7 +53,10 @@ print(max(rows, key=lambda r: r['rows'])['date'])")
 for cmd in "report show $DAY" "stats --json" "show $("$NEW" --data-dir "$ARCHIVE" search --json --limit 1 transformer | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')"; do
   hyperfine -N --style none --warmup 3 --runs 20 --export-json "$WORK/speed.json" \
     "$OLD --data-dir $ARCHIVE $cmd" "$NEW --data-dir $ARCHIVE $cmd" > /dev/null 2>&1
-  python3 -c "
-import json; r=json.load(open('$WORK/speed.json'))['results']; a, b = r[0]['median']*1000, r[1]['median']*1000
-print(f'| $cmd | {a:.1f} | {b:.1f} | {b/a:.2f} |')"
+  python3 - "$WORK/speed.json" "$cmd" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))['results']
+a, b = r[0]['median'] * 1000, r[1]['median'] * 1000
+print(f'| {sys.argv[2]} | {a:.1f} | {b:.1f} | {b / a:.2f} |')
+PY
 done

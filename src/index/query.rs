@@ -71,12 +71,19 @@ pub struct SearchResult {
 const MAX_DEPTH: usize = 8;
 const MAX_LEN: usize = 4096;
 
-/// The `k` best-scoring papers seen so far and every paper tied with the `k`-th, and the
-/// threshold to beat.
+/// A candidate hit: its score, its first listed day (YYYYMMDD, the rule's first tie-break) and
+/// where it is.
+type Candidate = (f32, u64, DocAddress);
+
+/// The `k` best papers seen so far by score and then the newer first day, every paper tied with
+/// the `k`-th on both, and the score to beat.
 struct TopWithTies {
     k: usize,
-    kept: Vec<(f32, DocAddress)>,
+    kept: Vec<Candidate>,
     threshold: f32,
+    /// The length at which `kept` is compacted next: at least `4k + 8`, and twice what the last
+    /// compaction kept, so that a compaction's cost is spread over as many pushes as it keeps.
+    limit: usize,
 }
 
 impl TopWithTies {
@@ -85,28 +92,32 @@ impl TopWithTies {
             k,
             kept: Vec::with_capacity(4 * k + 8),
             threshold: f32::MIN,
+            limit: 4 * k + 8,
         }
     }
 
     /// Keeps a paper; true when the threshold rose.
-    fn push(&mut self, score: f32, doc: DocAddress) -> bool {
-        self.kept.push((score, doc));
-        if self.kept.len() < 4 * self.k + 8 {
+    fn push(&mut self, score: f32, first: u64, doc: DocAddress) -> bool {
+        self.kept.push((score, first, doc));
+        if self.kept.len() < self.limit {
             return false;
         }
         self.threshold = compact(&mut self.kept, self.k);
+        self.limit = (4 * self.k + 8).max(2 * self.kept.len());
         true
     }
 }
 
-/// Keeps the `k` best of `kept` and their ties; returns the new threshold, one step below the
-/// `k`-th score so that papers equal to it still come through.
-fn compact(kept: &mut Vec<(f32, DocAddress)>, k: usize) -> f32 {
-    kept.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let kth = kept[k - 1].0;
-    let end = kept.partition_point(|(s, _)| *s >= kth);
+/// Keeps the `k` best of `kept` (score, then the newer first day) and those tied with the
+/// `k`-th on both; returns the new threshold, one step below the `k`-th score so that papers
+/// equal to it still come through. A constant-score query ties every paper on its score: the
+/// day keeps what is kept to the `k` and a day's worth of ties, not every match.
+fn compact(kept: &mut Vec<Candidate>, k: usize) -> f32 {
+    kept.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    let (score, first, _) = kept[k - 1];
+    let end = kept.partition_point(|(s, f, _)| *s > score || (*s == score && *f >= first));
     kept.truncate(end);
-    just_below(kth)
+    just_below(score)
 }
 
 /// The highest threshold of the threads ranking segments side by side: each thread's `k`-th
@@ -388,7 +399,7 @@ impl SearchIndex {
         query: &dyn Query,
         k: usize,
         threads: usize,
-    ) -> Result<Vec<(f32, DocAddress)>> {
+    ) -> Result<Vec<Candidate>> {
         let weight = query
             .weight(
                 tantivy::query::EnableScoring::enabled_from_statistics_provider(stats, searcher),
@@ -412,7 +423,7 @@ impl SearchIndex {
         let mut order: Vec<usize> = (0..readers.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(readers[i].max_doc()));
         let best = SharedThreshold::default();
-        let run = |t: usize, n: usize| -> Result<Vec<(f32, DocAddress)>> {
+        let run = |t: usize, n: usize| -> Result<Vec<Candidate>> {
             let mut top = TopWithTies::new(k);
             // What the scorers may skip: nothing that does not beat the threshold.
             let bound = |top: &TopWithTies| {
@@ -425,11 +436,16 @@ impl SearchIndex {
             for &ord in order.iter().skip(t).step_by(n) {
                 let reader = &readers[ord];
                 let alive = reader.alive_bitset();
+                let first = self.hit_columns(searcher, reader)?.first;
                 weight
                     .for_each_pruning(bound(&top), reader, &mut |doc, score| {
                         if alive.is_none_or(|a| a.is_alive(doc))
                             && score > top.threshold
-                            && top.push(score, DocAddress::new(ord as u32, doc))
+                            && top.push(
+                                score,
+                                first.first(doc).unwrap_or(0),
+                                DocAddress::new(ord as u32, doc),
+                            )
                         {
                             best.raise(top.threshold);
                         }
@@ -523,7 +539,7 @@ impl SearchIndex {
             SortBy::Relevance => self
                 .top_with_ties(searcher, &stats, query, wanted, req.threads)?
                 .into_iter()
-                .map(|(s, a)| (Key::Score(s), a))
+                .map(|(s, _, a)| (Key::Score(s), a))
                 .collect(),
             // By day: collect one more than wanted; while the last one collected has the day of
             // the last one wanted, the cut runs through that day, so collect twice as many.
