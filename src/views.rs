@@ -41,14 +41,15 @@ pub(crate) fn hits_of(
     snippets: &Snippets,
     found: &[crate::index::query::Hit],
 ) -> anyhow::Result<Vec<SearchHit>> {
-    Ok(hits_with(snippets, texts_of(reads, found)?))
+    hits_with(snippets, texts_of(reads, found)?)
 }
 
-/// A hit with its paper's latest title, abstract and authors.
+/// A hit with its paper's latest title, abstract (as stored: inflating it is most of the
+/// cost of a hit, and another thread may do it) and authors.
 pub(crate) struct HitText<'h> {
     hit: &'h crate::index::query::Hit,
     title: String,
-    abstract_text: String,
+    abstract_text: crate::store::text::Stored,
     authors: String,
 }
 
@@ -59,7 +60,7 @@ pub(crate) fn texts_of<'h>(
 ) -> anyhow::Result<Vec<HitText<'h>>> {
     let mut texts = Vec::with_capacity(found.len());
     for hit in found {
-        if let Some((title, abstract_text, authors)) = reads.latest_text(&hit.id)? {
+        if let Some((title, abstract_text, authors)) = reads.latest_text_stored(&hit.id)? {
             texts.push(HitText {
                 hit,
                 title,
@@ -72,12 +73,16 @@ pub(crate) fn texts_of<'h>(
 }
 
 /// The hits of `texts` with their snippets (no reads: a second thread may build half).
-pub(crate) fn hits_with(snippets: &Snippets, texts: Vec<HitText<'_>>) -> Vec<SearchHit> {
+pub(crate) fn hits_with(
+    snippets: &Snippets,
+    texts: Vec<HitText<'_>>,
+) -> anyhow::Result<Vec<SearchHit>> {
     texts
         .into_iter()
         .map(|t| {
-            let snippet = snippets.make(&t.title, &t.abstract_text);
-            SearchHit {
+            let abstract_text = t.abstract_text.into_text()?;
+            let snippet = snippets.make(&t.title, &abstract_text);
+            Ok(SearchHit {
                 id: t.hit.id.clone(),
                 title: t.title,
                 authors: t.authors,
@@ -85,7 +90,7 @@ pub(crate) fn hits_with(snippets: &Snippets, texts: Vec<HitText<'_>>) -> Vec<Sea
                 score: t.hit.score,
                 snippet: snippet.text,
                 highlights: snippet.highlights,
-            }
+            })
         })
         .collect()
 }

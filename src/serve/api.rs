@@ -106,13 +106,13 @@ pub(crate) fn run_search(
         let snippets = index.snippets(&result)?;
         let mut mine = views::texts_of(reads, &result.hits)?;
         let theirs = mine.split_off(mine.len() / 2);
-        let mut second = Vec::new();
-        let mut hits = Vec::new();
+        let (mut first, mut second) = (Ok(Vec::new()), Ok(Vec::new()));
         rayon::in_place_scope(|scope| {
             scope.spawn(|_| second = views::hits_with(&snippets, theirs));
-            hits = views::hits_with(&snippets, mine);
+            first = views::hits_with(&snippets, mine);
         });
-        hits.extend(second);
+        let mut hits = first?;
+        hits.extend(second?);
         hits
     } else {
         views::search_hits(reads, index, &result)?

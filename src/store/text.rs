@@ -73,6 +73,36 @@ impl FromSql for Packed {
     }
 }
 
+/// A text column as stored, not yet inflated: read inside a read transaction, inflated later
+/// (on another thread, say) with [`Stored::into_text`].
+pub enum Stored {
+    Plain(String),
+    Deflated(Vec<u8>),
+}
+
+impl FromSql for Stored {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value {
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .map(|s| Stored::Plain(s.to_string()))
+                .map_err(|e| FromSqlError::Other(Box::new(e))),
+            ValueRef::Blob(b) => Ok(Stored::Deflated(b.to_vec())),
+            ValueRef::Null => Ok(Stored::Plain(String::new())),
+            _ => Err(FromSqlError::InvalidType),
+        }
+    }
+}
+
+impl Stored {
+    /// The text, inflated if it was stored packed.
+    pub fn into_text(self) -> super::Result<String> {
+        match self {
+            Stored::Plain(s) => Ok(s),
+            Stored::Deflated(b) => inflate(&b).map_err(super::StoreError::Corrupt),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

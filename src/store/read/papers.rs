@@ -121,6 +121,15 @@ impl Reads<'_> {
     }
 
     /// The latest snapshot of a paper: (title, abstract, authors).
+    /// As [`Reads::latest_text`], the abstract as stored (inflated by the caller).
+    pub fn latest_text_stored(&self, id: &str) -> Result<Option<(String, text::Stored, String)>> {
+        Ok(self
+            .conn
+            .prepare_cached(LATEST_TEXT)?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    }
+
     pub fn latest_text(&self, id: &str) -> Result<Option<(String, String, String)>> {
         Ok(self
             .conn
