@@ -164,24 +164,21 @@ impl Reader {
 
     /// The profile of that name: a configured one, else one that exists only in imported
     /// reports (shown with no categories); `None` means the config's default
-    /// ([`Config::default_profile_name`]). The error names the configured profiles.
+    /// ([`Config::profile`]). The error names the configured profiles.
     pub fn profile(&self, name: Option<&str>) -> anyhow::Result<Profile> {
         self.read(|r| self.profile_in(r, name))
     }
 
     /// As [`Reader::profile`], inside a read.
     pub fn profile_in(&self, reads: &Reads<'_>, name: Option<&str>) -> anyhow::Result<Profile> {
-        let name = name
-            .or(self.config.default_profile_name())
-            .unwrap_or("default");
         match self.config.profile(name) {
             Ok(p) => Ok(p.clone()),
             Err(unknown) => {
-                if reads.report_days(name)?.is_empty() {
+                if reads.report_days(&unknown.name)?.is_empty() {
                     Err(unknown.into())
                 } else {
                     Ok(Profile {
-                        name: name.to_string(),
+                        name: unknown.name,
                         categories: vec![],
                         ..Profile::default_profile()
                     })

@@ -249,25 +249,22 @@ impl Config {
         Ok(config)
     }
 
-    /// The profile of that name; the one lookup of a profile by name (the CLI, the server).
-    pub fn profile(&self, name: &str) -> Result<&Profile, UnknownProfile> {
-        self.profiles
-            .iter()
-            .find(|p| p.name == name)
-            .ok_or_else(|| UnknownProfile {
-                name: name.to_string(),
-                known: self.profiles.iter().map(|p| p.name.clone()).collect(),
-            })
-    }
-
-    /// The profile a page or command means when it names none: `default`, else the first
-    /// configured one (`None` with no profiles at all).
-    pub fn default_profile_name(&self) -> Option<&str> {
-        self.profiles
-            .iter()
-            .find(|p| p.name == "default")
-            .or(self.profiles.first())
-            .map(|p| p.name.as_str())
+    /// The profile of that name, or with `None` the one a page or command means when it names
+    /// none: `default`, else the first configured one. The one lookup of a profile by name (the
+    /// CLI, the server); the error names the profile sought and the configured ones.
+    pub fn profile(&self, name: Option<&str>) -> Result<&Profile, UnknownProfile> {
+        let found = match name {
+            Some(name) => self.profiles.iter().find(|p| p.name == name),
+            None => self
+                .profiles
+                .iter()
+                .find(|p| p.name == "default")
+                .or(self.profiles.first()),
+        };
+        found.ok_or_else(|| UnknownProfile {
+            name: name.unwrap_or("default").to_string(),
+            known: self.profiles.iter().map(|p| p.name.clone()).collect(),
+        })
     }
 
     /// Every category some profile needs, in first-mention order.

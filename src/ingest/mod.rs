@@ -84,9 +84,6 @@ impl Writer {
     /// The configured profile of that name, or the config's default one (`default`, else the
     /// first); an error lists the configured ones.
     pub fn profile(&self, name: Option<&str>) -> anyhow::Result<crate::config::Profile> {
-        let name = name
-            .or(self.config.default_profile_name())
-            .unwrap_or("default");
         Ok(self.config.profile(name).cloned()?)
     }
 
