@@ -130,14 +130,11 @@ impl Reads<'_> {
             .optional()?)
     }
 
+    /// The paper's latest title, abstract and authors.
     pub fn latest_text(&self, id: &str) -> Result<Option<(String, String, String)>> {
-        Ok(self
-            .conn
-            .prepare_cached(LATEST_TEXT)?
-            .query_row([id], |r| {
-                Ok((r.get(0)?, r.get::<_, text::Packed>(1)?.0, r.get(2)?))
-            })
-            .optional()?)
+        self.latest_text_stored(id)?
+            .map(|(title, abstract_text, authors)| Ok((title, abstract_text.into_text()?, authors)))
+            .transpose()
     }
 
     /// Calls `f` with the index document of every paper changed in batches `since+1..=until`.
