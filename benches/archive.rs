@@ -36,6 +36,7 @@ fn build(dir: &std::path::Path) -> Reader {
     let loc = Location {
         dir: dir.to_path_buf(),
         config: None,
+        library: None,
     };
     let mut writer = Writer::open(&loc, false).unwrap();
     let start = Day::parse("2026-01-01").unwrap();

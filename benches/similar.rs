@@ -36,6 +36,7 @@ fn main() {
     let loc = Location {
         dir: dir.into(),
         config: None,
+        library: None,
     };
     let store = arxiv_daily::store::Store::open_read_only(&loc.db_path()).expect("archive");
     let reads = store.read();

@@ -16,6 +16,8 @@ pub use crate::store::Reads;
 pub const DB_FILE: &str = "arxiv-daily.sqlite3";
 pub const INDEX_DIR: &str = "index";
 pub const CONFIG_FILE: &str = "arxiv-daily.toml";
+/// The reader's library (user state: see `library`), beside the archive and never part of it.
+pub const LIBRARY_FILE: &str = "library.sqlite3";
 
 /// Where the archive and its config live.
 #[derive(Debug, Clone)]
@@ -23,6 +25,8 @@ pub struct Location {
     pub dir: PathBuf,
     /// `--config PATH`, else `<dir>/arxiv-daily.toml`.
     pub config: Option<PathBuf>,
+    /// `--library PATH`, else `<dir>/library.sqlite3`.
+    pub library: Option<PathBuf>,
 }
 
 impl Location {
@@ -34,6 +38,13 @@ impl Location {
 
     pub fn db_path(&self) -> PathBuf {
         self.dir.join(DB_FILE)
+    }
+
+    /// The reader's library (user state, beside the archive and never part of it).
+    pub fn library_path(&self) -> PathBuf {
+        self.library
+            .clone()
+            .unwrap_or_else(|| self.dir.join(LIBRARY_FILE))
     }
 
     pub fn index_dir(&self) -> PathBuf {

@@ -103,11 +103,17 @@ pub(crate) struct SimilarHit {
     pub(crate) authors: String,
     pub(crate) first_announced: Option<Day>,
     pub(crate) score: Option<f32>,
-    /// The words of the source paper that this one shares, strongest first (at most five).
+    /// The paper's words that weigh most in a model of the source paper, strongest first (at
+    /// most five).
     pub(crate) why: Vec<String>,
 }
 
-/// The papers most like `id` (`None` when it is not in the archive).
+/// Papers the index proposes for `similar` before the engine ranks them.
+const SIMILAR_POOL: usize = 100;
+
+/// The papers most like `id` (`None` when it is not in the archive): the index proposes those
+/// sharing its rarest words (BM25, at least `SIMILAR_POOL`), and the recommender's engine, with
+/// the paper as the one positive, ranks them and says why.
 pub(crate) fn similar(
     reads: &Reads<'_>,
     index: &SearchIndex,
@@ -117,30 +123,26 @@ pub(crate) fn similar(
     let Some((title, abstract_text, _)) = reads.latest_text(id.as_str())? else {
         return Ok(None);
     };
-    let result = index.similar(id.as_str(), &title, &abstract_text, req)?;
-    let mut hits = Vec::with_capacity(result.hits.len());
-    for hit in result.hits {
-        let Some((title, abstract_text, authors)) = reads.latest_text(&hit.id)? else {
+    let pool = crate::index::query::SearchRequest {
+        limit: SIMILAR_POOL.max(req.offset + req.limit),
+        offset: 0,
+        ..req.clone()
+    };
+    let result = index.similar(id.as_str(), &title, &abstract_text, &pool)?;
+    let ids: Vec<String> = result.hits.iter().map(|h| h.id.clone()).collect();
+    let ranked = crate::recommend::rerank_similar(reads, id.as_str(), &ids)?;
+    let mut hits = Vec::with_capacity(req.limit);
+    for (i, score, why) in ranked.into_iter().skip(req.offset).take(req.limit) {
+        let hit = &result.hits[i];
+        let Some((title, _, authors)) = reads.latest_text_stored(&hit.id)? else {
             continue;
         };
-        let stems: std::collections::HashSet<String> = index
-            .words(&format!("{title}\n{abstract_text}"))
-            .into_iter()
-            .map(|(stem, _)| stem)
-            .collect();
-        let why = result
-            .terms
-            .iter()
-            .filter(|t| stems.contains(&t.stem))
-            .take(5)
-            .map(|t| t.word.clone())
-            .collect();
         hits.push(SimilarHit {
-            id: hit.id,
+            id: hit.id.clone(),
             title,
             authors,
             first_announced: hit.first_listed,
-            score: hit.score,
+            score: Some((score * 1000.0).round() / 1000.0),
             why,
         });
     }

@@ -2,9 +2,12 @@
 //! comments are the help) and a `run`. Nothing else in the crate imports this module.
 
 mod backfill;
+mod digest;
 mod doctor;
 mod import;
 mod ingest;
+mod library;
+mod recommend;
 mod report;
 mod search;
 mod serve;
@@ -34,6 +37,9 @@ pub struct Cli {
     /// The config file [default: <data-dir>/arxiv-daily.toml].
     #[arg(long, global = true)]
     config: Option<PathBuf>,
+    /// The library file (your tags and dismissals) [default: <data-dir>/library.sqlite3].
+    #[arg(long, global = true, env = "ARXIV_DAILY_LIBRARY")]
+    library: Option<PathBuf>,
     /// When another process is writing the archive, wait for it instead of failing.
     #[arg(long, global = true)]
     wait: bool,
@@ -62,6 +68,13 @@ enum Command {
     Show(show::Args),
     /// The papers most like one paper, with the words they share.
     Similar(similar::Args),
+    /// Your library: tags of saved papers and dismissals ("not for me").
+    #[command(subcommand)]
+    Library(library::Command),
+    /// The papers of a day ranked for your tags, with the words that weigh most.
+    Recommend(recommend::Args),
+    /// Mail the newest day's recommendations of each tag (once per paper per tag).
+    Digest(digest::Args),
     /// Serve a local web reader and JSON API over the archive.
     Serve(serve::Args),
     /// Counts of papers, snapshots, listings and reports.
@@ -119,6 +132,7 @@ pub fn main() -> anyhow::Result<Outcome> {
         loc: Location {
             dir: cli.data_dir,
             config: cli.config,
+            library: cli.library,
         },
         wait: cli.wait,
         color: cli.color,
@@ -131,6 +145,9 @@ pub fn main() -> anyhow::Result<Outcome> {
         Command::Search(a) => search::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Similar(a) => similar::run(&ctx, a),
+        Command::Library(c) => library::run(&ctx, c),
+        Command::Recommend(a) => recommend::run(&ctx, a),
+        Command::Digest(a) => digest::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Stats(a) => show::stats(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),

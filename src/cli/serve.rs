@@ -2,7 +2,8 @@
 
 use super::{Ctx, Outcome};
 
-/// Serve a local web reader and JSON API over the archive (read-only; never blocks a writer).
+/// Serve a local web reader and JSON API over the archive (the archive read-only, never blocking
+/// a writer; only the library is written, by the pages' forms).
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Address to listen on; port 0 picks a free one. Another address than loopback makes the
@@ -12,9 +13,13 @@ pub(crate) struct Args {
     /// Open the reader in a browser (xdg-open).
     #[arg(long)]
     open: bool,
+    /// Allow changes to the library (save, not for me) only after logging in with this token;
+    /// needed for any change when --addr is not loopback.
+    #[arg(long, env = "ARXIV_DAILY_TOKEN", hide_env_values = true)]
+    token: Option<String>,
 }
 
 pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
-    crate::serve::run(ctx.loc.clone(), a.addr, a.open)?;
+    crate::serve::run(ctx.loc.clone(), a.addr, a.open, a.token)?;
     Ok(Outcome::Done)
 }

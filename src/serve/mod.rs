@@ -8,6 +8,7 @@
 //! all their state in the URL and work without JavaScript; the stylesheet is embedded.
 
 mod api;
+pub(crate) mod library;
 mod pages;
 
 use std::net::SocketAddr;
@@ -19,7 +20,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::archive::Reads;
 use crate::archive::{Location, Reader};
@@ -45,7 +46,12 @@ pub(crate) struct AppState {
     /// The archive's counts, for the write batch they were taken at (counting a million-paper
     /// archive's rows takes 50 ms; the batch number is one lookup).
     stats: std::sync::Mutex<Option<(i64, crate::views::Stats)>>,
+    /// The reader's library: the only thing the server writes.
+    pub(crate) library: library::LibraryState,
 }
+
+/// The largest form body a write accepts (bytes).
+const MAX_FORM: usize = 4096;
 
 /// The totals of recent searches, for the index generation they were counted on. A page of
 /// results needs the k best (which skip most matches) and the number of all matches, which
@@ -124,6 +130,15 @@ impl From<anyhow::Error> for AppError {
         }
         if let Some(unknown) = e.downcast_ref::<crate::config::UnknownProfile>() {
             return AppError::not_found(unknown.to_string());
+        }
+        match e.downcast_ref::<crate::library::LibraryError>() {
+            Some(crate::library::LibraryError::NoTag(t)) => {
+                return AppError::not_found(format!("There is no tag {t:?} in your library."));
+            }
+            Some(crate::library::LibraryError::Tag(t)) => {
+                return AppError::bad_request(t.to_string());
+            }
+            _ => {}
         }
         eprintln!("arxiv-daily serve: error: {e:#}");
         AppError {
@@ -222,6 +237,33 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/paper/{id}", get(pages::paper))
         .route("/paper/{archive}/{number}", get(pages::paper_old_style))
         .route("/status", get(pages::status))
+        .route("/library", get(pages::library::library))
+        .route("/library/{tag}", get(pages::library::library_tag))
+        .route("/recommend", get(pages::library::recommend))
+        .route(
+            "/feeds/recommend/{file}",
+            get(pages::library::recommend_feed),
+        )
+        .route(
+            "/login",
+            get(pages::library::login_page).post(pages::library::login),
+        )
+        .merge(
+            Router::new()
+                .route(
+                    "/library/save",
+                    post(pages::library::save).fallback(pages::library::write_by_get),
+                )
+                .route(
+                    "/library/dismiss",
+                    post(pages::library::dismiss).fallback(pages::library::write_by_get),
+                )
+                .route(
+                    "/library/remove",
+                    post(pages::library::remove).fallback(pages::library::write_by_get),
+                )
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM)),
+        )
         .route("/feeds/{file}", get(pages::feed))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/static/icon.svg", get(pages::icon))
@@ -260,7 +302,9 @@ async fn headers_and_log(req: Request, next: Next) -> Response {
     );
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        // Nothing leaves for other sites; the site's own forms carry their Origin (with
+        // `no-referrer` a browser sends `Origin: null`, which the write guard refuses).
+        HeaderValue::from_static("same-origin"),
     );
     eprintln!(
         "{method} {path} {} {:.1}ms",
@@ -280,14 +324,31 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// Serves the archive until Ctrl-C or SIGTERM.
-pub fn run(loc: Location, addr: SocketAddr, open: bool) -> anyhow::Result<()> {
+pub fn run(
+    loc: Location,
+    addr: SocketAddr,
+    open: bool,
+    token: Option<String>,
+) -> anyhow::Result<()> {
     let reader = Reader::open(&loc)?.with_index(true)?;
     if !addr.ip().is_loopback() {
         eprintln!(
             "arxiv-daily serve: warning: listening on {addr}, not loopback: anyone who can reach this address can read the archive"
         );
+        if token.is_none() {
+            eprintln!(
+                "arxiv-daily serve: the library is read-only here: pass --token (or set ARXIV_DAILY_TOKEN) to allow changes after a login"
+            );
+        }
     }
+    let library = library::LibraryState::new(
+        &loc.dir,
+        loc.library_path(),
+        addr.ip().is_loopback(),
+        token.filter(|t| !t.is_empty()),
+    )?;
     let state = Arc::new(AppState {
+        library,
         reader,
         totals: Default::default(),
         stats: Default::default(),

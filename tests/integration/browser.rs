@@ -213,6 +213,41 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         let next = c.current_url().await.unwrap();
         assert!(next.path().starts_with("/paper/") && next != paper_url, "{next}");
 
+        // The library: save a paper to a new tag from a day page, see it in /library, open the
+        // tag's recommendations, dismiss one.
+        c.goto(&format!("{b}day/2026-03-04?view=all")).await.unwrap();
+        let first = c.find(Locator::Css("article.paper")).await.unwrap();
+        let saved_id = first.find(Locator::Css("a.id")).await.unwrap().text().await.unwrap();
+        let saved_id = saved_id.trim_start_matches("arXiv:").to_string();
+        first
+            .find(Locator::Css("form.save input[name=new_tag]"))
+            .await
+            .unwrap()
+            .send_keys("mine")
+            .await
+            .unwrap();
+        first.find(Locator::Css("form.save button")).await.unwrap().click().await.unwrap();
+        let back = c.current_url().await.unwrap();
+        let page = c.source().await.unwrap();
+        assert_eq!(back.path(), "/day/2026-03-04", "the form comes back to the page: {page}");
+        let tag = c.find(Locator::Css("article.paper a.tag")).await.unwrap().text().await.unwrap();
+        assert_eq!(tag, "mine");
+        c.goto(&format!("{b}library")).await.unwrap();
+        let row = c.find(Locator::Css("table.library tbody tr")).await.unwrap().text().await.unwrap();
+        assert!(row.starts_with("mine 1 0 never"), "{row}");
+        c.find(Locator::LinkText("Recommended")).await.unwrap().click().await.unwrap();
+        let url = c.current_url().await.unwrap();
+        assert_eq!((url.path(), url.query()), ("/recommend", Some("tag=mine")));
+        let recommended = ids_in(&c, "ol.hits article.paper a.id").await;
+        assert!(!recommended.is_empty() && !recommended.contains(&saved_id), "{recommended:?}");
+        let why = c.find(Locator::Css("p.why")).await.unwrap().text().await.unwrap();
+        assert!(why.starts_with("For mine: "), "{why}");
+        shot("recommend.png").await;
+        c.find(Locator::Css("ol.hits form.dismiss button")).await.unwrap().click().await.unwrap();
+        assert_eq!(c.current_url().await.unwrap().path(), "/recommend");
+        let after = ids_in(&c, "ol.hits article.paper a.id").await;
+        assert!(!after.contains(&recommended[0]), "dismissed {}: {after:?}", recommended[0]);
+
         // A phone-width window reads the day page without sideways scrolling.
         c.set_window_size(390, 844).await.unwrap();
         c.goto(&format!("{b}day/2026-03-04?view=all")).await.unwrap();
@@ -243,6 +278,21 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         assert!(errors.is_empty(), "console errors: {errors:?}");
         c.close().await.unwrap();
     });
+}
+
+/// The texts (arXiv ids, without the prefix) of the elements `css` selects.
+async fn ids_in(c: &fantoccini::Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in c.find_all(Locator::Css(css)).await.unwrap() {
+        out.push(
+            e.text()
+                .await
+                .unwrap()
+                .trim_start_matches("arXiv:")
+                .to_string(),
+        );
+    }
+    out
 }
 
 /// The arXiv ids of the hits on the current search page.

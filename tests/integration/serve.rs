@@ -22,8 +22,15 @@ impl Drop for Served {
 }
 
 pub fn serve(a: &TestArchive) -> Served {
+    serve_with(a, &[])
+}
+
+/// `serve` on 127.0.0.1:0 with more flags.
+pub fn serve_with(a: &TestArchive, extra: &[&str]) -> Served {
+    let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
     let mut child = a
-        .cmd(&["serve", "--addr", "127.0.0.1:0"])
+        .cmd(&args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

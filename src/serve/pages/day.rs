@@ -8,11 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{PageError, PageResult, entry, layout, qs};
+use super::{Cards, PageError, PageResult, entry, layout, qs};
 use crate::config::Profile;
 use crate::model::{AnnounceType, Day};
 use crate::report::{self, Report, render};
 use crate::serve::api::ProfileParam;
+use crate::serve::library::Mine;
 use crate::serve::{AppError, AppState, blocking};
 use crate::views::ShownPaper;
 
@@ -22,6 +23,8 @@ pub(crate) struct DayParams {
     /// `all`: everything the day listed in the profile's categories.
     view: Option<String>,
     date: Option<String>,
+    /// `1`: only the papers new since the last visit.
+    new: Option<String>,
 }
 
 /// `/day?date=...`: the date picker's target.
@@ -45,13 +48,19 @@ struct DayData {
     estimated: bool,
     prev: Option<Day>,
     next: Option<Day>,
+    mine: Mine,
+    /// The day of the last visit before this one, and the papers first listed after it.
+    new_since: Option<Day>,
+    fresh: std::collections::HashSet<String>,
 }
 
 pub(crate) async fn day(
     State(state): State<Arc<AppState>>,
     Path(date): Path<String>,
     Query(p): Query<DayParams>,
+    headers: axum::http::HeaderMap,
 ) -> PageResult {
+    let record = state.library.may_record(&headers);
     let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
     let all = p.view.as_deref() == Some("all");
     let name = p.profile.clone();
@@ -67,6 +76,35 @@ pub(crate) async fn day(
             }
         }
         let (prev, next) = r.neighbor_days(&profile.name, &profile.categories, day)?;
+        // The visit: papers first listed after the day seen before this one are new.
+        let before = if record && (report.is_some() || !listed.is_empty()) {
+            s.library.write(|c| c.visit(&profile.name, day))?
+        } else {
+            s.library
+                .read(|l| Ok(l.map(|l| l.visit_of(&profile.name)).transpose()?.flatten()))?
+        };
+        let new_since = match before {
+            Some((seen, _)) if day > seen => Some(seen),
+            Some((seen, previous)) if day == seen => previous,
+            _ => None,
+        };
+        let mut fresh = std::collections::HashSet::new();
+        if let Some(since) = new_since {
+            let ids: Vec<String> = listed
+                .iter()
+                .flat_map(|(_, ps)| ps.iter().map(|p| p.id.clone()))
+                .chain(
+                    report
+                        .iter()
+                        .flat_map(|r| r.rows.iter().map(|p| p.id.clone())),
+                )
+                .collect();
+            for (id, first) in r.first_days(&ids)? {
+                if first > since {
+                    fresh.insert(id);
+                }
+            }
+        }
         Ok(DayData {
             profile,
             day,
@@ -75,6 +113,9 @@ pub(crate) async fn day(
             estimated,
             prev,
             next,
+            mine: s.library.mine()?,
+            new_since,
+            fresh,
         })
     })
     .await?;
@@ -90,10 +131,20 @@ pub(crate) async fn day(
         ))
         .into());
     }
-    Ok(render_day(&d, all))
+    Ok(render_day(&d, all, p.new.as_deref() == Some("1")))
 }
 
-fn render_day(d: &DayData, all: bool) -> Markup {
+fn render_day(d: &DayData, all: bool, only_new: bool) -> Markup {
+    let mut back = format!("/day/{}?{}", d.day, qs(&[("profile", &d.profile.name)]));
+    if all {
+        back.push_str("&view=all");
+    }
+    let cards = Cards {
+        mine: &d.mine,
+        back: back.clone(),
+        fresh: Some(&d.fresh),
+    };
+    let keep = |p: &&ShownPaper| !only_new || d.fresh.contains(&p.id);
     let profile_q = qs(&[("profile", &d.profile.name)]);
     let weekday = d.day.date().strftime("%A, %-d %B %Y").to_string();
     let report_rows = d.report.as_ref().map_or(0, |r| r.rows.len());
@@ -137,11 +188,19 @@ fn render_day(d: &DayData, all: bool) -> Markup {
                 " · "
                 @if all { b { "Everything listed (" (listed_total) ")" } } @else { a href={ "/day/" (d.day) "?" (profile_q) "&view=all" } { "Everything listed (" (listed_total) ")" } }
             }
+            @if let Some(since) = d.new_since {
+                p.fresh-note {
+                    (d.fresh.len()) " new since your last visit (" (since) ") · "
+                    @if only_new { a href=(back) { "show all" } } @else {
+                        a href={ (back) "&new=1" } { "show only those" }
+                    }
+                }
+            }
             @if all {
-                (listed_sections(&d.listed, keywords))
+                (listed_sections(&d.listed, keywords, &cards, only_new))
             } @else if let Some(r) = &d.report {
                 @if r.rows.is_empty() { p.muted { "Nothing in this report on this day." } }
-                @for p in &r.rows { (entry(p, keywords)) }
+                @for p in r.rows.iter().filter(keep) { (entry(p, keywords, &cards)) }
             } @else {
                 p.muted { "No report of this profile on this day." }
             }
@@ -149,7 +208,12 @@ fn render_day(d: &DayData, all: bool) -> Markup {
     )
 }
 
-fn listed_sections(listed: &[(String, Vec<ShownPaper>)], keywords: &[String]) -> Markup {
+fn listed_sections(
+    listed: &[(String, Vec<ShownPaper>)],
+    keywords: &[String],
+    cards: &Cards<'_>,
+    only_new: bool,
+) -> Markup {
     let mut seen: Vec<&str> = Vec::new();
     let mut sections: [(&str, Vec<&ShownPaper>); 3] = [
         ("New submissions", Vec::new()),
@@ -158,7 +222,9 @@ fn listed_sections(listed: &[(String, Vec<ShownPaper>)], keywords: &[String]) ->
     ];
     for (_, papers) in listed {
         for p in papers {
-            if seen.contains(&p.id.as_str()) {
+            if seen.contains(&p.id.as_str())
+                || (only_new && !cards.fresh.is_some_and(|f| f.contains(&p.id)))
+            {
                 continue;
             }
             seen.push(&p.id);
@@ -174,7 +240,7 @@ fn listed_sections(listed: &[(String, Vec<ShownPaper>)], keywords: &[String]) ->
         @for (name, papers) in &sections {
             section {
                 h2 { (name) " " span.count { "(" (papers.len()) ")" } }
-                @for p in papers { (entry(p, keywords)) }
+                @for p in papers { (entry(p, keywords, cards)) }
             }
         }
     }

@@ -5,6 +5,7 @@
 mod day;
 mod feed;
 mod home;
+pub(crate) mod library;
 mod paper;
 mod search;
 mod status;
@@ -23,7 +24,9 @@ use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::index::normalize;
+use crate::library::Kind;
 use crate::serve::AppError;
+use crate::serve::library::Mine;
 use crate::views::ShownPaper;
 
 const STYLE: &str = include_str!("../style.css");
@@ -87,7 +90,7 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
                         input type="search" name="q" value=(query) placeholder="Search: ti:, au:, abs:, \"phrases\", -term" aria-label="Search the archive";
                         button type="submit" { "Search" }
                     }
-                    nav { a href="/day/today" { "Today" } " " a href="/status" { "Coverage" } }
+                    nav { a href="/day/today" { "Today" } " " a href="/recommend" { "For you" } " " a href="/library" { "Library" } " " a href="/status" { "Coverage" } }
                 }
                 main { (body) }
                 footer { "A local archive of arXiv's daily announcements. Thank you to arXiv for use of its open access interoperability." }
@@ -169,12 +172,81 @@ fn categories(cats: &[String]) -> Markup {
     }
 }
 
-/// One paper of a day or a search.
-fn entry(p: &ShownPaper, keywords: &[String]) -> Markup {
-    let title = unwrap_text(&normalize(&p.title));
+/// How a page shows its papers: the library's view, the page's own address (where a form
+/// comes back to), and the papers new since the reader's last visit.
+pub(crate) struct Cards<'a> {
+    pub(crate) mine: &'a Mine,
+    pub(crate) back: String,
+    pub(crate) fresh: Option<&'a std::collections::HashSet<String>>,
+}
+
+/// A paper's tags, and the forms that save it to a tag and dismiss it from one.
+fn controls(id: &str, mine: &Mine, back: &str, preferred: Option<&str>) -> Markup {
+    let tags = mine.tags_of(id);
+    let saved_to = |t: &str| tags.iter().any(|(x, k)| x == t && *k == Kind::Saved);
+    let dismissed = |t: &str| tags.iter().any(|(x, k)| x == t && *k == Kind::Dismissed);
+    let first = preferred
+        .filter(|p| mine.tags.iter().any(|t| t == p))
+        .or(mine.tags.first().map(String::as_str));
     html! {
-        article.paper {
+        div.mine {
+            @for (t, k) in tags {
+                @if *k == Kind::Saved {
+                    a.tag href={ "/library/" (t) } title="saved to this tag" { (t) }
+                } @else {
+                    a.tag.dismissed href={ "/library/" (t) } title="not for this tag" { "not for " (t) }
+                }
+                " "
+            }
+            @if mine.writable {
+                form.save method="post" action="/library/save" {
+                    input type="hidden" name="csrf" value=(mine.csrf);
+                    input type="hidden" name="id" value=(id);
+                    input type="hidden" name="back" value=(back);
+                    @if !mine.tags.is_empty() {
+                        select name="tag" aria-label="Tag to save to" {
+                            @for t in &mine.tags {
+                                option value=(t) selected[Some(t.as_str()) == first] disabled[saved_to(t)] { (t) }
+                            }
+                        }
+                        " or "
+                    }
+                    input type="text" name="new_tag" size="9" maxlength="40" placeholder="new tag"
+                        pattern="[A-Za-z0-9][A-Za-z0-9._\\-]{0,39}" aria-label="New tag"
+                        title="1 to 40 letters, digits, '-', '_' or '.', starting with a letter or digit";
+                    " " button.small type="submit" { "Save" }
+                }
+                @if let Some(first) = first {
+                    form.dismiss method="post" action="/library/dismiss" {
+                        input type="hidden" name="csrf" value=(mine.csrf);
+                        input type="hidden" name="id" value=(id);
+                        input type="hidden" name="back" value=(back);
+                        @if mine.tags.len() == 1 {
+                            input type="hidden" name="tag" value=(first);
+                        } @else {
+                            select name="tag" aria-label="Tag it is not for" {
+                                @for t in &mine.tags {
+                                    option value=(t) selected[t == first] disabled[dismissed(t)] { (t) }
+                                }
+                            }
+                            " "
+                        }
+                        button.small.quiet type="submit" disabled[mine.tags.len() == 1 && dismissed(first)] { "Not for me" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One paper of a day or a search.
+fn entry(p: &ShownPaper, keywords: &[String], cards: &Cards<'_>) -> Markup {
+    let title = unwrap_text(&normalize(&p.title));
+    let fresh = cards.fresh.is_some_and(|f| f.contains(&p.id));
+    html! {
+        article.paper.fresh[fresh] {
             div.meta {
+                @if fresh { span.new title="new since your last visit" { "new" } " " }
                 a.id href={ "/paper/" (p.id) } { "arXiv:" (p.id) }
                 @if let Some(v) = p.version { " v" (v) }
                 " " (arxiv_links(&p.id)) " " (categories(&p.categories))
@@ -185,6 +257,7 @@ fn entry(p: &ShownPaper, keywords: &[String]) -> Markup {
                 summary { "Abstract" }
                 p.abstract { (normalize(&p.abstract_text)) }
             }
+            (controls(&p.id, cards.mine, &cards.back, None))
         }
     }
 }

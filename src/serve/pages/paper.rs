@@ -26,17 +26,20 @@ pub(crate) async fn paper(
 ) -> PageResult {
     let id = ArxivId::parse(&id).map_err(|e| AppError::bad_request(e.to_string()))?;
     let shown = blocking(&state, move |r, s| {
-        views::paper_with_similar(r, s.reader.index_if_open(), &id)
+        Ok(views::paper_with_similar(r, s.reader.index_if_open(), &id)?
+            .map(|shown| (shown, s.library.mine())))
     })
     .await?;
-    let Some(shown) = shown else {
+    let Some((shown, mine)) = shown else {
         return Err(AppError::not_found("This paper is not in the archive.").into());
     };
     let p = &shown.paper;
     let Some(latest) = p.snapshots.last() else {
         return Err(AppError::not_found("This paper has no metadata.").into());
     };
+    let mine = mine.map_err(AppError::from)?;
     let bib = crate::bibtex::entry(p).unwrap_or_default();
+    let here = format!("/paper/{}", p.id);
     let title = unwrap_text(&normalize(&latest.title));
     Ok(layout(
         &title,
@@ -45,6 +48,7 @@ pub(crate) async fn paper(
             div.meta { "arXiv:" (p.id) " " (arxiv_links(&p.id)) " " (categories(&latest.categories)) }
             h1 { (title) }
             p.authors { (author_links(&latest.authors)) }
+            (super::controls(&p.id, &mine, &here, None))
             p.small {
                 @if let Some(v) = latest.version { "v" (v) " · " }
                 @if let Some(d) = &p.first_announced { "first announced " (d) }

@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::{PageError, arxiv_links, author_links, layout, qs, snippet};
+use super::{PageError, arxiv_links, author_links, controls, layout, qs, snippet};
 use crate::index::normalize;
 use crate::serve::api::{SearchParams, run_search};
-use crate::serve::{AppError, AppState, blocking_wide};
+use crate::serve::{AppError, AppState, blocking, blocking_wide};
 
 pub(crate) async fn search(
     State(state): State<Arc<AppState>>,
@@ -39,6 +39,7 @@ pub(crate) async fn search(
             }
             Err(e) => return Err(e.into()),
         };
+    let mine = blocking(&state, |_, s| s.library.mine()).await?;
     let size = crate::serve::page_size(p.size)?;
     let number = p.page.unwrap_or(1).max(1);
     let pages = page.total.div_ceil(size).max(1);
@@ -66,6 +67,7 @@ pub(crate) async fn search(
         format!("/search?{}", qs(&pairs))
     };
     let first = (number - 1) * size + 1;
+    let here = link(number);
     Ok(layout(
         &format!("{} — search", p.q),
         &p.q,
@@ -86,6 +88,7 @@ pub(crate) async fn search(
                         h3 { a href={ "/paper/" (h.id) } { (unwrap_text(&normalize(&h.title))) } }
                         p.authors { (author_links(&h.authors)) }
                         p.snippet { (snippet(&h.snippet, &h.highlights)) }
+                        (controls(&h.id, &mine, &here, None))
                     }
                 }
             }

@@ -12,11 +12,13 @@ use crate::model::{AnnounceType, ArxivId, Day, IndexDoc, Provenance};
 mod harvest;
 mod ledger;
 mod papers;
+mod papers_for;
 mod reports;
 
 pub use harvest::{Checkpoint, RejectedRecord};
 pub use ledger::{Batch, FeedRecord};
 pub use papers::{ListingView, PaperView, SnapshotView};
+pub use papers_for::PaperText;
 pub use reports::{ReportSummary, ShownPaper, StoredReport};
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Recommendation quality: simulated readers over the shared listings.
+
+A reader follows a topic, defined here by a pattern over title and abstract that no ranker sees.
+Their library is papers of that topic announced before a day D0 (plus a few unrelated ones:
+interests are never pure); on each of the next archived days, the relevant papers are that day's
+papers of the topic. Kinds: focused (25 + 5 unrelated), cold start (5), two interests
+(12 + 12 + 6 unrelated). Rankers, in the same run, over the same candidates (the day's listing
+less the reader's library):
+  arxiv-daily   `arxiv-daily recommend --tag T --from D --to D --json` over the archive
+  sanity        arxiv-sanity-lite's ranker: TfidfVectorizer(1-2 grams, 20k features, min_df 5,
+                max_df 0.1, sublinear tf, English stop words, its token pattern) over title,
+                abstract and authors of every paper, LinearSVC(C=0.01, class_weight="balanced")
+                with the library as positives and every other paper as negatives
+  zotero        zotero-arxiv-daily's rule over the same tf-idf: score = sum_i w_i cos(c, p_i),
+                the library newest first, w_i proportional to 1/(1 + log10(i + 1))
+  feed          the listing's own order
+Prints nDCG@10 and P@10 per kind and ranker, and writes them as JSON with --out.
+
+  python3 benches/recommend/bench.py --archive DIR --bin target/release/arxiv-daily \
+      [--listings ../shared/data/listings/listings-ai-ir-cl.jsonl.gz] [--topics FILE] [--out F]
+
+--topics reads a JSON list of {"name": .., "pattern": ..} in place of the topics below (the
+measure is meant to be run on topics the rankers were not tuned on). Needs scikit-learn.
+"""
+import argparse, gzip, json, math, os, random, re, sqlite3, subprocess, sys, tempfile, time
+from collections import defaultdict
+
+import numpy as np
+from sklearn import svm
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+TOPICS = [
+    ("recsys", r"\brecommend"),
+    ("rag", r"retrieval[- ]augmented|\bRAG\b"),
+    ("speech", r"\bspeech\b|\bASR\b|spoken"),
+    ("translation", r"machine translation|\bNMT\b"),
+    ("kg", r"knowledge graph"),
+    ("hallucination", r"hallucinat"),
+    ("medical", r"\bclinical\b|\bmedical\b|\bpatient"),
+    ("legal", r"\blegal\b|\blaw\b|court"),
+    ("math", r"mathematical reasoning|math word problem|theorem prov"),
+    ("safety", r"jailbreak|red[- ]teaming|\bharmful\b"),
+    ("code", r"code generation|program synthesis|\bcoding\b"),
+    ("sentiment", r"sentiment|\bemotion"),
+    ("summarization", r"summariz"),
+    ("multilingual", r"multilingual|low[- ]resource language|cross[- ]lingual"),
+    ("planning", r"\bplanning\b|\bplanner\b"),
+    ("fairness", r"\bbias(es)?\b|fairness|stereotyp"),
+]
+D0S = ["2025-06-02", "2025-11-03", "2026-03-02", "2026-06-01"]
+EVAL_DAYS = 4
+KINDS = {"focused": (25, 0, 5), "cold start": (5, 0, 0), "two interests": (12, 12, 6)}
+
+
+def load_listings(path):
+    papers = {}
+    with gzip.open(path, "rt") as f:
+        for line in f:
+            r = json.loads(line)
+            p = papers.get(r["id"])
+            if p is None or r["date"] < p["first"]:
+                papers[r["id"]] = {"title": r["title"], "abstract": r["abstract"],
+                                   "authors": r["authors"], "first": r["date"]}
+    return papers
+
+
+def archive_days(archive):
+    db = sqlite3.connect(f"file:{archive}/arxiv-daily.sqlite3?mode=ro", uri=True)
+    days = defaultdict(list)
+    first = {}
+    for day, aid in db.execute(
+        "SELECT l.day, p.arxiv_id FROM listings l JOIN papers p ON p.pid = l.pid "
+        "WHERE l.provenance != 'legacy' ORDER BY l.day, l.category, l.position"):
+        if aid not in days[day]:
+            days[day].append(aid)
+        first.setdefault(aid, day)
+    return days, first
+
+
+def ndcg_p(ranked, relevant, k=10):
+    top = ranked[:k]
+    dcg = sum(1 / math.log2(i + 2) for i, x in enumerate(top) if x in relevant)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(k, len(relevant))))
+    return dcg / ideal, sum(1 for x in top if x in relevant) / k
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--archive", required=True)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--listings", default=os.path.join(os.path.dirname(__file__),
+                    "../../../shared/data/listings/listings-ai-ir-cl.jsonl.gz"))
+    ap.add_argument("--topics")
+    ap.add_argument("--out")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--cache", help="keep the anchors' rankings here (pickle) and reuse them")
+    ap.add_argument("--variants", default="",
+                    help="also rank with these settings of arxiv-daily's model "
+                         "(ARXIV_DAILY_RECOMMEND_TUNE values, ';'-separated), for choosing them")
+    args = ap.parse_args()
+    topics = TOPICS
+    if args.topics:
+        topics = [(t["name"], t["pattern"]) for t in json.load(open(args.topics))]
+    t0 = time.time()
+    papers = load_listings(args.listings)
+    days, first = archive_days(args.archive)
+    ids = sorted(i for i in first if i in papers)
+    text = {i: f"{papers[i]['title']} {papers[i]['abstract']}" for i in ids}
+    pats = {n: re.compile(p, re.I) for n, p in topics}
+    match = {n: {i for i in ids if pats[n].search(text[i])} for n, _ in topics}
+    cache = {}
+    if args.cache and os.path.exists(args.cache):
+        import pickle
+        cache = pickle.load(open(args.cache, "rb"))
+    # arxiv-sanity-lite's features (its compute.py), fit on every paper.
+    corpus = [f"{papers[i]['title']} {papers[i]['abstract']} {papers[i]['authors']}" for i in ids]
+    v = TfidfVectorizer(input="content", encoding="utf-8", decode_error="replace",
+                        strip_accents="unicode", lowercase=True, analyzer="word",
+                        stop_words="english", token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
+                        ngram_range=(1, 2), max_features=20000, norm="l2", use_idf=True,
+                        smooth_idf=True, sublinear_tf=True, max_df=0.1, min_df=5)
+    if cache.get("ids") == ids:
+        X = cache["X"]
+    else:
+        X = v.fit_transform(corpus)
+        cache = {"ids": ids, "X": X}
+    row = {i: n for n, i in enumerate(ids)}
+    print(f"{len(ids)} papers, {len(topics)} topics, features in {time.time() - t0:.0f} s",
+          file=sys.stderr)
+    sorted_days = sorted(d for d in days if days[d])
+    rng = random.Random(args.seed)
+    readers = []
+    for kind, (na, nb, nu) in KINDS.items():
+        for ti, (name, _) in enumerate(topics):
+            d0 = D0S[ti % len(D0S)]
+            other = topics[(ti + 5) % len(topics)][0]
+            before = lambda t: sorted(i for i in match[t] if first[i] < d0)
+            lib = []
+            a = before(name)
+            if len(a) < na:
+                continue
+            lib += rng.sample(a[-200:], na)
+            topics_of = [name]
+            if nb:
+                b = [i for i in before(other) if i not in match[name]]
+                if len(b) < nb:
+                    continue
+                lib += rng.sample(b[-200:], nb)
+                topics_of.append(other)
+            pool = [i for i in ids if first[i] < d0 and not any(i in match[t] for t in topics_of)]
+            lib += rng.sample(pool, nu)
+            eval_days = [d for d in sorted_days if d >= d0][:EVAL_DAYS]
+            readers.append({"kind": kind, "topics": topics_of, "library": lib, "days": eval_days})
+    results = defaultdict(lambda: defaultdict(list))
+    variants = [v for v in args.variants.split(";") if v]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, r in enumerate(readers):
+            lib = r["library"]
+            libset = set(lib)
+            relevant_all = set().union(*(match[t] for t in r["topics"]))
+            # Newest first, as zotero-arxiv-daily sorts the library (by date added; here by date).
+            newest = sorted(lib, key=lambda i: (first[i], i), reverse=True)
+            w = np.array([1 / (1 + math.log10(k + 1)) for k in range(len(newest))])
+            w /= w.sum()
+            P = X[[row[i] for i in newest]]
+            key = (r["kind"], tuple(r["topics"]), tuple(lib))
+            if key not in cache:
+                y = np.zeros(X.shape[0])
+                y[[row[i] for i in lib]] = 1
+                clf = svm.LinearSVC(class_weight="balanced", verbose=False, max_iter=10000,
+                                    tol=1e-6, C=0.01)
+                clf.fit(X, y)
+                cache[key] = clf.decision_function(X)
+            sanity = cache[key]
+            libfile = os.path.join(tmp, f"lib{n}.sqlite3")
+            run(args, libfile, ["library", "add", "--tag", "t", *lib])
+            for d in r["days"]:
+                cands = [i for i in days[d] if i in row and i not in libset]
+                relevant = {i for i in cands if i in relevant_all}
+                if not relevant:
+                    continue
+                C = X[[row[i] for i in cands]]
+                zot = (C @ P.T).toarray() @ w
+                ranked = {
+                    "feed": cands,
+                    "sanity": rank(cands, sanity[[row[i] for i in cands]]),
+                    "zotero": rank(cands, zot),
+                    "arxiv-daily": ours(args, libfile, d, cands),
+                }
+                for v in variants:
+                    ranked[v] = ours(args, libfile, d, cands, v)
+                for m, rk in ranked.items():
+                    results[r["kind"]][m].append(ndcg_p(rk, relevant))
+            print(f"reader {n + 1}/{len(readers)} ({r['kind']}, {'+'.join(r['topics'])})",
+                  file=sys.stderr)
+    if args.cache:
+        import pickle
+        pickle.dump(cache, open(args.cache, "wb"))
+    report = {}
+    methods = ["arxiv-daily", "sanity", "zotero", "feed"] + variants
+    print(f"{'kind':<14} {'cases':>5}  " + "  ".join(f"{m[:17]:>17}" for m in methods))
+    every = defaultdict(list)
+    for kind in KINDS:
+        res = results[kind]
+        if not res:
+            continue
+        cells = []
+        for m in methods:
+            nd = float(np.mean([x[0] for x in res[m]]))
+            p = float(np.mean([x[1] for x in res[m]]))
+            every[m] += res[m]
+            report.setdefault(kind, {})[m] = {"ndcg@10": nd, "p@10": p, "cases": len(res[m])}
+            cells.append(f"{nd:.3f} / {p:.3f}".rjust(17))
+        print(f"{kind:<14} {len(res[methods[0]]):>5}  " + "  ".join(cells))
+    cells = []
+    for m in methods:
+        nd = float(np.mean([x[0] for x in every[m]]))
+        p = float(np.mean([x[1] for x in every[m]]))
+        report.setdefault("all", {})[m] = {"ndcg@10": nd, "p@10": p, "cases": len(every[m])}
+        cells.append(f"{nd:.3f} / {p:.3f}".rjust(17))
+    print(f"{'all':<14} {len(every[methods[0]]):>5}  " + "  ".join(cells))
+    print("(each cell: nDCG@10 / P@10)")
+    if args.out:
+        json.dump(report, open(args.out, "w"), indent=1)
+
+
+def rank(cands, scores):
+    order = sorted(range(len(cands)), key=lambda k: (-scores[k], k))
+    return [cands[k] for k in order]
+
+
+def run(args, libfile, cmd, tune=None):
+    env = dict(os.environ)
+    if tune:
+        env["ARXIV_DAILY_RECOMMEND_TUNE"] = tune
+    p = subprocess.run([args.bin, "--data-dir", args.archive, "--library", libfile, *cmd],
+                       capture_output=True, text=True, env=env)
+    if p.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)}: {p.stderr}")
+    return p.stdout
+
+
+def ours(args, libfile, day, cands, tune=None):
+    out = run(args, libfile, ["recommend", "--tag", "t", "--from", day, "--to", day,
+                              "--limit", "100000", "--json"], tune)
+    candset = set(cands)
+    got = [i for i in (json.loads(l)["id"] for l in out.splitlines()) if i in candset]
+    seen = set(got)
+    # Candidates the archive did not rank (none, normally) go last, in feed order.
+    return got + [i for i in cands if i not in seen]
+
+
+if __name__ == "__main__":
+    main()

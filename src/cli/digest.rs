@@ -1,0 +1,155 @@
+//! `digest`: mail each tag's newest recommendations, once per paper per tag.
+
+use std::io::Write;
+use std::time::Duration;
+
+use super::{Ctx, Outcome, stdout};
+use crate::digest::{Section, Smtp};
+use crate::library::Library;
+use crate::model::Day;
+use crate::recommend::{Interests, Request};
+
+/// Mail the newest day's recommendations of each tag (one email, a section per tag, text and
+/// HTML). A paper is mailed to a tag once; a day with nothing new sends nothing. The SMTP
+/// password comes from ARXIV_DAILY_SMTP_PASSWORD, never from the command line or the config.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Only these tags (repeatable) [default: every tag].
+    #[arg(long)]
+    tag: Vec<String>,
+    /// The recipient.
+    #[arg(long)]
+    to: String,
+    /// Where to send: smtps://USER@HOST (TLS), smtp://USER@HOST:587?tls=required (STARTTLS),
+    /// smtp://127.0.0.1:PORT (a local relay, no TLS).
+    #[arg(
+        long,
+        env = "ARXIV_DAILY_SMTP_URL",
+        default_value = "smtp://127.0.0.1:25"
+    )]
+    smtp_url: String,
+    /// The sender [default: arxiv-daily <arxiv-daily@localhost>].
+    #[arg(long, env = "ARXIV_DAILY_FROM")]
+    from_addr: Option<String>,
+    /// The day whose listing to recommend from [default: the newest archived day].
+    #[arg(long)]
+    day: Option<String>,
+    /// Papers per tag at most.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Only papers scoring at least this (standard deviations above the background papers).
+    #[arg(long, default_value_t = 1.0)]
+    min_score: f32,
+    /// Print the email instead of sending it (records nothing).
+    #[arg(long)]
+    dry_run: bool,
+    /// Send even when no tag has anything new.
+    #[arg(long)]
+    send_empty: bool,
+    /// Seconds to wait for the SMTP server.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+    /// Attempts for a transient failure (waiting 2 s, then 4 s, ...).
+    #[arg(long, default_value_t = 4)]
+    attempts: u32,
+}
+
+pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+    let path = ctx.loc.library_path();
+    let Some(existing) = Library::open_read_only(&path)? else {
+        anyhow::bail!(
+            "no library yet ({}): save papers with `arxiv-daily library add --tag TAG ID...`",
+            path.display()
+        );
+    };
+    let interests = Interests::of(&existing, &a.tag)?;
+    anyhow::ensure!(
+        !interests.tags.is_empty(),
+        "the library has no tags: `arxiv-daily library add --tag TAG ID...`"
+    );
+    let mut sent = Vec::new();
+    for (tag, _) in &interests.tags {
+        sent.push(existing.sent(tag)?);
+    }
+    drop(existing);
+    let day = a.day.as_deref().map(Day::parse).transpose()?;
+    let reader = crate::archive::Reader::open(&ctx.loc)?;
+    let found = reader.read(|r| {
+        let Some(day) = day.or(r.newest_listed_day()?) else {
+            return Ok(None);
+        };
+        let mut sections = Vec::new();
+        for ((tag, papers), sent) in interests.tags.iter().zip(&sent) {
+            let one = Interests {
+                tags: vec![(tag.clone(), papers.clone())],
+                exclude: interests.exclude.clone(),
+            };
+            let req = Request {
+                from: day,
+                to: day,
+                category: None,
+                limit: a.limit + sent.len(),
+            };
+            let papers: Vec<_> = crate::recommend::recommend(r, &one, &req)?
+                .into_iter()
+                .filter(|p| p.score >= a.min_score && !sent.contains(&p.id))
+                .take(a.limit)
+                .collect();
+            sections.push(Section {
+                tag: tag.clone(),
+                papers,
+            });
+        }
+        Ok(Some((day, sections)))
+    })?;
+    let Some((day, sections)) = found else {
+        anyhow::bail!("the archive lists no day yet: run `arxiv-daily ingest` first");
+    };
+    let total: usize = sections.iter().map(|s| s.papers.len()).sum();
+    if total == 0 && !a.send_empty {
+        eprintln!(
+            "arxiv-daily: nothing new for your tags on {day}: no mail sent (--send-empty sends one anyway)"
+        );
+        return Ok(Outcome::Done);
+    }
+    let from = a
+        .from_addr
+        .clone()
+        .unwrap_or_else(|| "arxiv-daily <arxiv-daily@localhost>".into());
+    let message = crate::digest::message(&from, &a.to, day, &sections)?;
+    if a.dry_run {
+        let mut out = stdout();
+        out.write_all(&message.formatted())?;
+        out.flush()?;
+        return Ok(Outcome::Done);
+    }
+    anyhow::ensure!(
+        a.timeout > 0.0 && a.timeout.is_finite(),
+        "--timeout must be a positive number of seconds"
+    );
+    let smtp = Smtp {
+        url: a.smtp_url.clone(),
+        password: std::env::var("ARXIV_DAILY_SMTP_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty()),
+        timeout: Duration::from_secs_f64(a.timeout),
+        attempts: a.attempts,
+        backoff: Duration::from_secs(2),
+    };
+    smtp.send(&message, |m| eprintln!("arxiv-daily: {m}"))?;
+    // Accepted: now, and only now, the papers count as sent.
+    let mut lib = Library::open(&path)?;
+    lib.change(|c| {
+        for s in &sections {
+            let ids: Vec<String> = s.papers.iter().map(|p| p.id.clone()).collect();
+            c.record_sent(&s.tag, &ids)?;
+        }
+        Ok(())
+    })?;
+    println!(
+        "sent {total} {} for {day} to {}",
+        if total == 1 { "paper" } else { "papers" },
+        a.to
+    );
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,368 @@
+//! `library`: the reader's tags of saved papers and dismissals, kept in `library.sqlite3`
+//! beside the archive (or `--library PATH`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Ctx, Outcome, json_line, stdout};
+use crate::library::{Kind, Library, Tag, import};
+use crate::model::ArxivId;
+
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum Command {
+    /// Save papers to a tag (created on first use): ids with or without version, or
+    /// arxiv.org abs/pdf links.
+    Add(Change),
+    /// Take papers out of a tag (saved or dismissed).
+    Remove(Change),
+    /// "Not for me": a negative for that tag, never recommended to it again.
+    Dismiss(Change),
+    /// The library's entries: id, tag, kind (saved or dismissed), when.
+    List {
+        #[arg(long)]
+        tag: Option<String>,
+        /// One JSON object per entry: id, tag, kind, added.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The tags: papers saved, dismissed, and the last digest.
+    Tags {
+        /// One JSON object per tag: tag, papers, dismissed, last_digest.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a BibTeX file (Zotero, Mendeley, Google Scholar, arXiv), a text file of ids or
+    /// links (one per line), or `library export --format json` lines. Entries are matched by
+    /// arXiv id, else by title against the archive; the unmatched are listed, the rest added.
+    Import {
+        file: PathBuf,
+        /// The tag to save to (JSON lines keep their own tags unless this is given).
+        #[arg(long)]
+        tag: Option<String>,
+        /// One JSON object: added, matched, unmatched.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the library: BibTeX of the saved papers, JSON lines of every entry (which
+    /// `library import` reads back to the same library), or ids.
+    Export {
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long, value_enum, default_value = "bibtex")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Change {
+    #[arg(long)]
+    tag: String,
+    /// Papers: 2509.16442, 2509.16442v2, arXiv:2509.16442, https://arxiv.org/abs/2509.16442,
+    /// https://arxiv.org/pdf/2509.16442v1.
+    #[arg(required = true)]
+    ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ExportFormat {
+    Bibtex,
+    Json,
+    Text,
+}
+
+pub(crate) fn run(ctx: &Ctx, c: Command) -> anyhow::Result<Outcome> {
+    let path = ctx.loc.library_path();
+    match c {
+        Command::Add(a) => change(ctx, &path, a, "saved to", |c, t, ids| c.save(t, ids)),
+        Command::Dismiss(a) => change(ctx, &path, a, "dismissed from", |c, t, ids| {
+            c.dismiss(t, ids)
+        }),
+        Command::Remove(a) => change(ctx, &path, a, "removed from", |c, t, ids| c.remove(t, ids)),
+        Command::List { tag, json } => {
+            let Some(lib) = Library::open_read_only(&path)? else {
+                return Ok(Outcome::NothingFound);
+            };
+            let entries = lib.entries(tag.as_deref())?;
+            let mut out = stdout();
+            for e in &entries {
+                if json {
+                    json_line(&mut out, e)?;
+                } else {
+                    writeln!(out, "{}\t{}\t{}\t{}", e.id, e.tag, e.kind.as_str(), e.added)?;
+                }
+            }
+            out.flush()?;
+            Ok(found(!entries.is_empty()))
+        }
+        Command::Tags { json } => {
+            let Some(lib) = Library::open_read_only(&path)? else {
+                return Ok(Outcome::NothingFound);
+            };
+            let tags = lib.tags()?;
+            let mut out = stdout();
+            for t in &tags {
+                if json {
+                    json_line(&mut out, t)?;
+                } else {
+                    writeln!(
+                        out,
+                        "{}\t{} saved\t{} dismissed\tlast digest {}",
+                        t.tag,
+                        t.papers,
+                        t.dismissed,
+                        t.last_digest.as_deref().unwrap_or("never")
+                    )?;
+                }
+            }
+            out.flush()?;
+            Ok(found(!tags.is_empty()))
+        }
+        Command::Import { file, tag, json } => import_file(ctx, &path, &file, tag, json),
+        Command::Export { tag, format } => export(ctx, &path, tag, format),
+    }
+}
+
+fn found(any: bool) -> Outcome {
+    if any {
+        Outcome::Done
+    } else {
+        Outcome::NothingFound
+    }
+}
+
+fn parse_ids(ids: &[String]) -> anyhow::Result<Vec<ArxivId>> {
+    ids.iter()
+        .map(|s| crate::library::parse_id(s).map_err(anyhow::Error::from))
+        .collect()
+}
+
+/// Warns of papers that are not in the archive (yet): they count once they are ingested.
+fn warn_missing(ctx: &Ctx, ids: &[ArxivId]) {
+    if !ctx.loc.db_path().is_file() {
+        return;
+    }
+    let Ok(reader) = crate::archive::Reader::open(&ctx.loc) else {
+        return;
+    };
+    let missing: Vec<String> = reader
+        .read(|r| {
+            let mut m = Vec::new();
+            for id in ids {
+                if !r.has_paper(id.as_str())? {
+                    m.push(id.to_string());
+                }
+            }
+            Ok(m)
+        })
+        .unwrap_or_default();
+    if !missing.is_empty() {
+        eprintln!(
+            "arxiv-daily: not in the archive yet (kept; they count once ingested): {}",
+            missing.join(", ")
+        );
+    }
+}
+
+fn change(
+    ctx: &Ctx,
+    path: &std::path::Path,
+    a: Change,
+    verb: &str,
+    f: impl FnOnce(&crate::library::Changes<'_>, &Tag, &[ArxivId]) -> crate::library::Result<usize>,
+) -> anyhow::Result<Outcome> {
+    let tag = Tag::parse(&a.tag)?;
+    let ids = parse_ids(&a.ids)?;
+    let mut lib = Library::open(path)?;
+    let n = lib.change(|c| f(c, &tag, &ids))?;
+    if verb != "removed from" {
+        warn_missing(ctx, &ids);
+    }
+    println!("{n} {} {verb} {tag}", papers(n));
+    Ok(Outcome::Done)
+}
+
+fn papers(n: usize) -> &'static str {
+    if n == 1 { "paper" } else { "papers" }
+}
+
+#[derive(serde::Serialize)]
+struct ImportOutput<'a> {
+    added: usize,
+    matched: Vec<&'a import::Matched>,
+    unmatched: &'a [import::Unmatched],
+}
+
+fn import_file(
+    ctx: &Ctx,
+    path: &std::path::Path,
+    file: &std::path::Path,
+    tag: Option<String>,
+    json: bool,
+) -> anyhow::Result<Outcome> {
+    let tag = tag.as_deref().map(Tag::parse).transpose()?;
+    let items = import::read_file(file)?;
+    let kept = items.iter().any(|i| i.kept.is_some());
+    if tag.is_none() && !kept {
+        anyhow::bail!(
+            "{}: say which tag to save these papers to (--tag TAG)",
+            file.display()
+        );
+    }
+    // Titles are matched against the archive when there is one.
+    let (matched, unmatched) = if ctx.loc.db_path().is_file() {
+        let reader = crate::archive::Reader::open(&ctx.loc)?;
+        reader.read(|r| import::match_items(r, &items))?
+    } else {
+        let mut matched = Vec::new();
+        let mut unmatched = Vec::new();
+        for item in &items {
+            match &item.id {
+                Some((id, by)) => matched.push((
+                    import::Matched {
+                        key: item.key.clone(),
+                        line: item.line,
+                        id: id.to_string(),
+                        by,
+                    },
+                    item,
+                )),
+                None => unmatched.push(import::Unmatched {
+                    key: item.key.clone(),
+                    line: item.line,
+                    title: item.title.clone(),
+                }),
+            }
+        }
+        (matched, unmatched)
+    };
+    let mut lib = Library::open(path)?;
+    // One transaction: the whole file or nothing (a kill part way leaves the library as it was).
+    let added = lib.change(|c| {
+        let mut n = 0;
+        for (m, item) in &matched {
+            let id = ArxivId::from_canonical(m.id.clone());
+            n += match (&tag, &item.kept) {
+                (Some(t), Some((_, kind, added))) => {
+                    c.put(t, std::slice::from_ref(&id), *kind, Some(added))?
+                }
+                (None, Some((t, kind, added))) => c.put(
+                    &Tag::parse(t)?,
+                    std::slice::from_ref(&id),
+                    *kind,
+                    Some(added),
+                )?,
+                (Some(t), None) => c.put(t, std::slice::from_ref(&id), Kind::Saved, None)?,
+                (None, None) => 0,
+            };
+        }
+        Ok(n)
+    })?;
+    let mut out = stdout();
+    if json {
+        json_line(
+            &mut out,
+            &ImportOutput {
+                added,
+                matched: matched.iter().map(|(m, _)| m).collect(),
+                unmatched: &unmatched,
+            },
+        )?;
+    } else {
+        let by_title = matched.iter().filter(|(m, _)| m.by == "title").count();
+        writeln!(
+            out,
+            "{}: {} {} matched ({} by arXiv id, {by_title} by title), {added} added{}",
+            file.display(),
+            matched.len(),
+            if matched.len() == 1 {
+                "entry"
+            } else {
+                "entries"
+            },
+            matched.len() - by_title,
+            tag.as_ref().map(|t| format!(" to {t}")).unwrap_or_default()
+        )?;
+        if !unmatched.is_empty() {
+            writeln!(
+                out,
+                "{} unmatched (no arXiv id, and no archived paper has the title):",
+                unmatched.len()
+            )?;
+            for u in &unmatched {
+                writeln!(
+                    out,
+                    "  {} (line {}): {}",
+                    u.key,
+                    u.line,
+                    u.title.as_deref().unwrap_or("(no title)")
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(found(!matched.is_empty()))
+}
+
+fn export(
+    ctx: &Ctx,
+    path: &std::path::Path,
+    tag: Option<String>,
+    format: ExportFormat,
+) -> anyhow::Result<Outcome> {
+    let Some(lib) = Library::open_read_only(path)? else {
+        return Ok(Outcome::NothingFound);
+    };
+    let mut entries = lib.entries(tag.as_deref())?;
+    // Oldest first in an export (a reader's file reads as it grew), then by id.
+    entries.sort_by(|a, b| {
+        (a.tag.as_str(), a.added.as_str(), a.id.as_str()).cmp(&(
+            b.tag.as_str(),
+            b.added.as_str(),
+            b.id.as_str(),
+        ))
+    });
+    let mut out = stdout();
+    match format {
+        ExportFormat::Json => {
+            for e in &entries {
+                json_line(&mut out, e)?;
+            }
+        }
+        ExportFormat::Text | ExportFormat::Bibtex => {
+            let mut seen = std::collections::HashSet::new();
+            let saved: Vec<&str> = entries
+                .iter()
+                .filter(|e| e.kind == Kind::Saved && seen.insert(e.id.clone()))
+                .map(|e| e.id.as_str())
+                .collect();
+            if format == ExportFormat::Text {
+                for id in &saved {
+                    writeln!(out, "{id}")?;
+                }
+            } else {
+                let reader = if ctx.loc.db_path().is_file() {
+                    Some(crate::archive::Reader::open(&ctx.loc)?)
+                } else {
+                    None
+                };
+                for id in &saved {
+                    let canonical = ArxivId::from_canonical(id.to_string());
+                    let paper = match &reader {
+                        Some(r) => r.read(|reads| Ok(reads.paper(&canonical)?))?,
+                        None => None,
+                    };
+                    match paper.as_ref().and_then(crate::bibtex::entry) {
+                        Some(entry) => out.write_all(entry.as_bytes())?,
+                        None => write!(
+                            out,
+                            "@misc{{{id},\n      eprint={{{id}}},\n      archivePrefix={{arXiv}},\n      url={{https://arxiv.org/abs/{id}}}, \n}}\n"
+                        )?,
+                    }
+                    writeln!(out)?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(found(!entries.is_empty()))
+}

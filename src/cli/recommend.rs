@@ -1,0 +1,157 @@
+//! `recommend`: the papers of a day (or days) ranked for the library's tags.
+
+use std::io::Write;
+
+use super::{Ctx, Outcome, json_line, stdout};
+use crate::library::Library;
+use crate::model::Day;
+use crate::recommend::{Interests, Request};
+
+/// The papers listed on those days (default: the newest archived day), less those already in
+/// the library, ranked by a model of each tag (its saved papers against its dismissals and the
+/// archive's other papers); without --tag, every tag, each paper under its best one.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Only this tag (repeatable).
+    #[arg(long)]
+    tag: Vec<String>,
+    /// The first day [default: the last day, or --days back from it].
+    #[arg(long)]
+    from: Option<String>,
+    /// The last day [default: the newest archived day].
+    #[arg(long)]
+    to: Option<String>,
+    /// The N newest archived days up to --to.
+    #[arg(long)]
+    days: Option<usize>,
+    /// Only papers listed in this category (e.g. cs.IR).
+    #[arg(long)]
+    category: Option<String>,
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// One JSON object per paper: id, title, authors, first_announced, tag, score, why.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    /// Markdown, an Atom feed or BibTeX instead of text.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    Md,
+    Atom,
+    Bibtex,
+}
+
+pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+    let from = a.from.as_deref().map(Day::parse).transpose()?;
+    let to = a.to.as_deref().map(Day::parse).transpose()?;
+    let Some(library) = Library::open_read_only(&ctx.loc.library_path())? else {
+        anyhow::bail!(
+            "no library yet ({}): save papers with `arxiv-daily library add --tag TAG ID...` or `library import FILE --tag TAG`",
+            ctx.loc.library_path().display()
+        );
+    };
+    let interests = Interests::of(&library, &a.tag)?;
+    if interests.tags.is_empty() {
+        anyhow::bail!("the library has no tags: `arxiv-daily library add --tag TAG ID...`");
+    }
+    let reader = crate::archive::Reader::open(&ctx.loc)?;
+    let out = reader.read(|r| {
+        let Some((from, to)) = crate::recommend::days(r, from, to, a.days)? else {
+            return Ok(None);
+        };
+        let req = Request {
+            from,
+            to,
+            category: a.category.clone(),
+            limit: a.limit,
+        };
+        let recs = crate::recommend::recommend(r, &interests, &req)?;
+        let papers = if a.format == Some(Format::Bibtex) {
+            recs.iter()
+                .map(|rec| r.paper(&crate::model::ArxivId::from_canonical(rec.id.clone())))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            vec![]
+        };
+        Ok(Some((from, to, recs, papers)))
+    })?;
+    let Some((from, to, recs, papers)) = out else {
+        eprintln!("arxiv-daily: the archive lists no day yet");
+        return Ok(Outcome::NothingFound);
+    };
+    if recs.is_empty() {
+        if !a.json {
+            eprintln!("arxiv-daily: nothing to recommend for {from}..{to}");
+        }
+        return Ok(Outcome::NothingFound);
+    }
+    let mut out = stdout();
+    match (a.json, a.format) {
+        (true, _) => {
+            for r in &recs {
+                json_line(&mut out, r)?;
+            }
+        }
+        (false, Some(Format::Md)) => {
+            writeln!(out, "# Recommended, {from}{}\n", range_end(from, to))?;
+            for r in &recs {
+                writeln!(
+                    out,
+                    "- [{}](https://arxiv.org/abs/{}) ({}): {}  \n  *{}: {}*",
+                    crate::source::unwrap_text(&r.title).replace(['[', ']'], ""),
+                    r.id,
+                    r.id,
+                    crate::source::unwrap_text(&r.authors),
+                    r.tag,
+                    r.why.join(", ")
+                )?;
+            }
+        }
+        (false, Some(Format::Atom)) => {
+            let tags = if a.tag.is_empty() {
+                "all".to_string()
+            } else {
+                a.tag.join("+")
+            };
+            let info = crate::atom::FeedInfo {
+                id: format!("urn:arxiv-daily:recommend:{tags}"),
+                title: format!("arxiv-daily: recommended for {tags}"),
+                subtitle: format!("{from}{}", range_end(from, to)),
+            };
+            out.write_all(crate::recommend::atom(&info, &recs, to).as_bytes())?;
+        }
+        (false, Some(Format::Bibtex)) => {
+            for p in papers.iter().flatten() {
+                if let Some(e) = crate::bibtex::entry(p) {
+                    out.write_all(e.as_bytes())?;
+                    writeln!(out)?;
+                }
+            }
+        }
+        (false, None) => {
+            for r in &recs {
+                writeln!(
+                    out,
+                    "{:>6.2}  {}  {}",
+                    r.score,
+                    r.id,
+                    crate::source::unwrap_text(&r.title)
+                )?;
+                writeln!(out, "        {}: {}", r.tag, r.why.join(", "))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Done)
+}
+
+fn range_end(from: Day, to: Day) -> String {
+    if from == to {
+        String::new()
+    } else {
+        format!(" to {to}")
+    }
+}

@@ -1,0 +1,451 @@
+//! Reading a reader's existing library: BibTeX as Zotero, Mendeley, Google Scholar and arXiv
+//! export it (parsed by the `biblatex` crate's raw parser), plain text with one id or link per
+//! line, and `library export --format json`'s lines. Each entry is matched to a paper by its
+//! arXiv id (the `eprint` field, an arxiv.org link in `url`, a `10.48550/arXiv.` DOI, `arXiv:` in
+//! `journal`, `note` and the like), else by its title, normalized, against the archive.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{Kind, parse_id};
+use crate::archive::Reads;
+use crate::model::ArxivId;
+
+/// One entry of the file, before matching.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// The BibTeX key, or the line's text.
+    pub key: String,
+    /// 1-based line where it starts.
+    pub line: usize,
+    /// The id the entry names, and the field that named it.
+    pub id: Option<(ArxivId, &'static str)>,
+    pub title: Option<String>,
+    /// From a JSON export: the entry's tag, kind and date.
+    pub kept: Option<(String, Kind, String)>,
+}
+
+/// How an item was matched.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Matched {
+    pub key: String,
+    pub line: usize,
+    pub id: String,
+    /// The field that gave the id (`eprint`, `url`, `doi`, `journal`, ..., `title`, `line`).
+    pub by: &'static str,
+}
+
+/// An entry no paper of the archive matched.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Unmatched {
+    pub key: String,
+    pub line: usize,
+    pub title: Option<String>,
+}
+
+/// Reads a file into items; an unreadable file is an error naming it and the line.
+pub fn read_file(path: &Path) -> anyhow::Result<Vec<Item>> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let line = line_of(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
+        anyhow::anyhow!("{}:{line}: not UTF-8 text", path.display())
+    })?;
+    parse(&text).map_err(|(line, why)| anyhow::anyhow!("{}:{line}: {why}", path.display()))
+}
+
+/// Parses a file's text: BibTeX when its first non-blank character is `@`, JSON lines when it
+/// is `{`, else plain text. Errors are (line, why).
+pub fn parse(text: &str) -> Result<Vec<Item>, (usize, String)> {
+    match text.trim_start().chars().next() {
+        Some('@') | Some('%') => parse_bibtex(text),
+        Some('{') => parse_json_lines(text),
+        _ => parse_plain(text),
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// The fields that may name an arXiv id, in the order they are trusted.
+const ID_FIELDS: [&str; 9] = [
+    "eprint",
+    "arxivid",
+    "url",
+    "doi",
+    "journal",
+    "note",
+    "howpublished",
+    "number",
+    "annote",
+];
+
+fn parse_bibtex(text: &str) -> Result<Vec<Item>, (usize, String)> {
+    let bib = biblatex::RawBibliography::parse(text).map_err(|e| {
+        (
+            line_of(text, e.span.start),
+            format!("cannot read this BibTeX: {}", e.kind),
+        )
+    })?;
+    let mut items = Vec::new();
+    for entry in &bib.entries {
+        let e = &entry.v;
+        let field = |name: &str| -> Option<String> {
+            e.fields
+                .iter()
+                .find(|p| p.key.v.eq_ignore_ascii_case(name))
+                .map(|p| {
+                    p.value
+                        .v
+                        .iter()
+                        .map(|c| match &c.v {
+                            biblatex::RawChunk::Normal(s) => *s,
+                            biblatex::RawChunk::Abbreviation(s) => *s,
+                        })
+                        .collect::<String>()
+                })
+        };
+        let mut id = None;
+        for name in ID_FIELDS {
+            if let Some(v) = field(name)
+                && let Some(found) = arxiv_id_in(name, &v)
+            {
+                id = Some((found, name));
+                break;
+            }
+        }
+        items.push(Item {
+            key: e.key.v.to_string(),
+            line: line_of(text, entry.span.start),
+            id,
+            title: field("title").map(|t| clean_tex(&t)),
+            kept: None,
+        });
+    }
+    Ok(items)
+}
+
+/// The arXiv id a field's value names, if any.
+fn arxiv_id_in(field: &str, value: &str) -> Option<ArxivId> {
+    let v = value.trim();
+    match field {
+        "eprint" | "arxivid" => parse_id(v).ok(),
+        "url" => v
+            .split_whitespace()
+            .filter(|u| u.contains("arxiv.org/"))
+            .find_map(|u| parse_id(u).ok()),
+        "doi" => {
+            let lower = v.to_ascii_lowercase();
+            let rest = lower.find("10.48550/arxiv.").map(|p| &v[p + 15..])?;
+            parse_id(rest).ok()
+        }
+        // "arXiv preprint arXiv:2509.16442", "arXiv:2509.16442 [cs.IR]"
+        _ => {
+            let lower = v.to_ascii_lowercase();
+            let mut from = 0;
+            while let Some(p) = lower[from..].find("arxiv:") {
+                let start = from + p + 6;
+                let token: String = v[start..]
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
+                    .collect();
+                if let Ok(id) = parse_id(token.trim_end_matches('.')) {
+                    return Some(id);
+                }
+                from = start;
+            }
+            None
+        }
+    }
+}
+
+fn parse_plain(text: &str) -> Result<Vec<Item>, (usize, String)> {
+    let mut items = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let id = parse_id(t).map_err(|_| {
+            (
+                n + 1,
+                format!("not an arXiv id or arxiv.org link: {t:?} (plain text is one per line)"),
+            )
+        })?;
+        items.push(Item {
+            key: t.to_string(),
+            line: n + 1,
+            id: Some((id, "line")),
+            title: None,
+            kept: None,
+        });
+    }
+    Ok(items)
+}
+
+#[derive(Deserialize)]
+struct JsonEntry {
+    id: String,
+    tag: String,
+    kind: String,
+    added: String,
+}
+
+fn parse_json_lines(text: &str) -> Result<Vec<Item>, (usize, String)> {
+    let mut items = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let e: JsonEntry = serde_json::from_str(line).map_err(|e| (n + 1, e.to_string()))?;
+        let id = parse_id(&e.id).map_err(|e| (n + 1, e.to_string()))?;
+        super::Tag::parse(&e.tag).map_err(|e| (n + 1, e.to_string()))?;
+        let kind = match e.kind.as_str() {
+            "saved" => Kind::Saved,
+            "dismissed" => Kind::Dismissed,
+            other => return Err((n + 1, format!("kind {other:?}: saved or dismissed"))),
+        };
+        jiff::Timestamp::from_str_checked(&e.added).map_err(|why| (n + 1, why))?;
+        items.push(Item {
+            key: e.id.clone(),
+            line: n + 1,
+            id: Some((id, "line")),
+            title: None,
+            kept: Some((e.tag, kind, e.added)),
+        });
+    }
+    Ok(items)
+}
+
+trait FromStrChecked {
+    fn from_str_checked(s: &str) -> Result<(), String>;
+}
+
+impl FromStrChecked for jiff::Timestamp {
+    fn from_str_checked(s: &str) -> Result<(), String> {
+        s.parse::<jiff::Timestamp>()
+            .map(|_| ())
+            .map_err(|e| format!("added {s:?}: {e}"))
+    }
+}
+
+/// The matched items (each with its item) and the unmatched ones.
+pub type Matching<'i> = (Vec<(Matched, &'i Item)>, Vec<Unmatched>);
+
+/// Matches items to the archive's papers: an id is taken as it is (a paper not archived yet
+/// counts once it is); a title must be an archived paper's.
+pub fn match_items<'i>(reads: &Reads<'_>, items: &'i [Item]) -> anyhow::Result<Matching<'i>> {
+    let wanted: HashSet<String> = items
+        .iter()
+        .filter(|i| i.id.is_none())
+        .filter_map(|i| i.title.as_deref().map(normalize_title))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let titled = reads.papers_titled(&wanted, normalize_title)?;
+    let mut matched = Vec::new();
+    let mut unmatched = Vec::new();
+    for item in items {
+        let found = match &item.id {
+            Some((id, by)) => Some((id.as_str().to_string(), *by)),
+            None => item
+                .title
+                .as_deref()
+                .and_then(|t| titled.get(&normalize_title(t)))
+                .map(|id| (id.clone(), "title")),
+        };
+        match found {
+            Some((id, by)) => matched.push((
+                Matched {
+                    key: item.key.clone(),
+                    line: item.line,
+                    id,
+                    by,
+                },
+                item,
+            )),
+            None => unmatched.push(Unmatched {
+                key: item.key.clone(),
+                line: item.line,
+                title: item.title.clone(),
+            }),
+        }
+    }
+    Ok((matched, unmatched))
+}
+
+/// TeX as a title is read: accents (`\"o`, `{\'e}`) become the letter, commands and braces
+/// go, whitespace is one space.
+pub fn clean_tex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' | '}' => {}
+            '\\' => {
+                // An accent command keeps its letter; a word command (\emph, \textbf) goes.
+                match chars.peek() {
+                    Some(&a) if "'\"^`~=.".contains(a) => {
+                        chars.next();
+                    }
+                    Some(a) if a.is_ascii_alphabetic() => {
+                        let mut name = String::new();
+                        while let Some(&a) = chars.peek() {
+                            if a.is_ascii_alphabetic() {
+                                name.push(a);
+                                chars.next();
+                            } else {
+                                break;
+                            }
+                        }
+                        if name.len() == 1 && "uvHckrdb".contains(name.as_str()) {
+                            // \v{c}, \c c: the letter follows.
+                        } else if matches!(name.as_str(), "ss") {
+                            out.push_str("ss");
+                        } else if matches!(name.as_str(), "o" | "O" | "l" | "L" | "i" | "j") {
+                            out.push_str(&name.to_lowercase());
+                        }
+                        if chars.peek() == Some(&' ') {
+                            chars.next();
+                        }
+                    }
+                    Some(_) => {
+                        // \& \% \$ \_ : the character itself.
+                        if let Some(a) = chars.next() {
+                            out.push(a);
+                        }
+                    }
+                    None => {}
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A title as matching compares it: TeX read, accents dropped, lower case, letters and digits
+/// only, one space between words.
+pub fn normalize_title(s: &str) -> String {
+    let clean = clean_tex(s);
+    let mut out = String::with_capacity(clean.len());
+    for c in clean.chars().flat_map(char::to_lowercase) {
+        let c = fold_accent(c);
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    out.trim().to_string()
+}
+
+/// The base letter of a Latin letter with a diacritic (the common ones in author names and
+/// titles); other characters as they are.
+fn fold_accent(c: char) -> char {
+    const FROM: &str = "àáâãäåāăąçćčďèéêëēėęěìíîïīįıñńňòóôõöøōőùúûüūůűųýÿžźżšśşřŕťţľĺłğ";
+    const TO: &str = "aaaaaaaaacccdeeeeeeeeiiiiiiinnnooooooooouuuuuuuuyyzzzsssrrttlllg";
+    match FROM.chars().position(|f| f == c) {
+        Some(i) => TO.chars().nth(i).unwrap_or(c),
+        None => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ZOTERO: &str = r#"
+@article{wang_generative_2025,
+	title = {Generative {Retrieval} for {Recommendation}},
+	url = {http://arxiv.org/abs/2509.16442v2},
+	doi = {10.48550/arXiv.2509.16442},
+	journal = {arXiv},
+	author = {Wang, Wei and M{\"u}ller, Jörg},
+	month = sep,
+	year = {2025},
+	note = {arXiv:2509.16442 [cs]},
+}
+@misc{scholar,
+  title={Dense passage retrieval for open-domain question answering},
+  author={Karpukhin, Vladimir},
+  journal={arXiv preprint arXiv:2004.04906},
+  year={2020}
+}
+@inproceedings{conf,
+  title = {{\'E}tude of {BM25}: \emph{Ranking} \& Retrieval},
+  booktitle = {SIGIR},
+}
+@misc{arxiv2025,
+      title={Something}, 
+      author={A and B},
+      year={2025},
+      eprint={2508.00001},
+      archivePrefix={arXiv},
+      primaryClass={cs.IR},
+      url={https://arxiv.org/abs/2508.00001}, 
+}
+"#;
+
+    #[test]
+    fn bibtex_entries_give_their_ids_by_the_field_that_names_them() {
+        let items = parse(ZOTERO).unwrap();
+        let got: Vec<_> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.key.as_str(),
+                    i.line,
+                    i.id.as_ref().map(|(id, by)| (id.as_str().to_string(), *by)),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "wang_generative_2025",
+                    2,
+                    Some(("2509.16442".into(), "url"))
+                ),
+                ("scholar", 12, Some(("2004.04906".into(), "journal"))),
+                ("conf", 18, None),
+                ("arxiv2025", 22, Some(("2508.00001".into(), "eprint"))),
+            ]
+        );
+        assert_eq!(
+            items[2].title.as_deref(),
+            Some("Etude of BM25: Ranking & Retrieval")
+        );
+        assert_eq!(
+            normalize_title(items[2].title.as_deref().unwrap()),
+            "etude of bm25 ranking retrieval"
+        );
+        assert_eq!(
+            normalize_title("{É}tude  of BM25 -- Ranking & Retrieval"),
+            "etude of bm25 ranking retrieval"
+        );
+    }
+
+    #[test]
+    fn a_broken_file_names_its_line_and_plain_text_is_ids() {
+        let bad = "@misc{a,\n  title = {x},\n}\n@misc{b,\n  title = {unclosed,\n";
+        let (line, why) = parse(bad).unwrap_err();
+        assert!(line >= 4, "line {line}: {why}");
+        let plain = "# mine\n2509.16442\n\nhttps://arxiv.org/pdf/2509.16443v1\n";
+        let items = parse(plain).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].line, 4);
+        let (line, why) = parse("2509.16442\nnot an id\n").unwrap_err();
+        assert_eq!(line, 2, "{why}");
+    }
+}

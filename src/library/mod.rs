@@ -1,0 +1,638 @@
+//! The reader's library: tags of saved papers, dismissals ("not for me"), visits of day pages,
+//! and what each digest sent. User state, in its own SQLite file beside the archive
+//! (`library.sqlite3`): the archive never reads it, and nothing that rebuilds or repairs the
+//! archive or its index touches it. Nothing in it is derived from the archive.
+//!
+//! Opening creates the file and applies the append-only migrations (`PRAGMA user_version`);
+//! every change is one IMMEDIATE transaction that also bumps `meta.version`, which the
+//! recommender keys its kept models on.
+
+pub mod import;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::model::{ArxivId, Day};
+
+pub use crate::archive::LIBRARY_FILE;
+
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+
+/// The longest tag name.
+pub const TAG_MAX: usize = 40;
+
+/// What went wrong in the library.
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("{path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "{path}: the library has schema version {found}, newer than this arxiv-daily knows ({known}); upgrade arxiv-daily"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(transparent)]
+    Tag(#[from] TagError),
+    #[error("no tag {0:?} in the library")]
+    NoTag(String),
+}
+
+pub type Result<T, E = LibraryError> = std::result::Result<T, E>;
+
+/// A tag name that breaks the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "bad tag {0:?}: a tag is 1 to 40 letters, digits, '-', '_' or '.', starting with a letter or digit"
+)]
+pub struct TagError(pub String);
+
+/// A valid tag name (see [`TagError`] for the rule): safe in a URL path, a file name and a
+/// mail subject as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Tag(String);
+
+impl Tag {
+    pub fn parse(s: &str) -> Result<Tag, TagError> {
+        let ok = !s.is_empty()
+            && s.len() <= TAG_MAX
+            && s.as_bytes()[0].is_ascii_alphanumeric()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if ok {
+            Ok(Tag(s.to_string()))
+        } else {
+            Err(TagError(s.to_string()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Tag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Tag {
+    type Err = TagError;
+    fn from_str(s: &str) -> Result<Tag, TagError> {
+        Tag::parse(s)
+    }
+}
+
+/// Whether a paper is one of a tag's positives or a dismissal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Saved,
+    Dismissed,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Saved => "saved",
+            Kind::Dismissed => "dismissed",
+        }
+    }
+
+    fn parse(s: &str) -> rusqlite::Result<Kind> {
+        match s {
+            "saved" => Ok(Kind::Saved),
+            "dismissed" => Ok(Kind::Dismissed),
+            other => Err(rusqlite::Error::FromSqlConversionFailure(
+                2,
+                rusqlite::types::Type::Text,
+                format!("entry kind {other:?}").into(),
+            )),
+        }
+    }
+}
+
+/// One row of `library list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub id: String,
+    pub tag: String,
+    pub kind: Kind,
+    /// When it was saved or dismissed (RFC 3339, UTC).
+    pub added: String,
+}
+
+/// One row of `library tags`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagSummary {
+    pub tag: String,
+    pub papers: u64,
+    pub dismissed: u64,
+    /// When a digest last sent papers of this tag (RFC 3339, UTC).
+    pub last_digest: Option<String>,
+}
+
+/// A tag's papers as its model reads them: saved (newest first) and dismissed ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagPapers {
+    pub saved: Vec<String>,
+    pub dismissed: Vec<String>,
+}
+
+/// The library file.
+pub struct Library {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Now, as the library stores times.
+pub fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+        .to_string()
+}
+
+impl Library {
+    /// Opens for reading and writing, creating and migrating the file as needed.
+    pub fn open(path: &Path) -> Result<Library> {
+        let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
+        let mut lib = Library {
+            conn,
+            path: path.to_path_buf(),
+        };
+        lib.configure()?;
+        lib.migrate()?;
+        Ok(lib)
+    }
+
+    /// Opens an existing library for reading; `None` when there is none yet (an empty
+    /// library: readers never create the file).
+    pub fn open_read_only(path: &Path) -> Result<Option<Library>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| sqlite(path, e))?;
+        let lib = Library {
+            conn,
+            path: path.to_path_buf(),
+        };
+        lib.conn
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| lib.err(e))?;
+        let found: i64 = lib
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| lib.err(e))?;
+        if found > MIGRATIONS.len() as i64 {
+            return Err(LibraryError::TooNew {
+                path: lib.path.clone(),
+                found,
+                known: MIGRATIONS.len() as i64,
+            });
+        }
+        if found < MIGRATIONS.len() as i64 {
+            // Made by an older arxiv-daily and not migrated yet: opening for writing does that.
+            drop(lib);
+            return Library::open(path).map(Some);
+        }
+        Ok(Some(lib))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: rusqlite::Error) -> LibraryError {
+        sqlite(&self.path, e)
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let e = |e| sqlite(&path, e);
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(e)?;
+        let known = MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(LibraryError::TooNew { path, found, known });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(e)?;
+            tx.execute_batch(sql).map_err(e)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .map_err(e)?;
+            tx.commit().map_err(e)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: all of it or none. A change of tags or entries
+    /// also bumps the version (visits and digests do not: no model depends on them).
+    pub fn change<T>(&mut self, f: impl FnOnce(&Changes<'_>) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sqlite(&path, e))?;
+        let changes = Changes {
+            tx: &tx,
+            path: &path,
+            now: now(),
+            tags_changed: std::cell::Cell::new(false),
+        };
+        let value = f(&changes)?;
+        if changes.tags_changed.get() {
+            tx.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'",
+                [],
+            )
+            .map_err(|e| sqlite(&path, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&path, e))?;
+        Ok(value)
+    }
+
+    /// The count of committed changes (see `meta.version`).
+    pub fn version(&self) -> Result<i64> {
+        let v: String = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(v.parse().unwrap_or(0))
+    }
+
+    /// Every entry (of one tag), by tag, then newest first, then id.
+    pub fn entries(&self, tag: Option<&str>) -> Result<Vec<Entry>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT arxiv_id, tag, kind, added FROM entries WHERE ?1 IS NULL OR tag = ?1
+                 ORDER BY tag, added DESC, arxiv_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([tag], |r| {
+                Ok(Entry {
+                    id: r.get(0)?,
+                    tag: r.get(1)?,
+                    kind: Kind::parse(&r.get::<_, String>(2)?)?,
+                    added: r.get(3)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Every tag with its counts, by name.
+    pub fn tags(&self) -> Result<Vec<TagSummary>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t.name,
+                        (SELECT count(*) FROM entries e WHERE e.tag = t.name AND e.kind = 'saved'),
+                        (SELECT count(*) FROM entries e WHERE e.tag = t.name AND e.kind = 'dismissed'),
+                        (SELECT max(at) FROM sent s WHERE s.tag = t.name)
+                 FROM tags t ORDER BY t.name",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| {
+            Ok(TagSummary {
+                tag: r.get(0)?,
+                papers: r.get::<_, i64>(1)? as u64,
+                dismissed: r.get::<_, i64>(2)? as u64,
+                last_digest: r.get(3)?,
+            })
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| self.err(e))
+    }
+
+    /// Whether the tag exists.
+    pub fn has_tag(&self, tag: &str) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM tags WHERE name = ?1")
+            .and_then(|mut s| s.exists([tag]))
+            .map_err(|e| self.err(e))
+    }
+
+    /// A tag's saved papers (newest first) and dismissals.
+    pub fn tag_papers(&self, tag: &str) -> Result<TagPapers> {
+        let mut out = TagPapers::default();
+        for e in self.entries(Some(tag))? {
+            match e.kind {
+                Kind::Saved => out.saved.push(e.id),
+                Kind::Dismissed => out.dismissed.push(e.id),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every id in the library under any tag, saved or dismissed.
+    pub fn all_ids(&self) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT arxiv_id FROM entries")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<HashSet<String>>>())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The tags a paper is in, with how.
+    pub fn tags_of(&self, id: &str) -> Result<Vec<(String, Kind)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT tag, kind FROM entries WHERE arxiv_id = ?1 ORDER BY tag")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([id], |r| {
+            Ok((r.get(0)?, Kind::parse(&r.get::<_, String>(1)?)?))
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| self.err(e))
+    }
+
+    /// The papers of a tag already mailed by a digest.
+    pub fn sent(&self, tag: &str) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT arxiv_id FROM sent WHERE tag = ?1")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([tag], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<HashSet<String>>>())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The last visit of a profile's day pages: (newest day seen, the one seen before it).
+    pub fn visit_of(&self, profile: &str) -> Result<Option<(Day, Option<Day>)>> {
+        let row: Option<(String, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT day, previous FROM visits WHERE profile = ?1")
+            .and_then(|mut s| {
+                s.query_row([profile], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(row.and_then(|(day, previous)| {
+            Some((
+                Day::from_iso(&day)?,
+                previous.as_deref().and_then(Day::from_iso),
+            ))
+        }))
+    }
+}
+
+/// The changes of one transaction (see [`Library::change`]).
+pub struct Changes<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    path: &'a Path,
+    now: String,
+    tags_changed: std::cell::Cell<bool>,
+}
+
+impl Changes<'_> {
+    fn err(&self, e: rusqlite::Error) -> LibraryError {
+        sqlite(self.path, e)
+    }
+
+    fn ensure_tag(&self, tag: &Tag) -> Result<()> {
+        self.tags_changed.set(true);
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO tags (name, created) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![tag.as_str(), self.now]))
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Saves papers to a tag (creating it); a dismissed one becomes saved. Returns how many
+    /// rows changed (a paper already saved keeps its date).
+    pub fn save(&self, tag: &Tag, ids: &[ArxivId]) -> Result<usize> {
+        self.put(tag, ids, Kind::Saved, None)
+    }
+
+    /// Dismisses papers from a tag (creating it); a saved one becomes dismissed.
+    pub fn dismiss(&self, tag: &Tag, ids: &[ArxivId]) -> Result<usize> {
+        self.put(tag, ids, Kind::Dismissed, None)
+    }
+
+    /// Puts entries of one kind, dated `added` (default: now).
+    pub fn put(
+        &self,
+        tag: &Tag,
+        ids: &[ArxivId],
+        kind: Kind,
+        added: Option<&str>,
+    ) -> Result<usize> {
+        self.ensure_tag(tag)?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO entries (tag, arxiv_id, kind, added) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (tag, arxiv_id) DO UPDATE SET kind = excluded.kind, added = excluded.added
+                 WHERE entries.kind != excluded.kind",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut n = 0;
+        for id in ids {
+            n += stmt
+                .execute(params![
+                    tag.as_str(),
+                    id.as_str(),
+                    kind.as_str(),
+                    added.unwrap_or(&self.now)
+                ])
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(n)
+    }
+
+    /// Takes papers out of a tag (saved or dismissed). Returns how many were there.
+    pub fn remove(&self, tag: &Tag, ids: &[ArxivId]) -> Result<usize> {
+        self.tags_changed.set(true);
+        let mut stmt = self
+            .tx
+            .prepare_cached("DELETE FROM entries WHERE tag = ?1 AND arxiv_id = ?2")
+            .map_err(|e| self.err(e))?;
+        let mut n = 0;
+        for id in ids {
+            n += stmt
+                .execute(params![tag.as_str(), id.as_str()])
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(n)
+    }
+
+    /// Records a visit of a profile's day page of `day`; returns the visit before it as
+    /// [`Library::visit_of`] would have (the newest day seen, and the one before that).
+    pub fn visit(&self, profile: &str, day: Day) -> Result<Option<(Day, Option<Day>)>> {
+        let row: Option<(String, Option<String>)> = self
+            .tx
+            .prepare_cached("SELECT day, previous FROM visits WHERE profile = ?1")
+            .and_then(|mut s| {
+                s.query_row([profile], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))?;
+        let before = row
+            .as_ref()
+            .and_then(|(d, p)| Some((Day::from_iso(d)?, p.as_deref().and_then(Day::from_iso))));
+        let (newest, previous) = match before {
+            // A newer day: the newest seen until now becomes the previous visit.
+            Some((seen, _)) if day > seen => (day, Some(seen)),
+            Some((seen, previous)) => (seen, previous),
+            None => (day, None),
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO visits (profile, day, previous, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (profile) DO UPDATE SET day = excluded.day, previous = excluded.previous, at = excluded.at",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    profile,
+                    newest.to_string(),
+                    previous.map(|d| d.to_string()),
+                    self.now
+                ])
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(before)
+    }
+
+    /// Records papers as mailed to a tag.
+    pub fn record_sent(&self, tag: &str, ids: &[String]) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO sent (tag, arxiv_id, at) VALUES (?1, ?2, ?3)")
+            .map_err(|e| self.err(e))?;
+        for id in ids {
+            stmt.execute(params![tag, id, self.now])
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+}
+
+fn sqlite(path: &Path, source: rusqlite::Error) -> LibraryError {
+    LibraryError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// An id as a reader writes it: `2509.16442`, `2509.16442v2`, `arXiv:2509.16442`, or an
+/// arxiv.org `abs/` or `pdf/` link (with or without `.pdf`).
+pub fn parse_id(s: &str) -> Result<ArxivId, crate::model::IdError> {
+    let t = s.trim();
+    let t = t.strip_suffix(".pdf").unwrap_or(t);
+    let t = t.strip_suffix('/').unwrap_or(t);
+    let t = match t.find("arxiv.org/pdf/") {
+        Some(pos) => &t[pos + "arxiv.org/pdf/".len()..],
+        None => t,
+    };
+    ArxivId::parse(t).map_err(|_| crate::model::IdError(s.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_follow_the_rule_the_error_states() {
+        for ok in ["ir", "LLM-agents", "a.b_c", "x1"] {
+            assert!(Tag::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-x", "a b", "a/b", "é", &"x".repeat(41), "<script>"] {
+            let e = Tag::parse(bad).unwrap_err();
+            assert!(e.to_string().contains("1 to 40 letters"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ids_come_as_ids_versions_and_links() {
+        for s in [
+            "2509.16442",
+            "2509.16442v3",
+            "arXiv:2509.16442",
+            "https://arxiv.org/abs/2509.16442v2",
+            "https://arxiv.org/pdf/2509.16442",
+            "https://arxiv.org/pdf/2509.16442v1.pdf",
+            "http://export.arxiv.org/abs/2509.16442/",
+        ] {
+            assert_eq!(parse_id(s).unwrap().as_str(), "2509.16442", "{s}");
+        }
+        assert!(parse_id("https://example.org/x").is_err());
+    }
+
+    #[test]
+    fn saves_dismissals_visits_and_versions_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LIBRARY_FILE);
+        assert!(Library::open_read_only(&path).unwrap().is_none());
+        let mut lib = Library::open(&path).unwrap();
+        let t = Tag::parse("ir").unwrap();
+        let ids: Vec<ArxivId> = ["2509.00001", "2509.00002"]
+            .iter()
+            .map(|s| ArxivId::parse(s).unwrap())
+            .collect();
+        assert_eq!(lib.change(|c| c.save(&t, &ids)).unwrap(), 2);
+        assert_eq!(lib.change(|c| c.save(&t, &ids)).unwrap(), 0);
+        assert_eq!(lib.change(|c| c.dismiss(&t, &ids[1..])).unwrap(), 1);
+        let papers = lib.tag_papers("ir").unwrap();
+        assert_eq!(papers.saved, vec!["2509.00001"]);
+        assert_eq!(papers.dismissed, vec!["2509.00002"]);
+        assert_eq!(lib.version().unwrap(), 3);
+        let tags = lib.tags().unwrap();
+        assert_eq!((tags[0].papers, tags[0].dismissed), (1, 1));
+        let d = |s| Day::from_iso(s).unwrap();
+        assert_eq!(lib.change(|c| c.visit("p", d("2026-08-03"))).unwrap(), None);
+        lib.change(|c| c.visit("p", d("2026-08-05"))).unwrap();
+        lib.change(|c| c.visit("p", d("2026-08-04"))).unwrap();
+        assert_eq!(
+            lib.visit_of("p").unwrap(),
+            Some((d("2026-08-05"), Some(d("2026-08-03"))))
+        );
+        // A failed change leaves nothing behind.
+        let r: Result<()> = lib.change(|c| {
+            c.save(&Tag::parse("other").unwrap(), &ids)?;
+            Err(LibraryError::NoTag("x".into()))
+        });
+        assert!(r.is_err());
+        assert!(!lib.has_tag("other").unwrap());
+        // Visits change no model: the version stays.
+        assert_eq!(lib.version().unwrap(), 3);
+    }
+}

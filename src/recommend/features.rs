@@ -1,0 +1,588 @@
+//! Text as the recommender sees it: lower-cased words (a letter first, then letters, digits or
+//! `_`; two characters at least), English function words dropped, and each word and each pair
+//! of neighbouring words a feature, weighted by sublinear tf-idf and normalized to unit length
+//! (as arxiv-sanity-lite's `TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)`). The
+//! vocabulary and the document frequencies are those of the papers a model is trained on.
+
+use rustc_hash::FxHashMap;
+
+/// A sparse unit vector: (feature, weight), by feature.
+pub type Vector = Vec<(u32, f32)>;
+
+/// A feature must be in at least this many of the training papers.
+const MIN_DF: u32 = 2;
+/// ... and in at most this share of them (a word of every paper tells none apart).
+const MAX_DF: f32 = 0.5;
+/// At most this many features, the most frequent kept.
+const MAX_FEATURES: usize = 40_000;
+
+/// Scikit-learn's English stop words (`ENGLISH_STOP_WORDS`), the words no paper is recommended
+/// for.
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "across",
+    "after",
+    "afterwards",
+    "again",
+    "against",
+    "all",
+    "almost",
+    "alone",
+    "along",
+    "already",
+    "also",
+    "although",
+    "always",
+    "am",
+    "among",
+    "amongst",
+    "amoungst",
+    "amount",
+    "an",
+    "and",
+    "another",
+    "any",
+    "anyhow",
+    "anyone",
+    "anything",
+    "anyway",
+    "anywhere",
+    "are",
+    "around",
+    "as",
+    "at",
+    "back",
+    "be",
+    "became",
+    "because",
+    "become",
+    "becomes",
+    "becoming",
+    "been",
+    "before",
+    "beforehand",
+    "behind",
+    "being",
+    "below",
+    "beside",
+    "besides",
+    "between",
+    "beyond",
+    "bill",
+    "both",
+    "bottom",
+    "but",
+    "by",
+    "call",
+    "can",
+    "cannot",
+    "cant",
+    "co",
+    "con",
+    "could",
+    "couldnt",
+    "cry",
+    "de",
+    "describe",
+    "detail",
+    "do",
+    "done",
+    "down",
+    "due",
+    "during",
+    "each",
+    "eg",
+    "eight",
+    "either",
+    "eleven",
+    "else",
+    "elsewhere",
+    "empty",
+    "enough",
+    "etc",
+    "even",
+    "ever",
+    "every",
+    "everyone",
+    "everything",
+    "everywhere",
+    "except",
+    "few",
+    "fifteen",
+    "fifty",
+    "fill",
+    "find",
+    "fire",
+    "first",
+    "five",
+    "for",
+    "former",
+    "formerly",
+    "forty",
+    "found",
+    "four",
+    "from",
+    "front",
+    "full",
+    "further",
+    "get",
+    "give",
+    "go",
+    "had",
+    "has",
+    "hasnt",
+    "have",
+    "he",
+    "hence",
+    "her",
+    "here",
+    "hereafter",
+    "hereby",
+    "herein",
+    "hereupon",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "hundred",
+    "i",
+    "ie",
+    "if",
+    "in",
+    "inc",
+    "indeed",
+    "interest",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "keep",
+    "last",
+    "latter",
+    "latterly",
+    "least",
+    "less",
+    "ltd",
+    "made",
+    "many",
+    "may",
+    "me",
+    "meanwhile",
+    "might",
+    "mill",
+    "mine",
+    "more",
+    "moreover",
+    "most",
+    "mostly",
+    "move",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "name",
+    "namely",
+    "neither",
+    "never",
+    "nevertheless",
+    "next",
+    "nine",
+    "no",
+    "nobody",
+    "none",
+    "noone",
+    "nor",
+    "not",
+    "nothing",
+    "now",
+    "nowhere",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "one",
+    "only",
+    "onto",
+    "or",
+    "other",
+    "others",
+    "otherwise",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "part",
+    "per",
+    "perhaps",
+    "please",
+    "put",
+    "rather",
+    "re",
+    "same",
+    "see",
+    "seem",
+    "seemed",
+    "seeming",
+    "seems",
+    "serious",
+    "several",
+    "she",
+    "should",
+    "show",
+    "side",
+    "since",
+    "sincere",
+    "six",
+    "sixty",
+    "so",
+    "some",
+    "somehow",
+    "someone",
+    "something",
+    "sometime",
+    "sometimes",
+    "somewhere",
+    "still",
+    "such",
+    "system",
+    "take",
+    "ten",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "themselves",
+    "then",
+    "thence",
+    "there",
+    "thereafter",
+    "thereby",
+    "therefore",
+    "therein",
+    "thereupon",
+    "these",
+    "they",
+    "thick",
+    "thin",
+    "third",
+    "this",
+    "those",
+    "though",
+    "three",
+    "through",
+    "throughout",
+    "thru",
+    "thus",
+    "to",
+    "together",
+    "too",
+    "top",
+    "toward",
+    "towards",
+    "twelve",
+    "twenty",
+    "two",
+    "un",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "we",
+    "well",
+    "were",
+    "what",
+    "whatever",
+    "when",
+    "whence",
+    "whenever",
+    "where",
+    "whereafter",
+    "whereas",
+    "whereby",
+    "wherein",
+    "whereupon",
+    "wherever",
+    "whether",
+    "which",
+    "while",
+    "whither",
+    "who",
+    "whoever",
+    "whole",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+];
+
+/// The words of a text, as features see them (lower case, stop words dropped), in order.
+pub fn words(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let mut out = Vec::new();
+    let mut start = None;
+    let flush = |s: &str, out: &mut Vec<String>| {
+        if s.chars().nth(1).is_some() && STOP_WORDS.binary_search(&s).is_err() {
+            out.push(s.to_string());
+        }
+    };
+    for (i, c) in lower.char_indices() {
+        let word_char = c.is_alphanumeric() || c == '_';
+        match start {
+            None if c.is_alphabetic() || c == '_' => start = Some(i),
+            Some(s) if !word_char => {
+                flush(&lower[s..i], &mut out);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        flush(&lower[s..], &mut out);
+    }
+    out
+}
+
+/// The vocabulary of a set of training papers and its idf.
+pub struct Features {
+    words: FxHashMap<String, u32>,
+    pairs: FxHashMap<(u32, u32), u32>,
+    /// Raw feature (word, then pair, ids) to kept feature, or `u32::MAX`.
+    kept: Vec<u32>,
+    idf: Vec<f32>,
+    /// Each kept feature as shown: the word, or the two words.
+    names: Vec<String>,
+}
+
+/// Raw feature counts of one text, growing the vocabulary.
+fn count(
+    words_of: &[String],
+    words: &mut FxHashMap<String, u32>,
+    pairs: &mut FxHashMap<(u32, u32), u32>,
+    names: &mut Vec<(u32, u32)>,
+) -> FxHashMap<u32, u32> {
+    // Words and pairs share one id space; `names` maps an id back ((w, u32::MAX) for a word).
+    let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut prev: Option<u32> = None;
+    for w in words_of {
+        let id = match words.get(w.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = names.len() as u32;
+                names.push((id, u32::MAX));
+                words.insert(w.clone(), id);
+                id
+            }
+        };
+        *counts.entry(id).or_insert(0) += 1;
+        if let Some(p) = prev {
+            let pid = match pairs.get(&(p, id)) {
+                Some(&pid) => pid,
+                None => {
+                    let pid = names.len() as u32;
+                    names.push((p, id));
+                    pairs.insert((p, id), pid);
+                    pid
+                }
+            };
+            *counts.entry(pid).or_insert(0) += 1;
+        }
+        prev = Some(id);
+    }
+    counts
+}
+
+impl Features {
+    /// Learns the vocabulary of `texts` and returns it with their vectors.
+    pub fn fit(texts: &[String]) -> (Features, Vec<Vector>) {
+        let mut words = FxHashMap::default();
+        let mut pairs = FxHashMap::default();
+        let mut raw_names: Vec<(u32, u32)> = Vec::new();
+        let counted: Vec<FxHashMap<u32, u32>> = texts
+            .iter()
+            .map(|t| count(&self::words(t), &mut words, &mut pairs, &mut raw_names))
+            .collect();
+        let mut df = vec![0u32; raw_names.len()];
+        let mut total = vec![0u64; raw_names.len()];
+        for c in &counted {
+            for (&f, &n) in c {
+                df[f as usize] += 1;
+                total[f as usize] += u64::from(n);
+            }
+        }
+        let n = texts.len().max(1);
+        let max_df = ((MAX_DF * n as f32).floor() as u32).max(MIN_DF);
+        let mut candidates: Vec<u32> = (0..raw_names.len() as u32)
+            .filter(|&f| df[f as usize] >= MIN_DF && df[f as usize] <= max_df)
+            .collect();
+        // The most frequent first; equal counts by raw id (first seen), so it is deterministic.
+        candidates.sort_by(|&a, &b| total[b as usize].cmp(&total[a as usize]).then(a.cmp(&b)));
+        candidates.truncate(MAX_FEATURES);
+        candidates.sort_unstable();
+        let mut word_of = vec![String::new(); raw_names.len()];
+        for (w, &id) in &words {
+            word_of[id as usize] = w.clone();
+        }
+        let mut kept = vec![u32::MAX; raw_names.len()];
+        let mut idf = Vec::with_capacity(candidates.len());
+        let mut names = Vec::with_capacity(candidates.len());
+        for (k, &f) in candidates.iter().enumerate() {
+            kept[f as usize] = k as u32;
+            idf.push(((1.0 + n as f32) / (1.0 + df[f as usize] as f32)).ln() + 1.0);
+            let (a, b) = raw_names[f as usize];
+            names.push(if b == u32::MAX {
+                word_of[a as usize].clone()
+            } else {
+                format!("{} {}", word_of[a as usize], word_of[b as usize])
+            });
+        }
+        let features = Features {
+            words,
+            pairs,
+            kept,
+            idf,
+            names,
+        };
+        let vectors = counted.iter().map(|c| features.weigh(c)).collect();
+        (features, vectors)
+    }
+
+    /// The vector of a text with this vocabulary (words it does not know count for nothing).
+    pub fn vector(&self, text: &str) -> Vector {
+        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut prev: Option<u32> = None;
+        for w in self::words(text) {
+            let id = self.words.get(w.as_str()).copied();
+            if let Some(id) = id {
+                *counts.entry(id).or_insert(0) += 1;
+                if let Some(p) = prev
+                    && let Some(&pid) = self.pairs.get(&(p, id))
+                {
+                    *counts.entry(pid).or_insert(0) += 1;
+                }
+            }
+            prev = id;
+        }
+        self.weigh(&counts)
+    }
+
+    fn weigh(&self, counts: &FxHashMap<u32, u32>) -> Vector {
+        let mut v: Vector = counts
+            .iter()
+            .filter_map(|(&f, &n)| {
+                let k = *self.kept.get(f as usize)?;
+                (k != u32::MAX).then(|| (k, (1.0 + (n as f32).ln()) * self.idf[k as usize]))
+            })
+            .collect();
+        v.sort_unstable_by_key(|&(k, _)| k);
+        let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, x) in &mut v {
+                *x /= norm;
+            }
+        }
+        v
+    }
+
+    /// How many features the vocabulary keeps.
+    pub fn len(&self) -> usize {
+        self.idf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.idf.is_empty()
+    }
+
+    /// A feature as shown to the reader.
+    pub fn name(&self, feature: u32) -> &str {
+        &self.names[feature as usize]
+    }
+}
+
+/// The dot product of two sparse vectors.
+pub fn dot(a: &Vector, b: &Vector) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_the_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn words_are_lower_case_letters_first_without_function_words() {
+        assert_eq!(
+            words("The LLM-based RAG of 2 x3 _id and Müller's GPT4"),
+            vec!["llm", "based", "rag", "x3", "_id", "müller", "gpt4"]
+        );
+    }
+
+    #[test]
+    fn vectors_are_unit_length_over_words_and_pairs() {
+        let texts: Vec<String> = [
+            "graph neural networks for recommendation",
+            "graph neural networks for molecules",
+            "language models for recommendation",
+            "speech recognition with transformers",
+            "speech synthesis with transformers",
+            "a survey of retrieval",
+            "retrieval with language models",
+            "molecules and proteins",
+            "proteins folding",
+            "vision transformers",
+            "survey of vision",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let (f, vs) = Features::fit(&texts);
+        let names: Vec<&str> = (0..f.len() as u32).map(|k| f.name(k)).collect();
+        assert!(names.contains(&"graph neural"), "{names:?}");
+        for v in &vs {
+            let n: f32 = v.iter().map(|(_, x)| x * x).sum();
+            assert!(v.is_empty() || (n - 1.0).abs() < 1e-5);
+        }
+        let v = f.vector("Graph neural networks, again");
+        assert!((dot(&v, &vs[0]) - dot(&v, &vs[1])).abs() < 1e-6);
+        assert!(dot(&v, &vs[0]) > dot(&v, &vs[2]));
+    }
+}

@@ -1,0 +1,343 @@
+//! Recommendations: the papers of some days ranked for a reader, by a model of each tag learned
+//! from its saved papers (positives), its dismissals and the archive's other papers (negatives),
+//! each paper under its best tag, with the words that weigh most for it.
+//!
+//! A tag's model is trained on the papers it has to tell apart: the tag's papers, the days'
+//! listing and the papers listed on the days before (`Params::background` of them), whose vocabulary and
+//! document frequencies the features use. Reading those is what a recommendation costs, so it
+//! stays the same at any archive size. Same library and archive, same bytes: every order is
+//! fixed and nothing is sampled at random.
+
+pub mod features;
+pub mod model;
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::archive::Reads;
+use crate::library::TagPapers;
+use crate::model::Day;
+use crate::store::PaperText;
+use features::{Features, Vector};
+use model::{Model, Params};
+
+/// Why-words shown per paper.
+const WHY: usize = 5;
+
+/// Which papers to rank.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub from: Day,
+    pub to: Day,
+    pub category: Option<String>,
+    pub limit: usize,
+}
+
+/// One recommended paper (`recommend --json`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Recommendation {
+    pub id: String,
+    pub title: String,
+    pub authors: String,
+    pub first_announced: Option<Day>,
+    pub tag: String,
+    /// How far above the background papers the paper scores for the tag, in their standard
+    /// deviations (comparable across tags).
+    pub score: f32,
+    /// The paper's words that weigh most in the tag's model, strongest first.
+    pub why: Vec<String>,
+    #[serde(skip)]
+    pub abstract_text: String,
+}
+
+/// The reader's tags as the models read them, and the papers never to recommend (everything in
+/// the library).
+#[derive(Debug, Clone, Default)]
+pub struct Interests {
+    pub tags: Vec<(String, TagPapers)>,
+    pub exclude: HashSet<String>,
+}
+
+impl Interests {
+    /// The interests of a library: every tag, or those named.
+    pub fn of(library: &crate::library::Library, only: &[String]) -> anyhow::Result<Interests> {
+        let mut tags = Vec::new();
+        for t in library.tags()? {
+            if only.is_empty() || only.contains(&t.tag) {
+                let papers = library.tag_papers(&t.tag)?;
+                tags.push((t.tag, papers));
+            }
+        }
+        for name in only {
+            if !tags.iter().any(|(t, _)| t == name) {
+                return Err(crate::library::LibraryError::NoTag(name.clone()).into());
+            }
+        }
+        Ok(Interests {
+            tags,
+            exclude: library.all_ids()?,
+        })
+    }
+}
+
+/// A paper's text, inflated.
+struct Text {
+    id: String,
+    title: String,
+    abstract_text: String,
+    authors: String,
+    first_announced: Option<Day>,
+}
+
+fn inflate(papers: Vec<PaperText>) -> anyhow::Result<Vec<Text>> {
+    papers
+        .into_par_iter()
+        .map(|p| {
+            Ok(Text {
+                abstract_text: p.abstract_text.into_text()?,
+                id: p.id,
+                title: p.title,
+                authors: p.authors,
+                first_announced: p.first_announced,
+            })
+        })
+        .collect()
+}
+
+/// What the features read of a paper: its title, abstract and authors.
+fn document(t: &Text) -> String {
+    format!("{} {} {}", t.title, t.abstract_text, t.authors)
+}
+
+/// The papers listed on `req`'s days, less the library's, ranked for `interests`: each paper
+/// under the tag it scores best for, the best first (ties in listing order). Tags without a
+/// saved paper in the archive rank nothing.
+pub fn recommend(
+    reads: &Reads<'_>,
+    interests: &Interests,
+    req: &Request,
+) -> anyhow::Result<Vec<Recommendation>> {
+    let candidates: Vec<PaperText> = reads
+        .listed_between(req.from, req.to, req.category.as_deref())?
+        .into_iter()
+        .filter(|p| !interests.exclude.contains(&p.id))
+        .collect();
+    if candidates.is_empty() || interests.tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for (_, papers) in &interests.tags {
+        ids.extend(papers.saved.iter().cloned());
+        ids.extend(papers.dismissed.iter().cloned());
+    }
+    let mut seen = HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    let candidates = inflate(candidates)?;
+    let tagged = inflate(reads.paper_texts(&ids)?)?;
+    let background: Vec<Text> =
+        inflate(reads.listed_before(req.from, Params::default().background)?)?
+            .into_iter()
+            .filter(|t| !seen.contains(&t.id))
+            .collect();
+    Ok(rank(
+        &candidates,
+        &tagged,
+        &background,
+        interests,
+        req.limit,
+    ))
+}
+
+fn rank(
+    candidates: &[Text],
+    tagged: &[Text],
+    background: &[Text],
+    interests: &Interests,
+    limit: usize,
+) -> Vec<Recommendation> {
+    // One vocabulary for every tag: the tagged papers, the background and the candidates.
+    let docs: Vec<String> = tagged
+        .iter()
+        .chain(background)
+        .chain(candidates)
+        .map(document)
+        .collect();
+    let (features, vectors) = Features::fit(&docs);
+    let (tv, rest) = vectors.split_at(tagged.len());
+    let (bv, cv) = rest.split_at(background.len());
+    let tagged_at: HashMap<&str, usize> = tagged
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.as_str(), i))
+        .collect();
+    let params = Params::default();
+    // Per tag: each candidate's score and the tag's model.
+    let models: Vec<(&str, Model)> = interests
+        .tags
+        .par_iter()
+        .filter_map(|(tag, papers)| {
+            let pick = |ids: &[String]| -> Vec<&Vector> {
+                ids.iter()
+                    .filter_map(|id| tagged_at.get(id.as_str()).map(|&i| &tv[i]))
+                    .collect()
+            };
+            let positives = pick(&papers.saved);
+            if positives.is_empty() {
+                return None;
+            }
+            let dismissed = pick(&papers.dismissed);
+            // The other tags' papers are background to this one, as the archive's are.
+            let mine: HashSet<&str> = papers
+                .saved
+                .iter()
+                .chain(&papers.dismissed)
+                .map(String::as_str)
+                .collect();
+            let negatives: Vec<&Vector> = tagged
+                .iter()
+                .zip(tv)
+                .filter(|(t, _)| !mine.contains(t.id.as_str()))
+                .map(|(_, v)| v)
+                .chain(bv)
+                .chain(cv)
+                .collect();
+            Some((
+                tag.as_str(),
+                Model::train(&features, &positives, &negatives, &dismissed, params),
+            ))
+        })
+        .collect();
+    if models.is_empty() {
+        return Vec::new();
+    }
+    let mut best: Vec<(usize, f32, usize)> = cv
+        .par_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut top = (0usize, f32::NEG_INFINITY);
+            for (m, (_, model)) in models.iter().enumerate() {
+                let s = model.score(v);
+                if s > top.1 {
+                    top = (m, s);
+                }
+            }
+            (i, top.1, top.0)
+        })
+        .collect();
+    best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    best.truncate(limit);
+    best.into_iter()
+        .map(|(i, score, m)| {
+            let c = &candidates[i];
+            let (tag, model) = &models[m];
+            Recommendation {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                authors: c.authors.clone(),
+                first_announced: c.first_announced,
+                tag: tag.to_string(),
+                score: (score * 1000.0).round() / 1000.0,
+                why: model.why(&features, &cv[i], WHY),
+                abstract_text: c.abstract_text.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The days to rank: `from..=to` as given; `days` archived days ending at `to`; by default the
+/// newest archived day. `None` when the archive lists nothing.
+pub fn days(
+    reads: &Reads<'_>,
+    from: Option<Day>,
+    to: Option<Day>,
+    days: Option<usize>,
+) -> anyhow::Result<Option<(Day, Day)>> {
+    let newest = reads.newest_listed_day()?;
+    let Some(to) = to.or(newest) else {
+        return Ok(None);
+    };
+    let from = match (from, days) {
+        (Some(f), _) => f,
+        (None, Some(n)) => reads.listed_days_back(to, n.max(1))?.unwrap_or(to),
+        (None, None) => to,
+    };
+    anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+    Ok(Some((from, to)))
+}
+
+/// The atom feed of recommendations (one entry per paper, dated its first day), newest first.
+pub fn atom(info: &crate::atom::FeedInfo, recs: &[Recommendation], day: Day) -> String {
+    let entries: Vec<crate::atom::Entry> = recs
+        .iter()
+        .map(|r| crate::atom::Entry {
+            day: r.first_announced.unwrap_or(day),
+            paper: crate::store::ShownPaper {
+                id: r.id.clone(),
+                sid: 0,
+                version: None,
+                title: r.title.clone(),
+                link: format!("https://arxiv.org/abs/{}", r.id),
+                abstract_text: format!(
+                    "[{}] why: {}\n\n{}",
+                    r.tag,
+                    r.why.join(", "),
+                    r.abstract_text.trim()
+                ),
+                authors: r.authors.clone(),
+                categories: vec![],
+                announce_type: None,
+            },
+        })
+        .collect();
+    crate::atom::feed(info, &entries)
+}
+
+/// One paper's neighbours by the recommender's engine: a model with the paper as its only
+/// positive and the archive's latest papers (and the candidates) as background, over
+/// `candidates` (papers the index found sharing its rarest words). Returns (index into
+/// `candidates`, score, why-words), best first (ties in the candidates' order).
+pub fn rerank_similar(
+    reads: &Reads<'_>,
+    source: &str,
+    candidates: &[String],
+) -> anyhow::Result<Vec<(usize, f32, Vec<String>)>> {
+    let Some(src) = inflate(reads.paper_texts(&[source.to_string()])?)?.pop() else {
+        return Ok(Vec::new());
+    };
+    let cands = inflate(reads.paper_texts(candidates)?)?;
+    let at: HashMap<&str, usize> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let newest = reads.newest_listed_day()?.map(Day::succ);
+    let background: Vec<Text> = match newest {
+        Some(d) => inflate(reads.listed_before(d, Params::default().background)?)?,
+        None => Vec::new(),
+    }
+    .into_iter()
+    .filter(|t| t.id != src.id && !at.contains_key(t.id.as_str()))
+    .collect();
+    let docs: Vec<String> = std::iter::once(&src)
+        .chain(&background)
+        .chain(&cands)
+        .map(document)
+        .collect();
+    let (features, vectors) = Features::fit(&docs);
+    let (sv, rest) = vectors.split_at(1);
+    let (bv, cv) = rest.split_at(background.len());
+    let negatives: Vec<&Vector> = bv.iter().chain(cv).collect();
+    let model = Model::train(&features, &[&sv[0]], &negatives, &[], Params::default());
+    let mut out: Vec<(usize, f32, Vec<String>)> = cands
+        .iter()
+        .zip(cv)
+        .filter_map(|(c, v)| {
+            let i = *at.get(c.id.as_str())?;
+            Some((i, model.score(v), model.why(&features, v, WHY)))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(out)
+}

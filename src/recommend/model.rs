@@ -1,0 +1,234 @@
+//! A tag's model: a linear SVM (L2-regularized squared hinge loss, solved in the dual by
+//! coordinate descent as LIBLINEAR does; classes weighted to balance, dismissals counting
+//! more) over the tf-idf features, blended with the nearest saved papers' similarity. Each part
+//! is put on the scale of the background papers (how far above their mean, in their standard
+//! deviations), so that scores compare across tags.
+//!
+//! No crate fits: linfa's SVM (linfa-svm) wants dense data and a kernel cache, smartcore's too;
+//! the dual coordinate descent is forty lines over the sparse vectors we already have.
+
+use super::features::{Features, Vector, dot};
+
+/// What the model is made of (chosen on the quality benchmark, BENCHMARKS.md).
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// The SVM's C (per class, before balancing).
+    pub c: f32,
+    /// How much more a dismissal weighs than a background paper.
+    pub dismissed: f32,
+    /// The similarity part's weight against the SVM's.
+    pub knn: f32,
+    /// The similarity part: mean of the `k` nearest saved papers' cosines.
+    pub k: usize,
+    /// Papers listed before the first day that the models learn "not this tag" from.
+    pub background: usize,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        let mut p = Params {
+            c: 0.5,
+            dismissed: 3.0,
+            knn: 1.0,
+            k: 3,
+            background: 1500,
+        };
+        // Tuning knob for the quality benchmark only: "c,dismissed,knn,k".
+        if let Ok(s) = std::env::var("ARXIV_DAILY_RECOMMEND_TUNE") {
+            let v: Vec<f32> = s.split(',').filter_map(|x| x.parse().ok()).collect();
+            if v.len() >= 4 {
+                p = Params {
+                    c: v[0],
+                    dismissed: v[1],
+                    knn: v[2],
+                    k: v[3] as usize,
+                    background: v.get(4).map_or(p.background, |b| *b as usize),
+                };
+            }
+        }
+        p
+    }
+}
+
+/// A trained model of one tag.
+pub struct Model {
+    w: Vec<f32>,
+    b: f32,
+    positives: Vec<Vector>,
+    params: Params,
+    /// Mean and standard deviation over the background of the SVM and the similarity parts.
+    svm_scale: (f32, f32),
+    knn_scale: (f32, f32),
+}
+
+/// A deterministic order of `n` items for iteration `round` (xorshift, fixed seed).
+fn shuffled(n: usize, round: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ round.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+impl Model {
+    /// Trains on `positives`, the `background` (negatives unless also positive) and the
+    /// `dismissed` (negatives that count more): vectors of one [`Features`].
+    pub fn train(
+        features: &Features,
+        positives: &[&Vector],
+        background: &[&Vector],
+        dismissed: &[&Vector],
+        params: Params,
+    ) -> Model {
+        let dim = features.len();
+        let mut xs: Vec<(&Vector, f32, f32)> = Vec::new(); // (x, y, C_i)
+        let (np, nn) = (positives.len(), background.len() + dismissed.len());
+        let n = (np + nn).max(1) as f32;
+        let cp = params.c * n / (2.0 * np.max(1) as f32);
+        let cn = params.c * n / (2.0 * nn.max(1) as f32);
+        for v in positives {
+            xs.push((v, 1.0, cp));
+        }
+        for v in background {
+            xs.push((v, -1.0, cn));
+        }
+        for v in dismissed {
+            xs.push((v, -1.0, cn * params.dismissed));
+        }
+        let mut w = vec![0f32; dim];
+        let mut b = 0f32;
+        let mut alpha = vec![0f32; xs.len()];
+        let diag: Vec<f32> = xs.iter().map(|x| 0.5 / x.2).collect();
+        let qd: Vec<f32> = xs
+            .iter()
+            .zip(&diag)
+            .map(|(x, d)| x.0.iter().map(|(_, v)| v * v).sum::<f32>() + 1.0 + d)
+            .collect();
+        for round in 0..200u64 {
+            let (mut max_pg, mut min_pg) = (f32::NEG_INFINITY, f32::INFINITY);
+            for i in shuffled(xs.len(), round) {
+                let (x, y, _) = xs[i];
+                let wx: f32 = x.iter().map(|&(k, v)| w[k as usize] * v).sum::<f32>() + b;
+                let g = y * wx - 1.0 + alpha[i] * diag[i];
+                let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
+                max_pg = max_pg.max(pg);
+                min_pg = min_pg.min(pg);
+                if pg.abs() > 1e-12 {
+                    let old = alpha[i];
+                    alpha[i] = (old - g / qd[i]).max(0.0);
+                    let d = (alpha[i] - old) * y;
+                    for &(k, v) in x {
+                        w[k as usize] += d * v;
+                    }
+                    b += d;
+                }
+            }
+            if max_pg - min_pg < 1e-3 {
+                break;
+            }
+        }
+        let mut model = Model {
+            w,
+            b,
+            positives: positives.iter().map(|v| (*v).clone()).collect(),
+            params,
+            svm_scale: (0.0, 1.0),
+            knn_scale: (0.0, 1.0),
+        };
+        let parts: Vec<(f32, f32)> = background.iter().map(|v| model.parts(v)).collect();
+        model.svm_scale = mean_std(parts.iter().map(|p| p.0));
+        model.knn_scale = mean_std(parts.iter().map(|p| p.1));
+        model
+    }
+
+    /// The SVM's decision value and the similarity to the nearest saved papers.
+    fn parts(&self, v: &Vector) -> (f32, f32) {
+        let svm = v.iter().map(|&(k, x)| self.w[k as usize] * x).sum::<f32>() + self.b;
+        let mut sims: Vec<f32> = self.positives.iter().map(|p| dot(p, v)).collect();
+        sims.sort_by(|a, b| b.total_cmp(a));
+        let k = self.params.k.clamp(1, sims.len().max(1));
+        let knn = sims.iter().take(k).sum::<f32>() / k as f32;
+        (svm, knn)
+    }
+
+    /// The paper's score: each part in standard deviations above the background's mean.
+    pub fn score(&self, v: &Vector) -> f32 {
+        let (svm, knn) = self.parts(v);
+        let z = |x: f32, (m, s): (f32, f32)| (x - m) / s;
+        (z(svm, self.svm_scale) + self.params.knn * z(knn, self.knn_scale))
+            / (1.0 + self.params.knn)
+    }
+
+    /// The paper's features that weigh most for the tag (weight in the SVM times the paper's
+    /// own weight), strongest first; a word also inside a pair already shown is left out.
+    pub fn why(&self, features: &Features, v: &Vector, n: usize) -> Vec<String> {
+        let mut parts: Vec<(f32, u32)> = v
+            .iter()
+            .map(|&(k, x)| (self.w[k as usize] * x, k))
+            .filter(|(c, _)| *c > 0.0)
+            .collect();
+        parts.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut out: Vec<String> = Vec::new();
+        for (_, k) in parts {
+            let name = features.name(k);
+            let covered = out
+                .iter()
+                .any(|o| o.split(' ').any(|w| w == name) || name.split(' ').all(|w| o.contains(w)));
+            if !covered {
+                // A pair replaces a word of it already shown.
+                out.retain(|o| !(name.contains(' ') && name.split(' ').any(|w| w == o)));
+                out.push(name.to_string());
+            }
+            if out.len() == n {
+                break;
+            }
+        }
+        out
+    }
+}
+
+fn mean_std(xs: impl Iterator<Item = f32> + Clone) -> (f32, f32) {
+    let n = xs.clone().count().max(1) as f32;
+    let mean = xs.clone().sum::<f32>() / n;
+    let var = xs.map(|x| (x - mean) * (x - mean)).sum::<f32>() / n;
+    (mean, var.sqrt().max(1e-6))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_ranks_the_tag_first_and_says_which_words() {
+        let mut texts = Vec::new();
+        for i in 0..30 {
+            texts.push(format!(
+                "graph neural networks for session recommendation item {i}"
+            ));
+            texts.push(format!("speech recognition with acoustic models batch {i}"));
+            texts.push(format!("protein folding with diffusion models sample {i}"));
+        }
+        let (f, vs) = Features::fit(&texts);
+        let pos: Vec<&Vector> = (0..10).map(|i| &vs[i * 3]).collect();
+        let bg: Vec<&Vector> = (10..30)
+            .flat_map(|i| [&vs[i * 3 + 1], &vs[i * 3 + 2]])
+            .collect();
+        let m = Model::train(&f, &pos, &bg, &[], Params::default());
+        let rec = f.vector("a new graph neural network for recommendation");
+        let other = f.vector("acoustic models for speech");
+        assert!(m.score(&rec) > m.score(&other));
+        let why = m.why(&f, &rec, 3);
+        assert!(
+            why.iter()
+                .any(|w| w.contains("graph") || w.contains("recommendation")),
+            "{why:?}"
+        );
+        // Deterministic.
+        let m2 = Model::train(&f, &pos, &bg, &[], Params::default());
+        assert_eq!(m.score(&rec).to_bits(), m2.score(&rec).to_bits());
+    }
+}

@@ -1,0 +1,624 @@
+//! The library and recommendations: a real library file beside a real archive, the CLI, the
+//! digest sent to an SMTP server on 127.0.0.1 that the test runs, and kill -9 during an import.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::fixtures::{Item, feed};
+use crate::util::{TestArchive, write};
+
+/// Words of four topics; a paper of topic `t` number `n` mixes its topic's words.
+const TOPICS: [(&str, [&str; 8]); 4] = [
+    (
+        "recsys",
+        [
+            "sequential recommendation",
+            "collaborative filtering",
+            "user preferences",
+            "item embeddings",
+            "click-through rate",
+            "recommender systems",
+            "implicit feedback",
+            "session-based recommendation",
+        ],
+    ),
+    (
+        "speech",
+        [
+            "speech recognition",
+            "acoustic models",
+            "spoken language",
+            "speaker verification",
+            "automatic speech",
+            "phoneme alignment",
+            "voice conversion",
+            "speech synthesis",
+        ],
+    ),
+    (
+        "legal",
+        [
+            "legal documents",
+            "court decisions",
+            "statutory interpretation",
+            "case law",
+            "legal judgment prediction",
+            "contract clauses",
+            "regulatory compliance",
+            "legal reasoning",
+        ],
+    ),
+    (
+        "chem",
+        [
+            "molecular property prediction",
+            "protein folding",
+            "drug discovery",
+            "chemical reactions",
+            "molecule generation",
+            "retrosynthesis planning",
+            "binding affinity",
+            "crystal structures",
+        ],
+    ),
+];
+
+const DAYS: [&str; 4] = [
+    "Mon, 02 Mar 2026 00:00:00 -0500",
+    "Tue, 03 Mar 2026 00:00:00 -0500",
+    "Wed, 04 Mar 2026 00:00:00 -0500",
+    "Thu, 05 Mar 2026 00:00:00 -0500",
+];
+
+/// The id of topic `t`'s paper `n` on day `d`.
+pub fn topical_id(d: usize, t: usize, n: usize) -> String {
+    format!("2603.{:05}", d * 100 + t * 10 + n)
+}
+
+/// Four days of cs.IR, four papers of each of four topics a day.
+pub fn topical_archive() -> TestArchive {
+    let a = TestArchive::new();
+    let dir = a.scratch("topical");
+    for (d, date) in DAYS.iter().enumerate() {
+        let mut owned = Vec::new();
+        for (t, (_, words)) in TOPICS.iter().enumerate() {
+            for n in 0..4 {
+                let k = d * 4 + n;
+                let title = format!(
+                    "{} with {} for {}",
+                    cap(words[k % 8]),
+                    words[(k + 3) % 8],
+                    words[(k + 5) % 8]
+                );
+                let abs = format!(
+                    "We study {} and {}. Our method improves {} on {} benchmarks, and {} in study {k}.",
+                    words[k % 8],
+                    words[(k + 1) % 8],
+                    words[(k + 2) % 8],
+                    words[(k + 6) % 8],
+                    words[(k + 7) % 8]
+                );
+                owned.push((topical_id(d, t, n), title, abs, format!("Author {t}{n}")));
+            }
+        }
+        let items: Vec<Item<'_>> = owned
+            .iter()
+            .map(|(id, title, abs, authors)| Item {
+                id,
+                version: 1,
+                kind: "new",
+                title,
+                abs,
+                authors,
+                cats: &["cs.IR"],
+            })
+            .collect();
+        let path = dir.join(format!("{d}.xml"));
+        write(&path, &feed("cs.IR", date, &items));
+        a.run(&["ingest", "--feed-file", path.to_str().unwrap()])
+            .ok();
+    }
+    a
+}
+
+fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn tags_dismissals_imports_and_exports_round_trip() {
+    let a = crate::serve::archive();
+    a.run(&[
+        "library",
+        "add",
+        "--tag",
+        "ir",
+        "2603.00000",
+        "https://arxiv.org/pdf/2603.00001v1",
+    ])
+    .ok();
+    a.run(&["library", "dismiss", "--tag", "ir", "arXiv:2603.00002"])
+        .ok();
+    let bad = a.run(&["library", "add", "--tag", "bad tag", "2603.00000"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("1 to 40 letters"), "{}", bad.stderr);
+    let tags = lines(&a.run(&["library", "tags", "--json"]).ok().stdout);
+    assert_eq!(tags.len(), 1);
+    assert_eq!(
+        (
+            tags[0]["tag"].as_str(),
+            tags[0]["papers"].as_u64(),
+            tags[0]["dismissed"].as_u64()
+        ),
+        (Some("ir"), Some(2), Some(1))
+    );
+    // A BibTeX file as Zotero and Google Scholar write it: ids from url and journal, one by
+    // its title (braces, case and punctuation aside), one that matches nothing.
+    let bib = a.scratch("bib").join("mine.bib");
+    write(
+        &bib,
+        "@article{zot,\n  title = {Multimodal agents that search},\n  url = {http://arxiv.org/abs/2603.00012v1},\n}\n\
+         @article{scholar,\n  title={X},\n  journal={arXiv preprint arXiv:2603.00020},\n}\n\
+         @inproceedings{bytitle,\n  title = {{LLM} Rerankers for Sparse and Dense Retrieval!},\n  booktitle = {SIGIR},\n}\n\
+         @misc{nothing,\n  title = {A paper this archive does not hold},\n}\n",
+    );
+    let out = a.run(&[
+        "library",
+        "import",
+        bib.to_str().unwrap(),
+        "--tag",
+        "reading",
+        "--json",
+    ]);
+    let out = out.ok();
+    let v: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    let by: Vec<(String, String)> = v["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap().to_string(),
+                m["by"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by,
+        vec![
+            ("2603.00012".to_string(), "url".to_string()),
+            ("2603.00020".into(), "journal".into()),
+            ("2603.00001".into(), "title".into()),
+        ]
+    );
+    assert_eq!(v["unmatched"][0]["key"], "nothing");
+    assert_eq!(v["unmatched"][0]["line"], 13);
+    assert_eq!(v["added"], 3);
+    // A file that cannot be read is refused whole, with its line, and adds nothing.
+    let before = a.run(&["library", "list", "--json"]).ok().stdout;
+    let broken = a.scratch("bib").join("broken.bib");
+    write(
+        &broken,
+        "@misc{ok, eprint = {2603.00003}}\n\n@misc{cut,\n  title = {never closed,\n",
+    );
+    let e = a.run(&[
+        "library",
+        "import",
+        broken.to_str().unwrap(),
+        "--tag",
+        "reading",
+    ]);
+    assert_eq!(e.code, 2, "{}", e.stdout);
+    assert!(e.stderr.contains("broken.bib:"), "{}", e.stderr);
+    assert_eq!(a.run(&["library", "list", "--json"]).ok().stdout, before);
+    // Export, then import into an empty library: the same library.
+    let export = a
+        .run(&["library", "export", "--format", "json"])
+        .ok()
+        .stdout;
+    let file = a.scratch("bib").join("export.jsonl");
+    write(&file, &export);
+    let other = a.scratch("other").join("library.sqlite3");
+    let other = other.to_str().unwrap();
+    a.run(&[
+        "--library",
+        other,
+        "library",
+        "import",
+        file.to_str().unwrap(),
+    ])
+    .ok();
+    assert_eq!(
+        a.run(&["--library", other, "library", "list", "--json"])
+            .ok()
+            .stdout,
+        a.run(&["library", "list", "--json"]).ok().stdout
+    );
+    // BibTeX export: arXiv's own entries for the saved papers.
+    let bibtex = a.run(&["library", "export", "--tag", "ir"]).ok().stdout;
+    assert!(bibtex.contains("eprint={2603.00000}"), "{bibtex}");
+    assert!(
+        !bibtex.contains("2603.00002"),
+        "dismissed papers are not exported as BibTeX"
+    );
+    // Remove takes a paper out.
+    a.run(&["library", "remove", "--tag", "ir", "2603.00000"])
+        .ok();
+    let listed = a.run(&["library", "list", "--tag", "ir"]).ok().stdout;
+    assert!(!listed.contains("2603.00000"), "{listed}");
+    // The archive's own rebuilds never touch the library.
+    a.run(&["doctor", "--repair"]).ok();
+    assert!(a.data().join("library.sqlite3").exists());
+    assert!(
+        !a.run(&["library", "list", "--tag", "ir"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
+}
+
+#[test]
+fn recommendations_rank_the_tags_papers_first_explain_them_and_repeat_exactly() {
+    let a = topical_archive();
+    // The reader's recsys papers of the first two days, and one speech paper dismissed.
+    let mut saved = Vec::new();
+    for d in 0..2 {
+        for n in 0..4 {
+            saved.push(topical_id(d, 0, n));
+        }
+    }
+    let mut args = vec!["library", "add", "--tag", "recsys"];
+    args.extend(saved.iter().map(String::as_str));
+    a.run(&args).ok();
+    let dismissed = topical_id(3, 1, 0);
+    a.run(&["library", "dismiss", "--tag", "recsys", &dismissed])
+        .ok();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["recommend", "--tag", "recsys", "--json"];
+        args.extend_from_slice(extra);
+        a.run(&args).ok().stdout
+    };
+    // The newest day by default: its four recsys papers first.
+    let out = run(&["--limit", "16"]);
+    let recs = lines(&out);
+    let top: Vec<&str> = recs[..4]
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for n in 0..4 {
+        assert!(top.contains(&topical_id(3, 0, n).as_str()), "{out}");
+    }
+    for r in &recs {
+        assert_eq!(r["tag"], "recsys");
+        assert!(r["id"].as_str().unwrap().starts_with("2603.003"), "{r}");
+        assert_ne!(
+            r["id"],
+            dismissed.as_str(),
+            "a dismissed paper is never recommended"
+        );
+        for key in ["title", "authors", "first_announced", "score", "why"] {
+            assert!(r.get(key).is_some(), "{key}: {r}");
+        }
+    }
+    let why: Vec<&str> = recs[0]["why"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(!why.is_empty());
+    let words = [
+        "recommend",
+        "user",
+        "item",
+        "filtering",
+        "feedback",
+        "click",
+        "session",
+        "preferences",
+    ];
+    assert!(
+        why.iter().any(|w| words.iter().any(|k| w.contains(k))),
+        "{why:?}"
+    );
+    // Same library, same archive: the same bytes.
+    assert_eq!(run(&["--limit", "16"]), out);
+    // Days and range: the saved papers' own days recommend nothing saved.
+    let range = lines(&run(&[
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-03",
+        "--limit",
+        "100",
+    ]));
+    assert!(!range.is_empty());
+    for r in &range {
+        assert!(
+            !saved.contains(&r["id"].as_str().unwrap().to_string()),
+            "{r}"
+        );
+    }
+    // The other formats.
+    let atom = a
+        .run(&["recommend", "--format", "atom", "--limit", "3"])
+        .ok()
+        .stdout;
+    let feed = atom_syndication::Feed::read_from(atom.as_bytes()).unwrap();
+    assert_eq!(feed.entries().len(), 3);
+    let md = a
+        .run(&["recommend", "--format", "md", "--limit", "2"])
+        .ok()
+        .stdout;
+    assert!(md.contains("](https://arxiv.org/abs/2603.003"), "{md}");
+    let bib = a
+        .run(&["recommend", "--format", "bibtex", "--limit", "2"])
+        .ok()
+        .stdout;
+    assert_eq!(bib.matches("@misc{").count(), 2, "{bib}");
+    // No tag: every tag, each paper under its best.
+    a.run(&[
+        "library",
+        "add",
+        "--tag",
+        "law",
+        &topical_id(0, 2, 0),
+        &topical_id(1, 2, 1),
+    ])
+    .ok();
+    let both = lines(&a.run(&["recommend", "--json", "--limit", "8"]).ok().stdout);
+    for r in &both {
+        let id = r["id"].as_str().unwrap();
+        let topic = &id[8..9];
+        match r["tag"].as_str().unwrap() {
+            "recsys" => assert_eq!(topic, "0", "{r}"),
+            "law" => assert_eq!(topic, "2", "{r}"),
+            other => panic!("tag {other}"),
+        }
+    }
+    // Nothing in the library: a clear error, exit 2.
+    let none = a.run(&["--library", "/nonexistent/lib.sqlite3", "recommend"]);
+    assert_eq!(none.code, 2);
+    assert!(none.stderr.contains("library add"), "{}", none.stderr);
+}
+
+#[test]
+fn similar_is_the_recommenders_engine_with_one_paper() {
+    let a = topical_archive();
+    let id = topical_id(3, 2, 0);
+    let out = a.json_lines(
+        &["similar", &id, "--limit", "5"]
+            .iter()
+            .copied()
+            .chain(["--json"])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(out.len(), 5);
+    for h in &out {
+        assert_ne!(h["id"], id.as_str());
+        assert_eq!(&h["id"].as_str().unwrap()[8..9], "2", "a legal paper: {h}");
+        assert!(!h["why"].as_array().unwrap().is_empty(), "{h}");
+    }
+}
+
+/// An SMTP server on 127.0.0.1 that keeps what it receives; the first `fail` transactions get
+/// `fail_code` at DATA's end.
+pub struct SmtpSink {
+    pub port: u16,
+    pub received: Arc<Mutex<Vec<String>>>,
+    pub fail: Arc<Mutex<(u32, u16)>>,
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let fail = Arc::new(Mutex::new((0u32, 451u16)));
+        let (r, f) = (Arc::clone(&received), Arc::clone(&fail));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(50) {
+                let Ok(mut s) = stream else { continue };
+                let _ = s.set_read_timeout(Some(Duration::from_secs(20)));
+                let mut reader = BufReader::new(s.try_clone().unwrap());
+                let _ = s.write_all(b"220 sink ESMTP\r\n");
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    let cmd = line.trim_end().to_ascii_uppercase();
+                    let reply: &[u8] = if cmd.starts_with("EHLO") {
+                        b"250-sink\r\n250 8BITMIME\r\n"
+                    } else if cmd.starts_with("DATA") {
+                        let _ = s.write_all(b"354 go on\r\n");
+                        let mut data = String::new();
+                        loop {
+                            line.clear();
+                            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == ".\r\n" {
+                                break;
+                            }
+                            data.push_str(&line);
+                        }
+                        let mut fail = f.lock().unwrap();
+                        if fail.0 > 0 {
+                            fail.0 -= 1;
+                            let msg = format!("{} try later\r\n", fail.1);
+                            let _ = s.write_all(msg.as_bytes());
+                            continue;
+                        }
+                        r.lock().unwrap().push(data);
+                        b"250 queued\r\n"
+                    } else if cmd.starts_with("QUIT") {
+                        let _ = s.write_all(b"221 bye\r\n");
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = s.write_all(reply);
+                }
+            }
+        });
+        SmtpSink {
+            port,
+            received,
+            fail,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+}
+
+#[test]
+fn the_digest_is_mailed_once_per_paper_and_tag_and_failures_say_so() {
+    let a = topical_archive();
+    let mut args = vec!["library", "add", "--tag", "recsys"];
+    let saved: Vec<String> = (0..4).map(|n| topical_id(0, 0, n)).collect();
+    args.extend(saved.iter().map(String::as_str));
+    a.run(&args).ok();
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let digest = |extra: &[&str]| {
+        let mut args = vec![
+            "digest",
+            "--to",
+            "reader@example.org",
+            "--smtp-url",
+            &url,
+            "--limit",
+            "3",
+            "--attempts",
+            "3",
+        ];
+        args.extend_from_slice(extra);
+        a.run(&args)
+    };
+    // --dry-run prints the message and sends nothing.
+    let dry = digest(&["--dry-run"]).ok();
+    assert!(
+        dry.stdout.contains("Subject: arXiv for you, 2026-03-05"),
+        "{}",
+        dry.stdout
+    );
+    assert!(sink.received.lock().unwrap().is_empty());
+    // A permanent refusal: exit 2, nothing recorded as sent.
+    *sink.fail.lock().unwrap() = (1, 550);
+    let e = digest(&[]);
+    assert_eq!(e.code, 2, "{}", e.stderr);
+    assert!(e.stderr.contains("permanent"), "{}", e.stderr);
+    // A transient one: retried, then sent.
+    *sink.fail.lock().unwrap() = (1, 451);
+    let sent = digest(&[]).ok();
+    assert!(sent.stderr.contains("attempt 1 of 3"), "{}", sent.stderr);
+    assert!(sent.stdout.contains("sent 3 papers"), "{}", sent.stdout);
+    let mail = sink.received.lock().unwrap()[0].clone();
+    assert!(mail.contains("multipart/alternative"), "{mail}");
+    assert!(
+        mail.contains("text/plain") && mail.contains("text/html"),
+        "{mail}"
+    );
+    assert!(mail.contains("To: reader@example.org"), "{mail}");
+    assert!(
+        mail.contains("Subject: arXiv for you, 2026-03-05: 3 papers (recsys 3)"),
+        "{mail}"
+    );
+    assert!(mail.contains("recsys (3)"), "{mail}");
+    assert!(mail.contains("https://arxiv.org/abs/2603.003"), "{mail}");
+    // Each paper once per tag: the next run sends the day's next ones, then nothing.
+    let second = digest(&[]).ok();
+    assert!(second.stdout.contains("sent 1 paper "), "{}", second.stdout);
+    let third = digest(&[]).ok();
+    assert!(third.stderr.contains("no mail sent"), "{}", third.stderr);
+    assert_eq!(sink.received.lock().unwrap().len(), 2);
+    let mails = sink.received.lock().unwrap().clone();
+    let first_ids: Vec<&str> = mails[0].matches("abs/2603.003").collect();
+    assert!(!first_ids.is_empty());
+    // --send-empty sends the empty day.
+    digest(&["--send-empty"]).ok();
+    assert_eq!(sink.received.lock().unwrap().len(), 3);
+    assert!(sink.received.lock().unwrap()[2].contains("nothing new"));
+    let tags = lines(&a.run(&["library", "tags", "--json"]).ok().stdout);
+    assert!(tags[0]["last_digest"].is_string(), "{tags:?}");
+}
+
+#[test]
+fn kill_9_during_an_import_leaves_the_library_as_before_or_complete() {
+    let a = topical_archive();
+    a.run(&["library", "add", "--tag", "keep", &topical_id(0, 0, 0)])
+        .ok();
+    let before = a.run(&["library", "list", "--json"]).ok().stdout;
+    // A large file: 60,000 ids, imported in one transaction.
+    let file = a.scratch("big").join("ids.txt");
+    let text: String = (0..60_000)
+        .map(|i| format!("https://arxiv.org/abs/2501.{:05}\n", i % 100_000))
+        .collect();
+    write(&file, &text);
+    let mut outcomes = Vec::new();
+    for delay_ms in [30u64, 120, 250, 400] {
+        let mut child = a
+            .cmd(&["library", "import", file.to_str().unwrap(), "--tag", "big"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let listed = a.run(&["library", "list", "--tag", "big"]);
+        let n = listed.stdout.lines().count();
+        assert!(
+            n == 0 || n == 60_000,
+            "after kill at {delay_ms} ms: {n} entries"
+        );
+        outcomes.push(n);
+        let keep = a
+            .run(&["library", "list", "--tag", "keep", "--json"])
+            .ok()
+            .stdout;
+        assert_eq!(keep, before);
+        if n == 60_000 {
+            a.run(&["library", "remove", "--tag", "big", "2501.00000"])
+                .ok();
+            // Start again from nothing for the next round.
+            let all: Vec<String> = a
+                .run(&["library", "list", "--tag", "big"])
+                .ok()
+                .stdout
+                .lines()
+                .map(|l| l.split('\t').next().unwrap().to_string())
+                .collect();
+            for chunk in all.chunks(5000) {
+                let mut args = vec!["library", "remove", "--tag", "big"];
+                args.extend(chunk.iter().map(String::as_str));
+                a.run(&args).ok();
+            }
+        }
+    }
+    // A rerun completes.
+    a.run(&["library", "import", file.to_str().unwrap(), "--tag", "big"])
+        .ok();
+    assert_eq!(
+        a.run(&["library", "list", "--tag", "big"])
+            .ok()
+            .stdout
+            .lines()
+            .count(),
+        60_000
+    );
+    eprintln!("entries seen after each kill: {outcomes:?}");
+}

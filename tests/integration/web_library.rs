@@ -1,0 +1,365 @@
+//! The library in the web reader: save and "not for me" as POST forms, the guard (token,
+//! origin, method, size, the server's own token), the library's pages and feed, visits, and
+//! readers while a writer saves.
+
+use std::time::Duration;
+
+use crate::library::{topical_archive, topical_id};
+use crate::serve::{Served, serve, serve_with};
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+fn get(s: &Served, path: &str) -> (u16, String) {
+    let r = client()
+        .get(format!("{}{}", s.base, path.trim_start_matches('/')))
+        .send()
+        .unwrap();
+    (r.status().as_u16(), r.text().unwrap())
+}
+
+/// The form token a page carries.
+fn csrf(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a token")
+        + 19;
+    page[at..at + 64].to_string()
+}
+
+fn host(s: &Served) -> String {
+    s.base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// A POST of a form as the page's own (same origin) unless `headers` say otherwise.
+fn post(
+    s: &Served,
+    path: &str,
+    form: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> reqwest::blocking::Response {
+    let mut req = client()
+        .post(format!("{}{}", s.base, path.trim_start_matches('/')))
+        .form(form);
+    let origin = format!("http://{}", host(s));
+    let mut same = vec![
+        ("origin", origin.as_str()),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    for (k, v) in headers {
+        same.retain(|(x, _)| x != k);
+        same.push((k, v));
+    }
+    for (k, v) in same {
+        if !v.is_empty() {
+            req = req.header(k, v);
+        }
+    }
+    req.send().unwrap()
+}
+
+fn listed(a: &crate::util::TestArchive) -> String {
+    a.run(&["library", "list"]).stdout
+}
+
+#[test]
+fn writes_are_post_forms_with_the_token_from_this_origin_and_change_nothing_otherwise() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (status, library) = get(&s, "/library");
+    assert_eq!(status, 200);
+    assert!(library.contains("No tags yet"), "{library}");
+    let (status, day) = get(&s, "/day/2026-03-05?view=all");
+    assert_eq!(status, 200);
+    let token = csrf(&day);
+    assert!(day.contains("action=\"/library/save\""), "{day}");
+    let id = topical_id(3, 0, 0);
+    let form = |t: &str| {
+        vec![
+            ("csrf", t.to_string()),
+            ("id", id.clone()),
+            ("new_tag", "recsys".to_string()),
+            ("back", "/day/2026-03-05?view=all".to_string()),
+        ]
+    };
+    let as_refs = |f: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { f.clone() };
+    let send = |f: Vec<(&'static str, String)>, h: &[(&str, &str)]| {
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        post(&s, "/library/save", &pairs, h).status().as_u16()
+    };
+    // Without the token, with a wrong one, cross-site, from another origin: 403, nothing saved.
+    assert_eq!(send(as_refs(&form("")), &[]), 403);
+    assert_eq!(send(as_refs(&form(&"0".repeat(64))), &[]), 403);
+    assert_eq!(
+        send(as_refs(&form(&token)), &[("sec-fetch-site", "cross-site")]),
+        403
+    );
+    assert_eq!(
+        send(
+            as_refs(&form(&token)),
+            &[("origin", "http://evil.example"), ("sec-fetch-site", "")]
+        ),
+        403
+    );
+    assert_eq!(
+        send(
+            as_refs(&form(&token)),
+            &[("origin", "null"), ("sec-fetch-site", "")]
+        ),
+        403
+    );
+    // A GET of a write route: 403, nothing saved.
+    let (status, _) = get(
+        &s,
+        &format!("/library/save?csrf={token}&id={id}&new_tag=recsys"),
+    );
+    assert_eq!(status, 403);
+    // A body over the cap.
+    let big = "x".repeat(10_000);
+    let pairs = [
+        ("csrf", token.as_str()),
+        ("id", id.as_str()),
+        ("new_tag", big.as_str()),
+    ];
+    assert_eq!(
+        post(&s, "/library/save", &pairs, &[]).status().as_u16(),
+        413
+    );
+    assert_eq!(listed(&a), "", "nothing may be saved by a refused request");
+    // A bad tag says the rule.
+    let pairs = [
+        ("csrf", token.as_str()),
+        ("id", id.as_str()),
+        ("new_tag", "no spaces"),
+    ];
+    let r = post(&s, "/library/save", &pairs, &[]);
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().unwrap().contains("1 to 40 letters"));
+    // The page's own form: saved, and back to the page.
+    let r = post(
+        &s,
+        "/library/save",
+        &[
+            ("csrf", token.as_str()),
+            ("id", id.as_str()),
+            ("new_tag", "recsys"),
+            ("back", "/day/2026-03-05?view=all"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/day/2026-03-05?view=all");
+    assert!(
+        listed(&a).contains(&format!("{id}\trecsys\tsaved")),
+        "{}",
+        listed(&a)
+    );
+    // An off-site `back` is not followed.
+    let other = topical_id(2, 0, 1);
+    let r = post(
+        &s,
+        "/library/save",
+        &[
+            ("csrf", token.as_str()),
+            ("id", other.as_str()),
+            ("tag", "recsys"),
+            ("back", "//evil.example/"),
+        ],
+        &[],
+    );
+    assert_eq!(r.headers()["location"], "/library/recsys");
+    // Not for me.
+    let speech = topical_id(3, 1, 2);
+    let r = post(
+        &s,
+        "/library/dismiss",
+        &[
+            ("csrf", token.as_str()),
+            ("id", speech.as_str()),
+            ("tag", "recsys"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(listed(&a).contains(&format!("{speech}\trecsys\tdismissed")));
+    // The pages: the tag, its recommendations with their words, the feed.
+    let (status, tag) = get(&s, "/library/recsys");
+    assert_eq!(status, 200);
+    assert!(tag.contains(&id) && tag.contains("Remove"), "{tag}");
+    let (status, recs) = get(&s, "/recommend?tag=recsys");
+    assert_eq!(status, 200, "{recs}");
+    assert!(recs.contains("p class=\"why\""), "{recs}");
+    assert!(
+        !recs.contains(&format!("/paper/{speech}\"")),
+        "a dismissed paper is not recommended"
+    );
+    assert!(
+        recs.contains(&format!("/paper/{}", topical_id(3, 0, 1))),
+        "{recs}"
+    );
+    let r = client()
+        .get(format!("{}feeds/recommend/recsys.atom", s.base))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let feed = atom_syndication::Feed::read_from(&r.bytes().unwrap()[..]).unwrap();
+    assert!(!feed.entries().is_empty());
+    let (status, _) = get(&s, "/recommend?tag=nosuchtag");
+    assert_eq!(status, 404);
+    // Remove.
+    let r = post(
+        &s,
+        "/library/remove",
+        &[
+            ("csrf", token.as_str()),
+            ("id", other.as_str()),
+            ("tag", "recsys"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(!listed(&a).contains(&other));
+}
+
+#[test]
+fn the_day_page_marks_what_is_new_since_the_last_visit() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (_, first) = get(&s, "/day/2026-03-03?view=all");
+    assert!(
+        !first.contains("new since your last visit"),
+        "the first visit marks nothing"
+    );
+    let (_, later) = get(&s, "/day/2026-03-05?view=all");
+    assert!(
+        later.contains("16 new since your last visit (2026-03-03)"),
+        "{later}"
+    );
+    // Reloading shows the same marks; only the new ones on request.
+    let (_, again) = get(&s, "/day/2026-03-05?view=all");
+    assert!(again.contains("16 new since your last visit (2026-03-03)"));
+    let (_, only) = get(&s, "/day/2026-03-05?view=all&new=1");
+    assert_eq!(only.matches("span class=\"new\"").count(), 16);
+}
+
+#[test]
+fn with_a_token_every_write_needs_its_login() {
+    let a = topical_archive();
+    let s = serve_with(&a, &["--token", "s3cret-token"]);
+    let (_, day) = get(&s, "/day/2026-03-05?view=all");
+    let token = csrf(&day);
+    let id = topical_id(3, 0, 0);
+    let save = [
+        ("csrf", token.as_str()),
+        ("id", id.as_str()),
+        ("new_tag", "t"),
+    ];
+    let r = post(&s, "/library/save", &save, &[]);
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().unwrap().contains("Log in"));
+    let r = post(
+        &s,
+        "/login",
+        &[("csrf", token.as_str()), ("token", "wrong")],
+        &[],
+    );
+    assert_eq!(r.status().as_u16(), 403);
+    let r = post(
+        &s,
+        "/login",
+        &[("csrf", token.as_str()), ("token", "s3cret-token")],
+        &[],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        !cookie.contains("s3cret"),
+        "the cookie is not the token itself"
+    );
+    assert_eq!(listed(&a), "");
+    let r = post(&s, "/library/save", &save, &[("cookie", cookie.as_str())]);
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(listed(&a).contains(&id));
+}
+
+#[test]
+fn sixteen_readers_while_a_writer_saves_two_hundred_papers() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (_, day) = get(&s, "/day/2026-03-05?view=all");
+    let token = csrf(&day);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let ids: Vec<String> = (0..4)
+        .flat_map(|d| (0..4).flat_map(move |t| (0..4).map(move |n| topical_id(d, t, n))))
+        .collect();
+    let failures = std::sync::Mutex::new(Vec::new());
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for r in 0..16 {
+            let (s, done, failures, reads) = (&s, &done, &failures, &reads);
+            scope.spawn(move || {
+                let pages = [
+                    "/library",
+                    "/day/2026-03-04?view=all",
+                    "/recommend",
+                    "/library/t0",
+                    "/search?q=speech",
+                ];
+                // Bounded: at most 400 requests a reader.
+                for i in r..r + 400 {
+                    if done.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let page = pages[i % pages.len()];
+                    let (status, body) = get(s, page);
+                    reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    // A tag page may be asked before its tag exists.
+                    if status != 200 && !(status == 404 && page == "/library/t0") {
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("{page}: {status} {body}"));
+                    }
+                }
+            });
+        }
+        let (s, done, failures, token, ids) = (&s, &done, &failures, &token, &ids);
+        scope.spawn(move || {
+            for k in 0..200 {
+                let tag = format!("t{}", k / 64);
+                let id = &ids[k % 64];
+                let r = post(
+                    s,
+                    "/library/save",
+                    &[("csrf", token), ("id", id), ("new_tag", &tag)],
+                    &[],
+                );
+                if r.status().as_u16() != 303 {
+                    failures
+                        .lock()
+                        .unwrap()
+                        .push(format!("save {k}: {}", r.status()));
+                }
+            }
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{failures:?}");
+    assert_eq!(listed(&a).lines().count(), 200);
+    eprintln!("{} reads while 200 saves ran", reads.into_inner());
+}
