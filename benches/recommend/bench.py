@@ -50,7 +50,8 @@ TOPICS = [
 ]
 D0S = ["2025-06-02", "2025-11-03", "2026-03-02", "2026-06-01"]
 EVAL_DAYS = 4
-KINDS = {"focused": (25, 0, 5), "cold start": (5, 0, 0), "two interests": (12, 12, 6)}
+KINDS = {"focused": (25, 0, 5), "cold start": (5, 0, 0), "two interests": (12, 12, 6),
+         "one paper": (1, 0, 0)}
 
 
 def load_listings(path):
@@ -190,6 +191,9 @@ def main():
                 }
                 for v in variants:
                     ranked[v] = ours(args, libfile, d, cands, v)
+                if len(lib) == 1:
+                    # `similar ID` over the day: the same engine with one paper.
+                    ranked["similar"] = similar(args, lib[0], d, cands)
                 for m, rk in ranked.items():
                     results[r["kind"]][m].append(ndcg_p(rk, relevant))
             print(f"reader {n + 1}/{len(readers)} ({r['kind']}, {'+'.join(r['topics'])})",
@@ -198,7 +202,7 @@ def main():
         import pickle
         pickle.dump(cache, open(args.cache, "wb"))
     report = {}
-    methods = ["arxiv-daily", "sanity", "zotero", "feed"] + variants
+    methods = ["arxiv-daily", "sanity", "zotero", "feed"] + variants + ["similar"]
     print(f"{'kind':<14} {'cases':>5}  " + "  ".join(f"{m[:17]:>17}" for m in methods))
     every = defaultdict(list)
     for kind in KINDS:
@@ -207,19 +211,26 @@ def main():
             continue
         cells = []
         for m in methods:
+            if not res[m]:
+                cells.append("-".rjust(17))
+                continue
             nd = float(np.mean([x[0] for x in res[m]]))
             p = float(np.mean([x[1] for x in res[m]]))
-            every[m] += res[m]
+            if kind != "one paper":
+                every[m] += res[m]
             report.setdefault(kind, {})[m] = {"ndcg@10": nd, "p@10": p, "cases": len(res[m])}
             cells.append(f"{nd:.3f} / {p:.3f}".rjust(17))
         print(f"{kind:<14} {len(res[methods[0]]):>5}  " + "  ".join(cells))
     cells = []
     for m in methods:
+        if not every[m]:
+            cells.append("-".rjust(17))
+            continue
         nd = float(np.mean([x[0] for x in every[m]]))
         p = float(np.mean([x[1] for x in every[m]]))
         report.setdefault("all", {})[m] = {"ndcg@10": nd, "p@10": p, "cases": len(every[m])}
         cells.append(f"{nd:.3f} / {p:.3f}".rjust(17))
-    print(f"{'all':<14} {len(every[methods[0]]):>5}  " + "  ".join(cells))
+    print(f"{'all (3 kinds)':<14} {len(every[methods[0]]):>5}  " + "  ".join(cells))
     print("(each cell: nDCG@10 / P@10)")
     if args.out:
         json.dump(report, open(args.out, "w"), indent=1)
@@ -248,6 +259,15 @@ def ours(args, libfile, day, cands, tune=None):
     got = [i for i in (json.loads(l)["id"] for l in out.splitlines()) if i in candset]
     seen = set(got)
     # Candidates the archive did not rank (none, normally) go last, in feed order.
+    return got + [i for i in cands if i not in seen]
+
+
+def similar(args, pid, day, cands):
+    out = run(args, "/nonexistent", ["similar", pid, "--from", day, "--to", day,
+                                     "--limit", "1000", "--json"])
+    candset = set(cands)
+    got = [i for i in (json.loads(l)["id"] for l in out.splitlines()) if i in candset]
+    seen = set(got)
     return got + [i for i in cands if i not in seen]
 
 

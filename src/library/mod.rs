@@ -294,13 +294,14 @@ impl Library {
         Ok(v.parse().unwrap_or(0))
     }
 
-    /// Every entry (of one tag), by tag, then newest first, then id.
+    /// Every entry (of one tag), by tag, then newest first (saved together: the newer paper
+    /// first).
     pub fn entries(&self, tag: Option<&str>) -> Result<Vec<Entry>> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT arxiv_id, tag, kind, added FROM entries WHERE ?1 IS NULL OR tag = ?1
-                 ORDER BY tag, added DESC, arxiv_id",
+                 ORDER BY tag, added DESC, arxiv_id DESC",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt

@@ -4,6 +4,7 @@
 //! (as arxiv-sanity-lite's `TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)`). The
 //! vocabulary and the document frequencies are those of the papers a model is trained on.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 /// A sparse unit vector: (feature, weight), by feature.
@@ -339,31 +340,71 @@ const STOP_WORDS: &[&str] = &[
     "yourselves",
 ];
 
+fn stop_words() -> &'static rustc_hash::FxHashSet<&'static str> {
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
+}
+
+/// A word of a text and whether it follows the word before it within one phrase (nothing
+/// between them but spaces or a hyphen: no punctuation, number or function word).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub joined: bool,
+}
+
 /// The words of a text, as features see them (lower case, stop words dropped), in order.
-pub fn words(text: &str) -> Vec<String> {
+pub fn words(text: &str) -> Vec<Word> {
     let lower = text.to_lowercase();
     let mut out = Vec::new();
+    tokens(&lower, &mut out);
+    out.into_iter()
+        .map(|(t, joined)| Word {
+            text: t.to_string(),
+            joined,
+        })
+        .collect()
+}
+
+/// The words of a lower-cased text into `out` (cleared first): each with whether it follows
+/// the one before within a phrase.
+fn tokens<'t>(lower: &'t str, out: &mut Vec<(&'t str, bool)>) {
+    out.clear();
+    let stop = stop_words();
     let mut start = None;
-    let flush = |s: &str, out: &mut Vec<String>| {
-        if s.chars().nth(1).is_some() && STOP_WORDS.binary_search(&s).is_err() {
-            out.push(s.to_string());
+    // Whether a phrase break came since the last kept word.
+    let mut gap = true;
+    let flush = |s: &'t str, out: &mut Vec<(&'t str, bool)>, gap: &mut bool| {
+        if s.chars().nth(1).is_some() && !stop.contains(s) {
+            out.push((s, !*gap));
+            *gap = false;
+        } else {
+            *gap = true;
         }
     };
     for (i, c) in lower.char_indices() {
         let word_char = c.is_alphanumeric() || c == '_';
         match start {
             None if c.is_alphabetic() || c == '_' => start = Some(i),
+            None => {
+                if !(c.is_whitespace() || c == '-') {
+                    gap = true;
+                }
+            }
             Some(s) if !word_char => {
-                flush(&lower[s..i], &mut out);
+                flush(&lower[s..i], out, &mut gap);
                 start = None;
+                if !(c.is_whitespace() || c == '-') {
+                    gap = true;
+                }
             }
             _ => {}
         }
     }
     if let Some(s) = start {
-        flush(&lower[s..], &mut out);
+        flush(&lower[s..], out, &mut gap);
     }
-    out
 }
 
 /// The vocabulary of a set of training papers and its idf.
@@ -377,58 +418,63 @@ pub struct Features {
     names: Vec<String>,
 }
 
-/// Raw feature counts of one text, growing the vocabulary.
-fn count(
-    words_of: &[String],
-    words: &mut FxHashMap<String, u32>,
-    pairs: &mut FxHashMap<(u32, u32), u32>,
-    names: &mut Vec<(u32, u32)>,
-) -> FxHashMap<u32, u32> {
-    // Words and pairs share one id space; `names` maps an id back ((w, u32::MAX) for a word).
-    let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut prev: Option<u32> = None;
-    for w in words_of {
-        let id = match words.get(w.as_str()) {
-            Some(&id) => id,
-            None => {
-                let id = names.len() as u32;
-                names.push((id, u32::MAX));
-                words.insert(w.clone(), id);
-                id
-            }
-        };
-        *counts.entry(id).or_insert(0) += 1;
-        if let Some(p) = prev {
-            let pid = match pairs.get(&(p, id)) {
-                Some(&pid) => pid,
-                None => {
-                    let pid = names.len() as u32;
-                    names.push((p, id));
-                    pairs.insert((p, id), pid);
-                    pid
-                }
-            };
-            *counts.entry(pid).or_insert(0) += 1;
+/// (raw feature, count) of one text, by feature.
+type Counts = Vec<(u32, u32)>;
+
+/// Sorted raw ids into (id, count).
+fn run_lengths(mut ids: Vec<u32>) -> Counts {
+    ids.sort_unstable();
+    let mut out: Counts = Vec::with_capacity(ids.len());
+    for id in ids {
+        match out.last_mut() {
+            Some((last, n)) if *last == id => *n += 1,
+            _ => out.push((id, 1)),
         }
-        prev = Some(id);
     }
-    counts
+    out
 }
 
 impl Features {
     /// Learns the vocabulary of `texts` and returns it with their vectors.
     pub fn fit(texts: &[String]) -> (Features, Vec<Vector>) {
-        let mut words = FxHashMap::default();
-        let mut pairs = FxHashMap::default();
+        // Lower-casing is most of the text work, and each text's own: both cores.
+        let lowered: Vec<String> = texts.par_iter().map(|t| t.to_lowercase()).collect();
+        let mut words: FxHashMap<String, u32> = FxHashMap::default();
+        let mut pairs: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+        // Words and pairs share one id space; `raw_names` maps an id back ((w, MAX) for a word).
         let mut raw_names: Vec<(u32, u32)> = Vec::new();
-        let counted: Vec<FxHashMap<u32, u32>> = texts
-            .iter()
-            .map(|t| count(&self::words(t), &mut words, &mut pairs, &mut raw_names))
-            .collect();
+        let mut buf = Vec::new();
+        let mut counted: Vec<Counts> = Vec::with_capacity(texts.len());
+        for lower in &lowered {
+            tokens(lower, &mut buf);
+            let mut ids = Vec::with_capacity(buf.len() * 2);
+            let mut prev: Option<u32> = None;
+            for &(w, joined) in &buf {
+                let id = match words.get(w) {
+                    Some(&id) => id,
+                    None => {
+                        let id = raw_names.len() as u32;
+                        raw_names.push((id, u32::MAX));
+                        words.insert(w.to_string(), id);
+                        id
+                    }
+                };
+                ids.push(id);
+                if let Some(p) = prev.filter(|_| joined) {
+                    let pid = *pairs.entry((p, id)).or_insert_with(|| {
+                        raw_names.push((p, id));
+                        raw_names.len() as u32 - 1
+                    });
+                    ids.push(pid);
+                }
+                prev = Some(id);
+            }
+            counted.push(run_lengths(ids));
+        }
         let mut df = vec![0u32; raw_names.len()];
         let mut total = vec![0u64; raw_names.len()];
         for c in &counted {
-            for (&f, &n) in c {
+            for &(f, n) in c {
                 df[f as usize] += 1;
                 total[f as usize] += u64::from(n);
             }
@@ -442,9 +488,9 @@ impl Features {
         candidates.sort_by(|&a, &b| total[b as usize].cmp(&total[a as usize]).then(a.cmp(&b)));
         candidates.truncate(MAX_FEATURES);
         candidates.sort_unstable();
-        let mut word_of = vec![String::new(); raw_names.len()];
+        let mut word_of = vec![""; raw_names.len()];
         for (w, &id) in &words {
-            word_of[id as usize] = w.clone();
+            word_of[id as usize] = w.as_str();
         }
         let mut kept = vec![u32::MAX; raw_names.len()];
         let mut idf = Vec::with_capacity(candidates.len());
@@ -454,7 +500,7 @@ impl Features {
             idf.push(((1.0 + n as f32) / (1.0 + df[f as usize] as f32)).ln() + 1.0);
             let (a, b) = raw_names[f as usize];
             names.push(if b == u32::MAX {
-                word_of[a as usize].clone()
+                word_of[a as usize].to_string()
             } else {
                 format!("{} {}", word_of[a as usize], word_of[b as usize])
             });
@@ -466,38 +512,41 @@ impl Features {
             idf,
             names,
         };
-        let vectors = counted.iter().map(|c| features.weigh(c)).collect();
+        let vectors = counted.par_iter().map(|c| features.weigh(c)).collect();
         (features, vectors)
     }
 
     /// The vector of a text with this vocabulary (words it does not know count for nothing).
     pub fn vector(&self, text: &str) -> Vector {
-        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
+        let lower = text.to_lowercase();
+        let mut buf = Vec::new();
+        tokens(&lower, &mut buf);
+        let mut ids = Vec::with_capacity(buf.len() * 2);
         let mut prev: Option<u32> = None;
-        for w in self::words(text) {
-            let id = self.words.get(w.as_str()).copied();
+        for &(w, joined) in &buf {
+            let id = self.words.get(w).copied();
             if let Some(id) = id {
-                *counts.entry(id).or_insert(0) += 1;
-                if let Some(p) = prev
+                ids.push(id);
+                if let Some(p) = prev.filter(|_| joined)
                     && let Some(&pid) = self.pairs.get(&(p, id))
                 {
-                    *counts.entry(pid).or_insert(0) += 1;
+                    ids.push(pid);
                 }
             }
             prev = id;
         }
-        self.weigh(&counts)
+        self.weigh(&run_lengths(ids))
     }
 
-    fn weigh(&self, counts: &FxHashMap<u32, u32>) -> Vector {
+    fn weigh(&self, counts: &Counts) -> Vector {
+        // Raw ids in order map to kept ids in order (both sorted): the vector comes out sorted.
         let mut v: Vector = counts
             .iter()
-            .filter_map(|(&f, &n)| {
+            .filter_map(|&(f, n)| {
                 let k = *self.kept.get(f as usize)?;
                 (k != u32::MAX).then(|| (k, (1.0 + (n as f32).ln()) * self.idf[k as usize]))
             })
             .collect();
-        v.sort_unstable_by_key(|&(k, _)| k);
         let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
         if norm > 0.0 {
             for (_, x) in &mut v {
@@ -550,9 +599,27 @@ mod tests {
 
     #[test]
     fn words_are_lower_case_letters_first_without_function_words() {
+        let got = words("The LLM-based RAG of 2 x3 _id and Müller's GPT4. Dense retrieval");
+        let text: Vec<&str> = got.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(
-            words("The LLM-based RAG of 2 x3 _id and Müller's GPT4"),
-            vec!["llm", "based", "rag", "x3", "_id", "müller", "gpt4"]
+            text,
+            vec![
+                "llm",
+                "based",
+                "rag",
+                "x3",
+                "_id",
+                "müller",
+                "gpt4",
+                "dense",
+                "retrieval"
+            ]
+        );
+        // Pairs only within a phrase: not across "of 2", "and", "'s" or the full stop.
+        let joined: Vec<bool> = got.iter().map(|w| w.joined).collect();
+        assert_eq!(
+            joined,
+            vec![false, true, true, false, true, false, false, false, true]
         );
     }
 

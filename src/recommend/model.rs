@@ -1,13 +1,14 @@
 //! A tag's model: a linear SVM (L2-regularized squared hinge loss, solved in the dual by
 //! coordinate descent as LIBLINEAR does; classes weighted to balance, dismissals counting
-//! more) over the tf-idf features, blended with the nearest saved papers' similarity. Each part
+//! more) over the tf-idf features, blended with the mean similarity to the saved papers (the
+//! newer weighing more, as zotero-arxiv-daily weighs them). Each part
 //! is put on the scale of the background papers (how far above their mean, in their standard
 //! deviations), so that scores compare across tags.
 //!
 //! No crate fits: linfa's SVM (linfa-svm) wants dense data and a kernel cache, smartcore's too;
 //! the dual coordinate descent is forty lines over the sparse vectors we already have.
 
-use super::features::{Features, Vector, dot};
+use super::features::{Features, Vector};
 
 /// What the model is made of (chosen on the quality benchmark, BENCHMARKS.md).
 #[derive(Debug, Clone, Copy)]
@@ -18,31 +19,32 @@ pub struct Params {
     pub dismissed: f32,
     /// The similarity part's weight against the SVM's.
     pub knn: f32,
-    /// The similarity part: mean of the `k` nearest saved papers' cosines.
-    pub k: usize,
     /// Papers listed before the first day that the models learn "not this tag" from.
     pub background: usize,
+    /// How much more the newer saved papers count (0: all alike; 1: zotero-arxiv-daily's
+    /// 1/(1 + log10(rank + 1)), the newest first).
+    pub recency: f32,
 }
 
 impl Default for Params {
     fn default() -> Params {
         let mut p = Params {
-            c: 0.5,
+            c: 0.2,
             dismissed: 3.0,
-            knn: 1.0,
-            k: 3,
+            knn: 0.5,
             background: 1500,
+            recency: 1.0,
         };
-        // Tuning knob for the quality benchmark only: "c,dismissed,knn,k".
+        // Tuning knob for the quality benchmark only: "c,dismissed,knn,background,recency".
         if let Ok(s) = std::env::var("ARXIV_DAILY_RECOMMEND_TUNE") {
             let v: Vec<f32> = s.split(',').filter_map(|x| x.parse().ok()).collect();
-            if v.len() >= 4 {
+            if v.len() == 5 {
                 p = Params {
                     c: v[0],
                     dismissed: v[1],
                     knn: v[2],
-                    k: v[3] as usize,
-                    background: v.get(4).map_or(p.background, |b| *b as usize),
+                    background: v[3] as usize,
+                    recency: v[4],
                 };
             }
         }
@@ -54,7 +56,9 @@ impl Default for Params {
 pub struct Model {
     w: Vec<f32>,
     b: f32,
-    positives: Vec<Vector>,
+    /// The saved papers' weighted mean (dense): the similarity part is a paper's dot product
+    /// with it, its mean similarity to them.
+    centroid: Vec<f32>,
     params: Params,
     /// Mean and standard deviation over the background of the SVM and the similarity parts.
     svm_scale: (f32, f32),
@@ -75,7 +79,7 @@ fn shuffled(n: usize, round: u64) -> Vec<usize> {
 }
 
 impl Model {
-    /// Trains on `positives`, the `background` (negatives unless also positive) and the
+    /// Trains on `positives` (the newest first), the `background` (negatives) and the
     /// `dismissed` (negatives that count more): vectors of one [`Features`].
     pub fn train(
         features: &Features,
@@ -90,8 +94,15 @@ impl Model {
         let n = (np + nn).max(1) as f32;
         let cp = params.c * n / (2.0 * np.max(1) as f32);
         let cn = params.c * n / (2.0 * nn.max(1) as f32);
-        for v in positives {
-            xs.push((v, 1.0, cp));
+        let mut weights: Vec<f32> = (0..np)
+            .map(|i| (1.0 / (1.0 + ((i + 2) as f32).log10())).powf(params.recency))
+            .collect();
+        let mean = weights.iter().sum::<f32>() / np.max(1) as f32;
+        for w in &mut weights {
+            *w /= mean;
+        }
+        for (v, w) in positives.iter().zip(&weights) {
+            xs.push((v, 1.0, cp * w));
         }
         for v in background {
             xs.push((v, -1.0, cn));
@@ -134,7 +145,15 @@ impl Model {
         let mut model = Model {
             w,
             b,
-            positives: positives.iter().map(|v| (*v).clone()).collect(),
+            centroid: {
+                let mut c = vec![0f32; dim];
+                for (v, w) in positives.iter().zip(&weights) {
+                    for &(k, x) in v.iter() {
+                        c[k as usize] += w * x / np.max(1) as f32;
+                    }
+                }
+                c
+            },
             params,
             svm_scale: (0.0, 1.0),
             knn_scale: (0.0, 1.0),
@@ -145,13 +164,13 @@ impl Model {
         model
     }
 
-    /// The SVM's decision value and the similarity to the nearest saved papers.
+    /// The SVM's decision value and the weighted mean similarity to the saved papers.
     fn parts(&self, v: &Vector) -> (f32, f32) {
         let svm = v.iter().map(|&(k, x)| self.w[k as usize] * x).sum::<f32>() + self.b;
-        let mut sims: Vec<f32> = self.positives.iter().map(|p| dot(p, v)).collect();
-        sims.sort_by(|a, b| b.total_cmp(a));
-        let k = self.params.k.clamp(1, sims.len().max(1));
-        let knn = sims.iter().take(k).sum::<f32>() / k as f32;
+        let knn = v
+            .iter()
+            .map(|&(k, x)| self.centroid[k as usize] * x)
+            .sum::<f32>();
         (svm, knn)
     }
 

@@ -240,7 +240,7 @@ pub(crate) async fn library_tag(
                 input type="hidden" name="id" value=(id);
                 input type="hidden" name="tag" value=(tag.as_str());
                 input type="hidden" name="back" value=(here);
-                button.small type="submit" disabled[!page.mine.writable] { "Remove" }
+                button.compact type="submit" disabled[!page.mine.writable] { "Remove" }
             }
         }
     };

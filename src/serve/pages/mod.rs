@@ -214,7 +214,7 @@ fn controls(id: &str, mine: &Mine, back: &str, preferred: Option<&str>) -> Marku
                     input type="text" name="new_tag" size="9" maxlength="40" placeholder="new tag"
                         pattern="[A-Za-z0-9][A-Za-z0-9._\\-]{0,39}" aria-label="New tag"
                         title="1 to 40 letters, digits, '-', '_' or '.', starting with a letter or digit";
-                    " " button.small type="submit" { "Save" }
+                    " " button.compact type="submit" { "Save" }
                 }
                 @if let Some(first) = first {
                     form.dismiss method="post" action="/library/dismiss" {
@@ -231,7 +231,7 @@ fn controls(id: &str, mine: &Mine, back: &str, preferred: Option<&str>) -> Marku
                             }
                             " "
                         }
-                        button.small.quiet type="submit" disabled[mine.tags.len() == 1 && dismissed(first)] { "Not for me" }
+                        button.compact.quiet type="submit" disabled[mine.tags.len() == 1 && dismissed(first)] { "Not for me" }
                     }
                 }
             }

@@ -62,24 +62,36 @@ impl Reads<'_> {
     }
 
     /// Papers listed on the archived days before `before`, newest day first, at most `limit`
-    /// (the background a tag's model learns what is not the tag from).
+    /// (the background a tag's model learns what is not the tag from). Day by day, each a range
+    /// of the listings' key, so that the cost is the rows read, not the archive's size.
     pub fn listed_before(&self, before: Day, limit: usize) -> Result<Vec<PaperText>> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        let mut day_stmt = self
+            .conn
+            .prepare_cached("SELECT day FROM listings WHERE day < ?1 ORDER BY day DESC LIMIT 1")?;
         let sql = format!(
             "SELECT {PAPER_TEXT} FROM listings l JOIN papers p ON p.pid = l.pid
              JOIN snapshots s ON s.sid = p.latest_sid
-             WHERE l.day < ?1 AND l.provenance != 'legacy'
-             ORDER BY l.day DESC, l.category, p.arxiv_id LIMIT ?2"
+             WHERE l.day = ?1 AND l.provenance != 'legacy'
+             ORDER BY l.category, l.provenance, l.position"
         );
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        // Papers listed in several categories come more than once: ask for a few more rows.
-        let rows = stmt.query_map(params![before.to_string(), (limit * 2) as i64], paper_text)?;
-        for row in rows {
-            let p = row?;
-            if out.len() < limit && seen.insert(p.id.clone()) {
-                out.push(p);
+        let mut cursor = before;
+        while out.len() < limit {
+            let Some(day) = day_stmt
+                .query_row([cursor.to_string()], |r| r.get::<_, Day>(0))
+                .optional()?
+            else {
+                break;
+            };
+            for row in stmt.query_map([day.to_string()], paper_text)? {
+                let p = row?;
+                if out.len() < limit && seen.insert(p.id.clone()) {
+                    out.push(p);
+                }
             }
+            cursor = day;
         }
         Ok(out)
     }
