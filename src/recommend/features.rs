@@ -387,11 +387,8 @@ fn tokens<'t>(lower: &'t str, out: &mut Vec<(&'t str, bool)>) {
         let word_char = c.is_alphanumeric() || c == '_';
         match start {
             None if c.is_alphabetic() || c == '_' => start = Some(i),
-            None => {
-                if !(c.is_whitespace() || c == '-') {
-                    gap = true;
-                }
-            }
+            None if !(c.is_whitespace() || c == '-') => gap = true,
+            None => {}
             Some(s) if !word_char => {
                 flush(&lower[s..i], out, &mut gap);
                 start = None;
