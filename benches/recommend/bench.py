@@ -95,6 +95,9 @@ def main():
     ap.add_argument("--topics")
     ap.add_argument("--out")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--kinds", help="only these kinds (comma-separated)")
+    ap.add_argument("--similar-variants", default="",
+                    help="also run `similar` with these ARXIV_DAILY_RECOMMEND_TUNE values")
     ap.add_argument("--cache", help="keep the anchors' rankings here (pickle) and reuse them")
     ap.add_argument("--variants", default="",
                     help="also rank with these settings of arxiv-daily's model "
@@ -132,7 +135,9 @@ def main():
     sorted_days = sorted(d for d in days if days[d])
     rng = random.Random(args.seed)
     readers = []
-    for kind, (na, nb, nu) in KINDS.items():
+    kinds = {k: v for k, v in KINDS.items()
+             if not args.kinds or k in args.kinds.split(",")}
+    for kind, (na, nb, nu) in kinds.items():
         for ti, (name, _) in enumerate(topics):
             d0 = D0S[ti % len(D0S)]
             other = topics[(ti + 5) % len(topics)][0]
@@ -155,6 +160,7 @@ def main():
             readers.append({"kind": kind, "topics": topics_of, "library": lib, "days": eval_days})
     results = defaultdict(lambda: defaultdict(list))
     variants = [v for v in args.variants.split(";") if v]
+    svariants = [v for v in args.similar_variants.split(";") if v]
     with tempfile.TemporaryDirectory() as tmp:
         for n, r in enumerate(readers):
             lib = r["library"]
@@ -194,6 +200,8 @@ def main():
                 if len(lib) == 1:
                     # `similar ID` over the day: the same engine with one paper.
                     ranked["similar"] = similar(args, lib[0], d, cands)
+                    for v in svariants:
+                        ranked["similar " + v] = similar(args, lib[0], d, cands, v)
                 for m, rk in ranked.items():
                     results[r["kind"]][m].append(ndcg_p(rk, relevant))
             print(f"reader {n + 1}/{len(readers)} ({r['kind']}, {'+'.join(r['topics'])})",
@@ -202,10 +210,11 @@ def main():
         import pickle
         pickle.dump(cache, open(args.cache, "wb"))
     report = {}
-    methods = ["arxiv-daily", "sanity", "zotero", "feed"] + variants + ["similar"]
+    methods = (["arxiv-daily", "sanity", "zotero", "feed"] + variants + ["similar"]
+               + ["similar " + v for v in svariants])
     print(f"{'kind':<14} {'cases':>5}  " + "  ".join(f"{m[:17]:>17}" for m in methods))
     every = defaultdict(list)
-    for kind in KINDS:
+    for kind in kinds:
         res = results[kind]
         if not res:
             continue
@@ -262,9 +271,9 @@ def ours(args, libfile, day, cands, tune=None):
     return got + [i for i in cands if i not in seen]
 
 
-def similar(args, pid, day, cands):
+def similar(args, pid, day, cands, tune=None):
     out = run(args, "/nonexistent", ["similar", pid, "--from", day, "--to", day,
-                                     "--limit", "1000", "--json"])
+                                     "--limit", "1000", "--json"], tune)
     candset = set(cands)
     got = [i for i in (json.loads(l)["id"] for l in out.splitlines()) if i in candset]
     seen = set(got)

@@ -314,7 +314,9 @@ pub fn rerank_similar(
         .collect();
     let newest = reads.newest_listed_day()?.map(Day::succ);
     let background: Vec<Text> = match newest {
-        Some(d) => inflate(reads.listed_before(d, Params::default().background)?)?,
+        // A fifth of a tag's background: one paper's neighbours are asked for on every paper
+        // page, and the proposals themselves are most of what the model must tell apart.
+        Some(d) => inflate(reads.listed_before(d, Params::default().background / 5)?)?,
         None => Vec::new(),
     }
     .into_iter()
