@@ -381,7 +381,7 @@ pub(crate) async fn recommend(
         "",
         html! {
             h1 { "Recommended for " (for_whom) }
-            form.picker method="get" action="/recommend" {
+            form.picker.range method="get" action="/recommend" {
                 label { "Tag " select name="tag" {
                     option value="" selected[tag.is_none()] { "every tag" }
                     @for t in &k.mine.tags { option value=(t) selected[tag.as_deref() == Some(t)] { (t) } }
