@@ -211,29 +211,9 @@ fn import_file(
     // Titles are matched against the archive when there is one.
     let (matched, unmatched) = if ctx.loc.db_path().is_file() {
         let reader = crate::archive::Reader::open(&ctx.loc)?;
-        reader.read(|r| import::match_items(r, &items))?
+        reader.read(|r| import::match_items(Some(r), &items))?
     } else {
-        let mut matched = Vec::new();
-        let mut unmatched = Vec::new();
-        for item in &items {
-            match &item.id {
-                Some((id, by)) => matched.push((
-                    import::Matched {
-                        key: item.key.clone(),
-                        line: item.line,
-                        id: id.to_string(),
-                        by,
-                    },
-                    item,
-                )),
-                None => unmatched.push(import::Unmatched {
-                    key: item.key.clone(),
-                    line: item.line,
-                    title: item.title.clone(),
-                }),
-            }
-        }
-        (matched, unmatched)
+        import::match_items(None, &items)?
     };
     let mut lib = Library::open(path)?;
     // One transaction: the whole file or nothing (a kill part way leaves the library as it was).

@@ -244,14 +244,21 @@ pub type Matching<'i> = (Vec<(Matched, &'i Item)>, Vec<Unmatched>);
 
 /// Matches items to the archive's papers: an id is taken as it is (a paper not archived yet
 /// counts once it is); a title must be an archived paper's.
-pub fn match_items<'i>(reads: &Reads<'_>, items: &'i [Item]) -> anyhow::Result<Matching<'i>> {
+pub fn match_items<'i>(
+    reads: Option<&Reads<'_>>,
+    items: &'i [Item],
+) -> anyhow::Result<Matching<'i>> {
     let wanted: HashSet<String> = items
         .iter()
         .filter(|i| i.id.is_none())
         .filter_map(|i| i.title.as_deref().map(normalize_title))
         .filter(|t| !t.is_empty())
         .collect();
-    let titled = reads.papers_titled(&wanted, normalize_title)?;
+    // Without an archive no title matches.
+    let titled = match reads {
+        Some(r) => r.papers_titled(&wanted, normalize_title)?,
+        None => Default::default(),
+    };
     let mut matched = Vec::new();
     let mut unmatched = Vec::new();
     for item in items {
