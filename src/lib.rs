@@ -24,4 +24,5 @@ pub mod report;
 pub mod serve;
 pub mod source;
 pub mod store;
+pub(crate) mod textarchive;
 pub(crate) mod views;

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each an Args struct (clap derive; the doc
 //! comments are the help) and a `run`. Nothing else in the crate imports this module.
 
+mod archive;
 mod backfill;
 mod digest;
 mod doctor;
@@ -57,6 +58,9 @@ enum Command {
     /// Import existing data into the archive.
     #[command(subcommand)]
     Import(import::Command),
+    /// The archive as text (JSON lines per day) for git, backups and migration.
+    #[command(subcommand)]
+    Archive(archive::Command),
     /// Fill history from arXiv's OAI-PMH service (resumable).
     Backfill(backfill::Args),
     /// Show, list, export or recompute daily reports.
@@ -140,6 +144,7 @@ pub fn main() -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),
         Command::Import(c) => import::run(&ctx, c),
+        Command::Archive(c) => archive::run(&ctx, c),
         Command::Backfill(a) => backfill::run(&ctx, a),
         Command::Report(c) => report::run(&ctx, c),
         Command::Search(a) => search::run(&ctx, a),

@@ -7,6 +7,7 @@ pub mod backfill;
 pub(crate) mod legacy;
 pub(crate) mod lock;
 pub(crate) mod rss;
+pub(crate) mod text;
 
 use std::path::{Path, PathBuf};
 

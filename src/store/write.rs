@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{Checkpoint, Result, Store, text};
+use super::{Checkpoint, FeedRow, HarvestRow, RejectedRow, RepeatRow, Result, Store, text};
 use crate::model::{AnnounceType, ArxivId, Day, Provenance, Snapshot};
 
 /// What a batch changed.
@@ -267,6 +267,18 @@ impl Writer<'_> {
         provenance: Provenance,
         rows: &[(i64, Option<String>)],
     ) -> Result<bool> {
+        self.replace_report_as(profile, day, provenance, None, rows)
+    }
+
+    /// As `replace_report`, keeping the creation time a text archive recorded (`None`: now).
+    pub fn replace_report_as(
+        &mut self,
+        profile: &str,
+        day: Day,
+        provenance: Provenance,
+        created_at: Option<&str>,
+        rows: &[(i64, Option<String>)],
+    ) -> Result<bool> {
         let day = day.to_string();
         let existing: Option<(i64, String)> = self
             .tx
@@ -298,7 +310,12 @@ impl Writer<'_> {
             .prepare_cached(
                 "INSERT INTO reports(profile, day, provenance, created_at) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![profile, day, provenance.as_str(), now_rfc3339()])?;
+            .execute(params![
+                profile,
+                day,
+                provenance.as_str(),
+                created_at.map_or_else(now_rfc3339, str::to_string)
+            ])?;
         let rid = self.tx.last_insert_rowid();
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO report_rows(rid, position, sid, link) VALUES (?1, ?2, ?3, ?4)",
@@ -326,6 +343,110 @@ impl Writer<'_> {
             .execute(params![day.to_string(), category, build_time, now_rfc3339(), source, items as i64, counts])?;
         self.stats.other_changes += 1;
         Ok(())
+    }
+
+    /// The row id of the paper's snapshot with this content hash, if stored.
+    pub fn snapshot_sid(&self, pid: i64, hash: i64) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT sid FROM snapshots WHERE pid = ?1 AND hash = ?2")?
+            .query_row(params![pid, hash], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Stores a ledger row of a text archive as it was recorded (fetch time included), unless
+    /// the same row is stored. Returns whether anything changed.
+    pub fn put_feed(&mut self, day: Day, f: &FeedRow) -> Result<bool> {
+        let day = day.to_string();
+        let same: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM feeds WHERE day = ?1 AND category = ?2 AND build_time IS ?3 AND fetched_at = ?4
+                 AND source = ?5 AND items = ?6 AND counts = ?7",
+            )?
+            .query_row(
+                params![day, f.category, f.build_time, f.fetched_at, f.source, f.items, f.counts],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if same.is_some() {
+            return Ok(false);
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO feeds(day, category, build_time, fetched_at, source, items, counts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![day, f.category, f.build_time, f.fetched_at, f.source, f.items, f.counts])?;
+        self.stats.other_changes += 1;
+        Ok(true)
+    }
+
+    /// Stores a stale-feed row of a text archive as recorded, unless the same row is stored.
+    pub fn put_repeat(&mut self, day: Day, r: &RepeatRow) -> Result<bool> {
+        let day = day.to_string();
+        let same: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM repeats WHERE day = ?1 AND category = ?2 AND same_as = ?3 AND fetched_at = ?4",
+            )?
+            .query_row(params![day, r.category, r.same_as, r.fetched_at], |x| x.get(0))
+            .optional()?;
+        if same.is_some() {
+            return Ok(false);
+        }
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO repeats(day, category, same_as, fetched_at) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![day, r.category, r.same_as, r.fetched_at])?;
+        self.stats.other_changes += 1;
+        Ok(true)
+    }
+
+    /// Stores a rejected record of a text archive as recorded, unless the same row is stored.
+    pub fn put_rejected(&mut self, r: &RejectedRow) -> Result<bool> {
+        let same: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM rejected_records WHERE identifier = ?1 AND reason = ?2 AND raw_xml = ?3
+                 AND source = ?4 AND rejected_at = ?5",
+            )?
+            .query_row(params![r.identifier, r.reason, r.raw_xml, r.source, r.rejected_at], |x| x.get(0))
+            .optional()?;
+        if same.is_some() {
+            return Ok(false);
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO rejected_records(identifier, reason, raw_xml, source, rejected_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![r.identifier, r.reason, r.raw_xml, r.source, r.rejected_at])?;
+        self.stats.other_changes += 1;
+        Ok(true)
+    }
+
+    /// Stores a harvest checkpoint of a text archive as recorded, unless the same row is stored.
+    pub fn put_harvest(&mut self, h: &HarvestRow) -> Result<bool> {
+        let same: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM harvests WHERE window_key = ?1 AND resumption IS ?2 AND last_datestamp IS ?3
+                 AND pages = ?4 AND records = ?5 AND done = ?6 AND updated_at = ?7",
+            )?
+            .query_row(
+                params![h.window_key, h.resumption, h.last_datestamp, h.pages, h.records, h.done, h.updated_at],
+                |x| x.get(0),
+            )
+            .optional()?;
+        if same.is_some() {
+            return Ok(false);
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO harvests(window_key, resumption, last_datestamp, pages, records, done, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![h.window_key, h.resumption, h.last_datestamp, h.pages, h.records, h.done, h.updated_at])?;
+        self.stats.other_changes += 1;
+        Ok(true)
     }
 
     /// Records a stale feed: the batch of `same_as` served again as `day`.

@@ -9,12 +9,14 @@ use rusqlite::Connection;
 use super::{Result, Store, StoreError, Writer, text};
 use crate::model::{AnnounceType, ArxivId, Day, IndexDoc, Provenance};
 
+mod dump;
 mod harvest;
 mod ledger;
 mod papers;
 mod papers_for;
 mod reports;
 
+pub use dump::*;
 pub use harvest::{Checkpoint, RejectedRecord};
 pub use ledger::{Batch, FeedRecord};
 pub use papers::{ListingView, PaperView, SnapshotView};
