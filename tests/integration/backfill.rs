@@ -2,7 +2,7 @@
 
 use crate::util::{Reply, Server, TestArchive, write};
 
-fn record(id: &str, v1: &str, cats: &str, title: &str) -> String {
+pub(crate) fn record(id: &str, v1: &str, cats: &str, title: &str) -> String {
     format!(
         "<record><header><identifier>oai:arXiv.org:{id}</identifier><datestamp>2026-02-02</datestamp></header><metadata>\
          <arXivRaw xmlns=\"http://arxiv.org/OAI/arXivRaw/\"><id>{id}</id><version version=\"v1\"><date>{v1}</date><size>1kb</size></version>\
@@ -10,7 +10,7 @@ fn record(id: &str, v1: &str, cats: &str, title: &str) -> String {
     )
 }
 
-fn page(records: &[String], token: Option<&str>) -> String {
+pub(crate) fn page(records: &[String], token: Option<&str>) -> String {
     let token = match token {
         Some(t) => format!(
             "<resumptionToken expirationDate=\"2026-02-03T00:00:00Z\">{t}</resumptionToken>"
@@ -24,7 +24,7 @@ fn page(records: &[String], token: Option<&str>) -> String {
     )
 }
 
-const FIRST: &str = "/oai?verb=ListRecords&metadataPrefix=arXivRaw&set=cs%3Acs%3AIR&from=2026-02-01&until=2026-02-28";
+pub(crate) const FIRST: &str = "/oai?verb=ListRecords&metadataPrefix=arXivRaw&set=cs%3Acs%3AIR&from=2026-02-01&until=2026-02-28";
 
 fn backfill(a: &TestArchive, s: &Server) -> crate::util::Run {
     a.backfill_from(s, "2026-02-01", "2026-02-28")

@@ -21,7 +21,7 @@ const WORDS: [&str; 8] = [
 
 /// Kaggle lines of `n` papers from a tiny vocabulary, so that many papers score alike (titles and
 /// abstracts of equal length and the same words): queries whose cut-off runs through a tie.
-fn corpus(n: usize) -> Vec<String> {
+pub(crate) fn corpus(n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
             let w = |k: usize| WORDS[(i / k) % WORDS.len()];
@@ -44,13 +44,13 @@ fn corpus(n: usize) -> Vec<String> {
         .collect()
 }
 
-fn write_lines(path: &Path, lines: &[String]) -> PathBuf {
+pub(crate) fn write_lines(path: &Path, lines: &[String]) -> PathBuf {
     write(path, &(lines.join("\n") + "\n"));
     path.to_path_buf()
 }
 
 /// Everything a user can read out of an archive, as text.
-fn outputs(a: &TestArchive) -> Vec<(String, String)> {
+pub(crate) fn outputs(a: &TestArchive) -> Vec<(String, String)> {
     let mut all = Vec::new();
     let mut run = |args: &[&str]| {
         let out = a.run(args);
@@ -117,7 +117,7 @@ fn outputs(a: &TestArchive) -> Vec<(String, String)> {
     all
 }
 
-fn assert_same(way: &str, want: &[(String, String)], got: &[(String, String)]) {
+pub(crate) fn assert_same(way: &str, want: &[(String, String)], got: &[(String, String)]) {
     assert_eq!(want.len(), got.len(), "{way}");
     for ((what, a), (_, b)) in want.iter().zip(got) {
         assert!(

@@ -5,10 +5,10 @@ use std::time::Duration;
 use crate::fixtures::{Item, expected_report, feed};
 use crate::util::{Reply, Server, TestArchive};
 
-const WED: &str = "Wed, 24 Sep 2025 00:00:00 -0400";
-const THU: &str = "Thu, 25 Sep 2025 00:00:00 -0400";
+pub(crate) const WED: &str = "Wed, 24 Sep 2025 00:00:00 -0400";
+pub(crate) const THU: &str = "Thu, 25 Sep 2025 00:00:00 -0400";
 
-fn items() -> Vec<Item<'static>> {
+pub(crate) fn items() -> Vec<Item<'static>> {
     vec![
         Item {
             id: "2509.10001",

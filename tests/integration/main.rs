@@ -16,5 +16,6 @@ mod reliability;
 mod search;
 mod serve;
 mod shared;
+mod text_archive;
 mod util;
 mod web_library;

@@ -1,0 +1,264 @@
+//! `archive export` / `archive import`: the archive as text gives back the same archive (every
+//! output byte for byte), merges idempotently, exports incrementally, and refuses a damaged file
+//! by file and line without storing half of its day.
+
+use std::path::{Path, PathBuf};
+
+use crate::backfill::{FIRST, page, record};
+use crate::determinism::{assert_same, corpus, outputs, write_lines};
+use crate::fixtures::{feed, write_quirky_days};
+use crate::ingest::{THU, WED, items};
+use crate::util::{Reply, Server, TestArchive};
+
+/// An archive with every kind of row: Kaggle-estimated listings (with ties for search), legacy
+/// reports (links, multi-line abstracts, an empty day, a changed title), an RSS feed (the
+/// ledger, announce types), an OAI harvest (checkpoints, rejected records).
+fn rich_archive(dir: &Path) -> (TestArchive, Server) {
+    let a = TestArchive::new();
+    let kaggle = write_lines(&dir.join("kaggle.jsonl"), &corpus(400));
+    a.run(&["import", "kaggle", kaggle.to_str().unwrap()]).ok();
+    let legacy = dir.join("legacy");
+    write_quirky_days(&legacy);
+    a.run(&["import", "legacy", legacy.to_str().unwrap()]).ok();
+    let s = Server::start();
+    s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", WED, &items()))]);
+    a.ingest_from(&s, &[]).ok();
+    let good = record(
+        "2602.00001",
+        "Tue, 03 Feb 2026 15:00:00 GMT",
+        "cs.IR",
+        "Good",
+    );
+    let bad = record("2602.00002", "the third of February", "cs.IR", "Bad date");
+    s.route(FIRST, vec![Reply::ok(page(&[good, bad], None))]);
+    a.backfill_from(&s, "2026-02-01", "2026-02-28").ok();
+    (a, s)
+}
+
+fn export(a: &TestArchive, dir: &Path) -> serde_json::Value {
+    let out = a
+        .run(&["archive", "export", dir.to_str().unwrap(), "--json"])
+        .ok();
+    serde_json::from_str(out.stdout.trim()).unwrap()
+}
+
+/// Every file of a folder (relative path, bytes), sorted.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (rel, bytes) in files(from) {
+        let p = to.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+#[test]
+fn the_text_form_imports_back_into_the_same_archive_and_merges_idempotently() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (base, _s) = rich_archive(tmp.path());
+    let text = tmp.path().join("text");
+    let first = export(&base, &text);
+    let names: Vec<String> = files(&text).into_iter().map(|(n, _)| n).collect();
+    for want in [
+        "manifest.json",
+        "arxiv-daily.toml",
+        "rejected.jsonl",
+        "harvests.jsonl",
+        "days/2025/2025-09-24.jsonl",
+        "days/2026/2026-01-10.jsonl",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
+    }
+    assert!(first["written"].as_u64().unwrap() > 10, "{first}");
+    let day = std::fs::read_to_string(text.join("days/2025/2025-09-24.jsonl")).unwrap();
+    for kind in [
+        "{\"snapshot\":",
+        "{\"listing\":",
+        "{\"feed\":",
+        "{\"report\":",
+        "{\"report_row\":",
+    ] {
+        assert!(day.contains(kind), "the RSS day holds {kind}:\n{day}");
+    }
+
+    // Into an empty data folder: the same archive, every output byte for byte.
+    let copy = TestArchive::new();
+    copy.run(&["archive", "import", text.to_str().unwrap()])
+        .ok();
+    assert_eq!(
+        std::fs::read(copy.data().join("arxiv-daily.toml")).unwrap(),
+        std::fs::read(base.data().join("arxiv-daily.toml")).unwrap(),
+        "a fresh folder takes the exported config"
+    );
+    assert_same("imported from text", &outputs(&base), &outputs(&copy));
+    for args in [
+        &["status", "--json"][..],
+        &["show", "--json", "2601.00003"],
+        &["show", "--json", "2509.10001"],
+        &["report", "show", "2026-01-07", "--format", "csv"],
+        &["report", "show", "2026-01-10"],
+    ] {
+        assert_eq!(base.run(args).stdout, copy.run(args).stdout, "{args:?}");
+    }
+    // Its export is the same bytes, file for file.
+    let again = tmp.path().join("again");
+    export(&copy, &again);
+    assert!(
+        files(&text) == files(&again),
+        "export(import(export)) == export"
+    );
+
+    // Importing again changes nothing: every day unchanged, no row written.
+    let out = copy
+        .run(&["archive", "import", text.to_str().unwrap(), "--json"])
+        .ok();
+    let out: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(out["indexed"], 0, "{out}");
+    let summary = &out["summary"];
+    assert!(summary["days"].as_u64().unwrap() > 10, "{summary}");
+    assert_eq!(summary["days"], summary["unchanged"], "{summary}");
+    for count in [
+        "new_papers",
+        "new_snapshots",
+        "listings_changed",
+        "reports_new",
+        "reports_updated",
+        "other_changes",
+    ] {
+        assert_eq!(summary[count], 0, "{count}: {summary}");
+    }
+    copy.run(&["doctor"]).ok();
+
+    // Into a non-empty archive it merges: one that has only the RSS day gets the rest.
+    let other = TestArchive::new();
+    let s = Server::start();
+    s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", WED, &items()))]);
+    other.ingest_from(&s, &[]).ok();
+    other
+        .run(&["archive", "import", text.to_str().unwrap()])
+        .ok();
+    assert_eq!(other.stats(), base.stats());
+}
+
+#[test]
+fn export_is_incremental_a_new_day_writes_its_file_and_the_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, s) = rich_archive(tmp.path());
+    let text = tmp.path().join("text");
+    export(&a, &text);
+    let unchanged = export(&a, &text);
+    assert_eq!(unchanged["written"], 0, "{unchanged}");
+
+    let thursday = vec![crate::fixtures::Item {
+        id: "2509.20001",
+        version: 1,
+        kind: "new",
+        title: "A generative retrieval model",
+        abs: "Thursday's paper.",
+        authors: "G. H",
+        cats: &["cs.IR"],
+    }];
+    s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", THU, &thursday))]);
+    a.ingest_from(&s, &[]).ok();
+    let next = export(&a, &text);
+    let written: Vec<&str> = next["paths_written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        written,
+        ["days/2025/2025-09-25.jsonl", "manifest.json"],
+        "{next}"
+    );
+}
+
+/// The day files of a text archive, in day order.
+fn day_files(text: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = files(text)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("days/"))
+        .map(|(n, _)| text.join(n))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_damaged_file_is_named_by_line_and_nothing_of_its_day_is_stored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (base, _s) = rich_archive(tmp.path());
+    let good = tmp.path().join("text");
+    export(&base, &good);
+    let days = day_files(&good);
+    // The legacy day of 8 Jan 2026: its report must not appear half-imported.
+    let victim = days
+        .iter()
+        .position(|p| p.ends_with("2026-01-08.jsonl"))
+        .unwrap();
+    let rel = days[victim].strip_prefix(&good).unwrap().to_path_buf();
+
+    let damage = |name: &str, edit: &dyn Fn(&str) -> String| -> (TestArchive, String) {
+        let bad = tmp.path().join(name);
+        copy_dir(&good, &bad);
+        let f = bad.join(&rel);
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(&f, edit(&text)).unwrap();
+        let a = TestArchive::new();
+        let out = a.run(&["archive", "import", bad.to_str().unwrap()]).code(2);
+        (a, format!("{}\n{}", out.stderr, f.display()))
+    };
+
+    // A line that is not JSON: the error names the file and the line.
+    let (a, err) = damage("broken", &|t| {
+        let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
+        let half = lines[1].len() / 2;
+        lines[1].truncate(half);
+        lines.join("\n") + "\n"
+    });
+    let file = err.lines().last().unwrap().to_string();
+    assert!(err.contains(&format!("{file}:2:")), "{err}");
+    // The days before it are in; nothing of it (its report, its listing) is.
+    a.run(&["report", "show", "2026-01-07"]).ok();
+    a.run(&["report", "show", "2026-01-08"]).code(1);
+    a.run(&["show", "--json", "2601.00004"]).code(1);
+    // A rerun after the file is put right completes the archive.
+    copy_dir(&good, &tmp.path().join("broken"));
+    a.run(&[
+        "archive",
+        "import",
+        tmp.path().join("broken").to_str().unwrap(),
+    ])
+    .ok();
+    assert_eq!(a.stats(), base.stats());
+
+    // Valid JSON with a changed abstract: the hash no longer matches; named by line.
+    let (_, err) = damage("edited", &|t| t.replacen("New abstract.", "Edited.", 1));
+    assert!(err.contains("does not have the hash it records"), "{err}");
+    assert!(err.contains(".jsonl:1:"), "{err}");
+
+    // A file cut at a line boundary parses, but is not what the manifest recorded.
+    let (_, err) = damage("cut", &|t| {
+        let lines: Vec<&str> = t.lines().collect();
+        lines[..lines.len() - 1].join("\n") + "\n"
+    });
+    assert!(err.contains("the manifest records"), "{err}");
+}
