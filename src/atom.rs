@@ -24,6 +24,8 @@ pub struct FeedInfo {
     pub id: String,
     pub title: String,
     pub subtitle: String,
+    /// The page the feed is of (`<link rel="alternate">`), when it has an address.
+    pub link: Option<String>,
 }
 
 /// The feed of `entries` (newest day first, as given). `updated` is the newest entry's day, or
@@ -48,6 +50,12 @@ fn write_feed(w: &mut Writer<Vec<u8>>, info: &FeedInfo, entries: &[Entry]) -> st
             text(w, "id", &info.id)?;
             text(w, "title", &info.title)?;
             text(w, "subtitle", &info.subtitle)?;
+            if let Some(link) = &info.link {
+                w.create_element("link")
+                    .with_attribute(("rel", "alternate"))
+                    .with_attribute(("href", link.as_str()))
+                    .write_empty()?;
+            }
             text(w, "updated", &updated)?;
             w.create_element("generator")
                 .with_attribute(("version", env!("CARGO_PKG_VERSION")))
@@ -159,6 +167,7 @@ mod tests {
                 id: "urn:arxiv-daily:test".into(),
                 title: "t".into(),
                 subtitle: "s".into(),
+                link: None,
             },
             &[Entry {
                 day: Day::parse("2026-03-02").unwrap(),

@@ -359,6 +359,16 @@ pub(crate) fn profile_feed(
     profile: &crate::config::Profile,
     days: usize,
 ) -> anyhow::Result<String> {
+    profile_feed_linked(reads, profile, days, None)
+}
+
+/// As `profile_feed`, linking the page it is of (`<link rel="alternate">`).
+pub(crate) fn profile_feed_linked(
+    reads: &Reads<'_>,
+    profile: &crate::config::Profile,
+    days: usize,
+    link: Option<String>,
+) -> anyhow::Result<String> {
     let all = crate::report::days(reads, profile)?;
     let mut entries = Vec::new();
     for (day, _) in all.iter().rev().take(days) {
@@ -376,6 +386,7 @@ pub(crate) fn profile_feed(
             id: format!("urn:arxiv-daily:profile:{}", profile.name),
             title: format!("arXiv daily report: {}", profile.name),
             subtitle: profile.summary(),
+            link,
         },
         &entries,
     ))
@@ -403,6 +414,7 @@ pub(crate) fn search_feed(
             id: format!("urn:arxiv-daily:search:{query}"),
             title: format!("arXiv search: {query}"),
             subtitle: "papers matching the query, newest first".into(),
+            link: None,
         },
         &entries,
     ))

@@ -14,6 +14,7 @@ mod search;
 mod serve;
 mod show;
 mod similar;
+mod site;
 mod status;
 
 use std::io::{BufWriter, IsTerminal, Write};
@@ -79,6 +80,8 @@ enum Command {
     Recommend(recommend::Args),
     /// Mail the newest day's recommendations of each tag (once per paper per tag).
     Digest(digest::Args),
+    /// Write the web reader's pages as a static site (GitHub Pages, any static host).
+    Site(site::Args),
     /// Serve a local web reader and JSON API over the archive.
     Serve(serve::Args),
     /// Counts of papers, snapshots, listings and reports.
@@ -153,6 +156,7 @@ pub fn main() -> anyhow::Result<Outcome> {
         Command::Library(c) => library::run(&ctx, c),
         Command::Recommend(a) => recommend::run(&ctx, a),
         Command::Digest(a) => digest::run(&ctx, a),
+        Command::Site(a) => site::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Stats(a) => show::stats(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),

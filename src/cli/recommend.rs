@@ -120,6 +120,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 id: format!("urn:arxiv-daily:recommend:{tags}"),
                 title: format!("arxiv-daily: recommended for {tags}"),
                 subtitle: format!("{from}{}", range_end(from, to)),
+                link: None,
             };
             out.write_all(crate::recommend::atom(&info, &recs, to).as_bytes())?;
         }

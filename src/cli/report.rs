@@ -71,6 +71,19 @@ pub(super) enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write the root README.md of a report repository: the profile's days, newest first, with
+    /// their row counts, each linking its DD-Mon-YYYY folder (as `report export` writes them).
+    Index {
+        /// The profile [default: `default`, else the config's first].
+        #[arg(long)]
+        profile: Option<String>,
+        /// A heading other than "arXiv Daily Report".
+        #[arg(long)]
+        title: Option<String>,
+        /// Write to this file (only when its bytes change) instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Recompute a stored day's report (or every stored day from --from to --to) from its
     /// listing with the profile's current rules, store it, and show what changed. A profile added
     /// today gets its history this way.
@@ -121,6 +134,11 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             clean,
         } => export(ctx, &dir, profile.as_deref(), clean),
         Command::Feed { profile, days, out } => feed(ctx, profile.as_deref(), days, out.as_deref()),
+        Command::Index {
+            profile,
+            title,
+            out,
+        } => index(ctx, profile.as_deref(), title.as_deref(), out.as_deref()),
         Command::Rerun {
             date: Some(date),
             profile,
@@ -280,14 +298,68 @@ fn export_days(
     Ok(Outcome::Done)
 }
 
-/// Writes through a temporary file and a rename, so a reader never sees half a file.
+/// Writes through a temporary file and a rename, so a reader never sees half a file; a file that
+/// already holds these bytes is left alone.
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp~");
-    std::fs::write(&tmp, bytes)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    Ok(())
+    crate::textarchive::write_if_changed(path, bytes).map(|_| ())
+}
+
+/// The root README.md of a report repository.
+pub(crate) fn index_markdown(
+    profile: &Profile,
+    title: &str,
+    days: &[(Day, usize, bool)],
+) -> String {
+    let mut out = format!("# {title}\n\n");
+    out.push_str(&format!(
+        "Profile `{}`: {}. One folder per announcement day (README.md and papers.csv), newest first; written by arxiv-daily from arXiv's daily listings.\n\n",
+        profile.name,
+        profile.summary()
+    ));
+    let total: usize = days.iter().map(|d| d.1).sum();
+    out.push_str(&format!("{} days, {} papers.\n\n", days.len(), total));
+    out.push_str("| Day | Papers |\n| --- | --- |\n");
+    for (day, rows, estimated) in days.iter().rev() {
+        let name = day.legacy();
+        out.push_str(&format!(
+            "| [{name}]({name}/README.md) | {rows}{} |\n",
+            if *estimated { " (estimated)" } else { "" }
+        ));
+    }
+    out
+}
+
+fn index(
+    ctx: &Ctx,
+    profile: Option<&str>,
+    title: Option<&str>,
+    out: Option<&Path>,
+) -> anyhow::Result<Outcome> {
+    let reader = Reader::open(&ctx.loc)?;
+    let profile = reader.profile(profile)?;
+    let days = reader.read(|r| {
+        let mut days = Vec::new();
+        for (day, _) in report::days(r, &profile)? {
+            if let Some(rep) = report::find(r, &profile, day)? {
+                days.push((day, rep.rows.len(), rep.estimated()));
+            }
+        }
+        Ok(days)
+    })?;
+    let text = index_markdown(&profile, title.unwrap_or("arXiv Daily Report"), &days);
+    match out {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => {
+            let mut o = stdout();
+            o.write_all(text.as_bytes())?;
+            o.flush()?;
+        }
+    }
+    Ok(if days.is_empty() {
+        Outcome::NothingFound
+    } else {
+        Outcome::Done
+    })
 }
 
 fn rerun_range(

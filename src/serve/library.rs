@@ -52,6 +52,7 @@ pub(crate) struct LibraryState {
 }
 
 /// What a page shows of the library: the tags, each shown paper's tags, the form token.
+#[derive(Default)]
 pub(crate) struct Mine {
     pub(crate) tags: Vec<String>,
     pub(crate) of: HashMap<String, Vec<(String, Kind)>>,

@@ -10,6 +10,7 @@
 mod api;
 pub(crate) mod library;
 mod pages;
+pub(crate) use pages::site;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

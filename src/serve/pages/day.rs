@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{Cards, PageError, PageResult, entry, layout, qs};
+use super::{Cards, Links, PageError, PageResult, entry, layout_with, qs};
 use crate::config::Profile;
 use crate::model::{AnnounceType, Day};
 use crate::report::{self, Report, render};
@@ -39,19 +39,51 @@ pub(crate) async fn day_picker(Query(p): Query<DayParams>) -> Response {
     Redirect::to(&target).into_response()
 }
 
-struct DayData {
-    profile: Profile,
-    day: Day,
-    report: Option<Report>,
-    /// category -> (listing provenance, papers), for the "all" view.
-    listed: Vec<(String, Vec<ShownPaper>)>,
-    estimated: bool,
-    prev: Option<Day>,
-    next: Option<Day>,
-    mine: Mine,
+pub(crate) struct DayData {
+    pub(crate) profile: Profile,
+    pub(crate) day: Day,
+    pub(crate) report: Option<Report>,
+    /// category -> papers, for the "all" view.
+    pub(crate) listed: Vec<(String, Vec<ShownPaper>)>,
+    pub(crate) estimated: bool,
+    pub(crate) prev: Option<Day>,
+    pub(crate) next: Option<Day>,
+    pub(crate) mine: Mine,
     /// The day of the last visit before this one, and the papers first listed after it.
-    new_since: Option<Day>,
-    fresh: std::collections::HashSet<String>,
+    pub(crate) new_since: Option<Day>,
+    pub(crate) fresh: std::collections::HashSet<String>,
+}
+
+impl DayData {
+    /// A day as the archive holds it, for a reader without a library (the static site).
+    pub(crate) fn read(
+        r: &crate::store::Reads<'_>,
+        profile: &Profile,
+        day: Day,
+    ) -> anyhow::Result<DayData> {
+        let report = report::find(r, profile, day)?;
+        let mut listed = Vec::new();
+        let mut estimated = report.as_ref().is_some_and(Report::estimated);
+        for c in &profile.categories {
+            if let Some((prov, papers)) = r.listing(day, c)? {
+                estimated |= prov.is_estimate();
+                listed.push((c.clone(), papers));
+            }
+        }
+        let (prev, next) = r.neighbor_days(&profile.name, &profile.categories, day)?;
+        Ok(DayData {
+            profile: profile.clone(),
+            day,
+            report,
+            listed,
+            estimated,
+            prev,
+            next,
+            mine: Mine::default(),
+            new_since: None,
+            fresh: Default::default(),
+        })
+    }
 }
 
 pub(crate) async fn day(
@@ -66,16 +98,8 @@ pub(crate) async fn day(
     let name = p.profile.clone();
     let d = blocking(&state, move |r, s| {
         let profile = s.reader.profile_in(r, name.as_deref())?;
-        let report = report::find(r, &profile, day)?;
-        let mut listed = Vec::new();
-        let mut estimated = report.as_ref().is_some_and(Report::estimated);
-        for c in &profile.categories {
-            if let Some((prov, papers)) = r.listing(day, c)? {
-                estimated |= prov.is_estimate();
-                listed.push((c.clone(), papers));
-            }
-        }
-        let (prev, next) = r.neighbor_days(&profile.name, &profile.categories, day)?;
+        let mut d = DayData::read(r, &profile, day)?;
+        let (report, listed) = (&d.report, &d.listed);
         // The visit: papers first listed after the day seen before this one are new.
         let before = if record && (report.is_some() || !listed.is_empty()) {
             s.library.write(|c| c.visit(&profile.name, day))?
@@ -105,18 +129,10 @@ pub(crate) async fn day(
                 }
             }
         }
-        Ok(DayData {
-            profile,
-            day,
-            report,
-            listed,
-            estimated,
-            prev,
-            next,
-            mine: s.library.mine()?,
-            new_since,
-            fresh,
-        })
+        d.mine = s.library.mine()?;
+        d.new_since = new_since;
+        d.fresh = fresh;
+        Ok(d)
     })
     .await?;
     if d.report.is_none() && d.listed.is_empty() {
@@ -131,21 +147,26 @@ pub(crate) async fn day(
         ))
         .into());
     }
-    Ok(render_day(&d, all, p.new.as_deref() == Some("1")))
+    Ok(render_day(
+        &Links::Served,
+        &d,
+        all,
+        p.new.as_deref() == Some("1"),
+    ))
 }
 
-fn render_day(d: &DayData, all: bool, only_new: bool) -> Markup {
+pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) -> Markup {
     let mut back = format!("/day/{}?{}", d.day, qs(&[("profile", &d.profile.name)]));
     if all {
         back.push_str("&view=all");
     }
     let cards = Cards {
+        links,
         mine: &d.mine,
         back: back.clone(),
         fresh: Some(&d.fresh),
     };
     let keep = |p: &&ShownPaper| !only_new || d.fresh.contains(&p.id);
-    let profile_q = qs(&[("profile", &d.profile.name)]);
     let weekday = d.day.date().strftime("%A, %-d %B %Y").to_string();
     let report_rows = d.report.as_ref().map_or(0, |r| r.rows.len());
     let listed_total: usize = {
@@ -160,33 +181,41 @@ fn render_day(d: &DayData, all: bool, only_new: bool) -> Markup {
     };
     let title = format!("{} · {}", d.profile.name, d.day);
     let keywords = &d.profile.title_keywords;
-    layout(
+    let name = &d.profile.name;
+    layout_with(
+        links,
         &title,
         "",
         html! {
             h1 { (weekday) }
             p.lede { "Profile " b { (d.profile.name) } " — " (d.profile.summary()) }
             nav.days {
-                @if let Some(p) = d.prev { a rel="prev" href={ "/day/" (p) "?" (profile_q) } { "← " (p) } } @else { span.muted { "← no earlier day" } }
-                form.picker action="/day" method="get" {
-                    input type="hidden" name="profile" value=(d.profile.name);
-                    input type="date" name="date" value=(d.day.to_string()) aria-label="Go to day";
-                    button type="submit" { "Go" }
+                @if let Some(p) = d.prev { a rel="prev" href=(links.day(name, p, all)) { "← " (p) } } @else { span.muted { "← no earlier day" } }
+                @if links.is_static() {
+                    a href=(links.profile(name)) { "All days" }
+                } @else {
+                    form.picker action="/day" method="get" {
+                        input type="hidden" name="profile" value=(d.profile.name);
+                        input type="date" name="date" value=(d.day.to_string()) aria-label="Go to day";
+                        button type="submit" { "Go" }
+                    }
                 }
-                @if let Some(n) = d.next { a rel="next" href={ "/day/" (n) "?" (profile_q) } { (n) " →" } } @else { span.muted { "no later day →" } }
+                @if let Some(n) = d.next { a rel="next" href=(links.day(name, n, all)) { (n) " →" } } @else { span.muted { "no later day →" } }
             }
             p.files {
-                a href={ "/day/" (d.day) "/README.md?" (profile_q) } { "README.md" } " · "
-                a href={ "/day/" (d.day) "/papers.csv?" (profile_q) } { "papers.csv" } " · "
-                a href={ "/feeds/" (d.profile.name) ".atom" } { "Atom feed" }
+                @if d.report.is_some() {
+                    a href=(links.day_file(name, d.day, "README.md")) { "README.md" } " · "
+                    a href=(links.day_file(name, d.day, "papers.csv")) { "papers.csv" } " · "
+                }
+                a href=(links.feed(name)) { "Atom feed" }
             }
             @if d.estimated {
                 p.notice { "This day's listing was estimated from submission times (backfill), not read from arXiv's feed." }
             }
             nav.tabs {
-                @if all { a href={ "/day/" (d.day) "?" (profile_q) } { "Report (" (report_rows) ")" } } @else { b { "Report (" (report_rows) ")" } }
+                @if all { a href=(links.day(name, d.day, false)) { "Report (" (report_rows) ")" } } @else { b { "Report (" (report_rows) ")" } }
                 " · "
-                @if all { b { "Everything listed (" (listed_total) ")" } } @else { a href={ "/day/" (d.day) "?" (profile_q) "&view=all" } { "Everything listed (" (listed_total) ")" } }
+                @if all { b { "Everything listed (" (listed_total) ")" } } @else { a href=(links.day(name, d.day, true)) { "Everything listed (" (listed_total) ")" } }
             }
             @if let Some(since) = d.new_since {
                 p.fresh-note {
@@ -197,7 +226,9 @@ fn render_day(d: &DayData, all: bool, only_new: bool) -> Markup {
                 }
             }
             @if all {
-                (listed_sections(&d.listed, keywords, &cards, only_new))
+                div data-pagefind-body[links.is_static()] {
+                    (listed_sections(&d.listed, keywords, &cards, only_new))
+                }
             } @else if let Some(r) = &d.report {
                 @if r.rows.is_empty() { p.muted { "Nothing in this report on this day." } }
                 @for p in r.rows.iter().filter(keep) { (entry(p, keywords, &cards)) }

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use maud::html;
+use maud::{Markup, html};
 
-use super::{PageResult, layout, qs};
+use super::{Links, PageResult, layout_with};
 use crate::config::Profile;
 use crate::model::Day;
 use crate::report::{self};
@@ -26,7 +26,18 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
         Ok((latest, s.stats(r)?))
     })
     .await?;
-    Ok(layout(
+    Ok(render_home(&Links::Served, &latest, &stats))
+}
+
+/// The home page: per profile its newest day and row count, the archive's counts.
+pub(crate) fn render_home(
+    links: &Links,
+    latest: &[(Profile, Option<(Day, usize)>)],
+    stats: &crate::store::Stats,
+) -> Markup {
+    let (action, name, hidden) = links.search_form();
+    layout_with(
+        links,
         "arXiv daily archive",
         "",
         html! {
@@ -34,27 +45,28 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
             p.lede {
                 (stats.papers) " papers, " (stats.reports) " reports"
                 @if let (Some(a), Some(b)) = (&stats.first_day, &stats.last_day) { ", from " (a) " to " (b) }
-                ". " a href="/status" { "Coverage by day" } "."
+                ". " a href=(links.status()) { "Coverage by day" } "."
             }
-            form.bigsearch action="/search" method="get" {
-                input type="search" name="q" placeholder="Search titles, abstracts, authors" aria-label="Search";
+            form.bigsearch action=(action) method="get" {
+                @if let Some((k, v)) = hidden { input type="hidden" name=(k) value=(v); }
+                input type="search" name=(name) placeholder=(if links.is_static() && hidden.is_some() { "Search arXiv: titles, abstracts, authors" } else { "Search titles, abstracts, authors" }) aria-label="Search";
                 button type="submit" { "Search" }
             }
             h2 { "Reports" }
             table.reports {
                 thead { tr { th { "Profile" } th { "Selects" } th { "Latest day" } th { "Rows" } th { "Feed" } } }
                 tbody {
-                    @for (p, last) in &latest {
+                    @for (p, last) in latest {
                         tr {
-                            td { a href={ "/day/today?" (qs(&[("profile", &p.name)])) } { (p.name) } }
+                            td { a href=(links.profile(&p.name)) { (p.name) } }
                             td.small { (p.summary()) }
-                            td { @if let Some((day, _)) = last { a href={ "/day/" (day) "?" (qs(&[("profile", &p.name)])) } { (day) } } @else { "—" } }
+                            td { @if let Some((day, _)) = last { a href=(links.day(&p.name, *day, false)) { (day) } } @else { "—" } }
                             td { @if let Some((_, rows)) = last { (rows) } }
-                            td { a href={ "/feeds/" (p.name) ".atom" } { "Atom" } }
+                            td { a href=(links.feed(&p.name)) { "Atom" } }
                         }
                     }
                 }
             }
         },
-    ))
+    )
 }

@@ -452,6 +452,7 @@ pub(crate) async fn recommend_feed(
             } else {
                 format!("{from} to {to}")
             },
+            link: None,
         };
         Ok(Some(crate::recommend::atom(&info, &recs, to)))
     })

@@ -8,6 +8,7 @@ mod home;
 pub(crate) mod library;
 mod paper;
 mod search;
+pub(crate) mod site;
 mod status;
 
 pub(crate) use day::{day, day_csv, day_markdown, day_picker};
@@ -71,7 +72,168 @@ fn qs(pairs: &[(&str, &str)]) -> String {
         .unwrap_or_default()
 }
 
+/// Where a page's links go: the web reader's routes, or the files of a static site (relative to
+/// the page, so the site works under any sub-path and from the file system).
+#[derive(Debug, Clone)]
+pub(crate) enum Links {
+    Served,
+    Static {
+        /// From the page to the site's root: "" or "../" repeated.
+        up: String,
+        search: SiteSearch,
+        /// The profile whose pages the coverage calendar links.
+        first_profile: String,
+    },
+}
+
+/// How a static site searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SiteSearch {
+    /// Its own Pagefind index (search.html).
+    Pagefind,
+    /// arXiv's search.
+    Arxiv,
+}
+
+impl Links {
+    /// The links of a static page `depth` folders below the site's root.
+    pub(crate) fn at_depth(depth: usize, search: SiteSearch, first_profile: &str) -> Links {
+        Links::Static {
+            up: "../".repeat(depth),
+            search,
+            first_profile: first_profile.to_string(),
+        }
+    }
+
+    /// Everything a day listed (the default profile's categories).
+    fn all_of_day(&self, day: crate::model::Day) -> String {
+        match self {
+            Links::Served => format!("/day/{day}?view=all"),
+            Links::Static { first_profile, .. } => self.day(first_profile, day, true),
+        }
+    }
+
+    fn home(&self) -> String {
+        match self {
+            Links::Served => "/".into(),
+            Links::Static { up, .. } => format!("{up}index.html"),
+        }
+    }
+
+    fn asset(&self, name: &str) -> String {
+        match self {
+            Links::Served => format!("/static/{name}"),
+            Links::Static { up, .. } => format!("{up}{name}"),
+        }
+    }
+
+    /// A day of a profile: its report, or everything listed.
+    fn day(&self, profile: &str, day: crate::model::Day, all: bool) -> String {
+        match self {
+            Links::Served => format!(
+                "/day/{day}?{}{}",
+                qs(&[("profile", profile)]),
+                if all { "&view=all" } else { "" }
+            ),
+            Links::Static { up, .. } => format!(
+                "{up}{}/{day}/{}",
+                site::folder(profile),
+                if all { "all.html" } else { "index.html" }
+            ),
+        }
+    }
+
+    /// A day's README.md or papers.csv.
+    fn day_file(&self, profile: &str, day: crate::model::Day, file: &str) -> String {
+        match self {
+            Links::Served => format!("/day/{day}/{file}?{}", qs(&[("profile", profile)])),
+            Links::Static { up, .. } => format!("{up}{}/{day}/{file}", site::folder(profile)),
+        }
+    }
+
+    /// A profile's days: the newest one when served, the list of days on a static site.
+    fn profile(&self, profile: &str) -> String {
+        match self {
+            Links::Served => format!("/day/today?{}", qs(&[("profile", profile)])),
+            Links::Static { up, .. } => format!("{up}{}/index.html", site::folder(profile)),
+        }
+    }
+
+    fn feed(&self, profile: &str) -> String {
+        match self {
+            Links::Served => format!("/feeds/{profile}.atom"),
+            Links::Static { up, .. } => format!("{up}feeds/{}.atom", site::folder(profile)),
+        }
+    }
+
+    fn status(&self) -> String {
+        match self {
+            Links::Served => "/status".into(),
+            Links::Static { up, .. } => format!("{up}coverage.html"),
+        }
+    }
+
+    /// A paper: its page when served; arXiv's abstract page on a static site (which has no
+    /// paper pages).
+    fn paper(&self, id: &str) -> String {
+        match self {
+            Links::Served => format!("/paper/{id}"),
+            Links::Static { .. } => format!("https://arxiv.org/abs/{id}"),
+        }
+    }
+
+    fn author(&self, name: &str) -> String {
+        match self {
+            Links::Served => format!(
+                "/search?{}",
+                qs(&[("q", &format!("au:\"{name}\"")), ("sort", "date")])
+            ),
+            Links::Static { .. } => format!(
+                "https://arxiv.org/search/?{}",
+                qs(&[("query", name), ("searchtype", "author")])
+            ),
+        }
+    }
+
+    /// The search form's target, its query's name, and hidden fields.
+    fn search_form(&self) -> (String, &'static str, Option<(&'static str, &'static str)>) {
+        match self {
+            Links::Served => ("/search".into(), "q", None),
+            Links::Static {
+                up,
+                search: SiteSearch::Pagefind,
+                ..
+            } => (format!("{up}search.html"), "q", None),
+            Links::Static {
+                search: SiteSearch::Arxiv,
+                ..
+            } => (
+                "https://arxiv.org/search/".into(),
+                "query",
+                Some(("searchtype", "all")),
+            ),
+        }
+    }
+
+    fn is_static(&self) -> bool {
+        matches!(self, Links::Static { .. })
+    }
+}
+
 fn layout(title: &str, query: &str, body: Markup) -> Markup {
+    layout_with(&Links::Served, title, query, body)
+}
+
+fn layout_with(links: &Links, title: &str, query: &str, body: Markup) -> Markup {
+    let (action, name, hidden) = links.search_form();
+    let placeholder = match links {
+        Links::Served => "Search: ti:, au:, abs:, \"phrases\", -term",
+        Links::Static {
+            search: SiteSearch::Pagefind,
+            ..
+        } => "Search this site",
+        Links::Static { .. } => "Search arXiv",
+    };
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -80,17 +242,22 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
                 title { (title) " · arxiv-daily" }
-                link rel="stylesheet" href="/static/style.css";
-                link rel="icon" type="image/svg+xml" href="/static/icon.svg";
+                link rel="stylesheet" href=(links.asset("style.css"));
+                link rel="icon" type="image/svg+xml" href=(links.asset("icon.svg"));
             }
             body {
                 header.top {
-                    a.brand href="/" { "arxiv-daily" }
-                    form.search action="/search" method="get" role="search" {
-                        input type="search" name="q" value=(query) placeholder="Search: ti:, au:, abs:, \"phrases\", -term" aria-label="Search the archive";
+                    a.brand href=(links.home()) { "arxiv-daily" }
+                    form.search action=(action) method="get" role="search" {
+                        @if let Some((k, v)) = hidden { input type="hidden" name=(k) value=(v); }
+                        input type="search" name=(name) value=(query) placeholder=(placeholder) aria-label="Search the archive";
                         button type="submit" { "Search" }
                     }
-                    nav { a href="/day/today" { "Today" } " " a href="/recommend" { "For you" } " " a href="/library" { "Library" } " " a href="/status" { "Coverage" } }
+                    @if links.is_static() {
+                        nav { a href=(links.home()) { "Reports" } " " a href=(links.status()) { "Coverage" } }
+                    } @else {
+                        nav { a href="/day/today" { "Today" } " " a href="/recommend" { "For you" } " " a href="/library" { "Library" } " " a href="/status" { "Coverage" } }
+                    }
                 }
                 main { (body) }
                 footer { "A local archive of arXiv's daily announcements. Thank you to arXiv for use of its open access interoperability." }
@@ -143,11 +310,15 @@ fn snippet(text: &str, highlights: &[(usize, usize)]) -> Markup {
 }
 
 fn author_links(authors: &str) -> Markup {
+    author_links_in(&Links::Served, authors)
+}
+
+fn author_links_in(links: &Links, authors: &str) -> Markup {
     let names = crate::atom::authors(&normalize(authors));
     html! {
         @for (i, name) in names.iter().enumerate() {
             @if i > 0 { ", " }
-            a href={ "/search?" (qs(&[("q", &format!("au:\"{name}\"")), ("sort", "date")])) } { (name) }
+            a href=(links.author(name)) { (name) }
         }
     }
 }
@@ -175,6 +346,7 @@ fn categories(cats: &[String]) -> Markup {
 /// How a page shows its papers: the library's view, the page's own address (where a form
 /// comes back to), and the papers new since the reader's last visit.
 pub(crate) struct Cards<'a> {
+    pub(crate) links: &'a Links,
     pub(crate) mine: &'a Mine,
     pub(crate) back: String,
     pub(crate) fresh: Option<&'a std::collections::HashSet<String>>,
@@ -247,17 +419,17 @@ fn entry(p: &ShownPaper, keywords: &[String], cards: &Cards<'_>) -> Markup {
         article.paper.fresh[fresh] {
             div.meta {
                 @if fresh { span.new title="new since your last visit" { "new" } " " }
-                a.id href={ "/paper/" (p.id) } { "arXiv:" (p.id) }
+                a.id href=(cards.links.paper(&p.id)) { "arXiv:" (p.id) }
                 @if let Some(v) = p.version { " v" (v) }
                 " " (arxiv_links(&p.id)) " " (categories(&p.categories))
             }
-            h3 { a href={ "/paper/" (p.id) } { (highlight(&title, keywords)) } }
-            p.authors { (author_links(&p.authors)) }
+            h3 { a href=(cards.links.paper(&p.id)) { (highlight(&title, keywords)) } }
+            p.authors { (author_links_in(cards.links, &p.authors)) }
             details {
                 summary { "Abstract" }
                 p.abstract { (normalize(&p.abstract_text)) }
             }
-            (controls(&p.id, cards.mine, &cards.back, None))
+            @if !cards.links.is_static() { (controls(&p.id, cards.mine, &cards.back, None)) }
         }
     }
 }

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{PageResult, layout, qs};
+use super::{Links, PageResult, layout_with, qs};
 use crate::model::Day;
 use crate::serve::{AppState, blocking};
 use crate::views;
@@ -47,18 +47,39 @@ pub(crate) async fn status(
     })
     .await?;
     let (from, to) = last;
-    Ok(layout(
+    Ok(render_status(
+        &Links::Served,
+        &ledger,
+        &estimated,
+        (from, to),
+        &|_| true,
+    ))
+}
+
+/// The calendar from `from` to `to`; `has_page` says which days link to their page.
+pub(crate) fn render_status(
+    links: &Links,
+    ledger: &[views::CategoryStatus],
+    estimated: &[Day],
+    (from, to): (Day, Day),
+    has_page: &dyn Fn(Day) -> bool,
+) -> Markup {
+    layout_with(
+        links,
         "Coverage",
         "",
         html! {
             h1 { "Coverage" }
             p.lede { "Which announcement days the archive holds, per category, from " (from) " to " (to) ". "
-                a href={ "/status?" (qs(&[("from", &from.pred().to_string())])) } { "Show more" } }
+                @if !links.is_static() {
+                    a href={ "/status?" (qs(&[("from", &from.pred().to_string())])) } { "Show more" }
+                }
+            }
             p.legend {
                 span.cell.stored {} " stored " span.cell.empty {} " empty (holiday) " span.cell.missing {} " missing "
                 span.cell.repeated {} " stale feed " span.cell.estimated {} " estimated (backfill) " span.cell.weekend {} " no announcements"
             }
-            @for c in &ledger {
+            @for c in ledger {
                 section.calendar {
                     h2 { (c.category) }
                     @let estimated_here = c.missing.iter().filter(|d| estimated.contains(d)).count();
@@ -66,11 +87,11 @@ pub(crate) async fn status(
                         (c.ingested.len()) " feeds stored, " (c.empty.len()) " empty, " (estimated_here) " estimated, "
                         (c.missing.len() - estimated_here) " missing, " (c.repeated.len()) " stale"
                     }
-                    (calendar(c, &estimated, from, to))
+                    (calendar(links, c, estimated, (from, to), has_page))
                 }
             }
         },
-    ))
+    )
 }
 
 /// What the coverage calendar shows for a day of a category.
@@ -119,7 +140,13 @@ impl DayState {
     }
 }
 
-fn calendar(c: &views::CategoryStatus, estimated: &[Day], from: Day, to: Day) -> Markup {
+fn calendar(
+    links: &Links,
+    c: &views::CategoryStatus,
+    estimated: &[Day],
+    (from, to): (Day, Day),
+    has_page: &dyn Fn(Day) -> bool,
+) -> Markup {
     let state = |d: Day| DayState::of(c, estimated, d).class();
     // Months, newest first; each a grid of weeks, Monday first.
     let mut months: Vec<(i16, i8)> = Vec::new();
@@ -150,7 +177,11 @@ fn calendar(c: &views::CategoryStatus, estimated: &[Day], from: Day, to: Day) ->
                                     @match cell {
                                         Some(day) if *day >= from && *day <= to => {
                                             td class=(state(*day)) title={ (day) ": " (state(*day)) } {
-                                                a href={ "/day/" (day) "?view=all" } { (day.date().day()) }
+                                                @if has_page(*day) {
+                                                    a href=(links.all_of_day(*day)) { (day.date().day()) }
+                                                } @else {
+                                                    (day.date().day())
+                                                }
                                             }
                                         }
                                         Some(day) => td.outside { (day.date().day()) },

@@ -1,0 +1,300 @@
+//! `site OUT`: the reader's pages as files for GitHub Pages or any static host, from the same
+//! templates as `serve`. Links are relative (the site works under a sub-path and from the file
+//! system), nothing needs JavaScript, and every file is written only when its bytes change, so a
+//! daily run rewrites the new day's pages and the pages that list it.
+//!
+//! ```text
+//! index.html                    the profiles, their newest days, the archive's counts
+//! coverage.html                 the coverage calendar of the last year
+//! PROFILE/index.html            the profile's days, newest first, with their counts
+//! PROFILE/DAY/index.html        the day's report;  all.html: everything the day listed
+//! PROFILE/DAY/README.md, papers.csv   the original script's files, byte for byte
+//! feeds/PROFILE.atom            the profile's last report days
+//! search.html, pagefind/        with --search, where Pagefind is installed
+//! ```
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use maud::{Markup, PreEscaped, html};
+use serde::Serialize;
+
+use super::day::{DayData, render_day};
+use super::home::render_home;
+use super::status::render_status;
+use super::{ICON, Links, STYLE, SiteSearch, layout_with};
+use crate::archive::Reader;
+use crate::config::Profile;
+use crate::model::Day;
+use crate::report::{self, render};
+use crate::textarchive::write_if_changed;
+
+/// A profile's folder name: its name, with anything but letters, digits, `-`, `_` and `.` as `-`.
+pub(crate) fn folder(profile: &str) -> String {
+    let s: String = profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("p{s}")
+    } else {
+        s
+    }
+}
+
+/// What `site` is asked for.
+pub(crate) struct SiteOptions {
+    pub(crate) out: PathBuf,
+    /// Where the site will be served from (for the feeds' links).
+    pub(crate) base_url: Option<String>,
+    /// Build a Pagefind index with this binary (else the site searches arXiv).
+    pub(crate) pagefind: Option<PathBuf>,
+    /// Report days in each feed.
+    pub(crate) feed_days: usize,
+}
+
+/// What `site` did.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct SiteSummary {
+    pub(crate) files: u64,
+    pub(crate) written: u64,
+    pub(crate) unchanged: u64,
+    pub(crate) search: &'static str,
+    pub(crate) seconds: f64,
+    pub(crate) paths_written: Vec<String>,
+}
+
+struct Out<'a> {
+    dir: &'a Path,
+    summary: SiteSummary,
+}
+
+impl Out<'_> {
+    fn put(&mut self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.summary.files += 1;
+        if write_if_changed(&self.dir.join(rel), bytes)? {
+            self.summary.written += 1;
+            self.summary.paths_written.push(rel.to_string());
+        } else {
+            self.summary.unchanged += 1;
+        }
+        Ok(())
+    }
+
+    fn page(&mut self, rel: &str, page: Markup) -> anyhow::Result<()> {
+        self.put(rel, page.into_string().as_bytes())
+    }
+}
+
+/// Builds the site of the archive `reader` reads.
+pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteSummary> {
+    let started = std::time::Instant::now();
+    let profiles = reader.config().profiles.clone();
+    let first = profiles.first().map_or("default", |p| p.name.as_str());
+    let search = if opts.pagefind.is_some() {
+        SiteSearch::Pagefind
+    } else {
+        SiteSearch::Arxiv
+    };
+    let links = |depth: usize| Links::at_depth(depth, search, first);
+    let mut out = Out {
+        dir: &opts.out,
+        summary: SiteSummary {
+            search: if opts.pagefind.is_some() {
+                "pagefind"
+            } else {
+                "arxiv"
+            },
+            ..SiteSummary::default()
+        },
+    };
+    std::fs::create_dir_all(&opts.out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", opts.out.display()))?;
+    reader.read(|r| {
+        let stats = r.stats()?;
+        let mut latest = Vec::new();
+        let mut first_days: BTreeSet<Day> = BTreeSet::new();
+        for (i, p) in profiles.iter().enumerate() {
+            let days = profile_pages(r, p, &mut out, &links)?;
+            if i == 0 {
+                first_days = days.iter().map(|d| d.0).collect();
+            }
+            latest.push((p.clone(), days.last().map(|(d, rows, _)| (*d, *rows))));
+            let link = opts
+                .base_url
+                .as_ref()
+                .map(|b| format!("{}/{}/index.html", b.trim_end_matches('/'), folder(&p.name)));
+            let feed = crate::views::profile_feed_linked(r, p, opts.feed_days, link)?;
+            out.put(&format!("feeds/{}.atom", folder(&p.name)), feed.as_bytes())?;
+        }
+        out.page("index.html", render_home(&links(0), &latest, &stats))?;
+        let to = stats.last_day.unwrap_or_else(Day::today);
+        let mut from = to;
+        for _ in 0..365 {
+            from = from.pred();
+        }
+        let categories = reader.config().categories();
+        let ledger = crate::views::status(r, categories.clone(), Some(from), Some(to))?;
+        let estimated: Vec<Day> = r
+            .estimated_days(&categories)?
+            .into_iter()
+            .map(|(d, _)| d)
+            .filter(|d| *d >= from && *d <= to)
+            .collect();
+        out.page(
+            "coverage.html",
+            render_status(&links(0), &ledger, &estimated, (from, to), &|d| {
+                first_days.contains(&d)
+            }),
+        )?;
+        Ok(())
+    })?;
+    out.put("style.css", STYLE.as_bytes())?;
+    out.put("icon.svg", ICON.as_bytes())?;
+    if let Some(pagefind) = &opts.pagefind {
+        out.page("search.html", search_page(&links(0)))?;
+        run_pagefind(pagefind, &opts.out)?;
+    }
+    out.summary.seconds = started.elapsed().as_secs_f64();
+    Ok(out.summary)
+}
+
+/// A profile's day pages and its list of days; returns (day, report rows, papers listed).
+fn profile_pages(
+    r: &crate::store::Reads<'_>,
+    p: &Profile,
+    out: &mut Out<'_>,
+    links: &dyn Fn(usize) -> Links,
+) -> anyhow::Result<Vec<(Day, usize, usize)>> {
+    let dir = folder(&p.name);
+    let mut days = Vec::new();
+    for (day, _) in report::days(r, p)? {
+        let d = DayData::read(r, p, day)?;
+        if d.report.is_none() && d.listed.is_empty() {
+            continue;
+        }
+        let here = links(2);
+        out.page(
+            &format!("{dir}/{day}/index.html"),
+            render_day(&here, &d, false, false),
+        )?;
+        out.page(
+            &format!("{dir}/{day}/all.html"),
+            render_day(&here, &d, true, false),
+        )?;
+        if let Some(rep) = &d.report {
+            out.put(
+                &format!("{dir}/{day}/README.md"),
+                render::legacy_markdown(rep.day, &rep.rows).as_bytes(),
+            )?;
+            out.put(
+                &format!("{dir}/{day}/papers.csv"),
+                render::legacy_csv(&rep.rows).as_bytes(),
+            )?;
+        }
+        let mut ids: Vec<&str> = d
+            .listed
+            .iter()
+            .flat_map(|(_, ps)| ps.iter().map(|x| x.id.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        days.push((
+            day,
+            d.report.as_ref().map_or(0, |x| x.rows.len()),
+            ids.len(),
+        ));
+    }
+    out.page(&format!("{dir}/index.html"), days_page(&links(1), p, &days))?;
+    Ok(days)
+}
+
+fn days_page(links: &Links, p: &Profile, days: &[(Day, usize, usize)]) -> Markup {
+    layout_with(
+        links,
+        &format!("{} · all days", p.name),
+        "",
+        html! {
+            h1 { "Profile " (p.name) }
+            p.lede { (p.summary()) ". " (days.len()) " days, newest first. "
+                a href=(links.feed(&p.name)) { "Atom feed" } }
+            table.reports {
+                thead { tr { th { "Day" } th { "Report" } th { "Listed" } th { "Files" } } }
+                tbody {
+                    @for (day, rows, listed) in days.iter().rev() {
+                        tr {
+                            td { a href=(links.day(&p.name, *day, false)) { (day.date().strftime("%a %-d %b %Y")) } }
+                            td { (rows) }
+                            td { a href=(links.day(&p.name, *day, true)) { (listed) } }
+                            td.small {
+                                a href=(links.day_file(&p.name, *day, "README.md")) { "README.md" } " "
+                                a href=(links.day_file(&p.name, *day, "papers.csv")) { "papers.csv" }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Starts Pagefind's search box, with the `q` of the address (the header's search form).
+const SEARCH_SCRIPT: &str = r##"window.addEventListener("DOMContentLoaded", function () {
+  var ui = new PagefindUI({ element: "#search", showSubResults: false, showImages: false });
+  var q = new URLSearchParams(window.location.search).get("q");
+  if (q) { ui.triggerSearch(q); }
+});"##;
+
+/// The search page of a Pagefind index: the one page that needs JavaScript.
+fn search_page(links: &Links) -> Markup {
+    layout_with(
+        links,
+        "Search",
+        "",
+        html! {
+            h1 { "Search" }
+            link href="pagefind/pagefind-ui.css" rel="stylesheet";
+            div #search {}
+            noscript { p.muted { "Searching this site needs JavaScript; "
+                a href="https://arxiv.org/search/" { "arXiv's search" } " does not." } }
+            script src="pagefind/pagefind-ui.js" {}
+            script { (PreEscaped(SEARCH_SCRIPT)) }
+        },
+    )
+}
+
+/// Runs Pagefind over the site (it indexes the pages marked `data-pagefind-body`: the days'
+/// "everything listed" pages).
+fn run_pagefind(bin: &Path, site: &Path) -> anyhow::Result<()> {
+    let out = std::process::Command::new(bin)
+        .arg("--site")
+        .arg(site)
+        .output()
+        .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", bin.display()))?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{} --site {} failed: {}",
+        bin.display(),
+        site.display(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    Ok(())
+}
+
+/// Pagefind, if installed: `ARXIV_DAILY_PAGEFIND`, else `pagefind` on the PATH.
+pub(crate) fn find_pagefind() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("ARXIV_DAILY_PAGEFIND") {
+        return Some(PathBuf::from(p));
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("pagefind"))
+            .find(|p| p.is_file())
+    })
+}
