@@ -74,7 +74,7 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
                     .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", ctx.loc.dir.display()))?;
                 let bytes = std::fs::read(&archived)
                     .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", archived.display()))?;
-                crate::textarchive::write_if_changed(&config, &bytes)?;
+                crate::files::write_if_changed(&config, &bytes)?;
             }
             let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
             let bar = progress(None, "importing days");

@@ -301,7 +301,7 @@ fn export_days(
 /// Writes through a temporary file and a rename, so a reader never sees half a file; a file that
 /// already holds these bytes is left alone.
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    crate::textarchive::write_if_changed(path, bytes).map(|_| ())
+    crate::files::write_if_changed(path, bytes).map(|_| ())
 }
 
 /// The root README.md of a report repository.

@@ -13,6 +13,7 @@ mod layout;
 mod legacy;
 mod library;
 mod reliability;
+mod report_repo;
 mod search;
 mod serve;
 mod shared;

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 
 use crate::util::TestArchive;
 
-fn shared() -> Option<PathBuf> {
+pub(crate) fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     if p.join("data").is_dir() {
         Some(p)
@@ -48,10 +48,15 @@ fn the_84_shared_days_import_and_export_byte_for_byte() {
     assert_eq!(a.stats(), before);
 }
 
-struct Fake(Child);
+pub(crate) struct Fake(Child);
 
 /// Starts `fake-arxiv serve` on a free port; None (after saying SKIPPED) when it cannot run.
-fn start_fake(fake: &Path, listings: &Path, dir: &Path, extra: &[&str]) -> Option<(Fake, String)> {
+pub(crate) fn start_fake(
+    fake: &Path,
+    listings: &Path,
+    dir: &Path,
+    extra: &[&str],
+) -> Option<(Fake, String)> {
     let port_file = dir.join("port");
     let mut args = vec![
         "serve",

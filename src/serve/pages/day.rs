@@ -57,7 +57,7 @@ pub(crate) struct DayData {
 impl DayData {
     /// A day as the archive holds it, for a reader without a library (the static site).
     pub(crate) fn read(
-        r: &crate::store::Reads<'_>,
+        r: &crate::archive::Reads<'_>,
         profile: &Profile,
         day: Day,
     ) -> anyhow::Result<DayData> {

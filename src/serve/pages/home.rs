@@ -33,7 +33,7 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> PageResult {
 pub(crate) fn render_home(
     links: &Links,
     latest: &[(Profile, Option<(Day, usize)>)],
-    stats: &crate::store::Stats,
+    stats: &crate::views::Stats,
 ) -> Markup {
     let (action, name, hidden) = links.search_form();
     layout_with(

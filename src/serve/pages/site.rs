@@ -25,9 +25,9 @@ use super::status::render_status;
 use super::{ICON, Links, STYLE, SiteSearch, layout_with};
 use crate::archive::Reader;
 use crate::config::Profile;
+use crate::files::write_if_changed;
 use crate::model::Day;
 use crate::report::{self, render};
-use crate::textarchive::write_if_changed;
 
 /// A profile's folder name: its name, with anything but letters, digits, `-`, `_` and `.` as `-`.
 pub(crate) fn folder(profile: &str) -> String {
@@ -167,7 +167,7 @@ pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteS
 
 /// A profile's day pages and its list of days; returns (day, report rows, papers listed).
 fn profile_pages(
-    r: &crate::store::Reads<'_>,
+    r: &crate::archive::Reads<'_>,
     p: &Profile,
     out: &mut Out<'_>,
     links: &dyn Fn(usize) -> Links,
