@@ -258,6 +258,53 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         assert_eq!(overflow, serde_json::json!(true), "no horizontal scroll on a phone");
         shot("day-phone.png").await;
 
+        // The same archive as a static site, read from the file system: home, a profile's days,
+        // a day, the day before, everything listed; no server, no JavaScript on these pages.
+        c.set_window_size(1100, 900).await.unwrap();
+        let site = a.scratch("site");
+        a.run(&["site", site.to_str().unwrap()]).ok();
+        c.goto(&format!("file://{}/index.html", site.display())).await.unwrap();
+        c.find(Locator::Css("table.reports td a")).await.unwrap().click().await.unwrap();
+        assert!(c.current_url().await.unwrap().path().ends_with("/default/index.html"));
+        c.find(Locator::Css("table.reports tbody td a")).await.unwrap().click().await.unwrap();
+        let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(h1, "Wednesday, 4 March 2026");
+        c.find(Locator::Css("a[rel=prev]")).await.unwrap().click().await.unwrap();
+        let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(h1, "Tuesday, 3 March 2026");
+        c.find(Locator::Css("nav.tabs a")).await.unwrap().click().await.unwrap();
+        assert!(c.current_url().await.unwrap().path().ends_with("/default/2026-03-03/all.html"));
+        assert_eq!(c.find_all(Locator::Css("article.paper")).await.unwrap().len(), 30);
+        let scripts = c.find_all(Locator::Css("script")).await.unwrap().len();
+        assert_eq!(scripts, 0, "a static day page needs no JavaScript");
+        shot("site-day.png").await;
+
+        // With Pagefind (where installed), its search page over HTTP finds the papers.
+        match crate::site::pagefind() {
+            None => eprintln!("SKIPPED (part): Pagefind is not installed (npm install pagefind; ARXIV_DAILY_PAGEFIND); the static search is not tried"),
+            Some(pagefind) => {
+                let searchable = a.scratch("site-search");
+                a.cmd(&["site", searchable.to_str().unwrap(), "--search"])
+                    .env("ARXIV_DAILY_PAGEFIND", &pagefind)
+                    .output()
+                    .unwrap();
+                let files = crate::site::FileServer::start(&searchable);
+                c.goto(&format!("{}search.html?q=multimodal", files.base)).await.unwrap();
+                let started = Instant::now();
+                let hits = loop {
+                    let hits = c.find_all(Locator::Css(".pagefind-ui__result-link")).await.unwrap();
+                    if !hits.is_empty() || started.elapsed() > Duration::from_secs(15) {
+                        break hits;
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                };
+                assert!(!hits.is_empty(), "Pagefind finds the listed papers");
+                let href = hits[0].attr("href").await.unwrap().unwrap_or_default();
+                assert!(href.contains("/all.html"), "{href}");
+                shot("site-search.png").await;
+            }
+        }
+
         // No console errors on any page visited.
         let session = c.session_id().await.unwrap().unwrap();
         let log = reqwest::Client::new()

@@ -17,6 +17,7 @@ mod report_repo;
 mod search;
 mod serve;
 mod shared;
+mod site;
 mod text_archive;
 mod util;
 mod web_library;

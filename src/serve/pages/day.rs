@@ -226,8 +226,10 @@ pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) 
                 }
             }
             @if all {
+                // The page a static site's search indexes: Pagefind drops marked words from the
+                // titles it shows, so they stay plain there.
                 div data-pagefind-body[links.is_static()] {
-                    (listed_sections(&d.listed, keywords, &cards, only_new))
+                    (listed_sections(&d.listed, if links.is_static() { &[] } else { keywords }, &cards, only_new))
                 }
             } @else if let Some(r) = &d.report {
                 @if r.rows.is_empty() { p.muted { "Nothing in this report on this day." } }

@@ -417,13 +417,13 @@ fn entry(p: &ShownPaper, keywords: &[String], cards: &Cards<'_>) -> Markup {
     let fresh = cards.fresh.is_some_and(|f| f.contains(&p.id));
     html! {
         article.paper.fresh[fresh] {
-            div.meta {
+            div.meta data-pagefind-ignore {
                 @if fresh { span.new title="new since your last visit" { "new" } " " }
                 a.id href=(cards.links.paper(&p.id)) { "arXiv:" (p.id) }
                 @if let Some(v) = p.version { " v" (v) }
                 " " (arxiv_links(&p.id)) " " (categories(&p.categories))
             }
-            h3 { a href=(cards.links.paper(&p.id)) { (highlight(&title, keywords)) } }
+            h3 id={ "p-" (p.id) } { a href=(cards.links.paper(&p.id)) { (highlight(&title, keywords)) } }
             p.authors { (author_links_in(cards.links, &p.authors)) }
             details {
                 summary { "Abstract" }

@@ -246,7 +246,7 @@ fn days_page(links: &Links, p: &Profile, days: &[(Day, usize, usize)]) -> Markup
 
 /// Starts Pagefind's search box, with the `q` of the address (the header's search form).
 const SEARCH_SCRIPT: &str = r##"window.addEventListener("DOMContentLoaded", function () {
-  var ui = new PagefindUI({ element: "#search", showSubResults: false, showImages: false });
+  var ui = new PagefindUI({ element: "#search", showSubResults: true, showImages: false });
   var q = new URLSearchParams(window.location.search).get("q");
   if (q) { ui.triggerSearch(q); }
 });"##;
