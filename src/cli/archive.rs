@@ -86,6 +86,7 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             })?;
             bar.finish_and_clear();
             let (summary, indexed) = (written.value, written.indexed);
+            let indexed = indexed + summary.indexed;
             super::print_summary(
                 json,
                 &summary,

@@ -32,6 +32,9 @@ pub(crate) struct TextImportSummary {
     #[serde(flatten)]
     pub stats: WriteStats,
     pub seconds: f64,
+    /// Documents the index follower wrote while the days were stored.
+    #[serde(skip)]
+    pub indexed: u64,
 }
 
 /// Files read and checked at a time (in parallel) before their days are written in order.
@@ -181,8 +184,14 @@ fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed>
 }
 
 /// Writes one parsed day in one transaction.
-fn write_day(archive: &mut Session<'_>, path: &Path, p: Parsed) -> anyhow::Result<WriteStats> {
+/// Returns what changed and the write batch it committed as.
+fn write_day(
+    archive: &mut Session<'_>,
+    path: &Path,
+    p: Parsed,
+) -> anyhow::Result<(WriteStats, i64)> {
     let mut w = archive.store.writer()?;
+    let seq = w.seq();
     for (id, snapshot, packed) in &p.snapshots {
         let pid = w.paper(&ArxivId::parse(id)?)?;
         w.snapshot_packed(pid, snapshot, p.day, Some(packed))?;
@@ -290,7 +299,7 @@ fn write_day(archive: &mut Session<'_>, path: &Path, p: Parsed) -> anyhow::Resul
         }
         w.replace_report_as(&profile, p.day, prov, Some(&report.created_at), &resolved)?;
     }
-    Ok(w.commit()?)
+    Ok((w.commit()?, seq))
 }
 
 fn parse_lines<T: serde::de::DeserializeOwned>(
@@ -306,11 +315,36 @@ fn parse_lines<T: serde::de::DeserializeOwned>(
     Ok(out)
 }
 
-/// Imports the text archive in `dir`. `progress` gets the files done.
+/// Imports the text archive in `dir`. `progress` gets the files done. The index follows the
+/// committed days on its own thread (as a Kaggle import's does).
 pub(crate) fn import(
     archive: &mut Session<'_>,
     dir: &Path,
     progress: impl Fn(u64, u64),
+) -> anyhow::Result<TextImportSummary> {
+    let follower = archive.index_follower()?;
+    let result = import_with(archive, dir, progress, |seq| follower.notify(seq));
+    match (result, follower.finish()) {
+        (Ok(mut summary), Ok(indexed)) => {
+            summary.indexed = indexed;
+            Ok(summary)
+        }
+        (Ok(_), Err(e)) => Err(e.context(
+            "the days are stored in the archive, but indexing them failed; run `arxiv-daily doctor --repair` once the cause is fixed",
+        )),
+        (Err(e), Err(index)) => {
+            eprintln!("arxiv-daily: error: indexing: {index:#}");
+            Err(e)
+        }
+        (Err(e), Ok(_)) => Err(e),
+    }
+}
+
+fn import_with(
+    archive: &mut Session<'_>,
+    dir: &Path,
+    progress: impl Fn(u64, u64),
+    committed: impl Fn(i64),
 ) -> anyhow::Result<TextImportSummary> {
     let started = std::time::Instant::now();
     let manifest = Manifest::read(dir)?;
@@ -338,7 +372,7 @@ pub(crate) fn import(
         for ((_, f), p) in chunk.iter().zip(parsed) {
             let p = p?;
             let path = dir.join(&f.path);
-            let stats = write_day(archive, &path, p).map_err(|e| {
+            let (stats, seq) = write_day(archive, &path, p).map_err(|e| {
                 e.context(format!(
                     "{}: not imported (nothing of this day was stored; the days before it were)",
                     path.display()
@@ -346,7 +380,9 @@ pub(crate) fn import(
             })?;
             summary.files += 1;
             summary.days += 1;
-            if !stats.changed() {
+            if stats.changed() {
+                committed(seq);
+            } else {
                 summary.unchanged += 1;
             }
             summary.stats.add(&stats);
