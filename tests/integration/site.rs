@@ -295,3 +295,44 @@ fn a_new_day_rewrites_its_pages_and_the_pages_that_list_it() {
         "an unrelated day is left alone: {written:?}"
     );
 }
+
+#[test]
+fn report_index_lists_the_days_newest_first_with_their_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, _s) = archive(tmp.path());
+    let out = a.run(&["report", "index"]).ok().stdout;
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("| [")).collect();
+    assert_eq!(
+        rows,
+        [
+            "| [10-Jan-2026](10-Jan-2026/README.md) | 0 |",
+            "| [08-Jan-2026](08-Jan-2026/README.md) | 2 |",
+            "| [07-Jan-2026](07-Jan-2026/README.md) | 3 |",
+            "| [24-Sep-2025](24-Sep-2025/README.md) | 4 |",
+        ],
+        "{out}"
+    );
+    assert!(out.starts_with("# arXiv Daily Report\n"), "{out}");
+    assert!(out.contains("4 days, 9 papers."), "{out}");
+    // Every link is a folder `report export` writes.
+    let repo = tmp.path().join("repo");
+    a.run(&["report", "export", repo.to_str().unwrap()]).ok();
+    let file = repo.join("README.md");
+    a.run(&[
+        "report",
+        "index",
+        "--out",
+        file.to_str().unwrap(),
+        "--title",
+        "My reports",
+    ])
+    .ok();
+    let index = std::fs::read_to_string(&file).unwrap();
+    assert!(index.starts_with("# My reports\n"), "{index}");
+    for row in rows {
+        let folder = row.split(['(', ')']).nth(1).unwrap();
+        assert!(repo.join(folder).is_file(), "{folder}");
+    }
+    let none = TestArchive::new().run(&["report", "index"]).code(2);
+    assert!(none.stderr.contains("no archive in"), "{}", none.stderr);
+}

@@ -215,6 +215,14 @@ impl Links {
         }
     }
 
+    /// A static site's list of the first profile's days.
+    fn days_list(&self) -> Option<String> {
+        match self {
+            Links::Served => None,
+            Links::Static { first_profile, .. } => Some(self.profile(first_profile)),
+        }
+    }
+
     fn is_static(&self) -> bool {
         matches!(self, Links::Static { .. })
     }

@@ -71,7 +71,9 @@ pub(crate) fn render_status(
         html! {
             h1 { "Coverage" }
             p.lede { "Which announcement days the archive holds, per category, from " (from) " to " (to) ". "
-                @if !links.is_static() {
+                @if let Some(days) = links.days_list() {
+                    "Every day the archive holds is in " a href=(days) { "the list of days" } "."
+                } @else {
                     a href={ "/status?" (qs(&[("from", &from.pred().to_string())])) } { "Show more" }
                 }
             }
