@@ -367,21 +367,12 @@ pub fn import_kaggle(
     path: &Path,
     progress: impl FnMut(u64),
 ) -> anyhow::Result<KaggleSummary> {
-    let follower = archive.index_follower()?;
-    let result = import_kaggle_with(archive, path, progress, |seq| follower.notify(seq));
-    // The index commits what SQLite committed, even when the import failed part way. An indexing
-    // failure fails the import (the papers are stored; `doctor --repair` builds the index).
-    match (result, follower.finish()) {
-        (Ok(summary), Ok(_)) => Ok(summary),
-        (Ok(_), Err(e)) => Err(e.context(
-            "the papers are stored in the archive, but indexing them failed; run `arxiv-daily doctor --repair` once the cause is fixed",
-        )),
-        (Err(e), Err(index)) => {
-            eprintln!("arxiv-daily: error: indexing: {index:#}");
-            Err(e)
-        }
-        (Err(e), Ok(_)) => Err(e),
-    }
+    Ok(archive
+        .with_index_follower(
+            "the papers are stored in the archive",
+            |archive, committed| import_kaggle_with(archive, path, progress, committed),
+        )?
+        .0)
 }
 
 fn import_kaggle_with(

@@ -214,6 +214,32 @@ impl Session<'_> {
     }
 }
 
+impl Session<'_> {
+    /// Runs a bulk import with an index follower: `op` calls `committed(seq)` after each batch
+    /// it commits. The index commits what SQLite committed, even when the import failed part way;
+    /// an indexing failure fails the import (what is stored stays stored; `doctor --repair`
+    /// builds the index), its message starting with `stored`. Returns the documents indexed.
+    pub fn with_index_follower<T>(
+        &mut self,
+        stored: &str,
+        op: impl FnOnce(&mut Session<'_>, &dyn Fn(i64)) -> anyhow::Result<T>,
+    ) -> anyhow::Result<(T, u64)> {
+        let follower = self.index_follower()?;
+        let result = op(self, &|seq| follower.notify(seq));
+        match (result, follower.finish()) {
+            (Ok(value), Ok(indexed)) => Ok((value, indexed)),
+            (Ok(_), Err(e)) => Err(e.context(format!(
+                "{stored}, but indexing them failed; run `arxiv-daily doctor --repair` once the cause is fixed"
+            ))),
+            (Err(e), Err(index)) => {
+                eprintln!("arxiv-daily: error: indexing: {index:#}");
+                Err(e)
+            }
+            (Err(e), Ok(_)) => Err(e),
+        }
+    }
+}
+
 /// See [`Session::index_follower`].
 pub struct IndexFollower {
     tx: Option<std::sync::mpsc::Sender<i64>>,

@@ -15,8 +15,8 @@ use serde::Serialize;
 use super::Session;
 use crate::model::{AnnounceType, ArxivId, Day, Provenance, Snapshot};
 use crate::store::{
-    FeedRow, HarvestRow, ListingRow, RejectedRow, RepeatRow, ReportRecord, SnapshotRecord,
-    WriteStats, parse_hash_hex, text,
+    FeedRow, HarvestRow, ListingRow, RejectedRow, RepeatRow, ReportRecord, WriteStats,
+    parse_hash_hex, text,
 };
 use crate::textarchive::{
     Counts, FileEntry, HARVESTS, Line, Manifest, REJECTED, day_of_path, resolve, sha256,
@@ -110,30 +110,7 @@ fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed>
         let line: Line = serde_json::from_slice(raw).map_err(|e| at(&path, n, e))?;
         match line {
             Line::Snapshot(s) => {
-                let SnapshotRecord {
-                    id,
-                    hash: recorded,
-                    version,
-                    title,
-                    abstract_text,
-                    authors,
-                    categories,
-                    doi,
-                    journal_ref,
-                    license,
-                    submitted,
-                } = s;
-                let snapshot = Snapshot {
-                    version,
-                    title,
-                    abstract_text,
-                    authors,
-                    categories,
-                    doi,
-                    journal_ref,
-                    license,
-                    submitted,
-                };
+                let (id, recorded, snapshot) = s.into_snapshot();
                 let hash = snapshot.content_hash();
                 if parse_hash_hex(&recorded) != Some(hash) {
                     return Err(at(
@@ -322,29 +299,19 @@ pub(crate) fn import(
     dir: &Path,
     progress: impl Fn(u64, u64),
 ) -> anyhow::Result<TextImportSummary> {
-    let follower = archive.index_follower()?;
-    let result = import_with(archive, dir, progress, |seq| follower.notify(seq));
-    match (result, follower.finish()) {
-        (Ok(mut summary), Ok(indexed)) => {
-            summary.indexed = indexed;
-            Ok(summary)
-        }
-        (Ok(_), Err(e)) => Err(e.context(
-            "the days are stored in the archive, but indexing them failed; run `arxiv-daily doctor --repair` once the cause is fixed",
-        )),
-        (Err(e), Err(index)) => {
-            eprintln!("arxiv-daily: error: indexing: {index:#}");
-            Err(e)
-        }
-        (Err(e), Ok(_)) => Err(e),
-    }
+    let (mut summary, indexed) = archive.with_index_follower(
+        "the days are stored in the archive",
+        |archive, committed| import_with(archive, dir, progress, committed),
+    )?;
+    summary.indexed = indexed;
+    Ok(summary)
 }
 
 fn import_with(
     archive: &mut Session<'_>,
     dir: &Path,
     progress: impl Fn(u64, u64),
-    committed: impl Fn(i64),
+    committed: &dyn Fn(i64),
 ) -> anyhow::Result<TextImportSummary> {
     let started = std::time::Instant::now();
     let manifest = Manifest::read(dir)?;

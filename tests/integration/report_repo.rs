@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::shared::{shared, start_fake};
+use crate::shared::{fake_dates, shared, start_fake};
 
 /// The lines of the workflow's script block, without their YAML indentation.
 pub(crate) fn workflow_steps(file: &str) -> String {
@@ -62,16 +62,10 @@ fn the_daily_workflow_keeps_a_report_repository_over_several_days() {
     let Some((_guard, base)) = start_fake(&fake, &listings, &tmp.path().join("fake"), &[]) else {
         return;
     };
-    let dates = Command::new(&fake)
-        .args(["dates", "--listings", listings.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let days: Vec<String> = String::from_utf8(dates.stdout)
-        .unwrap()
-        .lines()
-        .filter(|d| *d >= "2026-02-02")
+    let days: Vec<String> = fake_dates(&fake, &listings)
+        .into_iter()
+        .filter(|d| d.as_str() >= "2026-02-02")
         .take(4)
-        .map(str::to_string)
         .collect();
     assert_eq!(days.len(), 4);
 

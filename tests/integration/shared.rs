@@ -48,6 +48,19 @@ fn the_84_shared_days_import_and_export_byte_for_byte() {
     assert_eq!(a.stats(), before);
 }
 
+/// The announcement days of a listings file, as fake-arxiv serves them.
+pub(crate) fn fake_dates(fake: &Path, listings: &Path) -> Vec<String> {
+    let dates = Command::new(fake)
+        .args(["dates", "--listings", listings.to_str().unwrap()])
+        .output()
+        .unwrap();
+    String::from_utf8(dates.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 pub(crate) struct Fake(Child);
 
 /// Starts `fake-arxiv serve` on a free port; None (after saying SKIPPED) when it cannot run.
@@ -111,15 +124,9 @@ fn a_month_of_fake_arxiv_days_matches_the_original_script() {
         return;
     };
 
-    let dates = Command::new(&fake)
-        .args(["dates", "--listings", listings.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let days: Vec<String> = String::from_utf8(dates.stdout)
-        .unwrap()
-        .lines()
-        .filter(|d| *d >= "2026-02-01" && *d <= "2026-02-28")
-        .map(str::to_string)
+    let days: Vec<String> = fake_dates(&fake, &listings)
+        .into_iter()
+        .filter(|d| d.as_str() >= "2026-02-01" && d.as_str() <= "2026-02-28")
         .collect();
     assert!(days.len() >= 15, "{days:?}");
     a.write_config(

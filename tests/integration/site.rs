@@ -2,7 +2,6 @@
 //! deterministic and rewritten only when they change, its day files are the original script's
 //! bytes, and it needs no JavaScript. The browser test reads it in Chromium.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -12,7 +11,7 @@ use std::time::Duration;
 
 use crate::fixtures::{Item, feed, write_quirky_days};
 use crate::ingest::{THU, WED, items};
-use crate::util::{Reply, Server, TestArchive};
+use crate::util::{Reply, Server, TestArchive, files_under as files};
 
 /// Pagefind, where installed: ARXIV_DAILY_PAGEFIND, else `pagefind` on the PATH.
 pub(crate) fn pagefind() -> Option<PathBuf> {
@@ -95,24 +94,6 @@ impl Drop for FileServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }
-}
-
-/// Every file of the site: relative path -> bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// The values of href, src and action attributes in a page.

@@ -8,7 +8,7 @@ use crate::backfill::{FIRST, page, record};
 use crate::determinism::{assert_same, corpus, outputs, write_lines};
 use crate::fixtures::{feed, write_quirky_days};
 use crate::ingest::{THU, WED, items};
-use crate::util::{Reply, Server, TestArchive};
+use crate::util::{Reply, Server, TestArchive, files_under as files};
 
 /// An archive with every kind of row: Kaggle-estimated listings (with ties for search), legacy
 /// reports (links, multi-line abstracts, an empty day, a changed title), an RSS feed (the
@@ -42,25 +42,6 @@ fn export(a: &TestArchive, dir: &Path) -> serde_json::Value {
     serde_json::from_str(out.stdout.trim()).unwrap()
 }
 
-/// Every file of a folder (relative path, bytes), sorted.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().display().to_string();
-                out.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
-
 fn copy_dir(from: &Path, to: &Path) {
     for (rel, bytes) in files(from) {
         let p = to.join(rel);
@@ -75,7 +56,7 @@ fn the_text_form_imports_back_into_the_same_archive_and_merges_idempotently() {
     let (base, _s) = rich_archive(tmp.path());
     let text = tmp.path().join("text");
     let first = export(&base, &text);
-    let names: Vec<String> = files(&text).into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = files(&text).into_keys().collect();
     for want in [
         "manifest.json",
         "arxiv-daily.toml",

@@ -55,6 +55,18 @@ pub(crate) struct DayData {
 }
 
 impl DayData {
+    /// The papers the day listed in the profile's categories, each once.
+    pub(crate) fn listed_count(&self) -> usize {
+        let mut ids: Vec<&str> = self
+            .listed
+            .iter()
+            .flat_map(|(_, ps)| ps.iter().map(|p| p.id.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    }
+
     /// A day as the archive holds it, for a reader without a library (the static site).
     pub(crate) fn read(
         r: &crate::archive::Reads<'_>,
@@ -169,16 +181,7 @@ pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) 
     let keep = |p: &&ShownPaper| !only_new || d.fresh.contains(&p.id);
     let weekday = d.day.date().strftime("%A, %-d %B %Y").to_string();
     let report_rows = d.report.as_ref().map_or(0, |r| r.rows.len());
-    let listed_total: usize = {
-        let mut ids: Vec<&str> = d
-            .listed
-            .iter()
-            .flat_map(|(_, ps)| ps.iter().map(|p| p.id.as_str()))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids.len()
-    };
+    let listed_total = d.listed_count();
     let title = format!("{} · {}", d.profile.name, d.day);
     let keywords = &d.profile.title_keywords;
     let name = &d.profile.name;

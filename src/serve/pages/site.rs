@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::day::{DayData, render_day};
 use super::home::render_home;
-use super::status::render_status;
+use super::status::{coverage, render_status};
 use super::{ICON, Links, STYLE, SiteSearch, layout_with};
 use crate::archive::Reader;
 use crate::config::Profile;
@@ -139,14 +139,7 @@ pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteS
         for _ in 0..365 {
             from = from.pred();
         }
-        let categories = reader.config().categories();
-        let ledger = crate::views::status(r, categories.clone(), Some(from), Some(to))?;
-        let estimated: Vec<Day> = r
-            .estimated_days(&categories)?
-            .into_iter()
-            .map(|(d, _)| d)
-            .filter(|d| *d >= from && *d <= to)
-            .collect();
+        let (ledger, estimated) = coverage(r, reader.config().categories(), (from, to))?;
         out.page(
             "coverage.html",
             render_status(&links(0), &ledger, &estimated, (from, to), &|d| {
@@ -198,17 +191,10 @@ fn profile_pages(
                 render::legacy_csv(&rep.rows).as_bytes(),
             )?;
         }
-        let mut ids: Vec<&str> = d
-            .listed
-            .iter()
-            .flat_map(|(_, ps)| ps.iter().map(|x| x.id.as_str()))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
         days.push((
             day,
             d.report.as_ref().map_or(0, |x| x.rows.len()),
-            ids.len(),
+            d.listed_count(),
         ));
     }
     out.page(&format!("{dir}/index.html"), days_page(&links(1), p, &days))?;

@@ -36,13 +36,7 @@ pub(crate) async fn status(
             }
             d
         });
-        let ledger = views::status(r, categories.clone(), Some(from), Some(to))?;
-        let estimated: Vec<Day> = r
-            .estimated_days(&categories)?
-            .into_iter()
-            .map(|(d, _)| d)
-            .filter(|d| *d >= from && *d <= to)
-            .collect();
+        let (ledger, estimated) = coverage(r, categories, (from, to))?;
         Ok((ledger, estimated, (from, to)))
     })
     .await?;
@@ -53,6 +47,25 @@ pub(crate) async fn status(
         &estimated,
         (from, to),
         &|_| true,
+    ))
+}
+
+/// What the calendar shows from `from` to `to`: the ledger per category, and the days that have
+/// only estimated listings.
+pub(crate) fn coverage(
+    r: &crate::archive::Reads<'_>,
+    categories: Vec<String>,
+    (from, to): (Day, Day),
+) -> anyhow::Result<(Vec<views::CategoryStatus>, Vec<Day>)> {
+    let estimated: Vec<Day> = r
+        .estimated_days(&categories)?
+        .into_iter()
+        .map(|(d, _)| d)
+        .filter(|d| *d >= from && *d <= to)
+        .collect();
+    Ok((
+        views::status(r, categories, Some(from), Some(to))?,
+        estimated,
     ))
 }
 

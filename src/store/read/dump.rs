@@ -44,6 +44,37 @@ pub struct SnapshotRecord {
     pub submitted: Option<String>,
 }
 
+impl SnapshotRecord {
+    /// The paper's id, the recorded hash, and the snapshot.
+    pub fn into_snapshot(self) -> (String, String, crate::model::Snapshot) {
+        let SnapshotRecord {
+            id,
+            hash,
+            version,
+            title,
+            abstract_text,
+            authors,
+            categories,
+            doi,
+            journal_ref,
+            license,
+            submitted,
+        } = self;
+        let snapshot = crate::model::Snapshot {
+            version,
+            title,
+            abstract_text,
+            authors,
+            categories,
+            doi,
+            journal_ref,
+            license,
+            submitted,
+        };
+        (id, hash, snapshot)
+    }
+}
+
 /// One row of a day's listing of a category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
