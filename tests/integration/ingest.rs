@@ -8,6 +8,19 @@ use crate::util::{Reply, Server, TestArchive};
 pub(crate) const WED: &str = "Wed, 24 Sep 2025 00:00:00 -0400";
 pub(crate) const THU: &str = "Thu, 25 Sep 2025 00:00:00 -0400";
 
+/// The next day's feed: one new paper the default profile keeps.
+pub(crate) fn thursday_items() -> Vec<Item<'static>> {
+    vec![Item {
+        id: "2509.20001",
+        version: 1,
+        kind: "new",
+        title: "A generative retrieval model",
+        abs: "Thursday's paper.",
+        authors: "G. H",
+        cats: &["cs.IR"],
+    }]
+}
+
 pub(crate) fn items() -> Vec<Item<'static>> {
     vec![
         Item {

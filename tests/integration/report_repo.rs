@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::shared::{fake_dates, shared, start_fake};
+use crate::shared::{expect_reports, fake_dates, shared, start_fake};
 
 /// The lines of the workflow's script block, without their YAML indentation.
 pub(crate) fn workflow_steps(file: &str) -> String {
@@ -114,24 +114,14 @@ fn the_daily_workflow_keeps_a_report_repository_over_several_days() {
 
         // Every day so far: the folder the original script would have written.
         let expect = tmp.path().join(format!("expect-{n}"));
-        std::fs::create_dir_all(&expect).unwrap();
-        let status = Command::new(&fake)
-            .args([
-                "expect-report",
-                "--listings",
-                listings.to_str().unwrap(),
-                "--date",
-                &days[..=n].join(","),
-                "--categories",
-                "cs.IR",
-                "--keywords",
-                "multimodal,multi-modal,generative,llm",
-                "--out-dir",
-                expect.to_str().unwrap(),
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        expect_reports(
+            &fake,
+            &listings,
+            &days[..=n],
+            "cs.IR",
+            "multimodal,multi-modal,generative,llm",
+            &expect,
+        );
         for d in &days[..=n] {
             let want = std::fs::read(expect.join(format!("{d}.md"))).unwrap();
             let got = std::fs::read(repo.join(legacy_name(d)).join("README.md")).unwrap();

@@ -61,6 +61,35 @@ pub(crate) fn fake_dates(fake: &Path, listings: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Writes OUT/DAY.md: the report the original script would write for each day's feed.
+pub(crate) fn expect_reports(
+    fake: &Path,
+    listings: &Path,
+    days: &[String],
+    categories: &str,
+    keywords: &str,
+    out: &Path,
+) {
+    std::fs::create_dir_all(out).unwrap();
+    let status = Command::new(fake)
+        .args([
+            "expect-report",
+            "--listings",
+            listings.to_str().unwrap(),
+            "--date",
+            &days.join(","),
+            "--categories",
+            categories,
+            "--keywords",
+            keywords,
+            "--out-dir",
+            out.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success(), "fake-arxiv expect-report failed");
+}
+
 pub(crate) struct Fake(Child);
 
 /// Starts `fake-arxiv serve` on a free port; None (after saying SKIPPED) when it cannot run.
@@ -152,23 +181,7 @@ fn a_month_of_fake_arxiv_days_matches_the_original_script() {
         ("agents", "cs.CL", "agent,retrieval"),
     ] {
         let out = a.scratch(&format!("expect-{profile}"));
-        let status = Command::new(&fake)
-            .args([
-                "expect-report",
-                "--listings",
-                listings.to_str().unwrap(),
-                "--date",
-                &days.join(","),
-                "--categories",
-                cats,
-                "--keywords",
-                keywords,
-                "--out-dir",
-                out.to_str().unwrap(),
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        expect_reports(&fake, &listings, &days, cats, keywords, &out);
         for day in &days {
             let want = std::fs::read_to_string(out.join(format!("{day}.md"))).unwrap();
             assert_eq!(

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::fixtures::{Item, feed, write_quirky_days};
-use crate::ingest::{THU, WED, items};
+use crate::fixtures::{feed, write_quirky_days};
+use crate::ingest::{THU, WED, items, thursday_items};
 use crate::util::{Reply, Server, TestArchive, files_under as files};
 
 /// Pagefind, where installed: ARXIV_DAILY_PAGEFIND, else `pagefind` on the PATH.
@@ -230,15 +230,7 @@ fn a_new_day_rewrites_its_pages_and_the_pages_that_list_it() {
     let (a, s) = archive(tmp.path());
     let out = tmp.path().join("site");
     site(&a, &out, &[]);
-    let thursday = vec![Item {
-        id: "2509.20001",
-        version: 1,
-        kind: "new",
-        title: "A generative retrieval model",
-        abs: "Thursday's paper.",
-        authors: "G. H",
-        cats: &["cs.IR"],
-    }];
+    let thursday = thursday_items();
     s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", THU, &thursday))]);
     a.ingest_from(&s, &[]).ok();
     let next = site(&a, &out, &[]);

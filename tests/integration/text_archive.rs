@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::backfill::{FIRST, page, record};
 use crate::determinism::{assert_same, corpus, outputs, write_lines};
 use crate::fixtures::{feed, write_quirky_days};
-use crate::ingest::{THU, WED, items};
+use crate::ingest::{THU, WED, items, thursday_items};
 use crate::util::{Reply, Server, TestArchive, files_under as files};
 
 /// An archive with every kind of row: Kaggle-estimated listings (with ties for search), legacy
@@ -147,15 +147,7 @@ fn export_is_incremental_a_new_day_writes_its_file_and_the_manifest() {
     let unchanged = export(&a, &text);
     assert_eq!(unchanged["written"], 0, "{unchanged}");
 
-    let thursday = vec![crate::fixtures::Item {
-        id: "2509.20001",
-        version: 1,
-        kind: "new",
-        title: "A generative retrieval model",
-        abs: "Thursday's paper.",
-        authors: "G. H",
-        cats: &["cs.IR"],
-    }];
+    let thursday = thursday_items();
     s.route("/rss/cs.IR", vec![Reply::ok(feed("cs.IR", THU, &thursday))]);
     a.ingest_from(&s, &[]).ok();
     let next = export(&a, &text);
