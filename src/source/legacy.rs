@@ -43,7 +43,13 @@ pub struct LegacyDay {
     pub warnings: Vec<String>,
 }
 
-/// Finds the README.md files under each path: a folder of day folders, one day folder, or a file.
+/// Whether a folder name is a day as the original script named its folders (`24-Sep-2025`).
+fn is_day_folder_name(name: &str) -> bool {
+    name.len() == 11 && Day::parse(name).is_ok_and(|d| d.legacy() == name)
+}
+
+/// Finds the README.md files under each path: a folder of day folders (a report repository's
+/// root, whose own README.md is its index and not a day), one day folder, or a file.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SourceError> {
     let mut found = Vec::new();
     for path in paths {
@@ -54,17 +60,29 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SourceError> {
         let meta = std::fs::metadata(path).map_err(io)?;
         if meta.is_file() {
             found.push(path.clone());
+            continue;
+        }
+        // The subfolders with a README.md, and those of them named as a day (DD-Mon-YYYY).
+        let mut days = Vec::new();
+        let mut dated = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let readme = entry.path().join("README.md");
+            if readme.is_file() {
+                let name = entry.file_name();
+                if name.to_str().is_some_and(is_day_folder_name) {
+                    dated.push(readme.clone());
+                }
+                days.push(readme);
+            }
+        }
+        if !dated.is_empty() {
+            // A report repository's root: its own README.md is the index, not a day.
+            dated.sort();
+            found.extend(dated);
         } else if path.join("README.md").is_file() {
             found.push(path.join("README.md"));
         } else {
-            let mut days = Vec::new();
-            for entry in std::fs::read_dir(path).map_err(io)? {
-                let entry = entry.map_err(io)?;
-                let readme = entry.path().join("README.md");
-                if readme.is_file() {
-                    days.push(readme);
-                }
-            }
             if days.is_empty() {
                 return Err(SourceError::format(
                     path.display().to_string(),

@@ -378,3 +378,19 @@ fn a_damaged_papers_csv_beside_a_whole_readme_still_imports_the_day() {
         "the CSV the original script wrote for these rows"
     );
 }
+
+#[test]
+fn a_report_repository_root_imports_its_day_folders_not_its_own_readme() {
+    let a = TestArchive::new();
+    let repo = a.scratch("repo");
+    write_quirky_days(&repo);
+    // The root README.md of a report repository is its index, not a day.
+    crate::util::write(
+        &repo.join("README.md"),
+        "# My arXiv reports\n\n- [07-Jan-2026](07-Jan-2026/README.md)\n",
+    );
+    write(&repo.join("archive/notes.txt"), "not a day\n");
+    let out = a.run(&["import", "legacy", repo.to_str().unwrap()]).ok();
+    assert!(out.stdout.starts_with("3 files"), "{}", out.stdout);
+    assert_eq!(a.stats()["reports"], 3);
+}
