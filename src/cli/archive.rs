@@ -65,6 +65,8 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             Ok(Outcome::Done)
         }
         Command::Import { dir, json } => {
+            // Not a text archive: say so before anything is created.
+            crate::textarchive::Manifest::read(&dir)?;
             // A fresh data folder takes the exported config (before the writer writes the
             // default one).
             let archived = dir.join(crate::textarchive::CONFIG);

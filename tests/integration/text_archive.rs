@@ -234,4 +234,20 @@ fn a_damaged_file_is_named_by_line_and_nothing_of_its_day_is_stored() {
         lines[..lines.len() - 1].join("\n") + "\n"
     });
     assert!(err.contains("the manifest records"), "{err}");
+
+    // A folder that is not a text archive: said before anything is created.
+    let none = TestArchive::new();
+    let out = none
+        .run(&[
+            "archive",
+            "import",
+            tmp.path().join("legacy").to_str().unwrap(),
+        ])
+        .code(2);
+    assert!(
+        out.stderr.contains("manifest.json: cannot read"),
+        "{}",
+        out.stderr
+    );
+    assert!(!none.data().exists(), "no archive was created");
 }
