@@ -209,3 +209,75 @@ fn the_daily_workflow_keeps_a_report_repository_over_several_days() {
     assert!(out.status.success());
     assert_eq!(stats(&last), stats(&fresh));
 }
+
+#[test]
+fn the_backfill_workflow_fills_missing_days_and_a_second_run_changes_nothing() {
+    let Some(shared) = shared() else { return };
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: git is not installed");
+        return;
+    }
+    let fake = shared.join("tools/fake-arxiv");
+    let listings = shared.join("data/listings/listings-ai-ir-cl.jsonl.gz");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("fake")).unwrap();
+    let Some((_guard, base)) = start_fake(&fake, &listings, &tmp.path().join("fake"), &[]) else {
+        return;
+    };
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    let steps = workflow_steps("examples/github/backfill.yml");
+    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_arxiv-daily"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |n: usize| {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&steps)
+            .current_dir(&repo)
+            .env("PATH", &path)
+            .env("ARXIV_DAILY_DATA", tmp.path().join(format!("data-{n}")))
+            .env("ARXIV_DAILY_OAI_URL", format!("{base}/oai"))
+            .env_remove("ARXIV_DAILY_RSS_URL")
+            .env("FROM", "2026-02-09")
+            .env("TO", "2026-02-13")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "run {n}: the backfill steps failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        git(&repo, &["rev-list", "--count", "HEAD"])
+            .trim()
+            .to_string()
+    };
+    assert_eq!(run(0), "1");
+    let index = std::fs::read_to_string(repo.join("README.md")).unwrap();
+    for day in [
+        "09-Feb-2026",
+        "10-Feb-2026",
+        "11-Feb-2026",
+        "12-Feb-2026",
+        "13-Feb-2026",
+    ] {
+        assert!(repo.join(day).join("README.md").is_file(), "{day}: {index}");
+        assert!(
+            index.contains(&format!("[{day}]({day}/README.md)")),
+            "{index}"
+        );
+    }
+    assert!(index.contains("(estimated)"), "{index}");
+    assert!(repo.join("archive/harvests.jsonl").is_file());
+    // Again, from a fresh data folder: the harvest is done (its checkpoint came back from
+    // archive/), nothing is fetched, nothing changes, no commit.
+    assert_eq!(run(1), "1");
+}
