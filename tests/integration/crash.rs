@@ -1,5 +1,5 @@
-//! Crash safety: kill -9 at pseudo-random moments during `import kaggle`, `import legacy`, `ingest`
-//! and `backfill`; the archive must always open, and rerunning the command must end with exactly the
+//! Crash safety: kill -9 at pseudo-random moments during `import kaggle`, `import legacy`, `ingest`,
+//! `backfill` and `archive import`; the archive must always open, and rerunning the command must end with exactly the
 //! contents of an uninterrupted run, with a consistent index.
 
 use std::path::PathBuf;
@@ -15,11 +15,14 @@ enum Workload {
     Legacy,
     Ingest,
     Backfill,
+    TextImport,
 }
 
 struct Inputs {
     kaggle: PathBuf,
     legacy: PathBuf,
+    /// `archive export` of the Kaggle and legacy inputs imported.
+    text: PathBuf,
     feeds: Server,
     oai: Server,
     _dir: tempfile::TempDir,
@@ -121,9 +124,21 @@ fn inputs() -> Inputs {
         };
         oai.route(&path, vec![Reply::ok(body)]);
     }
+    let text = dir.path().join("text");
+    let source = TestArchive::new();
+    source
+        .run(&["import", "kaggle", kaggle.to_str().unwrap()])
+        .ok();
+    source
+        .run(&["import", "legacy", legacy.to_str().unwrap()])
+        .ok();
+    source
+        .run(&["archive", "export", text.to_str().unwrap()])
+        .ok();
     Inputs {
         kaggle,
         legacy,
+        text,
         feeds,
         oai,
         _dir: dir,
@@ -135,6 +150,7 @@ fn args(w: Workload, i: &Inputs) -> Vec<String> {
     match w {
         Workload::Kaggle => vec![s("import"), s("kaggle"), i.kaggle.display().to_string()],
         Workload::Legacy => vec![s("import"), s("legacy"), i.legacy.display().to_string()],
+        Workload::TextImport => vec![s("archive"), s("import"), i.text.display().to_string()],
         Workload::Ingest => vec![
             s("ingest"),
             s("--rss-url"),
@@ -219,11 +235,13 @@ fn kill_9_at_random_moments_then_rerun_gives_the_same_archive() {
         Workload::Legacy,
         Workload::Ingest,
         Workload::Backfill,
+        Workload::TextImport,
     ];
     let mut seed: u64 = 0x5eed_1234_abcd_0001;
     let mut trials = 0;
     let mut interrupted = 0;
     for w in workloads {
+        let before = interrupted;
         let reference = TestArchive::new();
         prepare(&reference, w);
         let took = complete(&reference, w, &inputs);
@@ -255,8 +273,12 @@ fn kill_9_at_random_moments_then_rerun_gives_the_same_archive() {
             a.run(&["doctor"]).ok();
             trials += 1;
         }
+        eprintln!(
+            "{w:?}: {} of 6 kills left a partly written archive",
+            interrupted - before
+        );
     }
-    assert_eq!(trials, 24);
+    assert_eq!(trials, 30);
     eprintln!("{interrupted} of {trials} kills left a partly written archive");
     assert!(
         interrupted >= 6,
