@@ -222,6 +222,28 @@ fn the_static_site_links_resolve_and_its_day_files_are_the_reports() {
     assert!(files(&other) == all, "the same archive gives the same site");
     let again = site(&a, &out, &["--base-url", "https://example.org/sub/"]);
     assert_eq!(again["written"], 0, "{again}");
+
+    // A profile taken out of the config: its pages go, the user's own files stay.
+    std::fs::write(out.join("CNAME"), "reports.example.org\n").unwrap();
+    a.write_config(
+        "[[profile]]\nname = \"default\"\ncategories = [\"cs.IR\"]\ntitle_keywords = [\"multimodal\", \"multi-modal\", \"generative\", \"llm\"]\n",
+    );
+    let fewer = site(&a, &out, &["--base-url", "https://example.org/sub/"]);
+    assert!(fewer["removed"].as_u64().unwrap() > 5, "{fewer}");
+    assert!(
+        !out.join("rerank").exists(),
+        "the folder of the removed profile is gone"
+    );
+    assert!(!out.join("feeds/rerank.atom").exists());
+    assert!(out.join("CNAME").is_file() && out.join("default/index.html").is_file());
+    let fresh = tmp.path().join("fresh");
+    site(&a, &fresh, &["--base-url", "https://example.org/sub/"]);
+    let mut now = files(&out);
+    now.remove("CNAME");
+    assert!(
+        now == files(&fresh),
+        "the site is what a fresh site of the new config is, file for file"
+    );
 }
 
 #[test]

@@ -11,6 +11,8 @@
 //! PROFILE/DAY/README.md, papers.csv   the original script's files, byte for byte
 //! feeds/PROFILE.atom            the profile's last report days
 //! search.html, pagefind/        with --search, where Pagefind is installed
+//! arxiv-daily-files.txt         the files this run wrote; the next run removes those it no
+//!                               longer writes (a profile taken out of the config)
 //! ```
 
 use std::collections::BTreeSet;
@@ -65,18 +67,26 @@ pub(crate) struct SiteSummary {
     pub(crate) files: u64,
     pub(crate) written: u64,
     pub(crate) unchanged: u64,
+    /// Files an earlier run wrote that this one does not (a profile or day no longer there).
+    pub(crate) removed: u64,
     pub(crate) search: &'static str,
     pub(crate) seconds: f64,
     pub(crate) paths_written: Vec<String>,
 }
 
+/// The list of the files a run wrote, so that the next run removes those it no longer writes
+/// (and nothing else: Pagefind's files and the user's own stay).
+const FILE_LIST: &str = "arxiv-daily-files.txt";
+
 struct Out<'a> {
     dir: &'a Path,
     summary: SiteSummary,
+    names: Vec<String>,
 }
 
 impl Out<'_> {
     fn put(&mut self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.names.push(rel.to_string());
         self.summary.files += 1;
         if write_if_changed(&self.dir.join(rel), bytes)? {
             self.summary.written += 1;
@@ -89,6 +99,41 @@ impl Out<'_> {
 
     fn page(&mut self, rel: &str, page: Markup) -> anyhow::Result<()> {
         self.put(rel, page.into_string().as_bytes())
+    }
+
+    /// Removes what the last run's list names and this run did not write, then writes the list.
+    fn remove_stale(&mut self) -> anyhow::Result<()> {
+        let list = self.dir.join(FILE_LIST);
+        let mut names = std::mem::take(&mut self.names);
+        names.sort();
+        let keep: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
+        let before = std::fs::read_to_string(&list).unwrap_or_default();
+        for old in before.lines().filter(|l| !keep.contains(l)) {
+            // Only plain relative paths, as this function writes them.
+            if old.is_empty() || old.starts_with('/') || old.split('/').any(|c| c == "..") {
+                continue;
+            }
+            let path = self.dir.join(old);
+            if path.is_file() {
+                std::fs::remove_file(&path)
+                    .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", path.display()))?;
+                self.summary.removed += 1;
+                // An emptied folder goes too (remove_dir refuses one that is not empty).
+                let mut dir = path.parent();
+                while let Some(d) = dir.filter(|d| *d != self.dir) {
+                    if std::fs::remove_dir(d).is_err() {
+                        break;
+                    }
+                    dir = d.parent();
+                }
+            }
+        }
+        let text: String = names.iter().map(|n| format!("{n}\n")).collect();
+        if write_if_changed(&list, text.as_bytes())? {
+            self.summary.written += 1;
+            self.summary.paths_written.push(FILE_LIST.to_string());
+        }
+        Ok(())
     }
 }
 
@@ -113,6 +158,7 @@ pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteS
             },
             ..SiteSummary::default()
         },
+        names: Vec::new(),
     };
     std::fs::create_dir_all(&opts.out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", opts.out.display()))?;
@@ -150,8 +196,11 @@ pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteS
     })?;
     out.put("style.css", STYLE.as_bytes())?;
     out.put("icon.svg", ICON.as_bytes())?;
-    if let Some(pagefind) = &opts.pagefind {
+    if opts.pagefind.is_some() {
         out.page("search.html", search_page(&links(0)))?;
+    }
+    out.remove_stale()?;
+    if let Some(pagefind) = &opts.pagefind {
         run_pagefind(pagefind, &opts.out)?;
     }
     out.summary.seconds = started.elapsed().as_secs_f64();
