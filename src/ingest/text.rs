@@ -63,9 +63,16 @@ fn at(path: &Path, line: usize, msg: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{}:{line}: {msg}", path.display())
 }
 
-/// Reads a file and checks it against its manifest entry: every line must parse (an error names
-/// the line), then the whole must have the manifest's line count and hash.
-fn read_checked(dir: &Path, f: &FileEntry) -> anyhow::Result<(std::path::PathBuf, Vec<u8>)> {
+/// A JSON error of one line, by column (serde's "at line 1" would be the line within the line).
+fn json_at(path: &Path, line: usize, e: &serde_json::Error) -> anyhow::Error {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let msg = text.strip_suffix(&suffix).unwrap_or(&text);
+    at(path, line, format!("{msg} (column {})", e.column()))
+}
+
+/// Reads a file the manifest lists.
+fn read_listed(dir: &Path, f: &FileEntry) -> anyhow::Result<(std::path::PathBuf, Vec<u8>)> {
     let path = resolve(dir, &f.path)?;
     let bytes = std::fs::read(&path).map_err(|e| {
         anyhow::anyhow!(
@@ -76,6 +83,8 @@ fn read_checked(dir: &Path, f: &FileEntry) -> anyhow::Result<(std::path::PathBuf
     Ok((path, bytes))
 }
 
+/// After every line parsed: the file must end with a newline and have the manifest's line count
+/// and SHA-256 (a file cut at a line boundary parses).
 fn check_whole(path: &Path, f: &FileEntry, bytes: &[u8], lines: usize) -> anyhow::Result<()> {
     if !bytes.is_empty() && !bytes.ends_with(b"\n") {
         return Err(at(
@@ -95,7 +104,7 @@ fn check_whole(path: &Path, f: &FileEntry, bytes: &[u8], lines: usize) -> anyhow
 }
 
 fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed> {
-    let (path, bytes) = read_checked(dir, f)?;
+    let (path, bytes) = read_listed(dir, f)?;
     let mut p = Parsed {
         day,
         snapshots: Vec::new(),
@@ -107,7 +116,8 @@ fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed>
     let mut n = 0;
     for (i, raw) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
         n = i + 1;
-        let line: Line = serde_json::from_slice(raw).map_err(|e| at(&path, n, e))?;
+        let line: Line = serde_json::from_slice(raw.strip_suffix(b"\n").unwrap_or(raw))
+            .map_err(|e| json_at(&path, n, &e))?;
         match line {
             Line::Snapshot(s) => {
                 let (id, recorded, snapshot) = s.into_snapshot();
@@ -283,10 +293,13 @@ fn parse_lines<T: serde::de::DeserializeOwned>(
     dir: &Path,
     f: &FileEntry,
 ) -> anyhow::Result<Vec<T>> {
-    let (path, bytes) = read_checked(dir, f)?;
+    let (path, bytes) = read_listed(dir, f)?;
     let mut out = Vec::new();
     for (i, raw) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
-        out.push(serde_json::from_slice(raw).map_err(|e| at(&path, i + 1, e))?);
+        out.push(
+            serde_json::from_slice(raw.strip_suffix(b"\n").unwrap_or(raw))
+                .map_err(|e| json_at(&path, i + 1, &e))?,
+        );
     }
     check_whole(&path, f, &bytes, out.len())?;
     Ok(out)
