@@ -172,8 +172,10 @@ fn the_daily_workflow_keeps_a_report_repository_over_several_days() {
                 assert!(changed.contains(&must), "day {day}: {must} in {changed:?}");
             }
             for f in &changed {
+                // (site/pagefind/ is the site's search index, where Pagefind is installed.)
                 if f.starts_with(&format!("{folder}/"))
                     || f.starts_with(&format!("site/default/{day}/"))
+                    || f.starts_with("site/pagefind/")
                     || *f == day_file
                 {
                     continue;
@@ -189,6 +191,12 @@ fn the_daily_workflow_keeps_a_report_repository_over_several_days() {
                 );
             }
         }
+    }
+    // Where Pagefind is installed the site has its search (else its box searches arXiv).
+    if crate::site::pagefind().is_some() {
+        assert!(repo.join("site/search.html").is_file() && repo.join("site/pagefind").is_dir());
+    } else {
+        eprintln!("SKIPPED (part): Pagefind is not installed; the site's search is not built");
     }
     // The repository is the archive: a fresh import of it gives the same counts as the last run.
     let last = tmp.path().join("data-3");

@@ -208,8 +208,14 @@ fn a_damaged_file_is_named_by_line_and_nothing_of_its_day_is_stored() {
         lines.join("\n") + "\n"
     });
     let file = err.lines().last().unwrap().to_string();
-    assert!(err.contains(&format!("{file}:2: EOF while parsing")), "{err}");
-    assert!(err.contains("(column ") && !err.contains("at line"), "{err}");
+    assert!(
+        err.contains(&format!("{file}:2: EOF while parsing")),
+        "{err}"
+    );
+    assert!(
+        err.contains("(column ") && !err.contains("at line"),
+        "{err}"
+    );
     // The days before it are in; nothing of it (its report, its listing) is.
     a.run(&["report", "show", "2026-01-07"]).ok();
     a.run(&["report", "show", "2026-01-08"]).code(1);
