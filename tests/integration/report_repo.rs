@@ -48,18 +48,66 @@ fn legacy_name(day: &str) -> String {
     format!("{d}-{}-{y}", months[m.parse::<usize>().unwrap() - 1])
 }
 
+/// fake-arxiv serving the shared listings, an empty git repository, and a PATH that finds the
+/// arxiv-daily under test; None (after saying SKIPPED) without ../shared, python3 or git.
+struct Repo {
+    tmp: tempfile::TempDir,
+    _fake: crate::shared::Fake,
+    base: String,
+    fake: PathBuf,
+    listings: PathBuf,
+    repo: PathBuf,
+    path: String,
+}
+
+impl Repo {
+    fn start() -> Option<Repo> {
+        let shared = shared()?;
+        if Command::new("git").arg("--version").output().is_err() {
+            eprintln!("SKIPPED: git is not installed");
+            return None;
+        }
+        let fake = shared.join("tools/fake-arxiv");
+        let listings = shared.join("data/listings/listings-ai-ir-cl.jsonl.gz");
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("fake")).unwrap();
+        let (guard, base) = start_fake(&fake, &listings, &tmp.path().join("fake"), &[])?;
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_arxiv-daily"))
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Some(Repo {
+            tmp,
+            _fake: guard,
+            base,
+            fake,
+            listings,
+            repo,
+            path,
+        })
+    }
+}
+
 #[test]
 fn the_daily_workflow_keeps_a_report_repository_over_several_days() {
-    let Some(shared) = shared() else { return };
-    if Command::new("git").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: git is not installed");
-        return;
-    }
-    let fake = shared.join("tools/fake-arxiv");
-    let listings = shared.join("data/listings/listings-ai-ir-cl.jsonl.gz");
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(tmp.path().join("fake")).unwrap();
-    let Some((_guard, base)) = start_fake(&fake, &listings, &tmp.path().join("fake"), &[]) else {
+    let Some(Repo {
+        tmp,
+        _fake,
+        base,
+        fake,
+        listings,
+        repo,
+        path,
+    }) = Repo::start()
+    else {
         return;
     };
     let days: Vec<String> = fake_dates(&fake, &listings)
@@ -69,19 +117,7 @@ fn the_daily_workflow_keeps_a_report_repository_over_several_days() {
         .collect();
     assert_eq!(days.len(), 4);
 
-    let repo = tmp.path().join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
     let steps = workflow_steps("examples/github/daily.yml");
-    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_arxiv-daily"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let client = reqwest::blocking::Client::new();
     for (n, day) in days.iter().enumerate() {
         client.get(format!("{base}/__today/{day}")).send().unwrap();
@@ -220,31 +256,18 @@ fn the_daily_workflow_keeps_a_report_repository_over_several_days() {
 
 #[test]
 fn the_backfill_workflow_fills_missing_days_and_a_second_run_changes_nothing() {
-    let Some(shared) = shared() else { return };
-    if Command::new("git").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: git is not installed");
-        return;
-    }
-    let fake = shared.join("tools/fake-arxiv");
-    let listings = shared.join("data/listings/listings-ai-ir-cl.jsonl.gz");
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(tmp.path().join("fake")).unwrap();
-    let Some((_guard, base)) = start_fake(&fake, &listings, &tmp.path().join("fake"), &[]) else {
+    let Some(Repo {
+        tmp,
+        _fake,
+        base,
+        repo,
+        path,
+        ..
+    }) = Repo::start()
+    else {
         return;
     };
-    let repo = tmp.path().join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
     let steps = workflow_steps("examples/github/backfill.yml");
-    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_arxiv-daily"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let run = |n: usize| {
         let out = Command::new("bash")
             .arg("-c")
