@@ -57,10 +57,7 @@ impl Writer {
         let config_path = loc.config_path();
         if loc.config.is_none() && !config_path.exists() {
             // Through a temporary file and a rename: a crash never leaves half a config.
-            let tmp = config_path.with_extension("toml.tmp");
-            std::fs::write(&tmp, DEFAULT_CONFIG)
-                .and_then(|()| std::fs::rename(&tmp, &config_path))
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", config_path.display()))?;
+            crate::files::write_if_changed(&config_path, DEFAULT_CONFIG.as_bytes())?;
         }
         let config = loc.load_config()?;
         let store = Store::open(&loc.db_path()).map_err(|e| context(e, &loc.db_path()))?;
