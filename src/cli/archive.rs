@@ -66,7 +66,7 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
         }
         Command::Import { dir, json } => {
             // Not a text archive: say so before anything is created.
-            crate::textarchive::Manifest::read(&dir)?;
+            let manifest = crate::textarchive::Manifest::read(&dir)?;
             // A fresh data folder takes the exported config (before the writer writes the
             // default one).
             let archived = dir.join(crate::textarchive::CONFIG);
@@ -81,7 +81,7 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
             let bar = progress(None, "importing days");
             let written = writer.write(true, |archive| {
-                crate::ingest::text::import(archive, &dir, |done, total| {
+                crate::ingest::text::import(archive, &dir, &manifest, |done, total| {
                     bar.set_length(total);
                     bar.set_position(done);
                 })

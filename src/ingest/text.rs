@@ -52,7 +52,7 @@ type ListingLines = Vec<(i64, usize, ListingRow)>;
 /// A day's file, read and checked; each record with its line number.
 struct Parsed {
     day: Day,
-    snapshots: Vec<(String, Snapshot, Value)>,
+    snapshots: Vec<(ArxivId, Snapshot, Value)>,
     listings: Numbered<crate::store::ListingRecord>,
     feeds: Vec<FeedRow>,
     repeats: Numbered<RepeatRow>,
@@ -134,7 +134,7 @@ fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed>
                         ),
                     ));
                 }
-                ArxivId::parse(&id).map_err(|e| at(&path, n, e))?;
+                let id = ArxivId::parse(&id).map_err(|e| at(&path, n, e))?;
                 let packed = text::pack(&snapshot.abstract_text);
                 p.snapshots.push((id, snapshot, packed));
             }
@@ -180,7 +180,7 @@ fn write_day(
     let mut w = archive.store.writer()?;
     let seq = w.seq();
     for (id, snapshot, packed) in &p.snapshots {
-        let pid = w.paper(&ArxivId::parse(id)?)?;
+        let pid = w.paper(id)?;
         w.snapshot_packed(pid, snapshot, p.day, Some(packed))?;
     }
     // (id, hash) -> (pid, sid), from what this day or an earlier one stored.
@@ -305,16 +305,18 @@ fn parse_lines<T: serde::de::DeserializeOwned>(
     Ok(out)
 }
 
-/// Imports the text archive in `dir`. `progress` gets the files done. The index follows the
-/// committed days on its own thread (as a Kaggle import's does).
+/// Imports the text archive in `dir`, whose manifest (`Manifest::read`) is `manifest`.
+/// `progress` gets the files done. The index follows the committed days on its own thread (as a
+/// Kaggle import's does).
 pub(crate) fn import(
     archive: &mut Session<'_>,
     dir: &Path,
+    manifest: &Manifest,
     progress: impl Fn(u64, u64),
 ) -> anyhow::Result<TextImportSummary> {
     let (mut summary, indexed) = archive.with_index_follower(
         "the days are stored in the archive",
-        |archive, committed| import_with(archive, dir, progress, committed),
+        |archive, committed| import_with(archive, dir, manifest, progress, committed),
     )?;
     summary.indexed = indexed;
     Ok(summary)
@@ -323,11 +325,11 @@ pub(crate) fn import(
 fn import_with(
     archive: &mut Session<'_>,
     dir: &Path,
+    manifest: &Manifest,
     progress: impl Fn(u64, u64),
     committed: &dyn Fn(i64),
 ) -> anyhow::Result<TextImportSummary> {
     let started = std::time::Instant::now();
-    let manifest = Manifest::read(dir)?;
     let was_empty = archive.store.read().stats()?.papers == 0;
     let mut days: Vec<(Day, &FileEntry)> = Vec::new();
     let mut rejected = None;
