@@ -171,7 +171,12 @@ pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteS
             if i == 0 {
                 first_days = days.iter().map(|d| d.0).collect();
             }
-            latest.push((p.clone(), days.last().map(|(d, rows, _)| (*d, *rows))));
+            // The newest day with a report, as the served home page shows it.
+            let last = days
+                .iter()
+                .rev()
+                .find_map(|(d, rows, _)| rows.map(|r| (*d, r)));
+            latest.push((p.clone(), last));
             let link = opts
                 .base_url
                 .as_ref()
@@ -207,13 +212,14 @@ pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteS
     Ok(out.summary)
 }
 
-/// A profile's day pages and its list of days; returns (day, report rows, papers listed).
+/// A profile's day pages and its list of days; returns (day, report rows if it has a report,
+/// papers listed).
 fn profile_pages(
     r: &crate::archive::Reads<'_>,
     p: &Profile,
     out: &mut Out<'_>,
     links: &dyn Fn(usize) -> Links,
-) -> anyhow::Result<Vec<(Day, usize, usize)>> {
+) -> anyhow::Result<Vec<(Day, Option<usize>, usize)>> {
     let dir = folder(&p.name);
     let mut days = Vec::new();
     for (day, _) in report::days(r, p)? {
@@ -242,7 +248,7 @@ fn profile_pages(
         }
         days.push((
             day,
-            d.report.as_ref().map_or(0, |x| x.rows.len()),
+            d.report.as_ref().map(|x| x.rows.len()),
             d.listed_count(),
         ));
     }
@@ -250,7 +256,7 @@ fn profile_pages(
     Ok(days)
 }
 
-fn days_page(links: &Links, p: &Profile, days: &[(Day, usize, usize)]) -> Markup {
+fn days_page(links: &Links, p: &Profile, days: &[(Day, Option<usize>, usize)]) -> Markup {
     layout_with(
         links,
         &format!("{} · all days", p.name),
@@ -265,11 +271,13 @@ fn days_page(links: &Links, p: &Profile, days: &[(Day, usize, usize)]) -> Markup
                     @for (day, rows, listed) in days.iter().rev() {
                         tr {
                             td { a href=(links.day(&p.name, *day, false)) { (day.date().strftime("%a %-d %b %Y")) } }
-                            td { (rows) }
+                            td { @if let Some(rows) = rows { (rows) } @else { "—" } }
                             td { a href=(links.day(&p.name, *day, true)) { (listed) } }
                             td.small {
-                                a href=(links.day_file(&p.name, *day, "README.md")) { "README.md" } " "
-                                a href=(links.day_file(&p.name, *day, "papers.csv")) { "papers.csv" }
+                                @if rows.is_some() {
+                                    a href=(links.day_file(&p.name, *day, "README.md")) { "README.md" } " "
+                                    a href=(links.day_file(&p.name, *day, "papers.csv")) { "papers.csv" }
+                                }
                             }
                         }
                     }
