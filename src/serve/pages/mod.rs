@@ -268,7 +268,11 @@ fn layout_with(links: &Links, title: &str, query: &str, body: Markup) -> Markup 
                     }
                 }
                 main { (body) }
-                footer { "A local archive of arXiv's daily announcements. Thank you to arXiv for use of its open access interoperability." }
+                footer {
+                    @if links.is_static() { "An archive of arXiv's daily announcements, written by arxiv-daily." }
+                    @else { "A local archive of arXiv's daily announcements." }
+                    " Thank you to arXiv for use of its open access interoperability."
+                }
             }
         }
     }
