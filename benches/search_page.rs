@@ -5,6 +5,8 @@
 //!
 //!   ARCHIVE=/path/to/archive-1000000 cargo bench --bench search_page
 //!
+//! `SENTENCES=1` runs the 12-word sentences of `search-quality/sentences.txt` instead (the ranked
+//! search's worst case: many common words), `WORDS=all` requires every word (`--all-words`).
 //! `ONLY=word` runs the queries that contain `word`, and `TOP_ONLY=1` times only their top 25, `RUNS=n`
 //! repeats each n times instead of 30 (for a profiler); `THREADS=2` lets a conjunction rank its
 //! segments on two threads, as `serve` does when a core is idle.
@@ -64,11 +66,21 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(30);
-    for q in QUERIES.into_iter().filter(|q| q.contains(&only)) {
+    let queries: Vec<&str> = if std::env::var_os("SENTENCES").is_some() {
+        include_str!("search-quality/sentences.txt")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    } else {
+        QUERIES.to_vec()
+    };
+    let all_words = std::env::var("WORDS").is_ok_and(|w| w == "all");
+    for q in queries.into_iter().filter(|q| q.contains(&only)) {
         let req = SearchRequest {
             query: q.to_string(),
             limit: 25,
             threads,
+            all_words,
             ..SearchRequest::default()
         };
         let (mut top, mut count, mut hits, mut page) = (vec![], vec![], vec![], vec![]);
@@ -81,9 +93,7 @@ fn main() {
                 top.push((t1 - t0).as_secs_f64() * 1000.0);
                 continue;
             }
-            total = index
-                .count_of(&result.searcher, result.query.as_ref())
-                .expect("count");
+            total = index.counts(&result).expect("count").total;
             let t2 = Instant::now();
             let snippets = index.snippets(&result).expect("snippets");
             let snapshot = store.snapshot().expect("read transaction");

@@ -24,6 +24,51 @@ pub(crate) struct SearchHit {
     pub snippet: String,
     /// Byte ranges of the matched words in `snippet`.
     pub highlights: Vec<(usize, usize)>,
+    /// A ranked search: the query's words this paper holds, and those it lacks (absent when
+    /// every word was required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
+}
+
+/// The line that says how many papers a search matches: "1,234 papers hold all your words;
+/// 18,502 hold some", or "1,234 papers match" when every word is required.
+pub(crate) fn count_line(counts: &crate::index::query::Counts) -> String {
+    let papers = |n: usize| {
+        if n == 1 {
+            "1 paper".to_string()
+        } else {
+            format!("{} papers", thousands(n))
+        }
+    };
+    match counts.all_words {
+        None => format!("{} match", papers(counts.total)),
+        Some(all) if all == counts.total => format!(
+            "{} {} all your words",
+            papers(all),
+            if all == 1 { "holds" } else { "hold" }
+        ),
+        Some(all) => format!(
+            "{} {} all your words; {} hold some",
+            papers(all),
+            if all == 1 { "holds" } else { "hold" },
+            thousands(counts.total)
+        ),
+    }
+}
+
+/// `n` with a comma between thousands.
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The texts and snippets of a search's hits, in the hits' order.
@@ -32,7 +77,38 @@ pub(crate) fn search_hits(
     index: &SearchIndex,
     result: &SearchResult,
 ) -> anyhow::Result<Vec<SearchHit>> {
-    hits_of(reads, &index.snippets(result)?, &result.hits)
+    let mut hits = hits_of(reads, &index.snippets(result)?, &result.hits)?;
+    describe(&mut hits, &result.hits, &result.words);
+    Ok(hits)
+}
+
+/// Fills each hit's `matched` and `missing` words from what the search found it holds.
+pub(crate) fn describe(
+    hits: &mut [SearchHit],
+    found: &[crate::index::query::Hit],
+    words: &[String],
+) {
+    if words.is_empty() {
+        return;
+    }
+    for hit in hits {
+        let Some(held) = found.iter().find(|f| f.id == hit.id).and_then(|f| f.held) else {
+            continue;
+        };
+        let (mut matched, mut missing) = (Vec::new(), Vec::new());
+        for (i, w) in words.iter().enumerate() {
+            let list = if held >> i & 1 == 1 {
+                &mut matched
+            } else {
+                &mut missing
+            };
+            if !list.contains(w) {
+                list.push(w.clone());
+            }
+        }
+        hit.matched = Some(matched);
+        hit.missing = Some(missing);
+    }
 }
 
 /// The texts and snippets of `hits`, in their order.
@@ -90,6 +166,8 @@ pub(crate) fn hits_with(
                 score: t.hit.score,
                 snippet: snippet.text,
                 highlights: snippet.highlights,
+                matched: None,
+                missing: None,
             })
         })
         .collect()

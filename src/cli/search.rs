@@ -8,8 +8,9 @@ use crate::index::IndexError;
 use crate::index::query::{SearchRequest, SortBy};
 use crate::model::Day;
 
-/// Search the archive: terms are ANDed; "phrases", OR, -term and the prefixes ti: au: abs: cat: id:
-/// work as on arXiv.
+/// Search the archive: plain words rank the papers that hold some of them (BM25, then how much
+/// of the query a paper holds and how close its words stand); "phrases", +word, -term, AND/OR and
+/// the prefixes ti: au: abs: cat: id: all: filter exactly, as on arXiv.
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {
     /// The query, e.g. 'ti:"large language models" -survey' (it may start with `-`).
@@ -26,8 +27,16 @@ pub(super) struct Args {
     offset: usize,
     #[arg(long, value_enum, default_value = "relevance")]
     sort: Sort,
-    /// One JSON object per hit: id, title, authors, first_announced, score, snippet (the same as
-    /// --format json).
+    /// Require every word, as arXiv's own search does (and saved searches and feeds do), instead
+    /// of ranking the papers that hold some of them.
+    #[arg(long)]
+    all_words: bool,
+    /// Print only how many papers match (and how many hold every word); with --json as one
+    /// object: total, all_words.
+    #[arg(long, conflicts_with_all = ["format", "offset"])]
+    count: bool,
+    /// One JSON object per hit: id, title, authors, first_announced, score, snippet, matched,
+    /// missing (the same as --format json).
     #[arg(long, conflicts_with = "format")]
     json: bool,
     /// text, json, atom (a feed of the hits, newest first: any search is a feed) or bibtex.
@@ -81,9 +90,10 @@ impl From<Sort> for SortBy {
 pub(crate) enum Format {
     Text,
     Json,
-    /// An Atom 1.0 feed; sorted by date.
+    /// An Atom 1.0 feed, newest first: a standing filter, so every word is required (as in
+    /// saved searches).
     Atom,
-    /// One BibTeX entry per hit, as arXiv writes them.
+    /// One BibTeX entry per hit (in the ranking's order), as arXiv writes them.
     Bibtex,
 }
 
@@ -92,8 +102,9 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         a.format = Format::Json;
     }
     if a.format == Format::Atom {
-        // A feed lists the newest first.
+        // A feed lists the newest first, and is a filter: every word is required.
         a.sort = Sort::Date;
+        a.all_words = true;
     }
     a.json = a.format == Format::Json;
     let req = SearchRequest {
@@ -105,6 +116,7 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         offset: a.offset,
         sort: a.sort.into(),
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        all_words: a.all_words,
     };
     let mut reader = crate::archive::Reader::open(&ctx.loc)?.with_index(false)?;
     // A writer may replace segments between our opening the index and reading it; reopen and
@@ -122,26 +134,60 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
             Err(e) => return Err(e.into()),
         }
     };
+    let index = reader.index()?;
+    if a.count {
+        let counts = index.counts(&result)?;
+        let mut out = stdout();
+        if a.json {
+            json_line(&mut out, &counts)?;
+        } else {
+            writeln!(out, "{}", crate::views::count_line(&counts))?;
+        }
+        out.flush()?;
+        return Ok(if counts.total == 0 {
+            Outcome::NothingFound
+        } else {
+            Outcome::Done
+        });
+    }
     if result.hits.is_empty() {
         if !a.json {
             eprintln!("arxiv-daily: no papers match {:?}", a.query);
         }
         return Ok(Outcome::NothingFound);
     }
-    let index = reader.index()?;
     reader.read(|r| {
         if matches!(a.format, Format::Atom | Format::Bibtex) {
             write_papers(r, &result.hits, &a)
         } else {
-            write_hits(ctx, &crate::views::search_hits(r, index, &result)?, &a)
+            let counts = if a.json || a.offset > 0 {
+                None
+            } else {
+                Some(index.counts(&result)?)
+            };
+            write_hits(
+                ctx,
+                &crate::views::search_hits(r, index, &result)?,
+                counts,
+                &a,
+            )
         }
     })
 }
 
-/// The hits as text or JSON lines.
-fn write_hits(ctx: &Ctx, hits: &[crate::views::SearchHit], a: &Args) -> anyhow::Result<Outcome> {
+/// The hits as text (after the count line, on a first page) or JSON lines.
+fn write_hits(
+    ctx: &Ctx,
+    hits: &[crate::views::SearchHit],
+    counts: Option<crate::index::query::Counts>,
+    a: &Args,
+) -> anyhow::Result<Outcome> {
     let color = ctx.color.enabled() && !a.json;
     let mut out = stdout();
+    if let Some(counts) = counts {
+        writeln!(out, "{}", crate::views::count_line(&counts))?;
+        writeln!(out)?;
+    }
     for hit in hits {
         if a.json {
             json_line(&mut out, hit)?;
@@ -165,6 +211,9 @@ fn write_hits(ctx: &Ctx, hits: &[crate::views::SearchHit], a: &Args) -> anyhow::
             )?;
             writeln!(out, "    {}", unwrap_text(&hit.authors))?;
             writeln!(out, "    {}", unwrap_text(&snippet.marked(open, close)))?;
+            if let Some(missing) = hit.missing.as_ref().filter(|m| !m.is_empty()) {
+                writeln!(out, "    missing: {}", missing.join(", "))?;
+            }
             writeln!(out)?;
         }
     }

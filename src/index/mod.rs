@@ -6,6 +6,7 @@
 pub(crate) mod abstract_query;
 pub(crate) mod conjunction;
 pub mod query;
+pub(crate) mod ranked;
 pub(crate) mod schema;
 pub mod similar;
 pub(crate) mod snippet;
@@ -192,6 +193,8 @@ impl SearchIndex {
         let result = index.search(&query::SearchRequest {
             query: query.to_string(),
             limit: docs.len(),
+            // A profile is a filter: every word required.
+            all_words: true,
             ..query::SearchRequest::default()
         })?;
         Ok(result.hits.into_iter().map(|h| h.id).collect())
@@ -636,6 +639,9 @@ mod tests {
                 ("models -au:wu", None),
                 ("graph OR models", None),
                 ("models", Some("cs.AI")),
+                // Ranked: the pool re-scored, the tail in BM25 order, ties in both.
+                ("the graph of retrieval models in a study", None),
+                ("graph retrieval", Some("cs.IR")),
             ];
             for (query, category) in queries {
                 for sort in [SortBy::Relevance, SortBy::Date] {
@@ -764,6 +770,8 @@ mod tests {
                 limit,
                 offset,
                 threads,
+                // A conjunction: every word required.
+                all_words: true,
                 ..Default::default()
             };
             let result = index.search(&req).unwrap();

@@ -40,6 +40,9 @@ pub struct SearchRequest {
     /// segments are then searched side by side, sharing the score to beat. 0 or 1: the calling
     /// thread alone (a server under load has no idle core to lend).
     pub threads: usize,
+    /// Every plain word required (the search language's exact meaning, as saved-search profiles
+    /// use it) instead of ranking the papers that hold some of them (see `ranked`).
+    pub all_words: bool,
 }
 
 /// What hits are ordered by first: the BM25 score, or the first listed day (YYYYMMDD).
@@ -56,6 +59,9 @@ pub struct Hit {
     pub score: Option<f32>,
     /// The first day the paper was listed (from the index: no SQLite query).
     pub first_listed: Option<Day>,
+    /// Which of the ranking words ([`SearchResult::words`]) the paper holds, a bit each (a ranked
+    /// search only).
+    pub held: Option<u64>,
 }
 
 /// The result of a search, with the parsed query kept for snippets.
@@ -63,6 +69,20 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
     pub query: Box<dyn Query>,
     pub searcher: tantivy::Searcher,
+    /// The words that rank, as the user wrote them (empty when every word is required).
+    pub words: Vec<String>,
+    /// A ranked search's query for the papers that hold every word (for the count).
+    pub all_words: Option<Box<dyn Query>>,
+}
+
+/// How many papers a search matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Every match: the papers holding some of the words (a ranked search), or all of them.
+    pub total: usize,
+    /// The papers holding every word (and passing the operators); `None` when every word is
+    /// required anyway.
+    pub all_words: Option<usize>,
 }
 
 /// Deepest nesting of parentheses we parse. Tantivy's query grammar backtracks exponentially in the
@@ -357,16 +377,107 @@ impl SearchIndex {
     }
 
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResult> {
-        let user = self.parse_query(&req.query)?;
+        let plan = if req.all_words {
+            None
+        } else {
+            check_shape(req.query.trim()).map_err(|message| IndexError::Query {
+                query: req.query.clone(),
+                message,
+            })?;
+            self.plan(&req.query)?
+        };
+        let Some(plan) = plan else {
+            let user = self.parse_query(&req.query)?;
+            let reader = self.reader()?;
+            let searcher = reader.searcher();
+            let query = self.filtered(user, req);
+            let hits = self.top_hits(&searcher, query.as_ref(), req)?;
+            return Ok(SearchResult {
+                hits,
+                query,
+                searcher,
+                words: Vec::new(),
+                all_words: None,
+            });
+        };
         let reader = self.reader()?;
         let searcher = reader.searcher();
-        let query = self.filtered(user, req);
-        let hits = self.top_hits(&searcher, query.as_ref(), req)?;
+        let query = self.filtered(plan.some_words(), req);
+        let hits = self.ranked_hits(&searcher, &plan, query.as_ref(), req)?;
         Ok(SearchResult {
             hits,
             query,
             searcher,
+            words: plan.words.iter().map(|(_, w)| w.clone()).collect(),
+            all_words: Some(self.filtered(plan.all_words(), req)),
         })
+    }
+
+    /// The counts of a search: every match, and those holding every word.
+    pub fn counts(&self, result: &SearchResult) -> Result<Counts> {
+        Ok(Counts {
+            total: self.count_of(&result.searcher, result.query.as_ref())?,
+            all_words: match &result.all_words {
+                Some(all) => Some(self.count_of(&result.searcher, all.as_ref())?),
+                None => None,
+            },
+        })
+    }
+
+    /// A ranked search's page: BM25 over the words, the best [`ranked::POOL`] re-scored by how
+    /// much of the query they hold and how close its words stand (see `ranked`), the rest after
+    /// them in BM25 order.
+    fn ranked_hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        plan: &super::ranked::Plan,
+        query: &dyn Query,
+        req: &SearchRequest,
+    ) -> Result<Vec<Hit>> {
+        let wanted = req.offset + req.limit.max(1);
+        let relevance = req.sort == SortBy::Relevance;
+        let n = if relevance {
+            wanted.max(super::ranked::POOL)
+        } else {
+            wanted
+        };
+        let mut all = self.ordered(searcher, query, req.sort, n, req.threads)?;
+        // Re-scored: the pool; described (which words a hit holds): the pool and the page.
+        let pool = if relevance {
+            super::ranked::POOL.min(all.len())
+        } else {
+            0
+        };
+        let from = if relevance {
+            0
+        } else {
+            req.offset.min(all.len())
+        };
+        let to = pool.max(wanted.min(all.len()));
+        let docs: Vec<DocAddress> = all[from..to].iter().map(|(_, a)| *a).collect();
+        let features = plan.features(searcher, &docs).map_err(self.err())?;
+        let idfs = if pool > 0 {
+            plan.idfs(&ContentStats::new(searcher, &self.path))
+                .map_err(self.err())?
+        } else {
+            Vec::new()
+        };
+        for (i, f) in features.into_iter().enumerate() {
+            let (hit, _) = &mut all[from + i];
+            hit.held = Some(f.0);
+            if from + i < pool
+                && let Some(bm25) = hit.score
+            {
+                hit.score = Some(super::ranked::Plan::rescore(bm25, f, &idfs));
+            }
+        }
+        all[..pool].sort_by(|(a, _), (b, _)| by_rule(a, b));
+        Ok(all
+            .into_iter()
+            .take(wanted)
+            .skip(req.offset)
+            .map(|(h, _)| h)
+            .collect())
     }
 
     /// How many papers a parsed (and filtered) query matches on a searcher (all of them, not a
@@ -531,13 +642,30 @@ impl SearchIndex {
         query: &dyn Query,
         req: &SearchRequest,
     ) -> Result<Vec<Hit>> {
-        let stats = ContentStats::new(searcher, &self.path);
         let wanted = req.offset + req.limit.max(1);
+        Ok(self
+            .ordered(searcher, query, req.sort, wanted, req.threads)?
+            .into_iter()
+            .skip(req.offset)
+            .map(|(h, _)| h)
+            .collect())
+    }
+
+    /// The first `wanted` hits of `query` in the documented order, with where each is.
+    fn ordered(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        sort: SortBy,
+        wanted: usize,
+        threads: usize,
+    ) -> Result<Vec<(Hit, DocAddress)>> {
+        let stats = ContentStats::new(searcher, &self.path);
         // Every paper tied with the last one wanted is collected, then the ties are ordered by
         // the rule, not by where the index happens to hold them.
-        let candidates: Vec<(Key, DocAddress)> = match req.sort {
+        let candidates: Vec<(Key, DocAddress)> = match sort {
             SortBy::Relevance => self
-                .top_with_ties(searcher, &stats, query, wanted, req.threads)?
+                .top_with_ties(searcher, &stats, query, wanted, threads)?
                 .into_iter()
                 .map(|(s, _, a)| (Key::Score(s), a))
                 .collect(),
@@ -583,7 +711,6 @@ impl SearchIndex {
                 }
             }
             hits.push((
-                key,
                 Hit {
                     id: id.clone(),
                     score: match key {
@@ -591,24 +718,29 @@ impl SearchIndex {
                         Key::Day(_) => None,
                     },
                     first_listed: first,
+                    held: None,
                 },
+                address,
             ));
         }
-        // The rule: score (or day) first, then the newer first-announced day, then the id.
-        hits.sort_by(|(ka, a), (kb, b)| {
-            kb.partial_cmp(ka)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| b.first_listed.cmp(&a.first_listed))
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        let hits: Vec<Hit> = hits
-            .into_iter()
-            .take(wanted)
-            .skip(req.offset)
-            .map(|(_, h)| h)
-            .collect();
+        hits.sort_by(|(a, _), (b, _)| by_rule(a, b));
+        hits.truncate(wanted);
         Ok(hits)
     }
+}
+
+/// The rule: score (or, sorted by date, the day) first, then the newer first-announced day, then
+/// the id.
+fn by_rule(a: &Hit, b: &Hit) -> std::cmp::Ordering {
+    let key = |h: &Hit| match h.score {
+        Some(s) => Key::Score(s),
+        None => Key::Day(h.first_listed.map_or(0, |d| d.number())),
+    };
+    key(b)
+        .partial_cmp(&key(a))
+        .unwrap_or(std::cmp::Ordering::Equal)
+        .then_with(|| b.first_listed.cmp(&a.first_listed))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 #[cfg(test)]

@@ -35,6 +35,9 @@ pub(crate) struct SearchParams {
     pub(crate) page: Option<usize>,
     /// ... of this many hits.
     pub(crate) size: Option<usize>,
+    /// `all`: every word required (the search language's exact meaning); otherwise the plain
+    /// words rank the papers holding some of them.
+    pub(crate) words: Option<String>,
 }
 
 impl SearchParams {
@@ -60,7 +63,17 @@ impl SearchParams {
                 )));
             }
         };
+        let all_words = match self.words.as_deref() {
+            None | Some("" | "some") => false,
+            Some("all") => true,
+            Some(other) => {
+                return Err(AppError::bad_request(format!(
+                    "words {other:?}: choose some or all"
+                )));
+            }
+        };
         Ok(SearchRequest {
+            all_words,
             query: self.q.clone(),
             from: day(&self.from)?,
             to: day(&self.to)?,
@@ -73,10 +86,14 @@ impl SearchParams {
     }
 }
 
-/// `/api/search`: `{"total": N, "hits": [...]}`.
+/// `/api/search`: `{"total": N, "all_words": M, "hits": [...]}`.
 #[derive(Debug, Serialize)]
 pub(crate) struct SearchPage {
+    /// Every match (the papers holding some of the words, in a ranked search).
     pub(crate) total: usize,
+    /// A ranked search: the papers holding every word; absent when every word was required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) all_words: Option<usize>,
     pub(crate) hits: Vec<views::SearchHit>,
 }
 
@@ -94,11 +111,11 @@ pub(crate) fn run_search(
     })?;
     // The same parsed query on the same searcher: the total matches the page.
     let key = format!(
-        "{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
-        req.query, req.from, req.to, req.category
+        "{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{}",
+        req.query, req.from, req.to, req.category, req.all_words
     );
-    let total = super::Totals::get_or_count(&state.totals, &result.searcher, key, || {
-        Ok(index.count_of(&result.searcher, result.query.as_ref())?)
+    let counts = super::Totals::get_or_count(&state.totals, &result.searcher, key, || {
+        Ok(index.counts(&result)?)
     })?;
     let hits = if threads >= 2 && result.hits.len() >= 2 {
         // The texts in this request's read transaction (one state of the archive), the
@@ -113,11 +130,16 @@ pub(crate) fn run_search(
         });
         let mut hits = first?;
         hits.extend(second?);
+        views::describe(&mut hits, &result.hits, &result.words);
         hits
     } else {
         views::search_hits(reads, index, &result)?
     };
-    Ok(SearchPage { total, hits })
+    Ok(SearchPage {
+        total: counts.total,
+        all_words: counts.all_words,
+        hits,
+    })
 }
 
 pub(crate) async fn search(

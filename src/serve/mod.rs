@@ -63,7 +63,7 @@ const MAX_FORM: usize = 4096;
 pub(crate) struct Totals {
     /// The segments (and their deletions) the counts were taken on.
     generation: Vec<(tantivy::index::SegmentId, u32)>,
-    counts: rustc_hash::FxHashMap<String, usize>,
+    counts: rustc_hash::FxHashMap<String, crate::index::query::Counts>,
 }
 
 /// Totals kept at most (then the cache starts afresh; an entry is a query's text and a number).
@@ -75,8 +75,8 @@ impl Totals {
         cell: &std::sync::Mutex<Totals>,
         searcher: &tantivy::Searcher,
         key: String,
-        count: impl FnOnce() -> anyhow::Result<usize>,
-    ) -> anyhow::Result<usize> {
+        count: impl FnOnce() -> anyhow::Result<crate::index::query::Counts>,
+    ) -> anyhow::Result<crate::index::query::Counts> {
         let generation: Vec<(tantivy::index::SegmentId, u32)> = searcher
             .segment_readers()
             .iter()

@@ -84,8 +84,23 @@ fn query_syntax_works_as_on_arxiv() {
     );
     assert_eq!(
         ids(&a, &["retrieval generation"]),
+        ["2603.00001", "2603.00003"],
+        "plain words rank: the paper holding both first, then the one holding one"
+    );
+    assert_eq!(
+        ids(&a, &["--all-words", "retrieval generation"]),
         ["2603.00001"],
-        "terms are ANDed"
+        "--all-words: every word is required"
+    );
+    assert_eq!(
+        ids(&a, &["retrieval AND generation"]),
+        ["2603.00001"],
+        "an explicit AND requires both"
+    );
+    assert_eq!(
+        ids(&a, &["+generation retrieval"]),
+        ["2603.00001"],
+        "+word is required"
     );
     assert_eq!(
         ids(&a, &["\"large language models\""]),
@@ -199,7 +214,9 @@ fn no_hits_exit_1_and_bad_queries_exit_2() {
         "x - *",
         "( (( ((\\\" ((((((((((((((((((((((((((((((",
     ] {
-        let out = a.run(&["search", bad]).code(2);
+        // `x - *` is a panic of the grammar's: every word required, it reaches the grammar
+        // whole (ranked, it is the word x and the operator `*`, every paper).
+        let out = a.run(&["search", "--all-words", bad]).code(2);
         assert!(
             out.stderr.contains("arxiv-daily:") && !out.stderr.contains("panicked"),
             "{bad}: {}",
@@ -277,6 +294,9 @@ fn search_slices_are_the_full_ranking_cut_in_the_cli_and_the_api() {
         "retrieval models",
         "\"retrieval models\"",
         "ranking -au:lee",
+        // Ranked sentences: the pool re-scored, the tail after it, ties throughout.
+        "a study of graph ranking for retrieval with unseenword",
+        "retrieval study cat:cs.AI",
     ] {
         let full = ids(&a, &["--limit", "100000", query]);
         assert!(full.len() >= 100, "{query}: {} hits", full.len());
@@ -309,4 +329,225 @@ fn search_slices_are_the_full_ranking_cut_in_the_cli_and_the_api() {
             assert_eq!(got, full[start..(start + 25).min(full.len())], "{url}");
         }
     }
+}
+
+/// Papers made to test what ranking promises: the same length and the same words where a
+/// comparison is meant to isolate one property.
+fn archive_for_ranking() -> TestArchive {
+    let a = TestArchive::new();
+    let items = [
+        // Holds all three words of "stereo disparity synthetic" once each.
+        (
+            "2604.00001",
+            "Matching views",
+            "stereo disparity from synthetic data with many other words here.",
+            &["cs.CV"][..],
+        ),
+        // Holds two of them, twice each: more BM25 mass on fewer words.
+        (
+            "2604.00002",
+            "Matching views",
+            "stereo disparity and stereo disparity with many other words here.",
+            &["cs.CV"],
+        ),
+        // The phrase "graph neural network", and the same words scattered.
+        (
+            "2604.00003",
+            "Learning things",
+            "a graph neural network learns from labelled nodes of citation data.",
+            &["cs.LG"],
+        ),
+        (
+            "2604.00004",
+            "Learning things",
+            "a graph of labelled nodes, a neural model and its network of citation data.",
+            &["cs.LG"],
+        ),
+        // Robotics, for the operators.
+        (
+            "2604.00005",
+            "Robot grasping with soft hands",
+            "We grasp objects with a soft robot hand.",
+            &["cs.RO"],
+        ),
+        (
+            "2604.00006",
+            "A survey of robot grasping",
+            "We survey grasping by robots.",
+            &["cs.RO"],
+        ),
+        (
+            "2604.00007",
+            "Robot grasping in simulation",
+            "Grasping learned by a robot in simulation.",
+            &["cs.LG"],
+        ),
+    ];
+    let items: Vec<Item<'_>> = items
+        .iter()
+        .map(|(id, title, abs, cats)| Item {
+            id,
+            version: 1,
+            kind: "new",
+            title,
+            abs,
+            authors: "Dana Roe",
+            cats,
+        })
+        .collect();
+    // Listed in the categories they name (a listing adds its category to a paper's).
+    let dir = a.scratch("feeds");
+    for cat in ["cs.CV", "cs.LG", "cs.RO"] {
+        let listed: Vec<Item<'_>> = items
+            .iter()
+            .filter(|i| i.cats[0] == cat)
+            .map(|i| Item { ..*i })
+            .collect();
+        let path = dir.join(format!("{cat}.xml"));
+        write(
+            &path,
+            &feed(cat, "Mon, 06 Apr 2026 00:00:00 -0400", &listed),
+        );
+        a.run(&["ingest", "--feed-file", path.to_str().unwrap()])
+            .ok();
+    }
+    a
+}
+
+#[test]
+fn a_sentence_ranks_papers_by_how_much_of_it_they_hold_and_how_close() {
+    let a = archive_for_ranking();
+    let found = ids(&a, &["stereo disparity synthetic"]);
+    assert_eq!(
+        found[..2],
+        ["2604.00001", "2604.00002"],
+        "every word outranks two words repeated"
+    );
+    assert_eq!(
+        ids(&a, &["graph neural network"])[..2],
+        ["2604.00003", "2604.00004"],
+        "the phrase outranks the same words scattered"
+    );
+    // A sentence no paper holds whole still finds the paper it describes.
+    let sentence =
+        "how can stereo networks estimate disparity when trained only on synthetic scenes";
+    assert_eq!(ids(&a, &[sentence])[0], "2604.00001");
+    assert_eq!(ids(&a, &["--all-words", sentence]), Vec::<String>::new());
+    // Each hit says which words it holds and lacks.
+    let hits = a.json_lines(&["search", "--json", "stereo disparity synthetic"]);
+    assert_eq!(hits[1]["id"], "2604.00002");
+    assert_eq!(
+        hits[1]["matched"],
+        serde_json::json!(["stereo", "disparity"])
+    );
+    assert_eq!(hits[1]["missing"], serde_json::json!(["synthetic"]));
+    assert!(
+        a.json_lines(&["search", "--json", "--all-words", "stereo"])[0]
+            .get("matched")
+            .is_none(),
+        "every word required: nothing to say"
+    );
+    // The counts, as text and JSON.
+    let out = a.run(&["search", "stereo disparity synthetic"]).ok().stdout;
+    assert_eq!(
+        out.lines().next(),
+        Some("1 paper holds all your words; 2 hold some"),
+        "{out}"
+    );
+    assert!(out.contains("missing: synthetic"), "{out}");
+    let counts = a.json_lines(&["search", "--count", "--json", "stereo disparity synthetic"]);
+    assert_eq!(counts, [serde_json::json!({"total": 2, "all_words": 1})]);
+    let exact = a
+        .run(&["search", "--count", "--all-words", "stereo disparity"])
+        .ok();
+    assert_eq!(exact.stdout, "2 papers match\n");
+    a.run(&["search", "--count", "nothingholdsthis"]).code(1);
+    // The web page and the API show the CLI's hits, counts and missing words.
+    let served = crate::serve::serve(&a);
+    let cli = ids(&a, &[sentence]);
+    let q = sentence.replace(' ', "+");
+    let api: serde_json::Value = serde_json::from_str(
+        &reqwest::blocking::get(format!("{}api/search?q={q}", served.base))
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    let api_ids: Vec<&str> = api["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(api_ids, cli);
+    assert_eq!(
+        (api["total"].as_u64(), api["all_words"].as_u64()),
+        (Some(4), Some(0))
+    );
+    let page = reqwest::blocking::get(format!("{}search?q={q}", served.base))
+        .unwrap()
+        .text()
+        .unwrap();
+    let on_page: Vec<&str> = page
+        .split("class=\"id\" href=\"/paper/")
+        .skip(1)
+        .map(|rest| &rest[..10])
+        .collect();
+    assert_eq!(on_page, cli);
+    assert!(
+        page.contains("0 papers hold all your words; 4 hold some"),
+        "{page}"
+    );
+    assert!(page.contains("Missing: "), "{page}");
+    // Sorting by date keeps the same set of hits.
+    let mut by_date = ids(&a, &["--sort", "date", "--limit", "100", sentence]);
+    let mut by_score = ids(&a, &["--limit", "100", sentence]);
+    by_date.sort();
+    by_score.sort();
+    assert_eq!(by_date, by_score);
+}
+
+#[test]
+fn operators_filter_exactly_while_plain_words_rank() {
+    let a = archive_for_ranking();
+    assert_eq!(
+        ids(&a, &["robot grasping -survey cat:cs.RO"]),
+        ["2604.00005"],
+        "-survey and cat:cs.RO filter; robot grasping rank"
+    );
+    let mut some = ids(&a, &["robot grasping simulation"]);
+    assert_eq!(some[0], "2604.00007", "the paper holding all three first");
+    some.sort();
+    assert_eq!(some, ["2604.00005", "2604.00006", "2604.00007"]);
+    assert_eq!(
+        ids(&a, &["robot \"soft robot hand\""]),
+        ["2604.00005"],
+        "a phrase is a filter"
+    );
+    assert_eq!(
+        ids(&a, &["ti:survey robot"]),
+        ["2604.00006"],
+        "a field prefix is a filter"
+    );
+    assert_eq!(
+        ids(&a, &["robot OR neural"]).len(),
+        5,
+        "a boolean query keeps its exact meaning"
+    );
+    assert_eq!(
+        ids(&a, &["hands -survey", "--category", "cs.RO"]),
+        ["2604.00005"]
+    );
+    // A word that ends a clause with a colon, an apostrophe, a lone dash: words of a sentence.
+    assert_eq!(
+        ids(&a, &["grasping: a robot's soft hand - objects"])[0],
+        "2604.00005"
+    );
+    // A profile (saved search) keeps every word required.
+    let b = archive_with_feeds_and_config(Some(
+        "[[profile]]\nname = \"default\"\ncategories = [\"cs.IR\"]\n\n[[profile]]\nname = \"rag\"\ncategories = [\"cs.IR\"]\nquery = \"retrieval generation\"\n",
+    ));
+    let report = b.json_lines(&["report", "show", "2026-03-02", "--profile", "rag", "--json"]);
+    let rows: Vec<&str> = report.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(rows, ["2603.00001"], "a profile is a filter: {report:?}");
 }

@@ -166,7 +166,7 @@ fn every_page_and_route_answers_with_the_archive() {
             "search?q=rerankers",
             "LLM rerankers for sparse and dense retrieval",
         ),
-        ("search?q=semantic&sort=date&size=50", "papers match"),
+        ("search?q=semantic&sort=date&size=50", "all your words"),
         ("paper/2603.00001", "Snapshot 2"),
         ("status", "cs.IR"),
         (
@@ -291,7 +291,7 @@ fn hostile_text_is_escaped_and_bad_requests_are_refused() {
     for q in [
         "title:(",
         "\"unclosed",
-        "x%20-%20*",
+        "x%20-%20*&words=all",
         "((((((((((((((((((((((((",
     ] {
         let (status, body, _) = get(&format!("{b}search?q={q}"));

@@ -38,6 +38,8 @@ pub(crate) async fn feed(
                 query: q.clone(),
                 limit: 50,
                 sort: crate::index::query::SortBy::Date,
+                // A feed is a standing filter, as a saved search: every word required.
+                all_words: true,
                 ..Default::default()
             };
             views::search_feed(r, &q, &s.index()?.search(&req)?.hits)

@@ -57,6 +57,7 @@ pub(crate) async fn search(
             ("to", &p.to),
             ("category", &p.category),
             ("sort", &p.sort),
+            ("words", &p.words),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 pairs.push((k, v));
@@ -75,7 +76,8 @@ pub(crate) async fn search(
             (search_form(&p))
             p.lede {
                 @if page.total == 0 { "No papers match." } @else {
-                    (page.total) " papers match; " (first) "–" (first + page.hits.len() - 1) " shown."
+                    (crate::views::count_line(&crate::index::query::Counts { total: page.total, all_words: page.all_words }))
+                    "; " (first) "–" (first + page.hits.len() - 1) " shown."
                 }
             }
             ol.hits start=(first) {
@@ -88,6 +90,9 @@ pub(crate) async fn search(
                         h3 { a href={ "/paper/" (h.id) } { (unwrap_text(&normalize(&h.title))) } }
                         p.authors { (author_links(&h.authors)) }
                         p.snippet { (snippet(&h.snippet, &h.highlights)) }
+                        @if let Some(missing) = h.missing.as_ref().filter(|m| !m.is_empty()) {
+                            p.missing { "Missing: " @for (i, w) in missing.iter().enumerate() { @if i > 0 { " " } s { (w) } } }
+                        }
                         (controls(&h.id, &mine, &here, None))
                     }
                 }
@@ -123,6 +128,10 @@ fn search_form(p: &SearchParams) -> Markup {
                     @for n in [25, 50, 100, 200] { option value=(n) selected[size == n] { (n) } }
                 }
             }
+            label title="Require every word, as arXiv's search does, instead of ranking the papers that hold some" {
+                input type="checkbox" name="words" value="all" checked[p.words.as_deref() == Some("all")];
+                " every word"
+            }
             button type="submit" { "Search" }
         }
     }
@@ -131,8 +140,10 @@ fn search_form(p: &SearchParams) -> Markup {
 fn syntax_help() -> Markup {
     html! {
         p.small {
-            "Terms are ANDed; " code { "\"a phrase\"" } ", " code { "OR" } ", " code { "-term" } ", parentheses, and arXiv's prefixes "
-            code { "ti:" } " " code { "au:" } " " code { "abs:" } " " code { "cat:" } " " code { "id:" } " " code { "all:" } "."
+            "Plain words rank the papers that hold some of them (those holding more, and holding them close together, first); "
+            code { "\"a phrase\"" } ", " code { "+word" } ", " code { "-term" } " and arXiv's prefixes "
+            code { "ti:" } " " code { "au:" } " " code { "abs:" } " " code { "cat:" } " " code { "id:" } " " code { "all:" }
+            " filter exactly; a query with " code { "AND" } ", " code { "OR" } " or parentheses requires every word, as does “every word”."
         }
     }
 }
