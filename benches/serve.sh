@@ -9,7 +9,7 @@
 #
 #   SCALE_DIR=/work/corpus benches/serve.sh 1000000
 #
-# SECONDS_EACH (5) sets each wrk run's length, PEER_RUNS (30) the FTS5 repetitions, MIX_RUNS (1)
+# QUERIES_FILE (one query a line) replaces the 12 queries. SECONDS_EACH (5) sets each wrk run's length, PEER_RUNS (30) the FTS5 repetitions, MIX_RUNS (1)
 # how many times the last table's runs are repeated (this VM's timings drift between runs).
 #
 # Needs wrk and python3 (wrk is installed with apt-get when missing).
@@ -40,6 +40,8 @@ QUERIES=(
   'diffusion' 'reinforcement learning robot' '"semantic IDs"' 'contrastive' 'federated learning privacy'
   'quantization' '"knowledge graph" completion' 'benchmark'
 )
+# QUERIES_FILE=benches/search-quality/sentences.txt times other queries (one a line) instead.
+if [ -n "${QUERIES_FILE:-}" ]; then mapfile -t QUERIES < <(grep -v '^$' "$QUERIES_FILE"); fi
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 # wrk --latency prints "50%  1.23ms" lines; the value in ms.
 pct() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }; printf "%.2f", v }'; }

@@ -402,8 +402,13 @@ impl SearchIndex {
         };
         let reader = self.reader()?;
         let searcher = reader.searcher();
-        let query = self.filtered(plan.some_words(), req);
-        let hits = self.ranked_hits(&searcher, &plan, query.as_ref(), req)?;
+        let finders = plan
+            .finders(&ContentStats::new(&searcher, &self.path))
+            .map_err(self.err())?;
+        let query = self.filtered(plan.some_words(&finders), req);
+        // Every word's BM25 for the pool, when common words do not find.
+        let every = (!finders.iter().all(|f| *f)).then(|| plan.union(&vec![true; finders.len()]));
+        let hits = self.ranked_hits(&searcher, &plan, query.as_ref(), every.as_deref(), req)?;
         Ok(SearchResult {
             hits,
             query,
@@ -411,6 +416,46 @@ impl SearchIndex {
             words: plan.words.iter().map(|(_, w)| w.clone()).collect(),
             all_words: Some(self.filtered(plan.all_words(), req)),
         })
+    }
+
+    /// The scores `query` gives `docs` (each a match of it).
+    fn scores_of(
+        &self,
+        searcher: &tantivy::Searcher,
+        stats: &ContentStats<'_>,
+        query: &dyn Query,
+        docs: &[DocAddress],
+    ) -> Result<Vec<f32>> {
+        use tantivy::DocSet;
+        let weight = query
+            .weight(
+                tantivy::query::EnableScoring::enabled_from_statistics_provider(stats, searcher),
+            )
+            .map_err(self.err())?;
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
+        let mut scores = vec![0.0; docs.len()];
+        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+        for i in order {
+            let address = docs[i];
+            if current
+                .as_ref()
+                .is_none_or(|(s, _)| *s != address.segment_ord)
+            {
+                let reader = searcher.segment_reader(address.segment_ord);
+                current = Some((
+                    address.segment_ord,
+                    weight.scorer(reader, 1.0).map_err(self.err())?,
+                ));
+            }
+            if let Some((_, scorer)) = current.as_mut()
+                && scorer.doc() <= address.doc_id
+                && scorer.seek(address.doc_id) == address.doc_id
+            {
+                scores[i] = scorer.score();
+            }
+        }
+        Ok(scores)
     }
 
     /// The counts of a search: every match, and those holding every word.
@@ -432,6 +477,7 @@ impl SearchIndex {
         searcher: &tantivy::Searcher,
         plan: &super::ranked::Plan,
         query: &dyn Query,
+        every: Option<&dyn Query>,
         req: &SearchRequest,
     ) -> Result<Vec<Hit>> {
         let wanted = req.offset + req.limit.max(1);
@@ -456,19 +502,24 @@ impl SearchIndex {
         let to = pool.max(wanted.min(all.len()));
         let docs: Vec<DocAddress> = all[from..to].iter().map(|(_, a)| *a).collect();
         let features = plan.features(searcher, &docs).map_err(self.err())?;
+        let stats = ContentStats::new(searcher, &self.path);
         let idfs = if pool > 0 {
-            plan.idfs(&ContentStats::new(searcher, &self.path))
-                .map_err(self.err())?
+            plan.idfs(&stats).map_err(self.err())?
         } else {
             Vec::new()
+        };
+        let bm25 = match every {
+            Some(every) if pool > 0 => self.scores_of(searcher, &stats, every, &docs[..pool])?,
+            _ => all[..pool]
+                .iter()
+                .map(|(h, _)| h.score.unwrap_or(0.0))
+                .collect(),
         };
         for (i, f) in features.into_iter().enumerate() {
             let (hit, _) = &mut all[from + i];
             hit.held = Some(f.0);
-            if from + i < pool
-                && let Some(bm25) = hit.score
-            {
-                hit.score = Some(super::ranked::Plan::rescore(bm25, f, &idfs));
+            if from + i < pool {
+                hit.score = Some(super::ranked::Plan::rescore(bm25[i], f, &idfs));
             }
         }
         all[..pool].sort_by(|(a, _), (b, _)| by_rule(a, b));

@@ -20,8 +20,13 @@
 //!
 //! `score = bm25 * (1 + COVER * cover + CLOSE * close)`
 //!
-//! The full ranking is the pool in that order, then every other match in BM25 order (the
-//! multiplier is at least 1, so no paper below the pool scores above one in it). Ties are
+//! A word that more than [`COMMON`] of the papers hold ("models", "data") finds nothing by
+//! itself: the hits are the papers holding one of the query's rarer words, and the common words
+//! add their BM25 to the pool's scores (Lucene's common-terms rule; without it a sentence of
+//! common words costs block-max WAND a pass over most of the archive). A query of common words
+//! only uses them all. The full ranking is the pool in that order, then every other hit in the
+//! BM25 order of the finding words (the pool's scores are at least that, so no paper below the
+//! pool scores above one in it). Ties are
 //! broken as everywhere: the newer first-announced day, then the id. Every `--limit`/`--offset`
 //! is a slice of that list.
 
@@ -36,6 +41,10 @@ use super::{IndexError, Result, SearchIndex};
 
 /// How many of the first phase's best papers the second phase re-scores.
 pub(crate) const POOL: usize = 100;
+/// A word that more than this share of the archive's papers hold is common: it ranks only the
+/// papers that hold a rarer word of the query (Lucene's common-terms rule), unless every word of
+/// the query is common.
+const COMMON: f64 = 0.25;
 /// Two query words count as near when their positions differ by at most this.
 const NEAR: u32 = 3;
 /// The weight of the query's share (by idf) that a paper holds.
@@ -191,23 +200,27 @@ fn analyze(analyzer: &mut TextAnalyzer, raw: &str) -> Vec<String> {
 }
 
 impl Plan {
-    /// The query that finds the hits: papers holding any of the words, and every operator.
-    pub(crate) fn some_words(&self) -> Box<dyn Query> {
-        let union: Box<dyn Query> = if self.words.len() == 1 {
-            Box::new(self.term_query(0))
-        } else {
-            Box::new(BooleanQuery::new(
-                (0..self.words.len())
-                    .map(|i| {
-                        (
-                            Occur::Should,
-                            Box::new(self.term_query(i)) as Box<dyn Query>,
-                        )
-                    })
-                    .collect(),
-            ))
-        };
-        self.with_operators(union, Occur::Must)
+    /// The query that finds the hits: papers holding any of the words marked in `finders`,
+    /// and every operator.
+    pub(crate) fn some_words(&self, finders: &[bool]) -> Box<dyn Query> {
+        self.with_operators(self.union(finders), Occur::Must)
+    }
+
+    /// The union of the words marked in `which` (their BM25 sum).
+    pub(crate) fn union(&self, which: &[bool]) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = (0..self.words.len())
+            .filter(|&i| which[i])
+            .map(|i| {
+                (
+                    Occur::Should,
+                    Box::new(self.term_query(i)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        if clauses.len() == 1 {
+            return clauses.pop().expect("one clause").1;
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// The papers holding every word (and passing the operators): the count's first half.
@@ -218,6 +231,21 @@ impl Plan {
                 .collect(),
         );
         self.with_operators(Box::new(all), Occur::Must)
+    }
+
+    /// Which words find the hits: those at most [`COMMON`] of the papers hold, or every word
+    /// when all are common.
+    pub(crate) fn finders(&self, stats: &ContentStats<'_>) -> tantivy::Result<Vec<bool>> {
+        use tantivy::query::Bm25StatisticsProvider;
+        let n = stats.total_num_docs()? as f64;
+        let mut rare = Vec::with_capacity(self.words.len());
+        for (term, _) in &self.words {
+            rare.push(stats.doc_freq(term)? as f64 <= COMMON * n);
+        }
+        if !rare.contains(&true) {
+            rare.iter_mut().for_each(|r| *r = true);
+        }
+        Ok(rare)
     }
 
     fn term_query(&self, i: usize) -> TermQuery {

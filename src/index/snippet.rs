@@ -178,11 +178,15 @@ impl SearchIndex {
         // The terms of `fields` (all analysed alike) highlight the text of the first.
         let make = |fields: &[tantivy::schema::Field]| -> Result<Generator> {
             let mut terms = std::collections::BTreeSet::new();
-            result.query.query_terms(&mut |term, _| {
-                if fields.contains(&term.field()) {
-                    terms.insert(term.clone());
-                }
-            });
+            // A ranked search's common words find nothing by themselves but are words of the
+            // query: its every-word query holds them all.
+            for query in std::iter::once(&result.query).chain(result.all_words.as_ref()) {
+                query.query_terms(&mut |term, _| {
+                    if fields.contains(&term.field()) {
+                        terms.insert(term.clone());
+                    }
+                });
+            }
             let mut scored = FxHashMap::default();
             let mut firsts = [false; 256];
             for term in &terms {
