@@ -363,3 +363,36 @@ fn sixteen_readers_while_a_writer_saves_two_hundred_papers() {
     assert_eq!(listed(&a).lines().count(), 200);
     eprintln!("{} reads while 200 saves ran", reads.into_inner());
 }
+
+/// DNS rebinding: another name resolving to 127.0.0.1 is a page of its own origin to the browser,
+/// with a matching Origin and `Sec-Fetch-Site: same-origin`; the server answers it nothing, and
+/// saves nothing.
+#[test]
+fn a_rebound_host_gets_no_form_token_and_saves_nothing() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (_, day) = get(&s, "/day/2026-03-05?view=all");
+    let token = csrf(&day);
+    let port = host(&s).rsplit(':').next().unwrap().to_string();
+    let evil = format!("rebind.evil.example:{port}");
+    let r = client()
+        .get(format!("{}day/2026-03-05?view=all", s.base))
+        .header("host", &evil)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 421);
+    assert!(!r.text().unwrap().contains(&token), "no form token");
+    let id = topical_id(3, 0, 0);
+    let r = post(
+        &s,
+        "/library/save",
+        &[("csrf", &token), ("id", &id), ("new_tag", "recsys")],
+        &[
+            ("host", &evil),
+            ("origin", &format!("http://{evil}")),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    );
+    assert_eq!(r.status().as_u16(), 421);
+    assert_eq!(listed(&a), "", "nothing saved");
+}
