@@ -233,11 +233,17 @@ impl Library {
             .map_err(|e| self.err(e))
     }
 
+    /// Applies the migrations the file lacks, in one IMMEDIATE transaction that reads the
+    /// file's version itself: two connections that create the library at once (the server's
+    /// writer and a page's reader) apply them once, the second finding them done.
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.clone();
         let e = |e| sqlite(&path, e);
-        let found: i64 = self
+        let tx = self
             .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let found: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(e)?;
         let known = MIGRATIONS.len() as i64;
@@ -245,15 +251,11 @@ impl Library {
             return Err(LibraryError::TooNew { path, found, known });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(e)?;
             tx.execute_batch(sql).map_err(e)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)
                 .map_err(e)?;
-            tx.commit().map_err(e)?;
         }
+        tx.commit().map_err(e)?;
         Ok(())
     }
 
@@ -596,6 +598,34 @@ mod tests {
             assert_eq!(parse_id(s).unwrap().as_str(), "2509.16442", "{s}");
         }
         assert!(parse_id("https://example.org/x").is_err());
+    }
+
+    #[test]
+    fn connections_creating_the_library_at_once_migrate_it_once() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(LIBRARY_FILE);
+            let start = std::sync::Barrier::new(4);
+            std::thread::scope(|scope| {
+                let opened: Vec<_> = (0..4)
+                    .map(|i| {
+                        let (path, start) = (&path, &start);
+                        scope.spawn(move || {
+                            start.wait();
+                            if i % 2 == 0 {
+                                Library::open(path).map(|_| ())
+                            } else {
+                                Library::open_read_only(path).map(|_| ())
+                            }
+                        })
+                    })
+                    .collect();
+                for o in opened {
+                    o.join().unwrap().unwrap();
+                }
+            });
+            assert!(Library::open(&path).unwrap().tags().unwrap().is_empty());
+        }
     }
 
     #[test]
