@@ -266,6 +266,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
                     "/library/remove",
                     post(pages::library::remove).fallback(pages::library::write_by_get),
                 )
+                .route(
+                    "/library/seen",
+                    post(pages::library::seen).fallback(pages::library::write_by_get),
+                )
                 .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM)),
         )
         .route("/feeds/{file}", get(pages::feed))

@@ -229,6 +229,34 @@ fn writes_are_post_forms_with_the_token_from_this_origin_and_change_nothing_othe
     assert!(!listed(&a).contains(&other));
 }
 
+/// The page's "Mark as seen" form, as a browser sends it: its own fields and token.
+fn mark_seen(s: &Served, page: &str) -> reqwest::blocking::Response {
+    let field = |name: &str| {
+        let form = &page[page
+            .find("action=\"/library/seen\"")
+            .expect("a mark-as-seen form")..];
+        let at = form
+            .find(&format!("name=\"{name}\" value=\""))
+            .unwrap_or_else(|| panic!("field {name}"))
+            + name.len()
+            + 15;
+        form[at..at + form[at..].find('"').unwrap()].replace("&amp;", "&")
+    };
+    let (token, day, profile, back) =
+        (field("csrf"), field("day"), field("profile"), field("back"));
+    post(
+        s,
+        "/library/seen",
+        &[
+            ("csrf", &token),
+            ("day", &day),
+            ("profile", &profile),
+            ("back", &back),
+        ],
+        &[],
+    )
+}
+
 #[test]
 fn the_day_page_marks_what_is_new_since_the_last_visit() {
     let a = topical_archive();
@@ -238,6 +266,7 @@ fn the_day_page_marks_what_is_new_since_the_last_visit() {
         !first.contains("new since your last visit"),
         "the first visit marks nothing"
     );
+    assert_eq!(mark_seen(&s, &first).status().as_u16(), 303);
     let (_, later) = get(&s, "/day/2026-03-05?view=all");
     assert!(
         later.contains("16 new since your last visit (2026-03-03)"),
@@ -248,6 +277,17 @@ fn the_day_page_marks_what_is_new_since_the_last_visit() {
     assert!(again.contains("16 new since your last visit (2026-03-03)"));
     let (_, only) = get(&s, "/day/2026-03-05?view=all&new=1");
     assert_eq!(only.matches("span class=\"new\"").count(), 16);
+    // Marked as seen, the day keeps its marks (new since the day seen before it); an older
+    // day's form says it is seen already.
+    assert_eq!(mark_seen(&s, &again).status().as_u16(), 303);
+    let (_, seen) = get(&s, "/day/2026-03-05?view=all");
+    assert!(
+        seen.contains("16 new since your last visit (2026-03-03)"),
+        "{seen}"
+    );
+    assert!(seen.contains("Marked as seen") && !seen.contains("action=\"/library/seen\""));
+    let (_, older) = get(&s, "/day/2026-03-04?view=all");
+    assert!(older.contains("Marked as seen"), "{older}");
 }
 
 #[test]
@@ -395,4 +435,69 @@ fn a_rebound_host_gets_no_form_token_and_saves_nothing() {
     );
     assert_eq!(r.status().as_u16(), 421);
     assert_eq!(listed(&a), "", "nothing saved");
+}
+/// Nothing changes on a GET: a day page (which another site can load as an image) records no
+/// visit; the page's "mark as seen" form does, through the write guard.
+#[test]
+fn a_get_of_a_day_page_changes_nothing_and_mark_as_seen_is_a_guarded_post() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let library = a.data().join("library.sqlite3");
+    let (_, first) = get(&s, "/day/2026-03-03?view=all");
+    let (_, later) = get(&s, "/day/2026-03-05?view=all");
+    assert!(
+        !later.contains("new since your last visit"),
+        "a GET recorded a visit: {later}"
+    );
+    assert!(!library.exists(), "a GET created the library");
+    // The form, and its guard: a GET, another site, no token change nothing.
+    assert!(first.contains("action=\"/library/seen\""), "{first}");
+    let token = csrf(&first);
+    let seen = |t: &str| {
+        vec![
+            ("csrf", t.to_string()),
+            ("day", "2026-03-03".to_string()),
+            ("profile", "default".to_string()),
+            (
+                "back",
+                "/day/2026-03-03?profile=default&view=all".to_string(),
+            ),
+        ]
+    };
+    let send = |f: Vec<(&'static str, String)>, h: &[(&str, &str)]| {
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        post(&s, "/library/seen", &pairs, h)
+    };
+    assert_eq!(
+        get(&s, "/library/seen?day=2026-03-03&profile=default").0,
+        403
+    );
+    assert_eq!(
+        send(seen(&token), &[("sec-fetch-site", "cross-site")])
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(send(seen(""), &[]).status().as_u16(), 403);
+    let (_, later) = get(&s, "/day/2026-03-05?view=all");
+    assert!(!later.contains("new since your last visit"), "{later}");
+    // The page's own form: recorded, and back to the page.
+    let r = send(seen(&token), &[]);
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/day/2026-03-03?profile=default&view=all"
+    );
+    let (_, later) = get(&s, "/day/2026-03-05?view=all");
+    assert!(
+        later.contains("16 new since your last visit (2026-03-03)"),
+        "{later}"
+    );
+    // A day that is not in the archive, or an unknown profile: nothing recorded.
+    let mut bad = seen(&token);
+    bad[1].1 = "2025-01-01".into();
+    assert_eq!(send(bad, &[]).status().as_u16(), 404);
+    let mut bad = seen(&token);
+    bad[2].1 = "nobody".into();
+    assert_eq!(send(bad, &[]).status().as_u16(), 404);
 }

@@ -36,7 +36,11 @@ pub(crate) struct PaperForm {
 
 /// Where to go after a form: a path of this site, else `fallback`.
 fn back(form: &PaperForm, fallback: String) -> String {
-    match form.back.as_deref() {
+    back_of(form.back.as_deref(), fallback)
+}
+
+fn back_of(back: Option<&str>, fallback: String) -> String {
+    match back {
         Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_string(),
         _ => fallback,
     }
@@ -109,6 +113,51 @@ pub(crate) async fn write_by_get() -> PageError {
         message: "This address changes your library: it answers only the POST of the page's forms."
             .into(),
     })
+}
+
+/// The "Mark as seen" form of a day page.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SeenForm {
+    csrf: Option<String>,
+    day: Option<String>,
+    profile: Option<String>,
+    back: Option<String>,
+}
+
+/// `POST /library/seen`: records the reader's visit of a profile's day (the newest day seen, and
+/// the one seen before it), through the guard of every write. Papers first listed after the day
+/// seen before are "new since your last visit" on the day pages.
+pub(crate) async fn seen(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(form): Form<SeenForm>,
+) -> Result<Response, PageError> {
+    state
+        .library
+        .check_write(&headers, form.csrf.as_deref().unwrap_or(""), None)?;
+    let day = Day::parse(form.day.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
+    let name = form.profile.clone().filter(|p| !p.is_empty());
+    let profile = blocking(&state, move |r, s| {
+        let profile = s.reader.profile_in(r, name.as_deref())?;
+        let mut listed = false;
+        for c in &profile.categories {
+            listed |= r.listing(day, c)?.is_some();
+        }
+        if !listed && crate::report::find(r, &profile, day)?.is_none() {
+            return Ok(Err(profile.name));
+        }
+        s.library.write(|c| c.visit(&profile.name, day))?;
+        Ok(Ok(profile.name))
+    })
+    .await?
+    .map_err(|name| {
+        AppError::not_found(format!(
+            "{day} is not in the archive for profile {name:?}: nothing to mark as seen"
+        ))
+    })?;
+    let fallback = format!("/day/{day}?{}", qs(&[("profile", &profile)]));
+    Ok(Redirect::to(&back_of(form.back.as_deref(), fallback)).into_response())
 }
 
 /// `POST /login`: the token typed into the form sets the session cookie.
