@@ -34,15 +34,24 @@ pub(crate) struct PaperForm {
     token: Option<String>,
 }
 
-/// Where to go after a form: a path of this site, else `fallback`.
-fn back(form: &PaperForm, fallback: String) -> String {
-    back_of(form.back.as_deref(), fallback)
-}
-
-fn back_of(back: Option<&str>, fallback: String) -> String {
-    match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_string(),
-        _ => fallback,
+/// Where a form returns (its `back` field): a path of this site, or `fallback` when it has
+/// none. Checked before anything is written. A path starts with one `/` (not `//` or `/\`, which
+/// browsers read as another host) and is visible ASCII without a backslash: a tab, CR or LF is
+/// dropped or refused by browsers in a `Location` (`/\t/evil.example` goes to evil.example) and
+/// cannot be sent in a header at all; a page's own forms carry percent-encoded paths.
+fn back_of(back: Option<&str>, fallback: String) -> Result<String, AppError> {
+    let Some(b) = back.filter(|b| !b.is_empty()) else {
+        return Ok(fallback);
+    };
+    let ok = b.starts_with('/')
+        && !b.starts_with("//")
+        && b.bytes().all(|c| c.is_ascii_graphic() && c != b'\\');
+    if ok {
+        Ok(b.to_string())
+    } else {
+        Err(AppError::bad_request(format!(
+            "The form's back {b:?} is not a path of this site (one leading '/', then visible ASCII without a backslash); nothing was changed."
+        )))
     }
 }
 
@@ -73,13 +82,14 @@ async fn change(
         .check_write(&headers, form.csrf.as_deref().unwrap_or(""), None)?;
     let tag = form_tag(&form)?;
     let id = form_id(&form)?;
+    let back = back_of(form.back.as_deref(), format!("/library/{tag}"))?;
     let t = tag.clone();
     let s = Arc::clone(&state);
     tokio::task::spawn_blocking(move || s.library.write(|c| what(c, &t, &[id])))
         .await
         .map_err(|e| AppError::from(anyhow::anyhow!("{e}")))?
         .map_err(AppError::from)?;
-    Ok(Redirect::to(&back(&form, format!("/library/{tag}"))).into_response())
+    Ok(Redirect::to(&back).into_response())
 }
 
 pub(crate) async fn save(
@@ -138,6 +148,8 @@ pub(crate) async fn seen(
     let day = Day::parse(form.day.as_deref().unwrap_or(""))
         .map_err(|e| AppError::bad_request(e.to_string()))?;
     let name = form.profile.clone().filter(|p| !p.is_empty());
+    // Checked before the write; the default (the day's page) needs the profile's name.
+    back_of(form.back.as_deref(), String::new())?;
     let profile = blocking(&state, move |r, s| {
         let profile = s.reader.profile_in(r, name.as_deref())?;
         let mut listed = false;
@@ -157,7 +169,7 @@ pub(crate) async fn seen(
         ))
     })?;
     let fallback = format!("/day/{day}?{}", qs(&[("profile", &profile)]));
-    Ok(Redirect::to(&back_of(form.back.as_deref(), fallback)).into_response())
+    Ok(Redirect::to(&back_of(form.back.as_deref(), fallback)?).into_response())
 }
 
 /// `POST /login`: the token typed into the form sets the session cookie.
@@ -167,6 +179,7 @@ pub(crate) async fn login(
     Form(form): Form<PaperForm>,
 ) -> Result<Response, PageError> {
     let typed = form.token.clone().unwrap_or_default();
+    let back = back_of(form.back.as_deref(), "/library".into())?;
     state
         .library
         .check_write(&headers, form.csrf.as_deref().unwrap_or(""), Some(&typed))?;
@@ -176,10 +189,7 @@ pub(crate) async fn login(
     let cookie = format!("{COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict");
     Ok((
         StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, back(&form, "/library".into())),
-            (header::SET_COOKIE, cookie),
-        ],
+        [(header::LOCATION, back), (header::SET_COOKIE, cookie)],
     )
         .into_response())
 }
