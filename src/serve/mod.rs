@@ -248,12 +248,13 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/feeds/recommend/{file}",
             get(pages::library::recommend_feed),
         )
-        .route(
-            "/login",
-            get(pages::library::login_page).post(pages::library::login),
-        )
         .merge(
+            // Every form's POST, under one cap.
             Router::new()
+                .route(
+                    "/login",
+                    get(pages::library::login_page).post(pages::library::login),
+                )
                 .route(
                     "/library/save",
                     post(pages::library::save).fallback(pages::library::write_by_get),

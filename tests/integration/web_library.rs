@@ -576,3 +576,26 @@ fn a_forms_back_must_be_a_path_of_this_site_and_is_checked_before_the_write() {
     );
     assert_eq!(r.headers()["location"], "/library/recsys");
 }
+/// `/login` is under the same 4 KiB cap as every write, and checks its `back` first.
+#[test]
+fn a_login_body_is_capped_and_its_back_checked() {
+    let a = topical_archive();
+    let s = serve_with(&a, &["--token", "s3cret-token"]);
+    let (_, page) = get(&s, "/login");
+    let token = csrf(&page);
+    let big = "x".repeat(10_000);
+    let r = post(&s, "/login", &[("csrf", &token), ("token", &big)], &[]);
+    assert_eq!(r.status().as_u16(), 413);
+    let r = post(
+        &s,
+        "/login",
+        &[
+            ("csrf", &token),
+            ("token", "s3cret-token"),
+            ("back", "/\t/evil.example"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.headers().get("set-cookie").is_none());
+}
