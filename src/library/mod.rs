@@ -45,6 +45,12 @@ pub enum LibraryError {
     Tag(#[from] TagError),
     #[error("no tag {0:?} in the library")]
     NoTag(String),
+    /// The library file could not be created.
+    #[error("{path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T, E = LibraryError> = std::result::Result<T, E>;
@@ -165,8 +171,11 @@ pub fn now() -> String {
 }
 
 impl Library {
-    /// Opens for reading and writing, creating and migrating the file as needed.
+    /// Opens for reading and writing, creating and migrating the file as needed. A new file is
+    /// readable by its owner only (on Unix; SQLite gives its `-wal` and `-shm` files the same
+    /// mode): the library is the reader's own.
     pub fn open(path: &Path) -> Result<Library> {
+        create_private(path)?;
         let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
         let mut lib = Library {
             conn,
@@ -549,6 +558,23 @@ impl Changes<'_> {
     }
 }
 
+/// Creates `path` empty (an empty file is an empty SQLite database) with mode 0600, unless it
+/// exists: SQLite would create it with 0644 less the umask.
+fn create_private(path: &Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(LibraryError::Create {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 fn sqlite(path: &Path, source: rusqlite::Error) -> LibraryError {
     LibraryError::Sqlite {
         path: path.to_path_buf(),
@@ -598,6 +624,20 @@ mod tests {
             assert_eq!(parse_id(s).unwrap().as_str(), "2509.16442", "{s}");
         }
         assert!(parse_id("https://example.org/x").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_library_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LIBRARY_FILE);
+        let lib = Library::open(&path).unwrap();
+        for p in [path.clone(), dir.path().join(format!("{LIBRARY_FILE}-wal"))] {
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", p.display());
+        }
+        drop(lib);
     }
 
     #[test]

@@ -599,3 +599,42 @@ fn a_login_body_is_capped_and_its_back_checked() {
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.headers().get("set-cookie").is_none());
 }
+/// The library and the server's secret are the reader's alone: created readable by their owner
+/// only, whoever creates them (the server's first save, the CLI).
+#[cfg(unix)]
+#[test]
+fn the_library_and_the_secret_are_created_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let a = topical_archive();
+    let library = a.data().join("library.sqlite3");
+    {
+        let s = serve(&a);
+        let (_, day) = get(&s, "/day/2026-03-05?view=all");
+        let token = csrf(&day);
+        let id = topical_id(3, 0, 0);
+        let r = post(
+            &s,
+            "/library/save",
+            &[("csrf", &token), ("id", &id), ("new_tag", "recsys")],
+            &[],
+        );
+        assert_eq!(r.status().as_u16(), 303);
+        assert_eq!(mode(&a.data().join("serve-secret")), 0o600);
+        assert_eq!(mode(&library), 0o600);
+        // SQLite gives its journal files the database's mode.
+        for side in ["library.sqlite3-wal", "library.sqlite3-shm"] {
+            let p = a.data().join(side);
+            if p.exists() {
+                assert_eq!(mode(&p), 0o600, "{side}");
+            }
+        }
+    }
+    std::fs::remove_file(&library).unwrap();
+    for side in ["library.sqlite3-wal", "library.sqlite3-shm"] {
+        let _ = std::fs::remove_file(a.data().join(side));
+    }
+    a.run(&["library", "add", "--tag", "t", &topical_id(3, 0, 1)])
+        .ok();
+    assert_eq!(mode(&library), 0o600);
+}
