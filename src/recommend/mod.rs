@@ -63,16 +63,19 @@ pub struct Interests {
 impl Interests {
     /// The interests of a library: every tag, or those named.
     pub fn of(library: &crate::library::Library, only: &[String]) -> anyhow::Result<Interests> {
-        let mut tags = Vec::new();
-        for t in library.tags()? {
-            if only.is_empty() || only.contains(&t.tag) {
-                let papers = library.tag_papers(&t.tag)?;
-                tags.push((t.tag, papers));
+        // The tags named, as stored (a tag is named in any case).
+        let mut named = Vec::new();
+        for name in only {
+            match library.tag_name(name)? {
+                Some(stored) => named.push(stored),
+                None => return Err(crate::library::LibraryError::NoTag(name.clone()).into()),
             }
         }
-        for name in only {
-            if !tags.iter().any(|(t, _)| t == name) {
-                return Err(crate::library::LibraryError::NoTag(name.clone()).into());
+        let mut tags = Vec::new();
+        for t in library.tags()? {
+            if named.is_empty() || named.contains(&t.tag) {
+                let papers = library.tag_papers(&t.tag)?;
+                tags.push((t.tag, papers));
             }
         }
         Ok(Interests {

@@ -638,3 +638,34 @@ fn the_library_and_the_secret_are_created_owner_only() {
         .ok();
     assert_eq!(mode(&library), 0o600);
 }
+/// Tags are matched without regard to case and keep the spelling they were first written in:
+/// `RecSys` then `recsys` is one tag, `RecSys`.
+#[test]
+fn tags_differing_only_in_case_are_one_tag() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (_, day) = get(&s, "/day/2026-03-05?view=all");
+    let token = csrf(&day);
+    let (one, two) = (topical_id(3, 0, 0), topical_id(3, 0, 1));
+    for (id, tag) in [(&one, "RecSys"), (&two, "recsys")] {
+        let r = post(
+            &s,
+            "/library/save",
+            &[("csrf", &token), ("id", id), ("new_tag", tag)],
+            &[],
+        );
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let tags = a.run(&["library", "tags"]).ok().stdout;
+    assert_eq!(tags.lines().count(), 1, "{tags}");
+    assert!(tags.starts_with("RecSys\t2 saved"), "{tags}");
+    let (status, page) = get(&s, "/library/RECSYS");
+    assert_eq!(status, 200);
+    assert!(page.contains(&one) && page.contains(&two), "{page}");
+    assert!(page.contains("Tag RecSys"), "{page}");
+    assert_eq!(get(&s, "/recommend?tag=recsys").0, 200);
+    let listed = a.run(&["library", "list", "--tag", "RECSYS"]).ok().stdout;
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    a.run(&["library", "remove", "--tag", "recSYS", &one]).ok();
+    assert_eq!(a.run(&["library", "list"]).ok().stdout.lines().count(), 1);
+}

@@ -253,6 +253,8 @@ pub(crate) async fn library(State(state): State<Arc<AppState>>) -> PageResult {
 }
 
 struct TagPage {
+    /// The tag as the library spells it.
+    tag: Tag,
     saved: Vec<(String, String, String)>,
     dismissed: Vec<(String, String)>,
     mine: Mine,
@@ -263,17 +265,20 @@ pub(crate) async fn library_tag(
     State(state): State<Arc<AppState>>,
     Path(tag): Path<String>,
 ) -> PageResult {
-    let tag = Tag::parse(&tag).map_err(|e| AppError::bad_request(e.to_string()))?;
-    let t = tag.clone();
+    let asked = Tag::parse(&tag).map_err(|e| AppError::bad_request(e.to_string()))?;
     let page = blocking(&state, move |r, s| {
-        let entries = s.library.read(|lib| match lib {
-            Some(l) if l.has_tag(t.as_str())? => Ok(Some(l.entries(Some(t.as_str()))?)),
-            _ => Ok(None),
+        let found = s.library.read(|lib| match lib {
+            Some(l) => match l.tag_name(asked.as_str())? {
+                Some(name) => Ok(Some((l.entries(Some(&name))?, name))),
+                None => Ok(None),
+            },
+            None => Ok(None),
         })?;
-        let Some(entries) = entries else {
-            return Err(crate::library::LibraryError::NoTag(t.to_string()).into());
+        let Some((entries, name)) = found else {
+            return Err(crate::library::LibraryError::NoTag(asked.to_string()).into());
         };
         let mut page = TagPage {
+            tag: Tag::parse(&name)?,
             saved: vec![],
             dismissed: vec![],
             mine: s.library.mine()?,
@@ -291,6 +296,7 @@ pub(crate) async fn library_tag(
         Ok(page)
     })
     .await?;
+    let tag = page.tag.clone();
     let here = format!("/library/{tag}");
     let remove = |id: &str| {
         html! {
@@ -348,6 +354,8 @@ pub(crate) struct RecommendParams {
 }
 
 struct Ranked {
+    /// The tag asked for, as the library spells it.
+    tag: Option<String>,
     recs: Arc<Vec<Recommendation>>,
     from: Day,
     to: Day,
@@ -403,10 +411,22 @@ pub(crate) async fn recommend(
     }
     let tags: Vec<String> = tag.iter().cloned().collect();
     let ranked = blocking(&state, move |r, s| {
+        let tags: Vec<String> = s.library.read(|lib| {
+            let mut stored = Vec::new();
+            for t in tags {
+                stored.push(match lib.map(|l| l.tag_name(&t)).transpose()?.flatten() {
+                    Some(name) => name,
+                    None => t,
+                });
+            }
+            Ok(stored)
+        })?;
+        let tag = tags.first().cloned();
         let Some((recs, from, to)) = ranked(r, s, tags, from, to, PAGE_LIMIT)? else {
             return Ok(None);
         };
         Ok(Some(Ranked {
+            tag,
             recs,
             from,
             to,
@@ -417,6 +437,7 @@ pub(crate) async fn recommend(
     let Some(k) = ranked else {
         return Err(AppError::not_found("The archive lists no day yet.").into());
     };
+    let tag = k.tag.clone();
     let for_whom = tag.clone().unwrap_or_else(|| "every tag".into());
     let days = if k.from == k.to {
         k.from.to_string()
