@@ -258,6 +258,7 @@ pub fn days(
     days: Option<usize>,
 ) -> anyhow::Result<Option<(Day, Day)>> {
     let newest = reads.newest_listed_day()?;
+    let to_is_newest = to.is_none();
     let Some(to) = to.or(newest) else {
         return Ok(None);
     };
@@ -266,8 +267,25 @@ pub fn days(
         (None, Some(n)) => reads.listed_days_back(to, n.max(1))?.unwrap_or(to),
         (None, None) => to,
     };
-    anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+    if from > to {
+        return Err(BackwardRange {
+            from,
+            to,
+            to_is_newest,
+        }
+        .into());
+    }
     Ok(Some((from, to)))
+}
+
+/// Days asked for that end before they start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("--from {from} is after {}", if *.to_is_newest { format!("the newest listed day, {to}") } else { format!("--to {to}") })]
+pub struct BackwardRange {
+    pub from: Day,
+    pub to: Day,
+    /// `to` was not given: the newest listed day.
+    pub to_is_newest: bool,
 }
 
 /// The atom feed of recommendations (one entry per paper, dated its first day), newest first.

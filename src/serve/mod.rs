@@ -132,6 +132,18 @@ impl From<anyhow::Error> for AppError {
         if let Some(crate::index::IndexError::Query { message, .. }) = e.downcast_ref() {
             return AppError::bad_request(format!("bad query: {message}"));
         }
+        if let Some(r) = e.downcast_ref::<crate::recommend::BackwardRange>() {
+            return AppError::bad_request(format!(
+                "The days end before they start: from {} is after to {}{}.",
+                r.from,
+                r.to,
+                if r.to_is_newest {
+                    " (the newest listed day)"
+                } else {
+                    ""
+                }
+            ));
+        }
         if let Some(unknown) = e.downcast_ref::<crate::config::UnknownProfile>() {
             return AppError::not_found(unknown.to_string());
         }

@@ -440,6 +440,7 @@ fn a_rebound_host_gets_no_form_token_and_saves_nothing() {
     assert_eq!(r.status().as_u16(), 421);
     assert_eq!(listed(&a), "", "nothing saved");
 }
+
 /// Nothing changes on a GET: a day page (which another site can load as an image) records no
 /// visit; the page's "mark as seen" form does, through the write guard.
 #[test]
@@ -505,6 +506,7 @@ fn a_get_of_a_day_page_changes_nothing_and_mark_as_seen_is_a_guarded_post() {
     bad[2].1 = "nobody".into();
     assert_eq!(send(bad, &[]).status().as_u16(), 404);
 }
+
 /// `back` is where a form returns: only a path of this site (one leading `/`, visible ASCII, no
 /// backslash), checked before anything is written. `/\t/evil.example` is read by browsers as
 /// `//evil.example`, and a CR or LF cannot be sent in a header (it was a 500 after the save).
@@ -576,6 +578,7 @@ fn a_forms_back_must_be_a_path_of_this_site_and_is_checked_before_the_write() {
     );
     assert_eq!(r.headers()["location"], "/library/recsys");
 }
+
 /// `/login` is under the same 4 KiB cap as every write, and checks its `back` first.
 #[test]
 fn a_login_body_is_capped_and_its_back_checked() {
@@ -599,6 +602,7 @@ fn a_login_body_is_capped_and_its_back_checked() {
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.headers().get("set-cookie").is_none());
 }
+
 /// The library and the server's secret are the reader's alone: created readable by their owner
 /// only, whoever creates them (the server's first save, the CLI).
 #[cfg(unix)]
@@ -638,6 +642,7 @@ fn the_library_and_the_secret_are_created_owner_only() {
         .ok();
     assert_eq!(mode(&library), 0o600);
 }
+
 /// Tags are matched without regard to case and keep the spelling they were first written in:
 /// `RecSys` then `recsys` is one tag, `RecSys`.
 #[test]
@@ -668,4 +673,20 @@ fn tags_differing_only_in_case_are_one_tag() {
     assert_eq!(listed.lines().count(), 2, "{listed}");
     a.run(&["library", "remove", "--tag", "recSYS", &one]).ok();
     assert_eq!(a.run(&["library", "list"]).ok().stdout.lines().count(), 1);
+}
+
+/// A range that ends before it starts is the reader's to fix: 400 with the reason, not a 500.
+#[test]
+fn recommend_from_after_to_is_a_bad_request() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (status, body) = get(&s, "/recommend?from=2026-03-05&to=2026-03-03");
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("2026-03-05 is after") && body.contains("2026-03-03"),
+        "{body}"
+    );
+    // Only `from`, after the newest day (the default end).
+    let (status, body) = get(&s, "/recommend?from=2026-04-01");
+    assert_eq!(status, 400, "{body}");
 }
