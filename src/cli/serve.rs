@@ -17,9 +17,20 @@ pub(crate) struct Args {
     /// needed for any change when --addr is not loopback.
     #[arg(long, env = "ARXIV_DAILY_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Another name the server is reached by (a reverse proxy's, or this machine's on the
+    /// network), besides localhost, 127.0.0.1, [::1] and the --addr address; requests naming
+    /// any other host are refused (421), against DNS rebinding. Repeat it, or separate names
+    /// with commas.
+    #[arg(
+        long = "public-name",
+        value_name = "NAME",
+        env = "ARXIV_DAILY_PUBLIC_NAME",
+        value_delimiter = ','
+    )]
+    public_names: Vec<String>,
 }
 
 pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
-    crate::serve::run(ctx.loc.clone(), a.addr, a.open, a.token)?;
+    crate::serve::run(ctx.loc.clone(), a.addr, a.open, a.token, &a.public_names)?;
     Ok(Outcome::Done)
 }

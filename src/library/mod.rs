@@ -45,6 +45,12 @@ pub enum LibraryError {
     Tag(#[from] TagError),
     #[error("no tag {0:?} in the library")]
     NoTag(String),
+    /// The library file could not be created.
+    #[error("{path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T, E = LibraryError> = std::result::Result<T, E>;
@@ -165,8 +171,11 @@ pub fn now() -> String {
 }
 
 impl Library {
-    /// Opens for reading and writing, creating and migrating the file as needed.
+    /// Opens for reading and writing, creating and migrating the file as needed. A new file is
+    /// readable by its owner only (on Unix; SQLite gives its `-wal` and `-shm` files the same
+    /// mode): the library is the reader's own.
     pub fn open(path: &Path) -> Result<Library> {
+        create_private(path)?;
         let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
         let mut lib = Library {
             conn,
@@ -233,11 +242,17 @@ impl Library {
             .map_err(|e| self.err(e))
     }
 
+    /// Applies the migrations the file lacks, in one IMMEDIATE transaction that reads the
+    /// file's version itself: two connections that create the library at once (the server's
+    /// writer and a page's reader) apply them once, the second finding them done.
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.clone();
         let e = |e| sqlite(&path, e);
-        let found: i64 = self
+        let tx = self
             .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let found: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(e)?;
         let known = MIGRATIONS.len() as i64;
@@ -245,15 +260,11 @@ impl Library {
             return Err(LibraryError::TooNew { path, found, known });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(e)?;
             tx.execute_batch(sql).map_err(e)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)
                 .map_err(e)?;
-            tx.commit().map_err(e)?;
         }
+        tx.commit().map_err(e)?;
         Ok(())
     }
 
@@ -294,9 +305,16 @@ impl Library {
         Ok(v.parse().unwrap_or(0))
     }
 
-    /// Every entry (of one tag), by tag, then newest first (saved together: the newer paper
-    /// first).
+    /// Every entry (of one tag, named in any case), by tag, then newest first (saved together:
+    /// the newer paper first).
     pub fn entries(&self, tag: Option<&str>) -> Result<Vec<Entry>> {
+        let tag = match tag {
+            Some(t) => match self.tag_name(t)? {
+                Some(stored) => Some(stored),
+                None => return Ok(Vec::new()),
+            },
+            None => None,
+        };
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -342,12 +360,14 @@ impl Library {
         .map_err(|e| self.err(e))
     }
 
-    /// Whether the tag exists.
+    /// Whether the tag exists (in any case).
     pub fn has_tag(&self, tag: &str) -> Result<bool> {
-        self.conn
-            .prepare_cached("SELECT 1 FROM tags WHERE name = ?1")
-            .and_then(|mut s| s.exists([tag]))
-            .map_err(|e| self.err(e))
+        Ok(self.tag_name(tag)?.is_some())
+    }
+
+    /// The tag named `tag` in any case, as it was first written (see [`stored_tag`]).
+    pub fn tag_name(&self, tag: &str) -> Result<Option<String>> {
+        stored_tag(&self.conn, tag).map_err(|e| self.err(e))
     }
 
     /// A tag's saved papers (newest first) and dismissals.
@@ -388,11 +408,12 @@ impl Library {
 
     /// The papers of a tag already mailed by a digest.
     pub fn sent(&self, tag: &str) -> Result<HashSet<String>> {
+        let tag = self.tag_name(tag)?.unwrap_or_else(|| tag.to_string());
         let mut stmt = self
             .conn
             .prepare_cached("SELECT arxiv_id FROM sent WHERE tag = ?1")
             .map_err(|e| self.err(e))?;
-        stmt.query_map([tag], |r| r.get(0))
+        stmt.query_map([&tag], |r| r.get(0))
             .and_then(|rows| rows.collect::<rusqlite::Result<HashSet<String>>>())
             .map_err(|e| self.err(e))
     }
@@ -429,13 +450,17 @@ impl Changes<'_> {
         sqlite(self.path, e)
     }
 
-    fn ensure_tag(&self, tag: &Tag) -> Result<()> {
+    /// The tag as stored, made if there is none in any case: its name as stored.
+    fn ensure_tag(&self, tag: &Tag) -> Result<String> {
         self.tags_changed.set(true);
+        if let Some(stored) = stored_tag(self.tx, tag.as_str()).map_err(|e| self.err(e))? {
+            return Ok(stored);
+        }
         self.tx
-            .prepare_cached("INSERT OR IGNORE INTO tags (name, created) VALUES (?1, ?2)")
+            .prepare_cached("INSERT INTO tags (name, created) VALUES (?1, ?2)")
             .and_then(|mut s| s.execute(params![tag.as_str(), self.now]))
             .map_err(|e| self.err(e))?;
-        Ok(())
+        Ok(tag.to_string())
     }
 
     /// Saves papers to a tag (creating it); a dismissed one becomes saved. Returns how many
@@ -457,7 +482,7 @@ impl Changes<'_> {
         kind: Kind,
         added: Option<&str>,
     ) -> Result<usize> {
-        self.ensure_tag(tag)?;
+        let name = self.ensure_tag(tag)?;
         let mut stmt = self
             .tx
             .prepare_cached(
@@ -470,7 +495,7 @@ impl Changes<'_> {
         for id in ids {
             n += stmt
                 .execute(params![
-                    tag.as_str(),
+                    name,
                     id.as_str(),
                     kind.as_str(),
                     added.unwrap_or(&self.now)
@@ -482,6 +507,9 @@ impl Changes<'_> {
 
     /// Takes papers out of a tag (saved or dismissed). Returns how many were there.
     pub fn remove(&self, tag: &Tag, ids: &[ArxivId]) -> Result<usize> {
+        let Some(name) = stored_tag(self.tx, tag.as_str()).map_err(|e| self.err(e))? else {
+            return Ok(0);
+        };
         self.tags_changed.set(true);
         let mut stmt = self
             .tx
@@ -490,7 +518,7 @@ impl Changes<'_> {
         let mut n = 0;
         for id in ids {
             n += stmt
-                .execute(params![tag.as_str(), id.as_str()])
+                .execute(params![name, id.as_str()])
                 .map_err(|e| self.err(e))?;
         }
         Ok(n)
@@ -547,6 +575,35 @@ impl Changes<'_> {
     }
 }
 
+/// Tags are one whatever their case (`RecSys` and `recsys` are one tag), and keep the case
+/// they were first written in: the stored name of `tag`, matched without regard to ASCII case
+/// (a tag is ASCII). A library from before this rule may hold two tags differing only in case:
+/// the one written exactly as asked is preferred, else the first by name.
+fn stored_tag(conn: &Connection, tag: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT name FROM tags WHERE name = ?1 COLLATE NOCASE ORDER BY name = ?1 DESC, name LIMIT 1",
+    )?
+    .query_row([tag], |r| r.get(0))
+    .optional()
+}
+
+/// Creates `path` empty (an empty file is an empty SQLite database) with mode 0600, unless it
+/// exists: SQLite would create it with 0644 less the umask.
+fn create_private(path: &Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(LibraryError::Create {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 fn sqlite(path: &Path, source: rusqlite::Error) -> LibraryError {
     LibraryError::Sqlite {
         path: path.to_path_buf(),
@@ -596,6 +653,87 @@ mod tests {
             assert_eq!(parse_id(s).unwrap().as_str(), "2509.16442", "{s}");
         }
         assert!(parse_id("https://example.org/x").is_err());
+    }
+
+    #[test]
+    fn tags_are_one_whatever_their_case_and_keep_their_first_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lib = Library::open(&dir.path().join(LIBRARY_FILE)).unwrap();
+        let id = |s| ArxivId::parse(s).unwrap();
+        let tag = |s| Tag::parse(s).unwrap();
+        lib.change(|c| c.save(&tag("RecSys"), &[id("2509.00001")]))
+            .unwrap();
+        lib.change(|c| c.save(&tag("recsys"), &[id("2509.00002")]))
+            .unwrap();
+        lib.change(|c| c.dismiss(&tag("RECSYS"), &[id("2509.00003")]))
+            .unwrap();
+        let tags = lib.tags().unwrap();
+        assert_eq!(tags.len(), 1);
+        assert_eq!((tags[0].tag.as_str(), tags[0].papers), ("RecSys", 2));
+        assert_eq!(lib.tag_name("rECsYS").unwrap().as_deref(), Some("RecSys"));
+        assert!(lib.has_tag("recsys").unwrap());
+        assert_eq!(lib.entries(Some("recsys")).unwrap().len(), 3);
+        assert_eq!(lib.tag_papers("RECSYS").unwrap().dismissed, ["2509.00003"]);
+        assert_eq!(
+            lib.change(|c| c.remove(&tag("recSys"), &[id("2509.00001")]))
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            lib.change(|c| c.remove(&tag("nosuch"), &[id("2509.00001")]))
+                .unwrap(),
+            0
+        );
+        // A library from before the rule, with two tags differing in case: each is reached by
+        // its own spelling.
+        lib.conn
+            .execute("INSERT INTO tags VALUES ('recsys', 'x')", [])
+            .unwrap();
+        assert_eq!(lib.tag_name("recsys").unwrap().as_deref(), Some("recsys"));
+        assert_eq!(lib.tag_name("RecSys").unwrap().as_deref(), Some("RecSys"));
+        assert_eq!(lib.tag_name("RECSYS").unwrap().as_deref(), Some("RecSys"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_library_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LIBRARY_FILE);
+        let lib = Library::open(&path).unwrap();
+        for p in [path.clone(), dir.path().join(format!("{LIBRARY_FILE}-wal"))] {
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", p.display());
+        }
+        drop(lib);
+    }
+
+    #[test]
+    fn connections_creating_the_library_at_once_migrate_it_once() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(LIBRARY_FILE);
+            let start = std::sync::Barrier::new(4);
+            std::thread::scope(|scope| {
+                let opened: Vec<_> = (0..4)
+                    .map(|i| {
+                        let (path, start) = (&path, &start);
+                        scope.spawn(move || {
+                            start.wait();
+                            if i % 2 == 0 {
+                                Library::open(path).map(|_| ())
+                            } else {
+                                Library::open_read_only(path).map(|_| ())
+                            }
+                        })
+                    })
+                    .collect();
+                for o in opened {
+                    o.join().unwrap().unwrap();
+                }
+            });
+            assert!(Library::open(&path).unwrap().tags().unwrap().is_empty());
+        }
     }
 
     #[test]

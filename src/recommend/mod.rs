@@ -63,16 +63,19 @@ pub struct Interests {
 impl Interests {
     /// The interests of a library: every tag, or those named.
     pub fn of(library: &crate::library::Library, only: &[String]) -> anyhow::Result<Interests> {
-        let mut tags = Vec::new();
-        for t in library.tags()? {
-            if only.is_empty() || only.contains(&t.tag) {
-                let papers = library.tag_papers(&t.tag)?;
-                tags.push((t.tag, papers));
+        // The tags named, as stored (a tag is named in any case).
+        let mut named = Vec::new();
+        for name in only {
+            match library.tag_name(name)? {
+                Some(stored) => named.push(stored),
+                None => return Err(crate::library::LibraryError::NoTag(name.clone()).into()),
             }
         }
-        for name in only {
-            if !tags.iter().any(|(t, _)| t == name) {
-                return Err(crate::library::LibraryError::NoTag(name.clone()).into());
+        let mut tags = Vec::new();
+        for t in library.tags()? {
+            if named.is_empty() || named.contains(&t.tag) {
+                let papers = library.tag_papers(&t.tag)?;
+                tags.push((t.tag, papers));
             }
         }
         Ok(Interests {
@@ -255,6 +258,7 @@ pub fn days(
     days: Option<usize>,
 ) -> anyhow::Result<Option<(Day, Day)>> {
     let newest = reads.newest_listed_day()?;
+    let to_is_newest = to.is_none();
     let Some(to) = to.or(newest) else {
         return Ok(None);
     };
@@ -263,8 +267,25 @@ pub fn days(
         (None, Some(n)) => reads.listed_days_back(to, n.max(1))?.unwrap_or(to),
         (None, None) => to,
     };
-    anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+    if from > to {
+        return Err(BackwardRange {
+            from,
+            to,
+            to_is_newest,
+        }
+        .into());
+    }
     Ok(Some((from, to)))
+}
+
+/// Days asked for that end before they start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("--from {from} is after {}", if *.to_is_newest { format!("the newest listed day, {to}") } else { format!("--to {to}") })]
+pub struct BackwardRange {
+    pub from: Day,
+    pub to: Day,
+    /// `to` was not given: the newest listed day.
+    pub to_is_newest: bool,
 }
 
 /// The atom feed of recommendations (one entry per paper, dated its first day), newest first.

@@ -306,16 +306,6 @@ impl LibraryState {
         Ok(())
     }
 
-    /// Whether a page may record the reader's visit: writes are open, or the request carries
-    /// the session.
-    pub(crate) fn may_record(&self, headers: &HeaderMap) -> bool {
-        match &self.writes {
-            Writes::Open => true,
-            Writes::Off => false,
-            Writes::Session(expected) => has_cookie(headers, expected),
-        }
-    }
-
     /// The session cookie's value (after a good login).
     pub(crate) fn session(&self) -> Option<&str> {
         match &self.writes {
@@ -342,6 +332,5 @@ mod tests {
         assert_eq!(e.status, StatusCode::FORBIDDEN);
         assert!(e.message.contains("--token"), "{}", e.message);
         assert!(open.check_write(&headers, &open.csrf, None).is_ok());
-        assert!(!off.may_record(&headers));
     }
 }

@@ -8,6 +8,7 @@
 //! all their state in the URL and work without JavaScript; the stylesheet is embedded.
 
 mod api;
+mod host;
 pub(crate) mod library;
 mod pages;
 pub(crate) use pages::site;
@@ -49,6 +50,8 @@ pub(crate) struct AppState {
     stats: std::sync::Mutex<Option<(i64, crate::views::Stats)>>,
     /// The reader's library: the only thing the server writes.
     pub(crate) library: library::LibraryState,
+    /// The names a request may give in `Host` (DNS rebinding).
+    hosts: host::Hosts,
 }
 
 /// The largest form body a write accepts (bytes).
@@ -128,6 +131,18 @@ impl From<anyhow::Error> for AppError {
         // A malformed query is the user's to fix; anything else is ours.
         if let Some(crate::index::IndexError::Query { message, .. }) = e.downcast_ref() {
             return AppError::bad_request(format!("bad query: {message}"));
+        }
+        if let Some(r) = e.downcast_ref::<crate::recommend::BackwardRange>() {
+            return AppError::bad_request(format!(
+                "The days end before they start: from {} is after to {}{}.",
+                r.from,
+                r.to,
+                if r.to_is_newest {
+                    " (the newest listed day)"
+                } else {
+                    ""
+                }
+            ));
         }
         if let Some(unknown) = e.downcast_ref::<crate::config::UnknownProfile>() {
             return AppError::not_found(unknown.to_string());
@@ -245,12 +260,13 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/feeds/recommend/{file}",
             get(pages::library::recommend_feed),
         )
-        .route(
-            "/login",
-            get(pages::library::login_page).post(pages::library::login),
-        )
         .merge(
+            // Every form's POST, under one cap.
             Router::new()
+                .route(
+                    "/login",
+                    get(pages::library::login_page).post(pages::library::login),
+                )
                 .route(
                     "/library/save",
                     post(pages::library::save).fallback(pages::library::write_by_get),
@@ -262,6 +278,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
                 .route(
                     "/library/remove",
                     post(pages::library::remove).fallback(pages::library::write_by_get),
+                )
+                .route(
+                    "/library/seen",
+                    post(pages::library::seen).fallback(pages::library::write_by_get),
                 )
                 .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM)),
         )
@@ -277,11 +297,52 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/stats", get(api::stats))
         .route("/api/status", get(api::status))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            only_this_host,
+        ))
         .layer(axum::middleware::from_fn(headers_and_log))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
         ))
         .with_state(state)
+}
+
+/// Refuses (421) a request that does not name this server in its `Host` (or its URI's
+/// authority), on every route, before any handler: see [`host`].
+async fn only_this_host(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let named = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("\u{fffd}").to_string());
+    let authority = req.uri().authority().map(|a| a.as_str().to_string());
+    let refused = match (&named, &authority) {
+        (None, None) => Some("no Host".to_string()),
+        _ => [&named, &authority]
+            .into_iter()
+            .flatten()
+            .find(|h| !state.hosts.allows(h))
+            .map(|h| format!("the name {h:?}")),
+    };
+    let Some(refused) = refused else {
+        return next.run(req).await;
+    };
+    let e = AppError {
+        status: StatusCode::MISDIRECTED_REQUEST,
+        message: format!(
+            "This server answers to {}, not to {refused}. If you reach it by another name, start it with --public-name NAME.",
+            state.hosts.describe()
+        ),
+    };
+    if req.uri().path().starts_with("/api/") {
+        e.into_response()
+    } else {
+        pages::PageError::from(e).into_response()
+    }
 }
 
 /// A request log line on stderr (method, path, status, milliseconds) and the security headers.
@@ -330,11 +391,17 @@ pub fn run(
     addr: SocketAddr,
     open: bool,
     token: Option<String>,
+    public_names: &[String],
 ) -> anyhow::Result<()> {
+    let hosts = host::Hosts::new(addr.ip(), public_names)?;
     let reader = Reader::open(&loc)?.with_index(true)?;
     if !addr.ip().is_loopback() {
         eprintln!(
             "arxiv-daily serve: warning: listening on {addr}, not loopback: anyone who can reach this address can read the archive"
+        );
+        eprintln!(
+            "arxiv-daily serve: requests must name {} in Host: add the name it is reached by with --public-name",
+            hosts.describe()
         );
         if token.is_none() {
             eprintln!(
@@ -349,6 +416,7 @@ pub fn run(
         token.filter(|t| !t.is_empty()),
     )?;
     let state = Arc::new(AppState {
+        hosts,
         library,
         reader,
         totals: Default::default(),

@@ -424,3 +424,122 @@ fn without_a_default_profile_pages_use_the_first_one() {
     let (status, _, _) = get(&format!("{b}api/report/2026-03-02?profile=nope"));
     assert_eq!(status, 404);
 }
+
+/// A GET naming `host` in its `Host` header: the status and the body.
+fn get_as(url: &str, host: &str) -> (u16, String) {
+    let r = reqwest::blocking::Client::new()
+        .get(url)
+        .header("host", host)
+        .timeout(Duration::from_secs(20))
+        .send()
+        .unwrap();
+    (r.status().as_u16(), r.text().unwrap())
+}
+
+/// The request as bytes over a plain socket (to send no `Host` at all), and the status line.
+fn raw_status(base: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+/// DNS rebinding: a page of another name that resolves to 127.0.0.1 is that name's origin to the
+/// browser, so every route refuses a `Host` that is not this server's (421), before any handler.
+#[test]
+fn a_request_naming_another_host_is_refused_on_every_route() {
+    let a = archive();
+    let s = serve(&a);
+    let b = &s.base;
+    let port = b
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let evil = format!("rebind.evil.example:{port}");
+    for path in [
+        "",
+        "day/2026-03-03",
+        "search?q=retrieval",
+        "paper/2603.00001",
+        "api/stats",
+        "api/search?q=retrieval",
+        "library",
+        "login",
+        "feeds/default.atom",
+        "static/style.css",
+        "nope",
+    ] {
+        let (status, body) = get_as(&format!("{b}{path}"), &evil);
+        assert_eq!(status, 421, "{path}: {body}");
+        assert!(
+            !body.contains("name=\"csrf\"") && !body.contains("retrieval with semantic"),
+            "{path}: nothing of the archive or its forms: {body}"
+        );
+        let (status, _) = get_as(&format!("{b}{path}"), "rebind.evil.example");
+        assert_eq!(status, 421, "{path} without a port");
+    }
+    // This server's own names, with or without the port (an SSH tunnel changes the port).
+    for host in [
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_string(),
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        "LocalHost:9000".to_string(),
+        format!("[::1]:{port}"),
+        "[::1]".to_string(),
+    ] {
+        let (status, body) = get_as(&format!("{b}day/2026-03-03"), &host);
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    // Near misses.
+    for host in [
+        "localhost.evil.example",
+        "127.0.0.1.evil.example",
+        "evil.localhost",
+        "127.0.0.2",
+        "localhost:80@evil.example",
+    ] {
+        assert_eq!(get_as(&format!("{b}api/stats"), host).0, 421, "{host}");
+    }
+    // No Host at all (HTTP/1.0): refused too; an absolute URI names its host for the request.
+    assert!(
+        raw_status(b, "GET /api/stats HTTP/1.0\r\n\r\n").contains(" 421 "),
+        "no Host"
+    );
+    assert!(
+        raw_status(
+            b,
+            &format!("GET http://rebind.evil.example:{port}/api/stats HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
+        )
+        .contains(" 421 "),
+        "an absolute URI of another host"
+    );
+    assert_eq!(get(&format!("{b}api/stats")).0, 200);
+}
+
+/// Behind a reverse proxy (or bound off loopback), `--public-name` adds the name the server is
+/// reached by; any other name is still refused.
+#[test]
+fn a_public_name_is_accepted_besides_the_servers_own() {
+    let a = archive();
+    let s = serve_with(&a, &["--public-name", "arxiv.example.org"]);
+    let b = &s.base;
+    for host in ["arxiv.example.org", "ARXIV.example.org:443", "localhost"] {
+        assert_eq!(get_as(&format!("{b}api/stats"), host).0, 200, "{host}");
+    }
+    for host in [
+        "rebind.evil.example",
+        "example.org",
+        "arxiv.example.org.evil",
+    ] {
+        assert_eq!(get_as(&format!("{b}api/stats"), host).0, 421, "{host}");
+    }
+}

@@ -162,20 +162,24 @@ fn writes_are_post_forms_with_the_token_from_this_origin_and_change_nothing_othe
         "{}",
         listed(&a)
     );
-    // An off-site `back` is not followed.
+    // An off-site `back` is refused, and nothing saved; without one, the tag's page.
     let other = topical_id(2, 0, 1);
-    let r = post(
-        &s,
-        "/library/save",
-        &[
-            ("csrf", token.as_str()),
-            ("id", other.as_str()),
-            ("tag", "recsys"),
-            ("back", "//evil.example/"),
-        ],
-        &[],
-    );
-    assert_eq!(r.headers()["location"], "/library/recsys");
+    let save_other = |back: &str| {
+        post(
+            &s,
+            "/library/save",
+            &[
+                ("csrf", token.as_str()),
+                ("id", other.as_str()),
+                ("tag", "recsys"),
+                ("back", back),
+            ],
+            &[],
+        )
+    };
+    assert_eq!(save_other("//evil.example/").status().as_u16(), 400);
+    assert!(!listed(&a).contains(&other));
+    assert_eq!(save_other("").headers()["location"], "/library/recsys");
     // Not for me.
     let speech = topical_id(3, 1, 2);
     let r = post(
@@ -229,6 +233,34 @@ fn writes_are_post_forms_with_the_token_from_this_origin_and_change_nothing_othe
     assert!(!listed(&a).contains(&other));
 }
 
+/// The page's "Mark as seen" form, as a browser sends it: its own fields and token.
+fn mark_seen(s: &Served, page: &str) -> reqwest::blocking::Response {
+    let field = |name: &str| {
+        let form = &page[page
+            .find("action=\"/library/seen\"")
+            .expect("a mark-as-seen form")..];
+        let at = form
+            .find(&format!("name=\"{name}\" value=\""))
+            .unwrap_or_else(|| panic!("field {name}"))
+            + name.len()
+            + 15;
+        form[at..at + form[at..].find('"').unwrap()].replace("&amp;", "&")
+    };
+    let (token, day, profile, back) =
+        (field("csrf"), field("day"), field("profile"), field("back"));
+    post(
+        s,
+        "/library/seen",
+        &[
+            ("csrf", &token),
+            ("day", &day),
+            ("profile", &profile),
+            ("back", &back),
+        ],
+        &[],
+    )
+}
+
 #[test]
 fn the_day_page_marks_what_is_new_since_the_last_visit() {
     let a = topical_archive();
@@ -238,6 +270,7 @@ fn the_day_page_marks_what_is_new_since_the_last_visit() {
         !first.contains("new since your last visit"),
         "the first visit marks nothing"
     );
+    assert_eq!(mark_seen(&s, &first).status().as_u16(), 303);
     let (_, later) = get(&s, "/day/2026-03-05?view=all");
     assert!(
         later.contains("16 new since your last visit (2026-03-03)"),
@@ -248,6 +281,17 @@ fn the_day_page_marks_what_is_new_since_the_last_visit() {
     assert!(again.contains("16 new since your last visit (2026-03-03)"));
     let (_, only) = get(&s, "/day/2026-03-05?view=all&new=1");
     assert_eq!(only.matches("span class=\"new\"").count(), 16);
+    // Marked as seen, the day keeps its marks (new since the day seen before it); an older
+    // day's form says it is seen already.
+    assert_eq!(mark_seen(&s, &again).status().as_u16(), 303);
+    let (_, seen) = get(&s, "/day/2026-03-05?view=all");
+    assert!(
+        seen.contains("16 new since your last visit (2026-03-03)"),
+        "{seen}"
+    );
+    assert!(seen.contains("Marked as seen") && !seen.contains("action=\"/library/seen\""));
+    let (_, older) = get(&s, "/day/2026-03-04?view=all");
+    assert!(older.contains("Marked as seen"), "{older}");
 }
 
 #[test]
@@ -362,4 +406,287 @@ fn sixteen_readers_while_a_writer_saves_two_hundred_papers() {
     assert!(failures.is_empty(), "{failures:?}");
     assert_eq!(listed(&a).lines().count(), 200);
     eprintln!("{} reads while 200 saves ran", reads.into_inner());
+}
+
+/// DNS rebinding: another name resolving to 127.0.0.1 is a page of its own origin to the browser,
+/// with a matching Origin and `Sec-Fetch-Site: same-origin`; the server answers it nothing, and
+/// saves nothing.
+#[test]
+fn a_rebound_host_gets_no_form_token_and_saves_nothing() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (_, day) = get(&s, "/day/2026-03-05?view=all");
+    let token = csrf(&day);
+    let port = host(&s).rsplit(':').next().unwrap().to_string();
+    let evil = format!("rebind.evil.example:{port}");
+    let r = client()
+        .get(format!("{}day/2026-03-05?view=all", s.base))
+        .header("host", &evil)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 421);
+    assert!(!r.text().unwrap().contains(&token), "no form token");
+    let id = topical_id(3, 0, 0);
+    let r = post(
+        &s,
+        "/library/save",
+        &[("csrf", &token), ("id", &id), ("new_tag", "recsys")],
+        &[
+            ("host", &evil),
+            ("origin", &format!("http://{evil}")),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    );
+    assert_eq!(r.status().as_u16(), 421);
+    assert_eq!(listed(&a), "", "nothing saved");
+}
+
+/// Nothing changes on a GET: a day page (which another site can load as an image) records no
+/// visit; the page's "mark as seen" form does, through the write guard.
+#[test]
+fn a_get_of_a_day_page_changes_nothing_and_mark_as_seen_is_a_guarded_post() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let library = a.data().join("library.sqlite3");
+    let (_, first) = get(&s, "/day/2026-03-03?view=all");
+    let (_, later) = get(&s, "/day/2026-03-05?view=all");
+    assert!(
+        !later.contains("new since your last visit"),
+        "a GET recorded a visit: {later}"
+    );
+    assert!(!library.exists(), "a GET created the library");
+    // The form, and its guard: a GET, another site, no token change nothing.
+    assert!(first.contains("action=\"/library/seen\""), "{first}");
+    let token = csrf(&first);
+    let seen = |t: &str| {
+        vec![
+            ("csrf", t.to_string()),
+            ("day", "2026-03-03".to_string()),
+            ("profile", "default".to_string()),
+            (
+                "back",
+                "/day/2026-03-03?profile=default&view=all".to_string(),
+            ),
+        ]
+    };
+    let send = |f: Vec<(&'static str, String)>, h: &[(&str, &str)]| {
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        post(&s, "/library/seen", &pairs, h)
+    };
+    assert_eq!(
+        get(&s, "/library/seen?day=2026-03-03&profile=default").0,
+        403
+    );
+    assert_eq!(
+        send(seen(&token), &[("sec-fetch-site", "cross-site")])
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(send(seen(""), &[]).status().as_u16(), 403);
+    let (_, later) = get(&s, "/day/2026-03-05?view=all");
+    assert!(!later.contains("new since your last visit"), "{later}");
+    // The page's own form: recorded, and back to the page.
+    let r = send(seen(&token), &[]);
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/day/2026-03-03?profile=default&view=all"
+    );
+    let (_, later) = get(&s, "/day/2026-03-05?view=all");
+    assert!(
+        later.contains("16 new since your last visit (2026-03-03)"),
+        "{later}"
+    );
+    // A day that is not in the archive, or an unknown profile: nothing recorded.
+    let mut bad = seen(&token);
+    bad[1].1 = "2025-01-01".into();
+    assert_eq!(send(bad, &[]).status().as_u16(), 404);
+    let mut bad = seen(&token);
+    bad[2].1 = "nobody".into();
+    assert_eq!(send(bad, &[]).status().as_u16(), 404);
+}
+
+/// `back` is where a form returns: only a path of this site (one leading `/`, visible ASCII, no
+/// backslash), checked before anything is written. `/\t/evil.example` is read by browsers as
+/// `//evil.example`, and a CR or LF cannot be sent in a header (it was a 500 after the save).
+#[test]
+fn a_forms_back_must_be_a_path_of_this_site_and_is_checked_before_the_write() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (_, day) = get(&s, "/day/2026-03-05?view=all");
+    let token = csrf(&day);
+    let id = topical_id(3, 0, 0);
+    for back in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\nSet-Cookie: x=y",
+        "/\x7f",
+        "//evil.example/",
+        "/\\evil.example",
+        "\\/evil.example",
+        "https://evil.example/",
+        "evil.example",
+        "/a b",
+        "/\u{a0}x",
+    ] {
+        for route in ["/library/save", "/library/dismiss", "/library/remove"] {
+            let r = post(
+                &s,
+                route,
+                &[
+                    ("csrf", &token),
+                    ("id", &id),
+                    ("new_tag", "recsys"),
+                    ("tag", "recsys"),
+                    ("back", back),
+                ],
+                &[],
+            );
+            assert_eq!(r.status().as_u16(), 400, "{route} {back:?}");
+            assert!(r.headers().get("location").is_none());
+            assert!(r.text().unwrap().contains("back"), "{back:?}: says why");
+        }
+        let r = post(&s, "/login", &[("csrf", &token), ("back", back)], &[]);
+        assert_eq!(r.status().as_u16(), 400, "/login {back:?}");
+        assert_eq!(listed(&a), "", "{back:?}: nothing saved");
+    }
+    // A path of this site, and an empty one (the tag's page).
+    let r = post(
+        &s,
+        "/library/save",
+        &[
+            ("csrf", &token),
+            ("id", &id),
+            ("new_tag", "recsys"),
+            ("back", "/search?q=a%20b#p-1"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/search?q=a%20b#p-1");
+    let r = post(
+        &s,
+        "/library/dismiss",
+        &[
+            ("csrf", &token),
+            ("id", &id),
+            ("tag", "recsys"),
+            ("back", ""),
+        ],
+        &[],
+    );
+    assert_eq!(r.headers()["location"], "/library/recsys");
+}
+
+/// `/login` is under the same 4 KiB cap as every write, and checks its `back` first.
+#[test]
+fn a_login_body_is_capped_and_its_back_checked() {
+    let a = topical_archive();
+    let s = serve_with(&a, &["--token", "s3cret-token"]);
+    let (_, page) = get(&s, "/login");
+    let token = csrf(&page);
+    let big = "x".repeat(10_000);
+    let r = post(&s, "/login", &[("csrf", &token), ("token", &big)], &[]);
+    assert_eq!(r.status().as_u16(), 413);
+    let r = post(
+        &s,
+        "/login",
+        &[
+            ("csrf", &token),
+            ("token", "s3cret-token"),
+            ("back", "/\t/evil.example"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.headers().get("set-cookie").is_none());
+}
+
+/// The library and the server's secret are the reader's alone: created readable by their owner
+/// only, whoever creates them (the server's first save, the CLI).
+#[cfg(unix)]
+#[test]
+fn the_library_and_the_secret_are_created_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let a = topical_archive();
+    let library = a.data().join("library.sqlite3");
+    {
+        let s = serve(&a);
+        let (_, day) = get(&s, "/day/2026-03-05?view=all");
+        let token = csrf(&day);
+        let id = topical_id(3, 0, 0);
+        let r = post(
+            &s,
+            "/library/save",
+            &[("csrf", &token), ("id", &id), ("new_tag", "recsys")],
+            &[],
+        );
+        assert_eq!(r.status().as_u16(), 303);
+        assert_eq!(mode(&a.data().join("serve-secret")), 0o600);
+        assert_eq!(mode(&library), 0o600);
+        // SQLite gives its journal files the database's mode.
+        for side in ["library.sqlite3-wal", "library.sqlite3-shm"] {
+            let p = a.data().join(side);
+            if p.exists() {
+                assert_eq!(mode(&p), 0o600, "{side}");
+            }
+        }
+    }
+    std::fs::remove_file(&library).unwrap();
+    for side in ["library.sqlite3-wal", "library.sqlite3-shm"] {
+        let _ = std::fs::remove_file(a.data().join(side));
+    }
+    a.run(&["library", "add", "--tag", "t", &topical_id(3, 0, 1)])
+        .ok();
+    assert_eq!(mode(&library), 0o600);
+}
+
+/// Tags are matched without regard to case and keep the spelling they were first written in:
+/// `RecSys` then `recsys` is one tag, `RecSys`.
+#[test]
+fn tags_differing_only_in_case_are_one_tag() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (_, day) = get(&s, "/day/2026-03-05?view=all");
+    let token = csrf(&day);
+    let (one, two) = (topical_id(3, 0, 0), topical_id(3, 0, 1));
+    for (id, tag) in [(&one, "RecSys"), (&two, "recsys")] {
+        let r = post(
+            &s,
+            "/library/save",
+            &[("csrf", &token), ("id", id), ("new_tag", tag)],
+            &[],
+        );
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let tags = a.run(&["library", "tags"]).ok().stdout;
+    assert_eq!(tags.lines().count(), 1, "{tags}");
+    assert!(tags.starts_with("RecSys\t2 saved"), "{tags}");
+    let (status, page) = get(&s, "/library/RECSYS");
+    assert_eq!(status, 200);
+    assert!(page.contains(&one) && page.contains(&two), "{page}");
+    assert!(page.contains("Tag RecSys"), "{page}");
+    assert_eq!(get(&s, "/recommend?tag=recsys").0, 200);
+    let listed = a.run(&["library", "list", "--tag", "RECSYS"]).ok().stdout;
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    a.run(&["library", "remove", "--tag", "recSYS", &one]).ok();
+    assert_eq!(a.run(&["library", "list"]).ok().stdout.lines().count(), 1);
+}
+
+/// A range that ends before it starts is the reader's to fix: 400 with the reason, not a 500.
+#[test]
+fn recommend_from_after_to_is_a_bad_request() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (status, body) = get(&s, "/recommend?from=2026-03-05&to=2026-03-03");
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("2026-03-05 is after") && body.contains("2026-03-03"),
+        "{body}"
+    );
+    // Only `from`, after the newest day (the default end).
+    let (status, body) = get(&s, "/recommend?from=2026-04-01");
+    assert_eq!(status, 400, "{body}");
 }

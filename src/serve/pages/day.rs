@@ -49,6 +49,8 @@ pub(crate) struct DayData {
     pub(crate) prev: Option<Day>,
     pub(crate) next: Option<Day>,
     pub(crate) mine: Mine,
+    /// The newest day marked as seen (the page's "Mark as seen" form).
+    pub(crate) seen: Option<Day>,
     /// The day of the last visit before this one, and the papers first listed after it.
     pub(crate) new_since: Option<Day>,
     pub(crate) fresh: std::collections::HashSet<String>,
@@ -92,6 +94,7 @@ impl DayData {
             prev,
             next,
             mine: Mine::default(),
+            seen: None,
             new_since: None,
             fresh: Default::default(),
         })
@@ -102,9 +105,7 @@ pub(crate) async fn day(
     State(state): State<Arc<AppState>>,
     Path(date): Path<String>,
     Query(p): Query<DayParams>,
-    headers: axum::http::HeaderMap,
 ) -> PageResult {
-    let record = state.library.may_record(&headers);
     let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
     let all = p.view.as_deref() == Some("all");
     let name = p.profile.clone();
@@ -112,13 +113,12 @@ pub(crate) async fn day(
         let profile = s.reader.profile_in(r, name.as_deref())?;
         let mut d = DayData::read(r, &profile, day)?;
         let (report, listed) = (&d.report, &d.listed);
-        // The visit: papers first listed after the day seen before this one are new.
-        let before = if record && (report.is_some() || !listed.is_empty()) {
-            s.library.write(|c| c.visit(&profile.name, day))?
-        } else {
-            s.library
-                .read(|l| Ok(l.map(|l| l.visit_of(&profile.name)).transpose()?.flatten()))?
-        };
+        // A GET changes nothing (another site can load this page as an image): the visit is
+        // what the page's "Mark as seen" form recorded. Papers first listed after the day seen
+        // before this one are new.
+        let before = s
+            .library
+            .read(|l| Ok(l.map(|l| l.visit_of(&profile.name)).transpose()?.flatten()))?;
         let new_since = match before {
             Some((seen, _)) if day > seen => Some(seen),
             Some((seen, previous)) if day == seen => previous,
@@ -142,6 +142,7 @@ pub(crate) async fn day(
             }
         }
         d.mine = s.library.mine()?;
+        d.seen = before.map(|(seen, _)| seen);
         d.new_since = new_since;
         d.fresh = fresh;
         Ok(d)
@@ -225,6 +226,19 @@ pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) 
                     (d.fresh.len()) " new since your last visit (" (since) ") · "
                     @if only_new { a href=(back) { "show all" } } @else {
                         a href={ (back) "&new=1" } { "show only those" }
+                    }
+                }
+            }
+            @if !links.is_static() && d.mine.writable {
+                @if d.seen.is_some_and(|seen| seen >= d.day) {
+                    p.fresh-note.muted { "Marked as seen: papers first listed after " (d.seen.unwrap_or(d.day)) " are new on later days." }
+                } @else {
+                    form.seen.fresh-note method="post" action="/library/seen" {
+                        input type="hidden" name="csrf" value=(d.mine.csrf);
+                        input type="hidden" name="day" value=(d.day.to_string());
+                        input type="hidden" name="profile" value=(d.profile.name);
+                        input type="hidden" name="back" value=(back);
+                        button.compact type="submit" title="Papers first listed after this day will be marked new on later days" { "Mark as seen" }
                     }
                 }
             }

@@ -34,11 +34,24 @@ pub(crate) struct PaperForm {
     token: Option<String>,
 }
 
-/// Where to go after a form: a path of this site, else `fallback`.
-fn back(form: &PaperForm, fallback: String) -> String {
-    match form.back.as_deref() {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_string(),
-        _ => fallback,
+/// Where a form returns (its `back` field): a path of this site, or `fallback` when it has
+/// none. Checked before anything is written. A path starts with one `/` (not `//` or `/\`, which
+/// browsers read as another host) and is visible ASCII without a backslash: a tab, CR or LF is
+/// dropped or refused by browsers in a `Location` (`/\t/evil.example` goes to evil.example) and
+/// cannot be sent in a header at all; a page's own forms carry percent-encoded paths.
+fn back_of(back: Option<&str>, fallback: String) -> Result<String, AppError> {
+    let Some(b) = back.filter(|b| !b.is_empty()) else {
+        return Ok(fallback);
+    };
+    let ok = b.starts_with('/')
+        && !b.starts_with("//")
+        && b.bytes().all(|c| c.is_ascii_graphic() && c != b'\\');
+    if ok {
+        Ok(b.to_string())
+    } else {
+        Err(AppError::bad_request(format!(
+            "The form's back {b:?} is not a path of this site (one leading '/', then visible ASCII without a backslash); nothing was changed."
+        )))
     }
 }
 
@@ -69,13 +82,14 @@ async fn change(
         .check_write(&headers, form.csrf.as_deref().unwrap_or(""), None)?;
     let tag = form_tag(&form)?;
     let id = form_id(&form)?;
+    let back = back_of(form.back.as_deref(), format!("/library/{tag}"))?;
     let t = tag.clone();
     let s = Arc::clone(&state);
     tokio::task::spawn_blocking(move || s.library.write(|c| what(c, &t, &[id])))
         .await
         .map_err(|e| AppError::from(anyhow::anyhow!("{e}")))?
         .map_err(AppError::from)?;
-    Ok(Redirect::to(&back(&form, format!("/library/{tag}"))).into_response())
+    Ok(Redirect::to(&back).into_response())
 }
 
 pub(crate) async fn save(
@@ -111,6 +125,53 @@ pub(crate) async fn write_by_get() -> PageError {
     })
 }
 
+/// The "Mark as seen" form of a day page.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SeenForm {
+    csrf: Option<String>,
+    day: Option<String>,
+    profile: Option<String>,
+    back: Option<String>,
+}
+
+/// `POST /library/seen`: records the reader's visit of a profile's day (the newest day seen, and
+/// the one seen before it), through the guard of every write. Papers first listed after the day
+/// seen before are "new since your last visit" on the day pages.
+pub(crate) async fn seen(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(form): Form<SeenForm>,
+) -> Result<Response, PageError> {
+    state
+        .library
+        .check_write(&headers, form.csrf.as_deref().unwrap_or(""), None)?;
+    let day = Day::parse(form.day.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
+    let name = form.profile.clone().filter(|p| !p.is_empty());
+    // Checked before the write; the default (the day's page) needs the profile's name.
+    back_of(form.back.as_deref(), String::new())?;
+    let profile = blocking(&state, move |r, s| {
+        let profile = s.reader.profile_in(r, name.as_deref())?;
+        let mut listed = false;
+        for c in &profile.categories {
+            listed |= r.listing(day, c)?.is_some();
+        }
+        if !listed && crate::report::find(r, &profile, day)?.is_none() {
+            return Ok(Err(profile.name));
+        }
+        s.library.write(|c| c.visit(&profile.name, day))?;
+        Ok(Ok(profile.name))
+    })
+    .await?
+    .map_err(|name| {
+        AppError::not_found(format!(
+            "{day} is not in the archive for profile {name:?}: nothing to mark as seen"
+        ))
+    })?;
+    let fallback = format!("/day/{day}?{}", qs(&[("profile", &profile)]));
+    Ok(Redirect::to(&back_of(form.back.as_deref(), fallback)?).into_response())
+}
+
 /// `POST /login`: the token typed into the form sets the session cookie.
 pub(crate) async fn login(
     State(state): State<Arc<AppState>>,
@@ -118,6 +179,7 @@ pub(crate) async fn login(
     Form(form): Form<PaperForm>,
 ) -> Result<Response, PageError> {
     let typed = form.token.clone().unwrap_or_default();
+    let back = back_of(form.back.as_deref(), "/library".into())?;
     state
         .library
         .check_write(&headers, form.csrf.as_deref().unwrap_or(""), Some(&typed))?;
@@ -127,10 +189,7 @@ pub(crate) async fn login(
     let cookie = format!("{COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict");
     Ok((
         StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, back(&form, "/library".into())),
-            (header::SET_COOKIE, cookie),
-        ],
+        [(header::LOCATION, back), (header::SET_COOKIE, cookie)],
     )
         .into_response())
 }
@@ -194,6 +253,8 @@ pub(crate) async fn library(State(state): State<Arc<AppState>>) -> PageResult {
 }
 
 struct TagPage {
+    /// The tag as the library spells it.
+    tag: Tag,
     saved: Vec<(String, String, String)>,
     dismissed: Vec<(String, String)>,
     mine: Mine,
@@ -204,17 +265,20 @@ pub(crate) async fn library_tag(
     State(state): State<Arc<AppState>>,
     Path(tag): Path<String>,
 ) -> PageResult {
-    let tag = Tag::parse(&tag).map_err(|e| AppError::bad_request(e.to_string()))?;
-    let t = tag.clone();
+    let asked = Tag::parse(&tag).map_err(|e| AppError::bad_request(e.to_string()))?;
     let page = blocking(&state, move |r, s| {
-        let entries = s.library.read(|lib| match lib {
-            Some(l) if l.has_tag(t.as_str())? => Ok(Some(l.entries(Some(t.as_str()))?)),
-            _ => Ok(None),
+        let found = s.library.read(|lib| match lib {
+            Some(l) => match l.tag_name(asked.as_str())? {
+                Some(name) => Ok(Some((l.entries(Some(&name))?, name))),
+                None => Ok(None),
+            },
+            None => Ok(None),
         })?;
-        let Some(entries) = entries else {
-            return Err(crate::library::LibraryError::NoTag(t.to_string()).into());
+        let Some((entries, name)) = found else {
+            return Err(crate::library::LibraryError::NoTag(asked.to_string()).into());
         };
         let mut page = TagPage {
+            tag: Tag::parse(&name)?,
             saved: vec![],
             dismissed: vec![],
             mine: s.library.mine()?,
@@ -232,6 +296,7 @@ pub(crate) async fn library_tag(
         Ok(page)
     })
     .await?;
+    let tag = page.tag.clone();
     let here = format!("/library/{tag}");
     let remove = |id: &str| {
         html! {
@@ -289,6 +354,8 @@ pub(crate) struct RecommendParams {
 }
 
 struct Ranked {
+    /// The tag asked for, as the library spells it.
+    tag: Option<String>,
     recs: Arc<Vec<Recommendation>>,
     from: Day,
     to: Day,
@@ -344,10 +411,22 @@ pub(crate) async fn recommend(
     }
     let tags: Vec<String> = tag.iter().cloned().collect();
     let ranked = blocking(&state, move |r, s| {
+        let tags: Vec<String> = s.library.read(|lib| {
+            let mut stored = Vec::new();
+            for t in tags {
+                stored.push(match lib.map(|l| l.tag_name(&t)).transpose()?.flatten() {
+                    Some(name) => name,
+                    None => t,
+                });
+            }
+            Ok(stored)
+        })?;
+        let tag = tags.first().cloned();
         let Some((recs, from, to)) = ranked(r, s, tags, from, to, PAGE_LIMIT)? else {
             return Ok(None);
         };
         Ok(Some(Ranked {
+            tag,
             recs,
             from,
             to,
@@ -358,6 +437,7 @@ pub(crate) async fn recommend(
     let Some(k) = ranked else {
         return Err(AppError::not_found("The archive lists no day yet.").into());
     };
+    let tag = k.tag.clone();
     let for_whom = tag.clone().unwrap_or_else(|| "every tag".into());
     let days = if k.from == k.to {
         k.from.to_string()

@@ -47,6 +47,7 @@ impl IntoResponse for PageError {
         let title = match self.0.status {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::BAD_REQUEST => "Cannot do that",
+            StatusCode::MISDIRECTED_REQUEST => "Not this server",
             _ => "Something went wrong",
         };
         let body = layout(
