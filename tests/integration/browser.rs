@@ -184,7 +184,7 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         c.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
         assert_eq!(c.current_url().await.unwrap().path(), "/search");
         let lede = c.find(Locator::Css("p.lede")).await.unwrap().text().await.unwrap();
-        assert!(lede.starts_with("90 papers match; 1–25 shown"), "{lede}");
+        assert!(lede.starts_with("90 papers hold all your words; 1–25 shown"), "{lede}");
         shot("search.png").await;
         let first_page: Vec<String> = ids(&c).await;
 
