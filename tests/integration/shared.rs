@@ -1,17 +1,18 @@
 //! Conformance runs over the real data in ../shared when it is present (CI has it). Each test
-//! prints that it skipped when it is absent.
+//! prints that it skipped when it is absent (or python3 is, for fake-arxiv); under `CI=true` a
+//! skip is a failure (`util::skip`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::util::{TestArchive, eventually};
+use crate::util::{TestArchive, eventually, skip};
 
 pub(crate) fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     if p.join("data").is_dir() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: ../shared is absent; this conformance test runs where it is (CI)");
+        skip("../shared is absent; this conformance test runs where it is (CI)");
         None
     }
 }
@@ -92,7 +93,7 @@ pub(crate) fn expect_reports(
 
 pub(crate) struct Fake(Child);
 
-/// Starts `fake-arxiv serve` on a free port; None (after saying SKIPPED) when it cannot run.
+/// Starts `fake-arxiv serve` on a free port; None (after `skip`) without python3.
 pub(crate) fn start_fake(
     fake: &Path,
     listings: &Path,
@@ -110,18 +111,26 @@ pub(crate) fn start_fake(
         port_file.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let Ok(child) = Command::new(fake)
+    // fake-arxiv is a python3 script (`#!/usr/bin/env python3`): without python3 it would start
+    // and exit at once, so look for python3 first.
+    let python = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !python.is_ok_and(|s| s.success()) {
+        skip(&format!(
+            "python3 is not installed; {} needs it",
+            fake.display()
+        ));
+        return None;
+    }
+    let child = Command::new(fake)
         .args(&args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-    else {
-        eprintln!(
-            "SKIPPED: cannot start {} (python3 missing?)",
-            fake.display()
-        );
-        return None;
-    };
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", fake.display()));
     let mut guard = Fake(child);
     // It writes its port once it listens.
     let port = eventually("fake-arxiv to listen (its port file)", || {
