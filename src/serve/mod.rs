@@ -385,6 +385,41 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .into_response()
 }
 
+/// What the handlers share, over an opened reader.
+fn state(
+    loc: &Location,
+    reader: Reader,
+    hosts: host::Hosts,
+    loopback: bool,
+    token: Option<String>,
+) -> anyhow::Result<Arc<AppState>> {
+    let library = library::LibraryState::new(
+        &loc.dir,
+        loc.library_path(),
+        loopback,
+        token.filter(|t| !t.is_empty()),
+    )?;
+    Ok(Arc::new(AppState {
+        hosts,
+        library,
+        reader,
+        totals: Default::default(),
+        stats: Default::default(),
+        workers: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ),
+    }))
+}
+
+/// The routes as `serve` on loopback without a token answers them, over the archive at `loc`,
+/// for tests that call the router in process (no socket, no background index reload).
+#[doc(hidden)]
+pub fn router_for_tests(loc: &Location) -> anyhow::Result<Router> {
+    let reader = Reader::open(loc)?.with_index(true)?;
+    let hosts = host::Hosts::new(std::net::Ipv4Addr::LOCALHOST.into(), &[])?;
+    Ok(router(state(loc, reader, hosts, true, None)?))
+}
+
 /// Serves the archive until Ctrl-C or SIGTERM.
 pub fn run(
     loc: Location,
@@ -409,22 +444,7 @@ pub fn run(
             );
         }
     }
-    let library = library::LibraryState::new(
-        &loc.dir,
-        loc.library_path(),
-        addr.ip().is_loopback(),
-        token.filter(|t| !t.is_empty()),
-    )?;
-    let state = Arc::new(AppState {
-        hosts,
-        library,
-        reader,
-        totals: Default::default(),
-        stats: Default::default(),
-        workers: tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(2, |n| n.get()),
-        ),
-    });
+    let state = state(&loc, reader, hosts, addr.ip().is_loopback(), token)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

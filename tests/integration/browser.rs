@@ -1,32 +1,115 @@
 //! The web reader in a real headless Chromium (Debian's `chromium` and `chromium-driver`), driven
 //! over WebDriver: open a day, expand an abstract, go to the previous day, search from the box,
 //! page through results, open a hit, follow a similar paper, and no console errors on the way.
-//! Skips, saying so, where no Chromium is installed (`.ci/run` installs it).
+//! Skips, saying so, where no Chromium is installed (`.ci/run` installs it; under `CI=true` a
+//! skip is a failure).
+//!
+//! Every step that leaves a page waits for the next one to have loaded (a condition, bounded by
+//! `util::PATIENCE`), never for a time: a busy machine only makes the test slower.
 //!
 //! `ARXIV_DAILY_SCREENSHOTS=DIR` also writes screenshots of the day, search and paper pages.
 
+use std::future::Future;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::fixtures::{Item, feed};
 use crate::serve::serve;
-use crate::util::{TestArchive, write};
+use crate::util::{PATIENCE, TestArchive, skip, write};
 
 fn find(candidates: &[&str]) -> Option<PathBuf> {
     candidates.iter().map(PathBuf::from).find(|p| p.is_file())
 }
 
+/// chromedriver, started in a process group of its own, which the browser it starts and that
+/// browser's helpers join. Dropping it kills the whole group: when the test ends, and when it
+/// panics anywhere (unwinding drops it), so no Chromium outlives the test. (Chromium's crash
+/// handlers start sessions of their own; they exit when the browser is gone.)
 struct Driver(Child);
+
+impl Driver {
+    fn start(chromedriver: &std::path::Path, port: u16) -> Driver {
+        Driver(
+            Command::new(chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .unwrap(),
+        )
+    }
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The group's id is chromedriver's pid (`process_group(0)`).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Polls `probe` until it gives a value; panics saying `what` was awaited after `PATIENCE`.
+async fn until<T, F: Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what}; it never came"
+        );
+        // The poll's pause; the condition ends the wait.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the page that was shown when `mark_page` ran has been replaced by another that
+/// has loaded. (A new page can have the old one's URL: a form that comes back to its page.)
+async fn next_page_loaded(c: &Client, what: &str) {
+    until(what, || {
+        let c = c.clone();
+        async move {
+            // While the browser swaps documents a script may fail: that is "not yet".
+            let done = c
+                .execute(
+                    "return window.__left !== true && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await;
+            matches!(done, Ok(serde_json::Value::Bool(true))).then_some(())
+        }
+    })
+    .await;
+}
+
+/// Marks the current page, to tell it from the next (see `next_page_loaded`).
+async fn mark_page(c: &Client) {
+    c.execute("window.__left = true;", vec![]).await.unwrap();
+}
+
+/// Clicks `e`, which leads to another page, and waits for that page to have loaded.
+async fn click_to_next_page(c: &Client, e: Element, what: &str) {
+    mark_page(c).await;
+    e.click().await.unwrap();
+    next_page_loaded(c, what).await;
+}
+
+/// The element `css` selects, clicked, then the page it leads to, loaded.
+async fn follow(c: &Client, css: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    click_to_next_page(c, e, &format!("the page after a click on {css}")).await;
 }
 
 /// Three days of 30 cs.IR papers each, all about retrieval (so a search has pages).
@@ -86,8 +169,8 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
         find(&["/usr/bin/chromedriver"]),
     ) else {
-        eprintln!(
-            "SKIPPED: no chromium/chromedriver (apt-get install chromium chromium-driver); the browser test runs in CI"
+        skip(
+            "no chromium/chromedriver (apt-get install chromium chromium-driver); the browser test runs in CI",
         );
         return;
     };
@@ -98,15 +181,9 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         .local_addr()
         .unwrap()
         .port();
-    let _driver = Driver(
-        Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    // Declared before the driver, so it is removed after the browser using it is killed.
     let profile = tempfile::tempdir().unwrap();
+    let _driver = Driver::start(&chromedriver, port);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -126,24 +203,24 @@ fn a_reader_uses_the_site_in_a_real_browser() {
             }),
         );
         caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
-        // chromedriver takes a moment to listen.
-        let started = Instant::now();
-        let c = loop {
-            // WebDriver on loopback: plain HTTP, no TLS stack.
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(c) => break c,
-                Err(e) if started.elapsed() < Duration::from_secs(20) => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("cannot start a WebDriver session: {e}"),
+        // chromedriver takes a moment to listen: wait until it says it is ready.
+        let status = format!("http://127.0.0.1:{port}/status");
+        until("chromedriver to be ready", || {
+            let status = status.clone();
+            async move {
+                let r = reqwest::get(&status).await.ok()?;
+                let v: serde_json::Value = serde_json::from_str(&r.text().await.ok()?).ok()?;
+                (v["value"]["ready"] == true).then_some(())
             }
-        };
+        })
+        .await;
+        // WebDriver on loopback: plain HTTP, no TLS stack.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let c = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| panic!("cannot start a WebDriver session: {e}"));
         let b = &served.base;
         let shots = std::env::var_os("ARXIV_DAILY_SCREENSHOTS").map(PathBuf::from);
         let shot = |name: &'static str| {
@@ -167,13 +244,17 @@ fn a_reader_uses_the_site_in_a_real_browser() {
             .click()
             .await
             .unwrap();
-        assert!(details.attr("open").await.unwrap().is_some(), "the abstract opens");
+        until("the abstract to open", || {
+            let details = details.clone();
+            async move { details.attr("open").await.unwrap() }
+        })
+        .await;
         let abstract_text = c.find(Locator::Css("article.paper details p")).await.unwrap().text().await.unwrap();
         assert!(abstract_text.contains("We study"), "{abstract_text}");
         shot("day.png").await;
 
         // The previous day.
-        c.find(Locator::Css("a[rel=prev]")).await.unwrap().click().await.unwrap();
+        follow(&c, "a[rel=prev]").await;
         assert!(c.current_url().await.unwrap().path().ends_with("/day/2026-03-02"));
         let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
         assert_eq!(h1, "Monday, 2 March 2026");
@@ -181,17 +262,17 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         // Search from the box in the header.
         let q = c.find(Locator::Css("header form input[name=q]")).await.unwrap();
         q.send_keys("retrieval").await.unwrap();
-        c.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+        follow(&c, "header form button").await;
         assert_eq!(c.current_url().await.unwrap().path(), "/search");
         let lede = c.find(Locator::Css("p.lede")).await.unwrap().text().await.unwrap();
-        assert!(lede.starts_with("90 papers match; 1–25 shown"), "{lede}");
+        assert!(lede.starts_with("90 papers hold all your words; 1–25 shown"), "{lede}");
         shot("search.png").await;
         let first_page: Vec<String> = ids(&c).await;
 
         // Page through: 25 a page, four pages, no empty last page.
         let mut seen = first_page.clone();
         for page in 2..=4 {
-            c.find(Locator::Css("a[rel=next]")).await.unwrap().click().await.unwrap();
+            follow(&c, "a[rel=next]").await;
             let url = c.current_url().await.unwrap();
             assert!(url.query().unwrap().contains(&format!("page={page}")), "{url}");
             seen.extend(ids(&c).await);
@@ -203,13 +284,13 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         assert_eq!((seen.len(), unique.len()), (90, 90), "pages never repeat or skip a paper");
 
         // Open a hit, then follow a similar paper.
-        c.find(Locator::Css("ol.hits h3 a")).await.unwrap().click().await.unwrap();
+        follow(&c, "ol.hits h3 a").await;
         let paper_url = c.current_url().await.unwrap();
         assert!(paper_url.path().starts_with("/paper/"), "{paper_url}");
         let cite = c.find(Locator::Css("pre.bibtex")).await.unwrap().text().await.unwrap();
         assert!(cite.starts_with("@misc{"), "{cite}");
         shot("paper.png").await;
-        c.find(Locator::Css("ol.similar a")).await.unwrap().click().await.unwrap();
+        follow(&c, "ol.similar a").await;
         let next = c.current_url().await.unwrap();
         assert!(next.path().starts_with("/paper/") && next != paper_url, "{next}");
 
@@ -226,7 +307,8 @@ fn a_reader_uses_the_site_in_a_real_browser() {
             .send_keys("mine")
             .await
             .unwrap();
-        first.find(Locator::Css("form.save button")).await.unwrap().click().await.unwrap();
+        let save = first.find(Locator::Css("form.save button")).await.unwrap();
+        click_to_next_page(&c, save, "the day page after saving a paper").await;
         let back = c.current_url().await.unwrap();
         let page = c.source().await.unwrap();
         assert_eq!(back.path(), "/day/2026-03-04", "the form comes back to the page: {page}");
@@ -235,7 +317,8 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         c.goto(&format!("{b}library")).await.unwrap();
         let row = c.find(Locator::Css("table.library tbody tr")).await.unwrap().text().await.unwrap();
         assert!(row.starts_with("mine 1 0 never"), "{row}");
-        c.find(Locator::LinkText("Recommended")).await.unwrap().click().await.unwrap();
+        let recommended_link = c.find(Locator::LinkText("Recommended")).await.unwrap();
+        click_to_next_page(&c, recommended_link, "the recommendations").await;
         let url = c.current_url().await.unwrap();
         assert_eq!((url.path(), url.query()), ("/recommend", Some("tag=mine")));
         let recommended = ids_in(&c, "ol.hits article.paper a.id").await;
@@ -243,7 +326,7 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         let why = c.find(Locator::Css("p.why")).await.unwrap().text().await.unwrap();
         assert!(why.starts_with("For mine: "), "{why}");
         shot("recommend.png").await;
-        c.find(Locator::Css("ol.hits form.dismiss button")).await.unwrap().click().await.unwrap();
+        follow(&c, "ol.hits form.dismiss button").await;
         assert_eq!(c.current_url().await.unwrap().path(), "/recommend");
         let after = ids_in(&c, "ol.hits article.paper a.id").await;
         assert!(!after.contains(&recommended[0]), "dismissed {}: {after:?}", recommended[0]);
@@ -264,15 +347,15 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         let site = a.scratch("site");
         a.run(&["site", site.to_str().unwrap()]).ok();
         c.goto(&format!("file://{}/index.html", site.display())).await.unwrap();
-        c.find(Locator::Css("table.reports td a")).await.unwrap().click().await.unwrap();
+        follow(&c, "table.reports td a").await;
         assert!(c.current_url().await.unwrap().path().ends_with("/default/index.html"));
-        c.find(Locator::Css("table.reports tbody td a")).await.unwrap().click().await.unwrap();
+        follow(&c, "table.reports tbody td a").await;
         let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
         assert_eq!(h1, "Wednesday, 4 March 2026");
-        c.find(Locator::Css("a[rel=prev]")).await.unwrap().click().await.unwrap();
+        follow(&c, "a[rel=prev]").await;
         let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
         assert_eq!(h1, "Tuesday, 3 March 2026");
-        c.find(Locator::Css("nav.tabs a")).await.unwrap().click().await.unwrap();
+        follow(&c, "nav.tabs a").await;
         assert!(c.current_url().await.unwrap().path().ends_with("/default/2026-03-03/all.html"));
         assert_eq!(c.find_all(Locator::Css("article.paper")).await.unwrap().len(), 30);
         let scripts = c.find_all(Locator::Css("script")).await.unwrap().len();
@@ -281,7 +364,7 @@ fn a_reader_uses_the_site_in_a_real_browser() {
 
         // With Pagefind (where installed), its search page over HTTP finds the papers.
         match crate::site::pagefind() {
-            None => eprintln!("SKIPPED (part): Pagefind is not installed (npm install pagefind; ARXIV_DAILY_PAGEFIND); the static search is not tried"),
+            None => skip("the static search part: Pagefind is not installed (npm install pagefind; ARXIV_DAILY_PAGEFIND)"),
             Some(pagefind) => {
                 let searchable = a.scratch("site-search");
                 a.cmd(&["site", searchable.to_str().unwrap(), "--search"])
@@ -290,15 +373,15 @@ fn a_reader_uses_the_site_in_a_real_browser() {
                     .unwrap();
                 let files = crate::site::FileServer::start(&searchable);
                 c.goto(&format!("{}search.html?q=multimodal", files.base)).await.unwrap();
-                let started = Instant::now();
-                let hits = loop {
-                    let hits = c.find_all(Locator::Css(".pagefind-ui__result-link")).await.unwrap();
-                    if !hits.is_empty() || started.elapsed() > Duration::from_secs(15) {
-                        break hits;
+                // Pagefind's script searches after the page has loaded: wait for its results.
+                let hits = until("Pagefind to find the listed papers", || {
+                    let c = c.clone();
+                    async move {
+                        let hits = c.find_all(Locator::Css(".pagefind-ui__result-link")).await.ok()?;
+                        (!hits.is_empty()).then_some(hits)
                     }
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                };
-                assert!(!hits.is_empty(), "Pagefind finds the listed papers");
+                })
+                .await;
                 let href = hits[0].attr("href").await.unwrap().unwrap_or_default();
                 assert!(href.contains("/all.html"), "{href}");
                 shot("site-search.png").await;

@@ -333,7 +333,13 @@ fn readers_never_fail_while_a_writer_runs() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    // Once it holds the writer lock (the lock file names the writer's pid), not after a time: a
+    // second writer started before that could take the lock first, and w1 (without --wait) fail.
+    let pid = w1.id().to_string();
+    crate::util::eventually("the first writer to take the lock", || {
+        let holder = std::fs::read_to_string(a.data().join("lock")).unwrap_or_default();
+        (holder.trim() == pid).then_some(())
+    });
     a.run(&[
         "--wait",
         "import",

@@ -556,59 +556,117 @@ fn the_digest_is_mailed_once_per_paper_and_tag_and_failures_say_so() {
     assert!(tags[0]["last_digest"].is_string(), "{tags:?}");
 }
 
+/// Whether a process holds the library's write transaction: a `BEGIN IMMEDIATE` that does not
+/// wait is refused (busy) exactly then. When it is not, the probe's own empty transaction is
+/// rolled back at once (a writer that asks meanwhile waits a moment: its busy timeout).
+fn library_write_open(path: &std::path::Path) -> bool {
+    let Ok(db) = rusqlite::Connection::open(path) else {
+        return false;
+    };
+    db.busy_timeout(Duration::ZERO).unwrap();
+    match db.execute_batch("BEGIN IMMEDIATE") {
+        Ok(()) => {
+            db.execute_batch("ROLLBACK").unwrap();
+            false
+        }
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+        {
+            true
+        }
+        Err(e) => panic!("probing {}: {e}", path.display()),
+    }
+}
+
+/// kill -9 during `library import` (one transaction): the library is as before or complete,
+/// never in between. Each kill is told apart (as `crash.rs` counts its kills): before the import
+/// wrote (nothing stored, no write transaction open at the kill), mid-import (the transaction was
+/// open at the kill and nothing of it stayed), or after it committed. The kills land at moments
+/// spread over an uninterrupted import's time, and one more waits for the transaction to be
+/// open; at least one must have landed mid-import, else the test would prove nothing.
 #[test]
 fn kill_9_during_an_import_leaves_the_library_as_before_or_complete() {
+    const N: usize = 60_000;
     let a = topical_archive();
     a.run(&["library", "add", "--tag", "keep", &topical_id(0, 0, 0)])
         .ok();
     let before = a.run(&["library", "list", "--json"]).ok().stdout;
+    let library = a.data().join("library.sqlite3");
     // A large file: 60,000 ids, imported in one transaction.
     let file = a.scratch("big").join("ids.txt");
-    let text: String = (0..60_000)
+    let text: String = (0..N)
         .map(|i| format!("https://arxiv.org/abs/2501.{:05}\n", i % 100_000))
         .collect();
     write(&file, &text);
-    let mut outcomes = Vec::new();
-    for delay_ms in [30u64, 120, 250, 400] {
-        let mut child = a
-            .cmd(&["library", "import", file.to_str().unwrap(), "--tag", "big"])
+    let import = |tag: &str| {
+        a.cmd(&["library", "import", file.to_str().unwrap(), "--tag", tag])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
+            .unwrap()
+    };
+    // How long an import takes here, into a library of its own (kills are spread over it).
+    let started = std::time::Instant::now();
+    let timed = a.scratch("timed").join("library.sqlite3");
+    a.run(&[
+        "--library",
+        timed.to_str().unwrap(),
+        "library",
+        "import",
+        file.to_str().unwrap(),
+        "--tag",
+        "big",
+    ])
+    .ok();
+    let took = started.elapsed();
+
+    let (mut before_write, mut mid_import, mut after_commit) = (0, 0, 0);
+    let mut seed: u64 = 0x5eed_1234_abcd_0002;
+    for round in 0..7 {
+        // Each round its own tag: a complete import stays, and the next starts from nothing.
+        let tag = format!("big{round}");
+        let mut child = import(&tag);
+        let open_at_kill = if round < 6 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            // The moment of this kill (not a wait for anything): somewhere in an import's time.
+            let at = Duration::from_micros((seed >> 33) % (took.as_micros() as u64).max(1));
+            std::thread::sleep(at);
+            library_write_open(&library)
+        } else {
+            // The last kill waits until the import's transaction is open.
+            crate::util::eventually("the import's write transaction to open", || {
+                library_write_open(&library).then_some(true)
+            })
+        };
+        let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        let listed = a.run(&["library", "list", "--tag", "big"]);
-        let n = listed.stdout.lines().count();
-        assert!(
-            n == 0 || n == 60_000,
-            "after kill at {delay_ms} ms: {n} entries"
-        );
-        outcomes.push(n);
+        let n = a
+            .run(&["library", "list", "--tag", &tag])
+            .stdout
+            .lines()
+            .count();
+        assert!(n == 0 || n == N, "after kill {round}: {n} entries");
+        match (n, open_at_kill) {
+            (0, true) => mid_import += 1,
+            (0, false) => before_write += 1,
+            _ => after_commit += 1,
+        }
         let keep = a
             .run(&["library", "list", "--tag", "keep", "--json"])
             .ok()
             .stdout;
         assert_eq!(keep, before);
-        if n == 60_000 {
-            a.run(&["library", "remove", "--tag", "big", "2501.00000"])
-                .ok();
-            // Start again from nothing for the next round.
-            let all: Vec<String> = a
-                .run(&["library", "list", "--tag", "big"])
-                .ok()
-                .stdout
-                .lines()
-                .map(|l| l.split('\t').next().unwrap().to_string())
-                .collect();
-            for chunk in all.chunks(5000) {
-                let mut args = vec!["library", "remove", "--tag", "big"];
-                args.extend(chunk.iter().map(String::as_str));
-                a.run(&args).ok();
-            }
-        }
     }
+    eprintln!(
+        "library import ({took:?} uninterrupted): of 7 kills, {mid_import} landed mid-import, \
+         {before_write} before it wrote, {after_commit} after it committed"
+    );
+    assert!(
+        mid_import >= 1,
+        "no kill landed mid-import; the test would prove little"
+    );
     // A rerun completes.
     a.run(&["library", "import", file.to_str().unwrap(), "--tag", "big"])
         .ok();
@@ -618,7 +676,6 @@ fn kill_9_during_an_import_leaves_the_library_as_before_or_complete() {
             .stdout
             .lines()
             .count(),
-        60_000
+        N
     );
-    eprintln!("entries seen after each kill: {outcomes:?}");
 }

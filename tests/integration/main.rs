@@ -14,6 +14,7 @@ mod legacy;
 mod library;
 mod reliability;
 mod report_repo;
+mod router;
 mod search;
 mod serve;
 mod shared;

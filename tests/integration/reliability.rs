@@ -518,17 +518,29 @@ impl Drop for Unmount {
     }
 }
 
-/// Mounts a tmpfs of `size` on `dir` (root only); `None`, having said SKIPPED, elsewhere.
+/// Mounts a tmpfs of `size` on `dir` (root only); `None`, after `util::skip`, elsewhere (CI runs
+/// as root, where a skip is a failure).
 fn small_disk(dir: &std::path::Path, size: &str, what: &str) -> Option<Unmount> {
     let mounted = std::process::Command::new("mount")
         .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
         .arg(dir)
-        .status();
-    if !mounted.is_ok_and(|s| s.success()) {
-        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root); {what} runs in CI as root");
-        return None;
+        .output();
+    match mounted {
+        Ok(out) if out.status.success() => Some(Unmount(dir.to_path_buf())),
+        Ok(out) => {
+            crate::util::skip(&format!(
+                "cannot mount a tmpfs here (needs root): {}; {what} runs in CI as root",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+            None
+        }
+        Err(e) => {
+            crate::util::skip(&format!(
+                "cannot run mount ({e}); {what} runs in CI as root"
+            ));
+            None
+        }
     }
-    Some(Unmount(dir.to_path_buf()))
 }
 
 /// Damage SQLite itself reports is not something `--repair` can fix: `doctor` says so and what

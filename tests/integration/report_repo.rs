@@ -49,7 +49,7 @@ fn legacy_name(day: &str) -> String {
 }
 
 /// fake-arxiv serving the shared listings, an empty git repository, and a PATH that finds the
-/// arxiv-daily under test; None (after saying SKIPPED) without ../shared, python3 or git.
+/// arxiv-daily under test; None (after `util::skip`) without ../shared, python3 or git.
 struct Repo {
     tmp: tempfile::TempDir,
     _fake: crate::shared::Fake,
@@ -64,7 +64,7 @@ impl Repo {
     fn start() -> Option<Repo> {
         let shared = shared()?;
         if Command::new("git").arg("--version").output().is_err() {
-            eprintln!("SKIPPED: git is not installed");
+            crate::util::skip("git is not installed; the report repository test needs it");
             return None;
         }
         let fake = shared.join("tools/fake-arxiv");
@@ -232,7 +232,9 @@ fn the_daily_workflow_keeps_a_report_repository_over_several_days() {
     if crate::site::pagefind().is_some() {
         assert!(repo.join("site/search.html").is_file() && repo.join("site/pagefind").is_dir());
     } else {
-        eprintln!("SKIPPED (part): Pagefind is not installed; the site's search is not built");
+        crate::util::skip(
+            "the site's search part: Pagefind is not installed (npm install pagefind; ARXIV_DAILY_PAGEFIND)",
+        );
     }
     // The repository is the archive: a fresh import of it gives the same counts as the last run.
     let last = tmp.path().join("data-3");

@@ -1,12 +1,11 @@
 //! `serve`: the real binary on 127.0.0.1:0 over a real archive, every page and API route over
 //! HTTP, the API against the CLI's `--json`, safety, and an ingest seen while serving.
 
+use crate::fixtures::{Item, feed};
+use crate::util::{PATIENCE, TestArchive, eventually, write};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
-
-use crate::fixtures::{Item, feed};
-use crate::util::{TestArchive, write};
+use std::time::Duration;
 
 /// A running `arxiv-daily serve`; killed when dropped.
 pub struct Served {
@@ -126,7 +125,7 @@ pub fn archive() -> TestArchive {
 fn get(url: &str) -> (u16, String, reqwest::header::HeaderMap) {
     let r = reqwest::blocking::Client::new()
         .get(url)
-        .timeout(Duration::from_secs(20))
+        .timeout(PATIENCE)
         .send()
         .unwrap();
     let status = r.status().as_u16();
@@ -363,19 +362,15 @@ fn what_an_ingest_commits_while_serving_becomes_visible() {
     );
     a.run(&["ingest", "--feed-file", path.to_str().unwrap()])
         .ok();
-    let started = Instant::now();
-    loop {
-        let found = json(&format!("{b}api/search?q=holography"))["total"] == 1;
-        let (status, _, _) = get(&format!("{b}day/2026-03-05"));
-        if found && status == 200 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "visible within 5 s"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    // The server reloads its index by itself: wait until both the search and the day show it.
+    eventually(
+        "the ingested paper in the search and its day's page",
+        || {
+            let found = json(&format!("{b}api/search?q=holography"))["total"] == 1;
+            let (status, _, _) = get(&format!("{b}day/2026-03-05"));
+            (found && status == 200).then_some(())
+        },
+    );
     // The counts the server keeps (totals, the archive's counts) are those of the new commit.
     assert_eq!(
         json(&format!("{b}api/stats"))["papers"].as_u64().unwrap(),

@@ -1,17 +1,18 @@
 //! Conformance runs over the real data in ../shared when it is present (CI has it). Each test
-//! prints that it skipped when it is absent.
+//! prints that it skipped when it is absent (or python3 is, for fake-arxiv); under `CI=true` a
+//! skip is a failure (`util::skip`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::util::TestArchive;
+use crate::util::{TestArchive, eventually, skip};
 
 pub(crate) fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     if p.join("data").is_dir() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: ../shared is absent; this conformance test runs where it is (CI)");
+        skip("../shared is absent; this conformance test runs where it is (CI)");
         None
     }
 }
@@ -92,7 +93,7 @@ pub(crate) fn expect_reports(
 
 pub(crate) struct Fake(Child);
 
-/// Starts `fake-arxiv serve` on a free port; None (after saying SKIPPED) when it cannot run.
+/// Starts `fake-arxiv serve` on a free port; None (after `skip`) without python3.
 pub(crate) fn start_fake(
     fake: &Path,
     listings: &Path,
@@ -110,30 +111,37 @@ pub(crate) fn start_fake(
         port_file.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let Ok(child) = Command::new(fake)
+    // fake-arxiv is a python3 script (`#!/usr/bin/env python3`): without python3 it would start
+    // and exit at once, so look for python3 first.
+    let python = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !python.is_ok_and(|s| s.success()) {
+        skip(&format!(
+            "python3 is not installed; {} needs it",
+            fake.display()
+        ));
+        return None;
+    }
+    let child = Command::new(fake)
         .args(&args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-    else {
-        eprintln!(
-            "SKIPPED: cannot start {} (python3 missing?)",
-            fake.display()
-        );
-        return None;
-    };
-    let guard = Fake(child);
-    for _ in 0..300 {
-        let port = std::fs::read_to_string(&port_file)
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        if !port.is_empty() {
-            return Some((guard, format!("http://127.0.0.1:{port}")));
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", fake.display()));
+    let mut guard = Fake(child);
+    // It writes its port once it listens.
+    let port = eventually("fake-arxiv to listen (its port file)", || {
+        if let Some(status) = guard.0.try_wait().unwrap() {
+            panic!("fake-arxiv exited before it listened: {status}");
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("fake-arxiv did not start");
+        let port = std::fs::read_to_string(&port_file).unwrap_or_default();
+        let port = port.trim();
+        (!port.is_empty() && port.parse::<u16>().is_ok()).then(|| port.to_string())
+    });
+    Some((guard, format!("http://127.0.0.1:{port}")))
 }
 
 impl Drop for Fake {
@@ -234,13 +242,11 @@ fn served_ids(
         "{base}/oai?verb=ListRecords&metadataPrefix=arXivRaw&set={set}&from={from}&until={until}"
     );
     loop {
-        let body = loop {
+        // Every 9th request is a 503 (--fail-every): ask again until the page comes.
+        let body = eventually(&format!("fake-arxiv to answer {url}"), || {
             let r = client.get(&url).send().unwrap();
-            if r.status().is_success() {
-                break r.text().unwrap();
-            }
-            std::thread::sleep(std::time::Duration::from_millis(1100));
-        };
+            r.status().is_success().then(|| r.text().unwrap())
+        });
         let page = arxiv_daily::source::oai::parse(&body, &url).unwrap();
         ids.extend(page.records.iter().map(|r| r.id.to_string()));
         match page.token {
@@ -296,14 +302,29 @@ fn a_two_month_backfill_from_fake_arxiv_survives_kill_9_and_places_papers_on_the
         "--min-interval",
         "0.1",
     ];
-    // kill -9 part way, then resume
+    // kill -9 part way (once fake-arxiv has answered a few pages, a condition rather than a
+    // time), then resume.
     let mut child = a
         .cmd(&args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let answered = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.split_whitespace().nth(1) == Some("200"))
+            .count()
+    };
+    eventually("the backfill to have fetched 3 pages", || {
+        (answered() >= 3).then_some(())
+    });
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the backfill ended before the kill ({} pages)",
+        answered()
+    );
     let _ = child.kill();
     let _ = child.wait();
     let stored_before = a.stats()["papers"].as_u64().unwrap();

@@ -136,6 +136,42 @@ pub fn ids(stdout: &str) -> Vec<String> {
         .collect()
 }
 
+/// The longest a test waits for something it expects (a page to load, a server to start, a commit
+/// to show): generous, for a busy machine. Only reaching it fails; nothing is timed.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Polls `probe` until it gives a value; panics saying `what` was awaited after [`PATIENCE`].
+/// The short pause between probes is the poll's, not the wait: the condition ends the wait.
+#[track_caller]
+pub fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what}; it never came"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether the tests run in CI (`CI=true`, as CI sets it), where `.ci/run` installs every tool
+/// the tests use (python3, git, chromium and chromium-driver, Pagefind) and ../shared is laid.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// Says that a test, or a part of one, does not run here, and why. Under `CI=true` a skip is a
+/// failure (a panic with the same message): there the tools are installed, so a skip would hide
+/// a broken install behind a green run.
+#[track_caller]
+pub fn skip(why: &str) {
+    assert!(!in_ci(), "SKIPPED: {why} (CI=true: a skip is a failure)");
+    eprintln!("SKIPPED: {why}");
+}
+
 pub fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
