@@ -683,6 +683,66 @@ mod tests {
         }
     }
 
+    /// Over 10,000 papers a word more than a quarter of them hold finds nothing alone: the hits
+    /// hold a rarer word, the common word adds its score to the pool's, and pages are still
+    /// slices of one ranking.
+    #[test]
+    fn common_words_rank_only_papers_holding_a_rarer_word() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_of_batches(dir.path(), 2, 6_000, true, |batch, n| {
+            let pid = batch * 6_000 + n;
+            // Every paper holds "model"; one in 100 holds "stereo"; one in 7 "disparity".
+            let mut text = String::from("a model of things");
+            if pid % 100 == 0 {
+                text.push_str(" for stereo");
+            }
+            if pid % 7 == 0 {
+                text.push_str(" with disparity");
+            }
+            (pid, format!("2601.{pid:05}"), "Paper".into(), text)
+        });
+        let req = |limit: usize, offset: usize| crate::index::query::SearchRequest {
+            query: "stereo disparity model".into(),
+            limit,
+            offset,
+            ..Default::default()
+        };
+        let result = index.search(&req(100_000, 0)).unwrap();
+        let counts = index.counts(&result).unwrap();
+        // stereo: 120 papers; disparity: 1,715; both: 18; "model" (all 12,000) finds nothing.
+        assert_eq!(counts.total, 120 + 1_715 - 18);
+        assert_eq!(counts.all_words, Some(18));
+        let full: Vec<String> = result.hits.iter().map(|h| h.id.clone()).collect();
+        assert_eq!(full.len(), counts.total);
+        let both: std::collections::HashSet<String> = (0..12_000i64)
+            .filter(|p| p % 700 == 0)
+            .map(|p| format!("2601.{p:05}"))
+            .collect();
+        assert!(
+            full[..18].iter().all(|id| both.contains(id)),
+            "the papers holding every word first: {:?}",
+            &full[..18]
+        );
+        assert!(
+            result
+                .hits
+                .iter()
+                .all(|h| h.held.is_some_and(|m| m & 0b100 != 0)),
+            "every hit holds the common word too, and says so"
+        );
+        for (k, offset) in [(10, 0), (25, 90), (7, 113), (50, 1_700)] {
+            let page: Vec<String> = index
+                .search(&req(k, offset))
+                .unwrap()
+                .hits
+                .into_iter()
+                .map(|h| h.id)
+                .collect();
+            let end = (offset + k).min(full.len());
+            assert_eq!(page, full[offset..end], "k={k} offset={offset}");
+        }
+    }
+
     /// An index of three segments, papers with few distinct texts (many equal scores).
     fn three_segments(dir: &std::path::Path) -> super::SearchIndex {
         index_of_batches(dir, 3, 400, false, |batch, n| {

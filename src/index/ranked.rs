@@ -45,6 +45,9 @@ pub(crate) const POOL: usize = 100;
 /// papers that hold a rarer word of the query (Lucene's common-terms rule), unless every word of
 /// the query is common.
 const COMMON: f64 = 0.25;
+/// ... and more than this many papers (below it a word's postings cost nothing to rank, and a
+/// small archive keeps every word).
+const COMMON_AT_LEAST: f64 = 10_000.0;
 /// Two query words count as near when their positions differ by at most this.
 const NEAR: u32 = 3;
 /// The weight of the query's share (by idf) that a paper holds.
@@ -233,14 +236,16 @@ impl Plan {
         self.with_operators(Box::new(all), Occur::Must)
     }
 
-    /// Which words find the hits: those at most [`COMMON`] of the papers hold, or every word
-    /// when all are common.
+    /// Which words find the hits: those some but at most [`COMMON`] of the papers hold, or every
+    /// word when none is such.
     pub(crate) fn finders(&self, stats: &ContentStats<'_>) -> tantivy::Result<Vec<bool>> {
         use tantivy::query::Bm25StatisticsProvider;
         let n = stats.total_num_docs()? as f64;
         let mut rare = Vec::with_capacity(self.words.len());
         for (term, _) in &self.words {
-            rare.push(stats.doc_freq(term)? as f64 <= COMMON * n);
+            // A word no paper holds finds nothing either.
+            let df = stats.doc_freq(term)? as f64;
+            rare.push(df > 0.0 && (df <= COMMON * n || df <= COMMON_AT_LEAST));
         }
         if !rare.contains(&true) {
             rare.iter_mut().for_each(|r| *r = true);
