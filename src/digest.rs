@@ -124,6 +124,11 @@ pub fn message(from: &str, to: &str, day: Day, sections: &[Section]) -> anyhow::
 
 /// Where and how to send: an SMTP URL as lettre's `from_url` reads it (`smtps://user@host`,
 /// `smtp://user@host:587?tls=required`, `smtp://127.0.0.1:2525`), the password apart.
+///
+/// A password is only ever sent over TLS (`smtps://`, or `?tls=required`): `?tls=opportunistic`
+/// sends it in clear text when the server (or a man in the middle) leaves STARTTLS out, and a
+/// URL without TLS always does. The one exception is a relay on this machine, allowed by name:
+/// `smtp://user@127.0.0.1:PORT?tls=none&insecure_auth=loopback`.
 pub struct Smtp {
     pub url: String,
     pub password: Option<String>,
@@ -133,30 +138,127 @@ pub struct Smtp {
     pub backoff: Duration,
 }
 
+/// `url` as it may be shown: the password of a `user:password@` becomes `***`, whether or not
+/// the rest of the URL parses (the last `@` ends what may be a password).
+pub fn redacted(url: &str) -> String {
+    let start = url.find("://").map_or(0, |p| p + 3);
+    let rest = &url[start..];
+    let Some(at) = rest.rfind('@') else {
+        return url.to_string();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!("{}{}:***{}", &url[..start], &rest[..colon], &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+/// How the connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    /// `smtps://`: TLS from the first byte.
+    Implicit,
+    /// `?tls=required`: STARTTLS or nothing.
+    Required,
+    /// `?tls=opportunistic`: STARTTLS when the server offers it, else clear text.
+    Opportunistic,
+    /// No TLS (`smtp://` alone, or `?tls=none`).
+    None,
+}
+
+/// A host that is this machine (the packets never leave it): a loopback address or `localhost`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
 impl Smtp {
-    /// Checks the URL (never with a password in it) and adds the password.
-    fn transport(&self) -> anyhow::Result<SmtpTransport> {
-        let mut url = reqwest::Url::parse(&self.url)
-            .map_err(|e| anyhow::anyhow!("SMTP URL {:?}: {e}", self.url))?;
+    /// Checks the URL without connecting: a URL lettre takes, no password in it, and a password
+    /// (when there is one) that would only cross TLS. Errors show the URL redacted.
+    pub fn check(&self) -> anyhow::Result<()> {
+        self.lettre_url().map(|_| ())
+    }
+
+    /// The URL lettre is given: our own parameters taken out, the password put in.
+    fn lettre_url(&self) -> anyhow::Result<reqwest::Url> {
+        let shown = redacted(&self.url);
+        let mut url =
+            reqwest::Url::parse(&self.url).map_err(|e| anyhow::anyhow!("SMTP URL {shown}: {e}"))?;
         anyhow::ensure!(
             matches!(url.scheme(), "smtp" | "smtps"),
-            "SMTP URL {:?}: the scheme is smtp:// (STARTTLS with ?tls=required) or smtps://",
-            self.url
+            "SMTP URL {shown}: the scheme is smtp:// (STARTTLS with ?tls=required) or smtps://"
         );
         anyhow::ensure!(
             url.password().is_none(),
-            "the SMTP URL has a password in it: take it out and put it in ARXIV_DAILY_SMTP_PASSWORD"
+            "the SMTP URL {shown} has a password in it: take it out and put it in ARXIV_DAILY_SMTP_PASSWORD"
         );
+        let mut tls = None;
+        let mut insecure_auth = false;
+        for (k, v) in url.query_pairs() {
+            match (k.as_ref(), v.as_ref()) {
+                ("tls", "required" | "opportunistic" | "none") => tls = Some(v.into_owned()),
+                ("insecure_auth", "loopback") => insecure_auth = true,
+                _ => anyhow::bail!(
+                    "SMTP URL {shown}: unknown parameter {k}={v} (known: tls=required, tls=opportunistic, tls=none, insecure_auth=loopback)"
+                ),
+            }
+        }
+        let security = match (url.scheme(), tls.as_deref()) {
+            ("smtps", _) => Security::Implicit,
+            (_, Some("required")) => Security::Required,
+            (_, Some("opportunistic")) => Security::Opportunistic,
+            _ => Security::None,
+        };
         if let Some(p) = &self.password {
             anyhow::ensure!(
                 !url.username().is_empty(),
-                "ARXIV_DAILY_SMTP_PASSWORD is set but the SMTP URL names no user (smtp://USER@HOST)"
+                "ARXIV_DAILY_SMTP_PASSWORD is set but the SMTP URL {shown} names no user (smtp://USER@HOST)"
             );
+            let mut local = url.clone();
+            local.set_query(Some("tls=none&insecure_auth=loopback"));
+            let how = format!(
+                "send it over TLS with smtps://USER@HOST or smtp://USER@HOST:587?tls=required; for a relay on this machine only (127.0.0.1 or localhost), allow it with {}",
+                redacted(local.as_str())
+            );
+            match security {
+                Security::Implicit | Security::Required => {}
+                Security::Opportunistic => anyhow::bail!(
+                    "SMTP URL {shown}: with ?tls=opportunistic the password goes in clear text whenever the server (or a man in the middle) leaves STARTTLS out, so it is not sent: {how}"
+                ),
+                Security::None if !insecure_auth => anyhow::bail!(
+                    "SMTP URL {shown}: the connection has no TLS and the password would cross it in clear text, so it is not sent: {how}"
+                ),
+                Security::None => anyhow::ensure!(
+                    is_loopback(&url),
+                    "SMTP URL {shown}: insecure_auth=loopback allows a password without TLS only to a relay on this machine (127.0.0.1 or localhost), and {} is not one: send it over TLS with smtps://USER@HOST or ?tls=required",
+                    url.host_str().unwrap_or("")
+                ),
+            }
             url.set_password(Some(p))
-                .map_err(|()| anyhow::anyhow!("SMTP URL: cannot hold a password"))?;
+                .map_err(|()| anyhow::anyhow!("SMTP URL {shown}: cannot hold a password"))?;
         }
+        // lettre knows `tls=required` and `tls=opportunistic`; no TLS is its default.
+        match security {
+            Security::Required => url.set_query(Some("tls=required")),
+            Security::Opportunistic => url.set_query(Some("tls=opportunistic")),
+            Security::Implicit | Security::None => url.set_query(None),
+        }
+        Ok(url)
+    }
+
+    /// The transport, from the checked URL.
+    fn transport(&self) -> anyhow::Result<SmtpTransport> {
+        let url = self.lettre_url()?;
         Ok(SmtpTransport::from_url(url.as_str())
-            .map_err(|e| anyhow::anyhow!("SMTP URL {:?}: {e}", self.url))?
+            .map_err(|e| anyhow::anyhow!("SMTP URL {}: {e}", redacted(&self.url)))?
             .timeout(Some(self.timeout))
             .build())
     }
@@ -175,7 +277,7 @@ impl Smtp {
                     if !transient || attempt == attempts {
                         anyhow::bail!(
                             "sending the digest through {} failed{}: {why}",
-                            self.url,
+                            redacted(&self.url),
                             if transient {
                                 format!(" after {attempts} attempts")
                             } else {
@@ -223,17 +325,79 @@ mod tests {
         assert_eq!(first_lines("aaaa bbbb cccc dddd", 12), "aaaa bbbb…");
     }
 
-    #[test]
-    fn a_password_in_the_url_is_refused() {
-        let smtp = Smtp {
-            url: "smtp://me:secret@127.0.0.1:25".into(),
-            password: None,
+    fn smtp(url: &str, password: Option<&str>) -> Smtp {
+        Smtp {
+            url: url.into(),
+            password: password.map(str::to_string),
             timeout: Duration::from_secs(1),
             attempts: 1,
             backoff: Duration::ZERO,
-        };
-        let e = smtp.transport().err().unwrap().to_string();
+        }
+    }
+
+    #[test]
+    fn a_password_in_the_url_is_refused() {
+        let e = smtp("smtp://me:secret@127.0.0.1:25", None)
+            .transport()
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("ARXIV_DAILY_SMTP_PASSWORD"), "{e}");
         assert!(!e.contains("secret"), "{e}");
+        assert!(e.contains("smtp://me:***@127.0.0.1:25"), "{e}");
+    }
+
+    #[test]
+    fn urls_are_shown_without_their_password() {
+        for (url, shown) in [
+            ("smtp://me:pw@host:25", "smtp://me:***@host:25"),
+            (
+                "http://me:pw@127.0.0.1:99999",
+                "http://me:***@127.0.0.1:99999",
+            ),
+            ("smtp://me:p@ss/w@[::1:25", "smtp://me:***@[::1:25"),
+            ("me:pw@host", "me:***@host"),
+            (
+                "smtp://me@host:25?tls=required",
+                "smtp://me@host:25?tls=required",
+            ),
+            ("smtp://host", "smtp://host"),
+        ] {
+            assert_eq!(redacted(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_password_goes_only_over_tls_or_to_an_allowed_local_relay() {
+        let pw = Some("pw");
+        for ok in [
+            "smtps://me@mail.example.org",
+            "smtp://me@mail.example.org:587?tls=required",
+            "smtp://me@127.0.0.1:2525?tls=none&insecure_auth=loopback",
+            "smtp://me@localhost:2525?insecure_auth=loopback",
+            "smtp://me@[::1]:2525?tls=none&insecure_auth=loopback",
+        ] {
+            let url = smtp(ok, pw).lettre_url().unwrap();
+            assert_eq!(url.password(), Some("pw"), "{ok}");
+            assert!(!url.as_str().contains("insecure_auth"), "{url}");
+            assert!(!url.as_str().contains("tls=none"), "{url}");
+        }
+        for refused in [
+            "smtp://me@127.0.0.1:2525",
+            "smtp://me@127.0.0.1:2525?tls=none",
+            "smtp://me@127.0.0.1:2525?tls=opportunistic",
+            "smtp://me@mail.example.org:587?tls=opportunistic&insecure_auth=loopback",
+            "smtp://me@mail.example.org:25?insecure_auth=loopback",
+            "smtp://me@127.0.0.2.example.org:25?insecure_auth=loopback",
+            "smtp://me@127.0.0.1:25?insecure_auth=yes",
+        ] {
+            let e = smtp(refused, pw).check().unwrap_err().to_string();
+            assert!(e.contains("SMTP URL smtp://me@"), "{refused}: {e}");
+        }
+        // Without a password, a relay needs no permission.
+        smtp("smtp://127.0.0.1:2525", None).check().unwrap();
+        smtp("smtp://127.0.0.1:2525?tls=none", None)
+            .check()
+            .unwrap();
     }
 }

@@ -65,17 +65,23 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             Ok(Outcome::Done)
         }
         Command::Import { dir, json } => {
-            // Not a text archive: say so before anything is created.
+            // Not a text archive, or one that lists a path outside its folder, a link, a
+            // missing file: say so before anything is created.
             let manifest = crate::textarchive::Manifest::read(&dir)?;
             // A fresh data folder takes the exported config (before the writer writes the
-            // default one).
-            let archived = dir.join(crate::textarchive::CONFIG);
+            // default one): the one the manifest records (its SHA-256), and one that reads,
+            // checked before it is copied.
             let config = ctx.loc.config_path();
-            if ctx.loc.config.is_none() && !config.exists() && archived.exists() {
+            if ctx.loc.config.is_none()
+                && !config.exists()
+                && let Some(f) = manifest.entry(crate::textarchive::CONFIG)
+            {
+                let (archived, bytes) = crate::textarchive::read_listed(&dir, f)?;
+                let text = std::str::from_utf8(&bytes)
+                    .map_err(|e| anyhow::anyhow!("{}: not UTF-8: {e}", archived.display()))?;
+                crate::config::Config::parse(text, &archived.display().to_string())?;
                 std::fs::create_dir_all(&ctx.loc.dir)
                     .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", ctx.loc.dir.display()))?;
-                let bytes = std::fs::read(&archived)
-                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", archived.display()))?;
                 crate::files::write_if_changed(&config, &bytes)?;
             }
             let mut writer = Writer::open(&ctx.loc, ctx.wait)?;

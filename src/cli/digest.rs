@@ -21,10 +21,13 @@ pub(crate) struct Args {
     #[arg(long)]
     to: String,
     /// Where to send: smtps://USER@HOST (TLS), smtp://USER@HOST:587?tls=required (STARTTLS),
-    /// smtp://127.0.0.1:PORT (a local relay, no TLS).
+    /// smtp://127.0.0.1:PORT (a local relay, no TLS). The password is only sent over TLS, or
+    /// to a relay on this machine that the URL allows by name:
+    /// smtp://USER@127.0.0.1:PORT?tls=none&insecure_auth=loopback.
     #[arg(
         long,
         env = "ARXIV_DAILY_SMTP_URL",
+        hide_env_values = true,
         default_value = "smtp://127.0.0.1:25"
     )]
     smtp_url: String,
@@ -55,6 +58,26 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+    // Where to send is checked first (redacted in every message), before any work.
+    let smtp = if a.dry_run {
+        None
+    } else {
+        anyhow::ensure!(
+            a.timeout > 0.0 && a.timeout.is_finite(),
+            "--timeout must be a positive number of seconds"
+        );
+        let smtp = Smtp {
+            url: a.smtp_url.clone(),
+            password: std::env::var("ARXIV_DAILY_SMTP_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty()),
+            timeout: Duration::from_secs_f64(a.timeout),
+            attempts: a.attempts,
+            backoff: Duration::from_secs(2),
+        };
+        smtp.check()?;
+        Some(smtp)
+    };
     let path = ctx.loc.library_path();
     let Some(existing) = Library::open_read_only(&path)? else {
         anyhow::bail!(
@@ -117,24 +140,12 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         .clone()
         .unwrap_or_else(|| "arxiv-daily <arxiv-daily@localhost>".into());
     let message = crate::digest::message(&from, &a.to, day, &sections)?;
-    if a.dry_run {
+    let Some(smtp) = smtp else {
+        // --dry-run
         let mut out = stdout();
         out.write_all(&message.formatted())?;
         out.flush()?;
         return Ok(Outcome::Done);
-    }
-    anyhow::ensure!(
-        a.timeout > 0.0 && a.timeout.is_finite(),
-        "--timeout must be a positive number of seconds"
-    );
-    let smtp = Smtp {
-        url: a.smtp_url.clone(),
-        password: std::env::var("ARXIV_DAILY_SMTP_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty()),
-        timeout: Duration::from_secs_f64(a.timeout),
-        attempts: a.attempts,
-        backoff: Duration::from_secs(2),
     };
     smtp.send(&message, |m| eprintln!("arxiv-daily: {m}"))?;
     // Accepted: now, and only now, the papers count as sent.

@@ -481,6 +481,13 @@ impl SearchIndex {
         req: &SearchRequest,
     ) -> Result<Vec<Hit>> {
         let wanted = req.offset + req.limit.max(1);
+        if plan.words.len() == 1 {
+            // One word: every hit holds it, and the second phase would multiply every score
+            // alike (nothing is near nothing); the first phase's order is the ranking.
+            let mut hits = self.top_hits(searcher, query, req)?;
+            hits.iter_mut().for_each(|h| h.held = Some(1));
+            return Ok(hits);
+        }
         let relevance = req.sort == SortBy::Relevance;
         let n = if relevance {
             wanted.max(super::ranked::POOL)

@@ -40,7 +40,7 @@ use super::stats::ContentStats;
 use super::{IndexError, Result, SearchIndex};
 
 /// How many of the first phase's best papers the second phase re-scores.
-pub(crate) const POOL: usize = 100;
+pub(crate) const POOL: usize = 40;
 /// A word that more than this share of the archive's papers hold is common: it ranks only the
 /// papers that hold a rarer word of the query (Lucene's common-terms rule), unless every word of
 /// the query is common.

@@ -19,7 +19,7 @@ use crate::store::{
     parse_hash_hex, text,
 };
 use crate::textarchive::{
-    Counts, FileEntry, HARVESTS, Line, Manifest, REJECTED, day_of_path, resolve, sha256,
+    Counts, FileEntry, HARVESTS, Line, Manifest, REJECTED, day_of_path, read_inside, read_listed,
 };
 
 /// What an import did.
@@ -71,40 +71,32 @@ fn json_at(path: &Path, line: usize, e: &serde_json::Error) -> anyhow::Error {
     at(path, line, format!("{msg} (column {})", e.column()))
 }
 
-/// Reads a file the manifest lists.
-fn read_listed(dir: &Path, f: &FileEntry) -> anyhow::Result<(std::path::PathBuf, Vec<u8>)> {
-    let path = resolve(dir, &f.path)?;
-    let bytes = std::fs::read(&path).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: cannot read a file the manifest lists: {e}",
-            path.display()
-        )
-    })?;
-    Ok((path, bytes))
-}
-
-/// After every line parsed: the file must end with a newline and have the manifest's line count
-/// and SHA-256 (a file cut at a line boundary parses).
-fn check_whole(path: &Path, f: &FileEntry, bytes: &[u8], lines: usize) -> anyhow::Result<()> {
-    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
-        return Err(at(
-            path,
-            lines,
-            "the last line has no newline (the file was cut short)",
-        ));
+/// Reads a file the manifest lists, checked against the manifest before it is parsed
+/// (`textarchive::read_listed`). A file that is not the recorded one is parsed only to name
+/// its first line that does not read, a better clue than a checksum; nothing of it is used.
+fn read_checked<T>(
+    dir: &Path,
+    f: &FileEntry,
+    parse: impl Fn(&Path, &[u8]) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    match read_listed(dir, f) {
+        Ok((path, bytes)) => parse(&path, &bytes),
+        Err(e) => {
+            if let Ok((path, bytes)) = read_inside(dir, &f.path)
+                && let Err(line) = parse(&path, &bytes)
+            {
+                return Err(line);
+            }
+            Err(e)
+        }
     }
-    anyhow::ensure!(
-        lines as u64 == f.lines && sha256(bytes) == f.sha256,
-        "{}: {} lines that parse, but not the {} lines the manifest records (or not their SHA-256): the file was changed or cut short after the export; export again from the archive that wrote it, or restore the file",
-        path.display(),
-        lines,
-        f.lines
-    );
-    Ok(())
 }
 
 fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed> {
-    let (path, bytes) = read_listed(dir, f)?;
+    read_checked(dir, f, |path, bytes| parse_day(path, bytes, day))
+}
+
+fn parse_day(path: &Path, bytes: &[u8], day: Day) -> anyhow::Result<Parsed> {
     let mut p = Parsed {
         day,
         snapshots: Vec::new(),
@@ -113,18 +105,17 @@ fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed>
         repeats: Vec::new(),
         reports: BTreeMap::new(),
     };
-    let mut n = 0;
     for (i, raw) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
-        n = i + 1;
+        let n = i + 1;
         let line: Line = serde_json::from_slice(raw.strip_suffix(b"\n").unwrap_or(raw))
-            .map_err(|e| json_at(&path, n, &e))?;
+            .map_err(|e| json_at(path, n, &e))?;
         match line {
             Line::Snapshot(s) => {
                 let (id, recorded, snapshot) = s.into_snapshot();
                 let hash = snapshot.content_hash();
                 if parse_hash_hex(&recorded) != Some(hash) {
                     return Err(at(
-                        &path,
+                        path,
                         n,
                         format!(
                             "the snapshot of {} does not have the hash it records ({}, its text gives {}): the line was changed",
@@ -134,7 +125,7 @@ fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed>
                         ),
                     ));
                 }
-                let id = ArxivId::parse(&id).map_err(|e| at(&path, n, e))?;
+                let id = ArxivId::parse(&id).map_err(|e| at(path, n, e))?;
                 let packed = text::pack(&snapshot.abstract_text);
                 p.snapshots.push((id, snapshot, packed));
             }
@@ -144,7 +135,7 @@ fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed>
             Line::Report(r) => {
                 if p.reports.contains_key(&r.profile) {
                     return Err(at(
-                        &path,
+                        path,
                         n,
                         format!("a second report of profile {:?}", r.profile),
                     ));
@@ -155,7 +146,7 @@ fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed>
                 Some((_, _, rows)) => rows.push((n, row)),
                 None => {
                     return Err(at(
-                        &path,
+                        path,
                         n,
                         format!(
                             "a report row of profile {:?} before its report line",
@@ -166,7 +157,6 @@ fn parse_day_file(dir: &Path, f: &FileEntry, day: Day) -> anyhow::Result<Parsed>
             },
         }
     }
-    check_whole(&path, f, &bytes, n)?;
     Ok(p)
 }
 
@@ -293,16 +283,16 @@ fn parse_lines<T: serde::de::DeserializeOwned>(
     dir: &Path,
     f: &FileEntry,
 ) -> anyhow::Result<Vec<T>> {
-    let (path, bytes) = read_listed(dir, f)?;
-    let mut out = Vec::new();
-    for (i, raw) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
-        out.push(
-            serde_json::from_slice(raw.strip_suffix(b"\n").unwrap_or(raw))
-                .map_err(|e| json_at(&path, i + 1, &e))?,
-        );
-    }
-    check_whole(&path, f, &bytes, out.len())?;
-    Ok(out)
+    read_checked(dir, f, |path, bytes| {
+        let mut out = Vec::new();
+        for (i, raw) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+            out.push(
+                serde_json::from_slice(raw.strip_suffix(b"\n").unwrap_or(raw))
+                    .map_err(|e| json_at(path, i + 1, &e))?,
+            );
+        }
+        Ok(out)
+    })
 }
 
 /// Imports the text archive in `dir`, whose manifest (`Manifest::read`) is `manifest`.

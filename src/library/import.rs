@@ -59,8 +59,10 @@ pub fn read_file(path: &Path) -> anyhow::Result<Vec<Item>> {
 }
 
 /// Parses a file's text: BibTeX when its first non-blank character is `@`, JSON lines when it
-/// is `{`, else plain text. Errors are (line, why).
+/// is `{`, else plain text. A UTF-8 byte order mark at the start is not part of the text.
+/// Errors are (line, why).
 pub fn parse(text: &str) -> Result<Vec<Item>, (usize, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match text.trim_start().chars().next() {
         Some('@') | Some('%') => parse_bibtex(text),
         Some('{') => parse_json_lines(text),
@@ -90,12 +92,8 @@ const ID_FIELDS: [&str; 9] = [
 ];
 
 fn parse_bibtex(text: &str) -> Result<Vec<Item>, (usize, String)> {
-    let bib = biblatex::RawBibliography::parse(text).map_err(|e| {
-        (
-            line_of(text, e.span.start),
-            format!("cannot read this BibTeX: {}", e.kind),
-        )
-    })?;
+    let bib = biblatex::RawBibliography::parse(text).map_err(|e| bibtex_error(text, &e))?;
+    let macros = Macros::of(&bib);
     let mut items = Vec::new();
     for entry in &bib.entries {
         let e = &entry.v;
@@ -103,16 +101,7 @@ fn parse_bibtex(text: &str) -> Result<Vec<Item>, (usize, String)> {
             e.fields
                 .iter()
                 .find(|p| p.key.v.eq_ignore_ascii_case(name))
-                .map(|p| {
-                    p.value
-                        .v
-                        .iter()
-                        .map(|c| match &c.v {
-                            biblatex::RawChunk::Normal(s) => *s,
-                            biblatex::RawChunk::Abbreviation(s) => *s,
-                        })
-                        .collect::<String>()
-                })
+                .map(|p| macros.expand(&p.value.v))
         };
         let mut id = None;
         for name in ID_FIELDS {
@@ -132,6 +121,145 @@ fn parse_bibtex(text: &str) -> Result<Vec<Item>, (usize, String)> {
         });
     }
     Ok(items)
+}
+
+/// The `@string` macros of a file, by lower-case name (BibTeX's names ignore case), each
+/// expanded with the ones defined before it.
+struct Macros(std::collections::HashMap<String, String>);
+
+impl Macros {
+    fn of(bib: &biblatex::RawBibliography<'_>) -> Macros {
+        let mut m = Macros(std::collections::HashMap::new());
+        for pair in &bib.abbreviations {
+            let value = m.expand(&pair.value.v);
+            m.0.insert(pair.key.v.to_lowercase(), value);
+        }
+        m
+    }
+
+    /// A field's value with its macros expanded; an unknown name (`sep`, a macro of a file not
+    /// given) stays as it is written.
+    fn expand(&self, value: &biblatex::Field<'_>) -> String {
+        value
+            .iter()
+            .map(|c| match &c.v {
+                biblatex::RawChunk::Normal(s) => *s,
+                biblatex::RawChunk::Abbreviation(name) => self
+                    .0
+                    .get(&name.to_lowercase())
+                    .map_or(*name, String::as_str),
+            })
+            .collect()
+    }
+}
+
+/// A BibTeX parse error as (line, why). An entry whose braces (or quotes) never close reads
+/// to the end of the file, where the parser stops: it is named by the line it starts on, and
+/// the brace or quote left open by its own line.
+fn bibtex_error(text: &str, e: &biblatex::ParseError) -> (usize, String) {
+    let at = line_of(text, e.span.start);
+    let Some(open) = open_at(text, e.span.start) else {
+        return (at, format!("cannot read this BibTeX: {}", e.kind));
+    };
+    let start = line_of(text, open.entry);
+    let head: String = text[open.entry..]
+        .chars()
+        .take_while(|c| !matches!(c, ',' | '\n' | '\r'))
+        .take(60)
+        .collect();
+    let innermost = open.innermost.map(|(offset, c)| (line_of(text, offset), c));
+    if matches!(e.kind, biblatex::ParseErrorKind::UnexpectedEof) {
+        let why = match innermost {
+            Some((line, '"')) => format!("the `\"` on line {line} is never closed"),
+            Some((line, _)) => format!("the `{{` on line {line} is never closed"),
+            None => "it is never closed".to_string(),
+        };
+        return (
+            start,
+            format!("the entry {head} that starts here reads to the end of the file: {why}"),
+        );
+    }
+    // The parser stopped at the next entry: this one lacks a closing brace.
+    if text[e.span.start.min(text.len())..]
+        .trim_start()
+        .starts_with('@')
+    {
+        return (
+            start,
+            format!(
+                "the entry {head} that starts here is not closed before the next entry (line {at}): a `}}` is missing"
+            ),
+        );
+    }
+    (
+        at,
+        format!(
+            "cannot read this BibTeX: {} (in the entry {head} that starts on line {start})",
+            e.kind
+        ),
+    )
+}
+
+/// Where the entry around a position starts, and the brace or quote opened last and still open
+/// there.
+struct Open {
+    entry: usize,
+    innermost: Option<(usize, char)>,
+}
+
+/// Scans `text` up to `offset` as the `biblatex` parser reads braces: `@` at the top level
+/// starts an entry, `{` and `}` nest (`\{` and `\}` do not count), a `"` directly inside an
+/// entry opens a value that only the next `"` closes, `%` at the top level comments out its
+/// line. `None` when `offset` is outside any entry.
+fn open_at(text: &str, offset: usize) -> Option<Open> {
+    let bytes = text.as_bytes();
+    let end = offset.min(bytes.len());
+    let mut entry = None;
+    let mut braces: Vec<usize> = Vec::new();
+    let mut quote: Option<usize> = None;
+    let mut i = 0;
+    while i < end {
+        let b = bytes[i];
+        if quote.is_some() {
+            match b {
+                b'\\' => i += 1,
+                b'"' => quote = None,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'@' if braces.is_empty() => entry = Some(i),
+            b'%' if braces.is_empty() => {
+                while i < end && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\\' if !braces.is_empty() => i += 1,
+            b'{' if entry.is_some() => braces.push(i),
+            b'}' if !braces.is_empty() => {
+                braces.pop();
+                if braces.is_empty() {
+                    entry = None;
+                }
+            }
+            b'"' if braces.len() == 1 => quote = Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    let entry = entry.filter(|_| !braces.is_empty())?;
+    let brace = braces
+        .last()
+        .filter(|_| braces.len() > 1)
+        .map(|&o| (o, '{'));
+    let innermost = match (quote, brace) {
+        (Some(q), Some((b, _))) if b > q => Some((b, '{')),
+        (Some(q), _) => Some((q, '"')),
+        (None, b) => b,
+    };
+    Some(Open { entry, innermost })
 }
 
 /// The arXiv id a field's value names, if any.
@@ -340,30 +468,41 @@ pub fn clean_tex(s: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A title as matching compares it: TeX read, accents dropped, lower case, letters and digits
-/// only, one space between words.
+/// A title as matching compares it: TeX read, accents dropped (compatibility decomposition,
+/// NFKD, without its combining marks: `ù` and `{\`u}` are `u`, `ﬁ` is `fi`), lower case,
+/// letters and digits only, one space between words.
 pub fn normalize_title(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
     let clean = clean_tex(s);
     let mut out = String::with_capacity(clean.len());
-    for c in clean.chars().flat_map(char::to_lowercase) {
-        let c = fold_accent(c);
+    let mut push = |c: char| {
         if c.is_alphanumeric() {
             out.push(c);
         } else if !out.ends_with(' ') {
             out.push(' ');
         }
+    };
+    for c in clean.nfkd().filter(|c| !is_combining_mark(*c)) {
+        for c in c.to_lowercase() {
+            match undecomposed(c) {
+                Some(base) => base.chars().for_each(&mut push),
+                None => push(c),
+            }
+        }
     }
     out.trim().to_string()
 }
 
-/// The base letter of a Latin letter with a diacritic (the common ones in author names and
-/// titles); other characters as they are.
-fn fold_accent(c: char) -> char {
-    const FROM: &str = "àáâãäåāăąçćčďèéêëēėęěìíîïīįıñńňòóôõöøōőùúûüūůűųýÿžźżšśşřŕťţľĺłğ";
-    const TO: &str = "aaaaaaaaacccdeeeeeeeeiiiiiiinnnooooooooouuuuuuuuyyzzzsssrrttlllg";
-    match FROM.chars().position(|f| f == c) {
-        Some(i) => TO.chars().nth(i).unwrap_or(c),
-        None => c,
+/// The Latin letters that have no decomposition but that TeX writes as a command of their
+/// base letters (`\o`, `\l`, `\i`, `\ss`: see [`clean_tex`]).
+fn undecomposed(c: char) -> Option<&'static str> {
+    match c {
+        'ø' => Some("o"),
+        'ł' => Some("l"),
+        'ı' => Some("i"),
+        'ß' => Some("ss"),
+        _ => None,
     }
 }
 
@@ -441,6 +580,103 @@ mod tests {
             normalize_title("{É}tude  of BM25 -- Ranking & Retrieval"),
             "etude of bm25 ranking retrieval"
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_file() {
+        let items = parse("\u{feff}@misc{a,\n  eprint = {2509.16442},\n}\n").unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].key, "a");
+        assert_eq!(
+            items[0].id.as_ref().map(|(id, _)| id.as_str()),
+            Some("2509.16442")
+        );
+        let items = parse("\u{feff}2509.16442\n").unwrap();
+        assert_eq!(items[0].line, 1);
+    }
+
+    #[test]
+    fn string_macros_are_expanded() {
+        let bib = "@string{pre = \"arXiv preprint \"}\n\
+                   @STRING{id1 = {arXiv:2509.16443}}\n\
+                   @String{both = pre # \"arXiv:2509.16445\"}\n\
+                   @misc{b,\n  note = id1,\n}\n\
+                   @misc{c,\n  journal = pre # \"arXiv:2509.16444\",\n}\n\
+                   @misc{d,\n  note = BOTH,\n}\n\
+                   @misc{e,\n  title = {T},\n  month = sep,\n}\n";
+        let got: Vec<_> = parse(bib)
+            .unwrap()
+            .into_iter()
+            .map(|i| (i.key, i.id.map(|(id, by)| (id.as_str().to_string(), by))))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("b".to_string(), Some(("2509.16443".to_string(), "note"))),
+                ("c".into(), Some(("2509.16444".into(), "journal"))),
+                ("d".into(), Some(("2509.16445".into(), "note"))),
+                ("e".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_entry_is_named_by_the_line_it_starts_on() {
+        let bib = "@misc{a,\n  eprint = {2509.16442},\n}\n\
+                   @misc{b,\n  title = {B},\n  note = {never closed,\n\
+                   @misc{c,\n  eprint = {2509.16444},\n}\n";
+        let (line, why) = parse(bib).unwrap_err();
+        assert_eq!(line, 4, "{why}");
+        assert!(why.contains("line 6"), "{why}");
+        assert!(why.contains("@misc{b"), "{why}");
+        // A quote left open.
+        let bib =
+            "@misc{a,\n  eprint = {2509.16442},\n}\n\n@misc{q,\n  title = \"Never closed,\n}\n";
+        let (line, why) = parse(bib).unwrap_err();
+        assert_eq!(line, 5, "{why}");
+        assert!(why.contains("line 6"), "{why}");
+        // A `}` missing from an entry: the next entry is where the parser stops.
+        let bib = "@misc{a,\n  eprint = {2509.16442},\n}\n\
+                   @misc{b,\n  title = {B},\n  note = {never closed,\n}\n\
+                   @misc{c,\n  eprint = {2509.16444},\n}\n";
+        let (line, why) = parse(bib).unwrap_err();
+        assert_eq!(line, 4, "{why}");
+        assert!(why.contains("line 8"), "{why}");
+        // The last entry cut short.
+        let (line, why) =
+            parse("@misc{a,\n  title = {x},\n}\n@misc{b,\n  title = {unclosed,\n").unwrap_err();
+        assert_eq!(line, 4, "{why}");
+    }
+
+    #[test]
+    fn titles_match_whatever_their_accents() {
+        for (unicode, tex, plain) in [
+            (
+                "Speech recognition for Yorùbá",
+                "Speech Recognition for Yor{\\`u}b{\\'a}",
+                "speech recognition for yoruba",
+            ),
+            (
+                "The Radon-Nikodým derivative",
+                "The Radon-Nikod{\\'y}m Derivative",
+                "the radon nikodym derivative",
+            ),
+            (
+                "Fùxì: trigrams",
+                "F{\\`u}x{\\`\\i}: Trigrams",
+                "fuxi trigrams",
+            ),
+            (
+                "Gødel and Łukasiewicz",
+                "G{\\o}del and {\\L}ukasiewicz",
+                "godel and lukasiewicz",
+            ),
+            ("Straße ﬁnding", "Stra{\\ss}e finding", "strasse finding"),
+        ] {
+            assert_eq!(normalize_title(unicode), plain, "{unicode}");
+            assert_eq!(normalize_title(tex), plain, "{tex}");
+            assert_eq!(normalize_title(plain), plain);
+        }
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub enum LibraryError {
         found: i64,
         known: i64,
     },
+    #[error("cannot create the folder {path}: {source}")]
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Tag(#[from] TagError),
     #[error("no tag {0:?} in the library")]
@@ -171,10 +176,16 @@ pub fn now() -> String {
 }
 
 impl Library {
-    /// Opens for reading and writing, creating and migrating the file as needed. A new file is
-    /// readable by its owner only (on Unix; SQLite gives its `-wal` and `-shm` files the same
-    /// mode): the library is the reader's own.
+    /// Opens for reading and writing, creating and migrating the file (and its folder) as
+    /// needed. A new file is readable by its owner only (on Unix; SQLite gives its `-wal` and
+    /// `-shm` files the same mode): the library is the reader's own.
     pub fn open(path: &Path) -> Result<Library> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| LibraryError::Folder {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
         create_private(path)?;
         let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
         let mut lib = Library {

@@ -117,16 +117,21 @@ impl Manifest {
         out
     }
 
-    /// Reads `DIR/manifest.json`, refusing what is not a text archive or is of a newer version.
+    /// Reads `DIR/manifest.json`, refusing what is not a text archive or is of a newer version,
+    /// and checks what it lists before anything is imported: each path is one a text archive
+    /// has (a day's file, `rejected.jsonl`, `harvests.jsonl`, `arxiv-daily.toml`), named once,
+    /// inside the folder (an absolute path or `..` is refused by name, not skipped), and there
+    /// as a regular file reached through no symbolic link.
     pub(crate) fn read(dir: &Path) -> anyhow::Result<Manifest> {
         let path = dir.join(MANIFEST);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: cannot read the text archive's manifest: {e} (is {} a folder written by `arxiv-daily archive export`?)",
+        if std::fs::symlink_metadata(&path).is_err() {
+            anyhow::bail!(
+                "{}: cannot read the text archive's manifest: no such file (is {} a folder written by `arxiv-daily archive export`?)",
                 path.display(),
                 dir.display()
-            )
-        })?;
+            );
+        }
+        let (path, bytes) = read_inside(dir, MANIFEST)?;
         let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
             anyhow::anyhow!(
                 "{}:{}: not a text archive manifest: {e}",
@@ -146,7 +151,31 @@ impl Manifest {
             path.display(),
             m.version
         );
+        let mut seen = std::collections::HashSet::new();
+        for f in &m.files {
+            resolve(dir, &f.path)?;
+            anyhow::ensure!(
+                day_of_path(&f.path).is_some()
+                    || [REJECTED, HARVESTS, CONFIG].contains(&f.path.as_str()),
+                "{}: the manifest names {:?}, which is not a file of a text archive (days/YYYY/YYYY-MM-DD.jsonl, {REJECTED}, {HARVESTS}, {CONFIG}); nothing was imported",
+                path.display(),
+                f.path
+            );
+            anyhow::ensure!(
+                seen.insert(f.path.as_str()),
+                "{}: the manifest names {:?} twice; nothing was imported",
+                path.display(),
+                f.path
+            );
+            regular_inside(dir, &f.path)
+                .map_err(|e| anyhow::anyhow!("{e:#}; nothing was imported"))?;
+        }
         Ok(m)
+    }
+
+    /// The manifest's entry of `path`, if it lists it.
+    pub(crate) fn entry(&self, path: &str) -> Option<&FileEntry> {
+        self.files.iter().find(|f| f.path == path)
     }
 }
 
@@ -163,16 +192,115 @@ pub(crate) fn day_of_path(path: &str) -> Option<Day> {
     (day_path(day) == path).then_some(day)
 }
 
-/// `rel` under `dir`, refusing a path that leaves it.
+/// `rel` under `dir`, refusing (by name) a path that is not a plain relative one: absolute, or
+/// with `..` (it could lead outside the folder), or with `.`.
 pub(crate) fn resolve(dir: &Path, rel: &str) -> anyhow::Result<PathBuf> {
+    use std::path::Component;
     let p = Path::new(rel);
+    let manifest = dir.join(MANIFEST);
     anyhow::ensure!(
-        p.components()
-            .all(|c| matches!(c, std::path::Component::Normal(_))),
-        "{}: the manifest names {rel:?}, which is not a path inside the archive folder",
-        dir.join(MANIFEST).display()
+        !rel.is_empty()
+            && !p.components().any(|c| matches!(
+                c,
+                Component::RootDir | Component::Prefix(_) | Component::ParentDir
+            )),
+        "{}: the manifest names {rel:?}, a path outside the archive folder (absolute, or with `..`): refused; nothing was imported",
+        manifest.display()
+    );
+    anyhow::ensure!(
+        p.components().all(|c| matches!(c, Component::Normal(_))),
+        "{}: the manifest names {rel:?}, which is not a plain path inside the archive folder (such as days/2025/2025-09-24.jsonl); nothing was imported",
+        manifest.display()
     );
     Ok(dir.join(p))
+}
+
+/// The metadata of `rel` under `dir` (see [`resolve`]) if it is a regular file reached through
+/// no symbolic link: every folder on the way and the file itself are looked at without
+/// following links (`symlink_metadata`).
+fn regular_inside(dir: &Path, rel: &str) -> anyhow::Result<(PathBuf, std::fs::Metadata)> {
+    let path = resolve(dir, rel)?;
+    let mut at = dir.to_path_buf();
+    let parts: Vec<_> = Path::new(rel).components().collect();
+    for (i, part) in parts.iter().enumerate() {
+        at.push(part);
+        let meta = std::fs::symlink_metadata(&at)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read it: {e}", at.display()))?;
+        let last = i + 1 == parts.len();
+        if meta.file_type().is_symlink() {
+            anyhow::bail!(
+                "{}: a symbolic link; `archive import` reads only regular files inside the text archive's folder and follows no link (copy the file in instead)",
+                at.display()
+            );
+        } else if last && !meta.is_file() {
+            anyhow::bail!("{}: not a regular file", at.display());
+        } else if !last && !meta.is_dir() {
+            anyhow::bail!("{}: not a folder", at.display());
+        } else if last {
+            return Ok((path, meta));
+        }
+    }
+    anyhow::bail!("{}: not a file", path.display())
+}
+
+/// Reads `rel` under `dir`: a regular file inside the folder, reached through no symbolic link
+/// (see [`regular_inside`]); the file opened is checked to be the one looked at.
+pub(crate) fn read_inside(dir: &Path, rel: &str) -> anyhow::Result<(PathBuf, Vec<u8>)> {
+    use std::io::Read;
+    let (path, meta) = regular_inside(dir, rel)?;
+    let mut file = std::fs::File::open(&path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read it: {e}", path.display()))?;
+    let opened = file
+        .metadata()
+        .map_err(|e| anyhow::anyhow!("{}: cannot read it: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        anyhow::ensure!(
+            opened.is_file() && (opened.dev(), opened.ino()) == (meta.dev(), meta.ino()),
+            "{}: replaced while it was read; run the import again",
+            path.display()
+        );
+    }
+    #[cfg(not(unix))]
+    anyhow::ensure!(
+        opened.is_file() && meta.is_file(),
+        "{}: not a regular file",
+        path.display()
+    );
+    let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read it: {e}", path.display()))?;
+    Ok((path, bytes))
+}
+
+/// Reads a file the manifest lists (see [`read_inside`]) and checks, before anything parses
+/// or copies it, that it is the file the manifest records: its SHA-256 and its line count, and
+/// a newline at its end.
+pub(crate) fn read_listed(dir: &Path, f: &FileEntry) -> anyhow::Result<(PathBuf, Vec<u8>)> {
+    let (path, bytes) = read_inside(dir, &f.path)?;
+    let lines = bytes.iter().filter(|b| **b == b'\n').count();
+    anyhow::ensure!(
+        bytes.is_empty() || bytes.ends_with(b"\n"),
+        "{}:{}: the last line has no newline (the file was cut short)",
+        path.display(),
+        lines + 1
+    );
+    if lines as u64 == f.lines && sha256(&bytes) == f.sha256 {
+        return Ok((path, bytes));
+    }
+    let count = if lines as u64 == f.lines {
+        String::new()
+    } else {
+        format!(
+            ", and it has {lines} lines where the manifest records {}",
+            f.lines
+        )
+    };
+    anyhow::bail!(
+        "{}: not the file the manifest records: its SHA-256 differs{count}; it was changed or cut short after the export: export again from the archive that wrote it, or restore the file",
+        path.display()
+    )
 }
 
 /// SHA-256 of `bytes`, in hex.

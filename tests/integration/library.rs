@@ -413,21 +413,177 @@ fn similar_is_the_recommenders_engine_with_one_paper() {
     }
 }
 
+#[test]
+fn library_commands_work_in_a_fresh_data_folder() {
+    let a = TestArchive::new();
+    assert!(!a.data().exists());
+    a.run(&["library", "add", "--tag", "t", "2509.16442"]).ok();
+    assert!(a.data().join("library.sqlite3").is_file());
+    let other = TestArchive::new();
+    let file = other.scratch("in").join("ids.txt");
+    write(&file, "2509.16442\n");
+    other
+        .run(&["library", "import", file.to_str().unwrap(), "--tag", "t"])
+        .ok();
+}
+
+/// `library import FILE --tag t --json` in `a`: the matched `(id, by)` and the output.
+fn import_bib(
+    a: &TestArchive,
+    name: &str,
+    text: &str,
+) -> (Vec<(String, String)>, crate::util::Run) {
+    let file = a.scratch("bib").join(name);
+    std::fs::write(&file, text).unwrap();
+    let out = a.run(&[
+        "library",
+        "import",
+        file.to_str().unwrap(),
+        "--tag",
+        "t",
+        "--json",
+    ]);
+    let matched = match serde_json::from_str::<serde_json::Value>(out.stdout.trim()) {
+        Ok(v) => v["matched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["id"].as_str().unwrap().to_string(),
+                    m["by"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    (matched, out)
+}
+
+#[test]
+fn library_import_matches_titles_whatever_their_accents() {
+    let a = TestArchive::new();
+    let titles = [
+        ("2604.00001", "Speech recognition for Yorùbá tone"),
+        ("2604.00002", "The Radon-Nikodým derivative of posteriors"),
+        ("2604.00003", "Fùxì: trigrams as embeddings"),
+    ];
+    let items: Vec<Item<'_>> = titles
+        .iter()
+        .map(|(id, title)| Item {
+            id,
+            version: 1,
+            kind: "new",
+            title,
+            abs: "An abstract.",
+            authors: "A. Author",
+            cats: &["cs.CL"],
+        })
+        .collect();
+    let feed_file = a.scratch("feeds").join("cl.xml");
+    write(&feed_file, &feed("cs.CL", DAYS[0], &items));
+    a.run(&["ingest", "--feed-file", feed_file.to_str().unwrap()])
+        .ok();
+    // TeX accents, plain ASCII, and the letters themselves in other words.
+    let (matched, out) = import_bib(
+        &a,
+        "accents.bib",
+        "@article{yo,\n  title = {Speech Recognition for Yor{\\`u}b{\\'a} Tone},\n}\n\
+         @article{rn,\n  title = {The Radon-Nikodym Derivative of Posteriors},\n}\n\
+         @article{fx,\n  title = {F{\\`u}x{\\`\\i}: Trigrams as Embeddings},\n}\n",
+    );
+    let out = out.ok();
+    let by_title = |id: &str| (id.to_string(), "title".to_string());
+    assert_eq!(
+        matched,
+        vec![
+            by_title("2604.00001"),
+            by_title("2604.00002"),
+            by_title("2604.00003")
+        ],
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn library_import_reads_a_bom_and_string_macros_and_names_the_unclosed_entry() {
+    let a = TestArchive::new();
+    // A UTF-8 byte order mark (Windows editors, some exports) before the first entry.
+    let (matched, out) = import_bib(
+        &a,
+        "bom.bib",
+        "\u{feff}@misc{a,\n  title = {A},\n  eprint = {2509.16442},\n}\n",
+    );
+    out.ok();
+    assert_eq!(matched, vec![("2509.16442".into(), "eprint".into())]);
+    // An id inside a @string macro, alone or joined with #.
+    let (matched, out) = import_bib(
+        &a,
+        "macros.bib",
+        "@string{preprint = \"arXiv preprint \"}\n@STRING{myid = {arXiv:2509.16443}}\n\
+         @misc{b,\n  title = {B},\n  note = myid,\n}\n\
+         @misc{c,\n  title = {C},\n  journal = preprint # \"arXiv:2509.16444\",\n}\n",
+    );
+    out.ok();
+    assert_eq!(
+        matched,
+        vec![
+            ("2509.16443".into(), "note".into()),
+            ("2509.16444".into(), "journal".into())
+        ]
+    );
+    // An unclosed brace on line 6 reads to the end of the file: the error names the line where
+    // its entry starts (4), and the brace's own line, not the end of the file.
+    let (_, out) = import_bib(
+        &a,
+        "unclosed.bib",
+        "@misc{a,\n  eprint = {2509.16442},\n}\n@misc{b,\n  title = {B},\n  note = {never closed,\n\
+         @misc{c,\n  eprint = {2509.16444},\n}\n",
+    );
+    let out = out.code(2);
+    assert!(out.stderr.contains("unclosed.bib:4:"), "{}", out.stderr);
+    assert!(out.stderr.contains("line 6"), "{}", out.stderr);
+    // A `}` missing from the entry of line 4: the parser stops at the next entry (line 8).
+    let (_, out) = import_bib(
+        &a,
+        "unclosed.bib",
+        "@misc{a,\n  eprint = {2509.16442},\n}\n@misc{b,\n  title = {B},\n  note = {never closed,\n}\n\
+         @misc{c,\n  eprint = {2509.16444},\n}\n",
+    );
+    let out = out.code(2);
+    assert!(out.stderr.contains("unclosed.bib:4:"), "{}", out.stderr);
+    assert!(out.stderr.contains("line 8"), "{}", out.stderr);
+}
+
 /// An SMTP server on 127.0.0.1 that keeps what it receives; the first `fail` transactions get
-/// `fail_code` at DATA's end.
+/// `fail_code` at DATA's end. It never offers STARTTLS: every byte crosses in clear text.
 pub struct SmtpSink {
     pub port: u16,
     pub received: Arc<Mutex<Vec<String>>>,
     pub fail: Arc<Mutex<(u32, u16)>>,
+    /// Every command line the clients sent (AUTH's included), in order.
+    pub commands: Arc<Mutex<Vec<String>>>,
 }
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
+        SmtpSink::start_with(false)
+    }
+
+    /// With `offer_auth`, EHLO offers `AUTH PLAIN LOGIN` (and still no STARTTLS), and any AUTH
+    /// is accepted.
+    pub fn start_with(offer_auth: bool) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let fail = Arc::new(Mutex::new((0u32, 451u16)));
-        let (r, f) = (Arc::clone(&received), Arc::clone(&fail));
+        let commands = Arc::new(Mutex::new(Vec::new()));
+        let (r, f, c) = (
+            Arc::clone(&received),
+            Arc::clone(&fail),
+            Arc::clone(&commands),
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming().take(50) {
                 let Ok(mut s) = stream else { continue };
@@ -440,9 +596,14 @@ impl SmtpSink {
                     if reader.read_line(&mut line).unwrap_or(0) == 0 {
                         break;
                     }
+                    c.lock().unwrap().push(line.trim_end().to_string());
                     let cmd = line.trim_end().to_ascii_uppercase();
-                    let reply: &[u8] = if cmd.starts_with("EHLO") {
+                    let reply: &[u8] = if cmd.starts_with("EHLO") && offer_auth {
+                        b"250-sink\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
+                    } else if cmd.starts_with("EHLO") {
                         b"250-sink\r\n250 8BITMIME\r\n"
+                    } else if cmd.starts_with("AUTH") {
+                        b"235 accepted\r\n"
                     } else if cmd.starts_with("DATA") {
                         let _ = s.write_all(b"354 go on\r\n");
                         let mut data = String::new();
@@ -476,6 +637,7 @@ impl SmtpSink {
             port,
             received,
             fail,
+            commands,
         }
     }
 
@@ -554,6 +716,119 @@ fn the_digest_is_mailed_once_per_paper_and_tag_and_failures_say_so() {
     assert!(sink.received.lock().unwrap()[2].contains("nothing new"));
     let tags = lines(&a.run(&["library", "tags", "--json"]).ok().stdout);
     assert!(tags[0]["last_digest"].is_string(), "{tags:?}");
+}
+
+/// The password the digest tests give; it must never reach a plain connection or stderr.
+const SMTP_PASSWORD: &str = "hunter2-Pw";
+
+/// An archive with a tag of four saved papers, so that a digest has something to send.
+fn archive_with_a_tag() -> TestArchive {
+    let a = topical_archive();
+    let mut args = vec!["library", "add", "--tag", "recsys"];
+    let saved: Vec<String> = (0..4).map(|n| topical_id(0, 0, n)).collect();
+    args.extend(saved.iter().map(String::as_str));
+    a.run(&args).ok();
+    a
+}
+
+#[test]
+fn digest_never_sends_the_password_over_a_connection_without_tls() {
+    let a = archive_with_a_tag();
+    // A plain server that offers AUTH PLAIN and no STARTTLS (or a man in the middle who took
+    // STARTTLS out of its EHLO).
+    let sink = SmtpSink::start_with(true);
+    let digest = |url: &str| {
+        a.cmd(&["digest", "--to", "reader@example.org", "--attempts", "1"])
+            .env("ARXIV_DAILY_SMTP_URL", url)
+            .env("ARXIV_DAILY_SMTP_PASSWORD", SMTP_PASSWORD)
+            .output()
+            .unwrap()
+    };
+    for url in [
+        format!("smtp://me@127.0.0.1:{}", sink.port),
+        format!("smtp://me@127.0.0.1:{}?tls=opportunistic", sink.port),
+        format!("smtp://me@127.0.0.1:{}?tls=none", sink.port),
+        format!("smtp://me@localhost:{}", sink.port),
+    ] {
+        let out = digest(&url);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {stderr}");
+        assert!(!stderr.contains(SMTP_PASSWORD), "{url}: {stderr}");
+        assert!(
+            stderr.contains("?tls=required") && stderr.contains("insecure_auth=loopback"),
+            "{url}: the error says how to send safely, and how to allow a local relay: {stderr}"
+        );
+    }
+    let commands = sink.commands.lock().unwrap().clone();
+    assert!(
+        !commands
+            .iter()
+            .any(|c| c.to_ascii_uppercase().starts_with("AUTH")),
+        "a plain connection received AUTH: {commands:?}"
+    );
+    assert!(sink.received.lock().unwrap().is_empty());
+    // Allowed only for a relay on this machine, only when the URL says so.
+    let far = digest("smtp://me@192.0.2.1:25?tls=none&insecure_auth=loopback");
+    let stderr = String::from_utf8_lossy(&far.stderr);
+    assert_eq!(far.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("loopback"), "{stderr}");
+    let near = digest(&format!(
+        "smtp://me@127.0.0.1:{}?tls=none&insecure_auth=loopback",
+        sink.port
+    ));
+    let stdout = String::from_utf8_lossy(&near.stdout);
+    assert_eq!(
+        near.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&near.stderr)
+    );
+    assert!(stdout.contains("sent 4 papers"), "{stdout}");
+    let commands = sink.commands.lock().unwrap().clone();
+    assert!(
+        commands.iter().any(|c| c.starts_with("AUTH PLAIN ")),
+        "{commands:?}"
+    );
+    assert_eq!(sink.received.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn digest_errors_about_the_smtp_url_never_show_its_password() {
+    let a = archive_with_a_tag();
+    for url in [
+        "http://me:hunter2-Pw@127.0.0.1:25",
+        "smtp://me:hunter2-Pw@127.0.0.1:99999",
+        "smtp://me:hunter2-Pw@[::1:25",
+        "smtp://me:hunter2-Pw@[fe80::1%eth0]:25",
+        "me:hunter2-Pw@127.0.0.1:25",
+        "smtp://me:hunter2-Pw/x@127.0.0.1:25",
+        "smtp://me:hunter2-Pw@127.0.0.1:25",
+    ] {
+        let out = a
+            .cmd(&["digest", "--to", "reader@example.org", "--attempts", "1"])
+            .env("ARXIV_DAILY_SMTP_URL", url)
+            .env_remove("ARXIV_DAILY_SMTP_PASSWORD")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {stderr}");
+        assert!(!stderr.contains(SMTP_PASSWORD), "{url}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "{url}: {stderr}");
+        assert!(
+            stderr.contains("me:***@"),
+            "{url}: the URL shown redacted: {stderr}"
+        );
+    }
+    // Nor does the help, which shows the values of the environment variables it reads.
+    let help = a
+        .cmd(&["digest", "--help"])
+        .env("ARXIV_DAILY_SMTP_URL", "smtp://me:hunter2-Pw@127.0.0.1:25")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("ARXIV_DAILY_SMTP_URL"), "{help}");
+    assert!(!help.contains("hunter2"), "{help}");
 }
 
 /// Whether a process holds the library's write transaction: a `BEGIN IMMEDIATE` that does not

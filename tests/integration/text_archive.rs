@@ -258,3 +258,112 @@ fn a_damaged_file_is_named_by_line_and_nothing_of_its_day_is_stored() {
     );
     assert!(!none.data().exists(), "no archive was created");
 }
+
+/// `archive import` of a copy of `good` that `spoil` changed: exit 2, stderr, and nothing
+/// written (the data folder is not even created).
+fn refused(tmp: &Path, good: &Path, name: &str, spoil: &dyn Fn(&Path)) -> String {
+    let bad = tmp.join(name);
+    copy_dir(good, &bad);
+    spoil(&bad);
+    let a = TestArchive::new();
+    let out = a
+        .cmd(&["archive", "import", bad.to_str().unwrap()])
+        .env("ARXIV_DAILY_CANARY", "canary-7c1e")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+    assert!(!stderr.contains("canary-7c1e"), "{name}: {stderr}");
+    assert!(
+        !a.data().exists(),
+        "{name}: nothing is written: {:?}",
+        files(&a.data()).keys().collect::<Vec<_>>()
+    );
+    stderr
+}
+
+/// Replaces `path` with a symbolic link to `target`.
+fn link(path: &Path, target: &Path) {
+    if path.is_dir() {
+        std::fs::remove_dir_all(path).unwrap();
+    } else {
+        std::fs::remove_file(path).unwrap();
+    }
+    std::os::unix::fs::symlink(target, path).unwrap();
+}
+
+/// Adds a file entry to the manifest.
+fn list_in_manifest(dir: &Path, path: &str) {
+    let m = dir.join("manifest.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&m).unwrap()).unwrap();
+    v["files"].as_array_mut().unwrap().push(serde_json::json!({
+        "path": path,
+        "lines": 1,
+        "sha256": "0000000000000000000000000000000000000000000000000000000000000000",
+    }));
+    std::fs::write(&m, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn archive_import_reads_only_the_regular_files_inside_its_folder_and_checks_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (base, _s) = rich_archive(tmp.path());
+    let good = tmp.path().join("text");
+    export(&base, &good);
+    let outside = tmp.path().join("outside");
+    copy_dir(&good, &outside);
+    let day = day_files(&good)[0]
+        .strip_prefix(&good)
+        .unwrap()
+        .to_path_buf();
+    let year = day.parent().unwrap().to_path_buf();
+
+    // The config as a link to the environment: neither printed nor copied.
+    let err = refused(tmp.path(), &good, "environ", &|d| {
+        link(&d.join("arxiv-daily.toml"), Path::new("/proc/self/environ"))
+    });
+    assert!(
+        err.contains("arxiv-daily.toml") && err.contains("symbolic link"),
+        "{err}"
+    );
+    // A day's file, rejected.jsonl, the manifest, a folder on the way: links to copies outside.
+    for (name, rel) in [
+        ("day-link", day.clone()),
+        ("rejected-link", PathBuf::from("rejected.jsonl")),
+        ("manifest-link", PathBuf::from("manifest.json")),
+        ("folder-link", year.clone()),
+    ] {
+        let err = refused(tmp.path(), &good, name, &|d| {
+            link(&d.join(&rel), &outside.join(&rel))
+        });
+        assert!(err.contains("symbolic link"), "{name}: {err}");
+        assert!(err.contains(&*rel.to_string_lossy()), "{name}: {err}");
+    }
+    // Paths that leave the folder are refused by name, not skipped.
+    for escaping in [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "days/../../outside/x.jsonl",
+    ] {
+        let err = refused(tmp.path(), &good, "escape", &|d| {
+            list_in_manifest(d, escaping)
+        });
+        assert!(err.contains(escaping), "{escaping}: {err}");
+        assert!(
+            err.contains("outside the archive folder"),
+            "{escaping}: {err}"
+        );
+        std::fs::remove_dir_all(tmp.path().join("escape")).unwrap();
+    }
+    // A config that is not the one the manifest records is refused before it is copied.
+    let err = refused(tmp.path(), &good, "config-edited", &|d| {
+        let c = d.join("arxiv-daily.toml");
+        let mut text = std::fs::read_to_string(&c).unwrap();
+        text.push_str("# edited after the export\n");
+        std::fs::write(&c, text).unwrap();
+    });
+    assert!(
+        err.contains("arxiv-daily.toml") && err.contains("SHA-256"),
+        "{err}"
+    );
+}
