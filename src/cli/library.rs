@@ -185,11 +185,38 @@ fn papers(n: usize) -> &'static str {
     if n == 1 { "paper" } else { "papers" }
 }
 
+/// `library import --json`: the matched and unmatched entries are written as they are found
+/// again, a pass over the file each (a list of millions of ids is never held as entries).
 #[derive(serde::Serialize)]
-struct ImportOutput<'a> {
+struct ImportOutput<'a, 'm> {
     added: usize,
-    matched: Vec<&'a import::Matched>,
-    unmatched: &'a [import::Unmatched],
+    matched: Pass<'a, 'm, true>,
+    unmatched: Pass<'a, 'm, false>,
+}
+
+/// The matched (`MATCHED`) or unmatched entries, serialized from a pass over the file.
+struct Pass<'a, 'm, const MATCHED: bool> {
+    entries: &'a import::Entries<'a>,
+    matcher: &'m import::Matcher,
+}
+
+impl<const MATCHED: bool> serde::Serialize for Pass<'_, '_, MATCHED> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let found = self.entries.iter().map(|i| self.matcher.matched(&i));
+        if MATCHED {
+            s.collect_seq(found.filter_map(Result::ok))
+        } else {
+            s.collect_seq(found.filter_map(Result::err))
+        }
+    }
+}
+
+/// What an import matched.
+#[derive(Default)]
+struct Counts {
+    matched: usize,
+    by_title: usize,
+    unmatched: usize,
 }
 
 fn import_file(
@@ -200,27 +227,35 @@ fn import_file(
     json: bool,
 ) -> anyhow::Result<Outcome> {
     let tag = tag.as_deref().map(Tag::parse).transpose()?;
-    let items = import::read_file(file)?;
-    let kept = items.iter().any(|i| i.kept.is_some());
-    if tag.is_none() && !kept {
+    let text = import::read_text(file)?;
+    // Every entry read and checked before anything is opened.
+    let entries = import::entries(file, &text)?;
+    if tag.is_none() && !entries.kept() {
         anyhow::bail!(
             "{}: say which tag to save these papers to (--tag TAG)",
             file.display()
         );
     }
     // Titles are matched against the archive when there is one.
-    let (matched, unmatched) = if ctx.loc.db_path().is_file() {
+    let matcher = if ctx.loc.db_path().is_file() {
         let reader = crate::archive::Reader::open(&ctx.loc)?;
-        reader.read(|r| import::match_items(Some(r), &items))?
+        reader.read(|r| import::Matcher::new(Some(r), &entries))?
     } else {
-        import::match_items(None, &items)?
+        import::Matcher::new(None, &entries)?
     };
     let mut lib = Library::open(path)?;
     // One transaction: the whole file or nothing (a kill part way leaves the library as it was).
-    let added = lib.change(|c| {
+    let (added, counts) = lib.change(|c| {
         let mut n = 0;
-        for (m, item) in &matched {
-            let id = ArxivId::from_canonical(m.id.clone());
+        let mut counts = Counts::default();
+        for item in entries.iter() {
+            let Ok(m) = matcher.matched(&item) else {
+                counts.unmatched += 1;
+                continue;
+            };
+            counts.matched += 1;
+            counts.by_title += usize::from(m.by == "title");
+            let id = ArxivId::from_canonical(m.id);
             n += match (&tag, &item.kept) {
                 (Some(t), Some((_, kind, added))) => {
                     c.put(t, std::slice::from_ref(&id), *kind, Some(added))?
@@ -235,7 +270,7 @@ fn import_file(
                 (None, None) => 0,
             };
         }
-        Ok(n)
+        Ok((n, counts))
     })?;
     let mut out = stdout();
     if json {
@@ -243,32 +278,38 @@ fn import_file(
             &mut out,
             &ImportOutput {
                 added,
-                matched: matched.iter().map(|(m, _)| m).collect(),
-                unmatched: &unmatched,
+                matched: Pass {
+                    entries: &entries,
+                    matcher: &matcher,
+                },
+                unmatched: Pass {
+                    entries: &entries,
+                    matcher: &matcher,
+                },
             },
         )?;
     } else {
-        let by_title = matched.iter().filter(|(m, _)| m.by == "title").count();
         writeln!(
             out,
-            "{}: {} {} matched ({} by arXiv id, {by_title} by title), {added} added{}",
+            "{}: {} {} matched ({} by arXiv id, {} by title), {added} added{}",
             file.display(),
-            matched.len(),
-            if matched.len() == 1 {
+            counts.matched,
+            if counts.matched == 1 {
                 "entry"
             } else {
                 "entries"
             },
-            matched.len() - by_title,
+            counts.matched - counts.by_title,
+            counts.by_title,
             tag.as_ref().map(|t| format!(" to {t}")).unwrap_or_default()
         )?;
-        if !unmatched.is_empty() {
+        if counts.unmatched > 0 {
             writeln!(
                 out,
                 "{} unmatched (no arXiv id, and no archived paper has the title):",
-                unmatched.len()
+                counts.unmatched
             )?;
-            for u in &unmatched {
+            for u in entries.iter().filter_map(|i| matcher.matched(&i).err()) {
                 writeln!(
                     out,
                     "  {} (line {}): {}",
@@ -280,7 +321,7 @@ fn import_file(
         }
     }
     out.flush()?;
-    Ok(found(!matched.is_empty()))
+    Ok(found(counts.matched > 0))
 }
 
 fn export(
