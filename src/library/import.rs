@@ -716,11 +716,11 @@ mod tests {
         assert_eq!(line, 4, "{why}");
     }
 
-    /// Parsing is linear in the file: a line number per entry once rescanned the file from its
-    /// first byte (40,000 entries took 51 s optimized; benches/library_import.rs). Unoptimized,
-    /// on a slow machine, they parse in seconds; the budget only catches a quadratic return.
+    /// 40,000 entries: every entry's line right, the last one's too (a line number per entry
+    /// once rescanned the file from its first byte: 40,000 took 51 s; the speed is measured in
+    /// benches/library_import.rs, not here).
     #[test]
-    fn a_large_bibtex_file_parses_in_linear_time() {
+    fn a_large_bibtex_file_names_every_entrys_line() {
         let n = 40_000;
         let text: String = (0..n)
             .map(|i| {
@@ -730,20 +730,13 @@ mod tests {
                 )
             })
             .collect();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let started = std::time::Instant::now();
-        std::thread::spawn(move || {
-            let parsed = parse(&text).map(|items| {
-                let last = &items[items.len() - 1];
-                (items.len(), last.key.clone(), last.line)
-            });
-            let _ = tx.send(parsed);
-        });
-        let parsed = rx
-            .recv_timeout(std::time::Duration::from_secs(60))
-            .expect("40,000 entries parse in a minute");
-        eprintln!("40,000 entries in {:?}", started.elapsed());
-        assert_eq!(parsed, Ok((n, format!("key{}", n - 1), 6 * (n - 1) + 1)));
+        let items = parse(&text).unwrap();
+        assert_eq!(items.len(), n);
+        let last = &items[n - 1];
+        assert_eq!(
+            (last.key.as_str(), last.line),
+            (format!("key{}", n - 1).as_str(), 6 * (n - 1) + 1)
+        );
     }
 
     #[test]
