@@ -215,10 +215,20 @@ impl Library {
         lib.conn
             .busy_timeout(Duration::from_secs(10))
             .map_err(|e| lib.err(e))?;
-        let found: i64 = lib
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| lib.err(e))?;
+        // A read-only connection is answered BUSY, without its busy handler, while a writer
+        // creates the file's WAL; it asks again for a while (1 s at most).
+        let mut attempts = 0;
+        let found: i64 = loop {
+            match lib.conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && attempts < 100 =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => break other.map_err(|e| lib.err(e))?,
+            }
+        };
         if found > MIGRATIONS.len() as i64 {
             return Err(LibraryError::TooNew {
                 path: lib.path.clone(),
@@ -246,11 +256,22 @@ impl Library {
         self.conn
             .busy_timeout(Duration::from_secs(10))
             .map_err(|e| self.err(e))?;
-        self.conn
-            .execute_batch(
+        // Turning a new file to WAL is answered BUSY, without the busy handler, while another
+        // connection does the same; it asks again for a while (1 s at most).
+        let mut attempts = 0;
+        loop {
+            match self.conn.execute_batch(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(|e| self.err(e))
+            ) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && attempts < 100 =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => return other.map_err(|e| self.err(e)),
+            }
+        }
     }
 
     /// Applies the migrations the file lacks, in one IMMEDIATE transaction that reads the
