@@ -10,6 +10,7 @@ use lettre::{Message, SmtpTransport, Transport};
 
 use crate::model::Day;
 use crate::recommend::Recommendation;
+use crate::retry::Attempt;
 
 /// One tag's part of the digest.
 pub struct Section {
@@ -266,35 +267,45 @@ impl Smtp {
     /// Sends, retrying what may pass later. `on_retry` hears of each wait.
     pub fn send(&self, message: &Message, mut on_retry: impl FnMut(&str)) -> anyhow::Result<()> {
         let transport = self.transport()?;
-        let mut wait = self.backoff;
-        let attempts = self.attempts.max(1);
-        for attempt in 1..=attempts {
-            match transport.send(message) {
-                Ok(_) => return Ok(()),
-                Err(e) => {
-                    let why = describe(&e);
-                    let transient = !e.is_permanent() && !e.is_client() && !e.is_tls();
-                    if !transient || attempt == attempts {
-                        anyhow::bail!(
-                            "sending the digest through {} failed{}: {why}",
-                            redacted(&self.url),
-                            if transient {
-                                format!(" after {attempts} attempts")
-                            } else {
-                                " (permanent: not retried)".into()
-                            }
-                        );
+        let backoff = crate::retry::Backoff {
+            first: self.backoff,
+            attempts: self.attempts,
+        };
+        let through = redacted(&self.url);
+        crate::retry::run(
+            &mut (),
+            backoff,
+            |_, wait| {
+                std::thread::sleep(wait);
+                match transport.send(message) {
+                    Ok(_) => Attempt::Done(()),
+                    Err(e) if e.is_permanent() || e.is_client() || e.is_tls() => {
+                        Attempt::Fatal(anyhow::anyhow!(
+                            "sending the digest through {through} failed (permanent: not retried): {}",
+                            describe(&e)
+                        ))
                     }
-                    on_retry(&format!(
-                        "sending the digest: {why}; attempt {attempt} of {attempts}, trying again in {:.0} s",
-                        wait.as_secs_f64()
-                    ));
-                    std::thread::sleep(wait);
-                    wait *= 2;
+                    Err(e) => Attempt::Again {
+                        reason: describe(&e),
+                        wait: None,
+                    },
                 }
-            }
-        }
-        unreachable!("the loop returns or fails on its last attempt")
+            },
+            |_, retry| {
+                on_retry(&format!(
+                    "sending the digest: {}; attempt {} of {}, trying again in {:.0} s",
+                    retry.reason,
+                    retry.attempt,
+                    retry.attempts,
+                    retry.wait.as_secs_f64()
+                ))
+            },
+            |_, why, attempts| {
+                anyhow::anyhow!(
+                    "sending the digest through {through} failed after {attempts} attempts: {why}"
+                )
+            },
+        )
     }
 }
 

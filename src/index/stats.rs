@@ -75,9 +75,11 @@ pub(crate) fn write_norms(index_dir: &Path, searcher: &Searcher) -> std::io::Res
         }
         norms.insert(key, SegmentNorms { deleted, tokens });
     }
-    let tmp = index_dir.join(format!("{NORMS_FILE}.tmp"));
-    std::fs::write(&tmp, serde_json::to_vec(&norms).map_err(to_io)?)?;
-    std::fs::rename(&tmp, index_dir.join(NORMS_FILE))
+    crate::files::write_atomic(
+        &index_dir.join(NORMS_FILE),
+        &serde_json::to_vec(&norms).map_err(to_io)?,
+        crate::files::Mode::Default,
+    )
 }
 
 fn to_io(e: impl std::fmt::Display) -> std::io::Error {

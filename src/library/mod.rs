@@ -13,10 +13,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::model::{ArxivId, Day};
+use crate::sqlite::{self, MigrateError};
 
 pub use crate::archive::LIBRARY_FILE;
 
@@ -37,6 +38,15 @@ pub enum LibraryError {
         "{path}: the library has schema version {found}, newer than this arxiv-daily knows ({known}); upgrade arxiv-daily"
     )]
     TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    /// A library written by an older arxiv-daily, read before anything upgraded it.
+    #[error(
+        "{path}: the library has schema version {found}, older than this arxiv-daily's ({known}); a command that writes the library (`arxiv-daily library add`, `serve`) upgrades it"
+    )]
+    TooOld {
         path: PathBuf,
         found: i64,
         known: i64,
@@ -167,14 +177,6 @@ pub struct Library {
     path: PathBuf,
 }
 
-/// Now, as the library stores times.
-pub fn now() -> String {
-    jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .unwrap_or_else(|_| jiff::Timestamp::now())
-        .to_string()
-}
-
 impl Library {
     /// Opens for reading and writing, creating and migrating the file (and its folder) as
     /// needed. A new file is readable by its owner only (on Unix; SQLite gives its `-wal` and
@@ -187,61 +189,41 @@ impl Library {
             })?;
         }
         create_private(path)?;
-        let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
-        let mut lib = Library {
+        let mut conn =
+            sqlite::open_writer(path, Duration::from_secs(10)).map_err(|e| sqlite(path, e))?;
+        sqlite::migrate(&mut conn, MIGRATIONS).map_err(|e| match e {
+            MigrateError::Sqlite(e) => sqlite(path, e),
+            MigrateError::TooNew { found, known } => LibraryError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                known,
+            },
+        })?;
+        Ok(Library {
             conn,
             path: path.to_path_buf(),
-        };
-        lib.configure()?;
-        lib.migrate()?;
-        Ok(lib)
+        })
     }
 
-    /// Opens an existing library for reading; `None` when there is none yet (an empty
-    /// library: readers never create the file).
+    /// Opens an existing library for reading; `None` when there is none yet (no file, or a
+    /// file nothing was ever written to: an empty library). A reader never creates, writes
+    /// nor migrates the file: one made by an older arxiv-daily is upgraded by the next command
+    /// that writes it.
     pub fn open_read_only(path: &Path) -> Result<Option<Library>> {
         if !path.exists() {
             return Ok(None);
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| sqlite(path, e))?;
-        let lib = Library {
-            conn,
-            path: path.to_path_buf(),
-        };
-        lib.conn
-            .busy_timeout(Duration::from_secs(10))
-            .map_err(|e| lib.err(e))?;
-        // A read-only connection is answered BUSY, without its busy handler, while a writer
-        // creates the file's WAL; it asks again for a while (1 s at most).
-        let mut attempts = 0;
-        let found: i64 = loop {
-            match lib.conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.code == rusqlite::ErrorCode::DatabaseBusy && attempts < 100 =>
-                {
-                    attempts += 1;
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                other => break other.map_err(|e| lib.err(e))?,
-            }
-        };
-        if found > MIGRATIONS.len() as i64 {
-            return Err(LibraryError::TooNew {
-                path: lib.path.clone(),
-                found,
-                known: MIGRATIONS.len() as i64,
-            });
+        let conn =
+            sqlite::open_reader(path, Duration::from_secs(10)).map_err(|e| sqlite(path, e))?;
+        let found = sqlite::user_version(&conn).map_err(|e| sqlite(path, e))?;
+        let known = MIGRATIONS.len() as i64;
+        let path = path.to_path_buf();
+        match found {
+            0 => Ok(None),
+            _ if found > known => Err(LibraryError::TooNew { path, found, known }),
+            _ if found < known => Err(LibraryError::TooOld { path, found, known }),
+            _ => Ok(Some(Library { conn, path })),
         }
-        if found < MIGRATIONS.len() as i64 {
-            // Made by an older arxiv-daily and not migrated yet: opening for writing does that.
-            drop(lib);
-            return Library::open(path).map(Some);
-        }
-        Ok(Some(lib))
     }
 
     pub fn path(&self) -> &Path {
@@ -250,54 +232,6 @@ impl Library {
 
     fn err(&self, e: rusqlite::Error) -> LibraryError {
         sqlite(&self.path, e)
-    }
-
-    fn configure(&self) -> Result<()> {
-        self.conn
-            .busy_timeout(Duration::from_secs(10))
-            .map_err(|e| self.err(e))?;
-        // Turning a new file to WAL is answered BUSY, without the busy handler, while another
-        // connection does the same; it asks again for a while (1 s at most).
-        let mut attempts = 0;
-        loop {
-            match self.conn.execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            ) {
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.code == rusqlite::ErrorCode::DatabaseBusy && attempts < 100 =>
-                {
-                    attempts += 1;
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                other => return other.map_err(|e| self.err(e)),
-            }
-        }
-    }
-
-    /// Applies the migrations the file lacks, in one IMMEDIATE transaction that reads the
-    /// file's version itself: two connections that create the library at once (the server's
-    /// writer and a page's reader) apply them once, the second finding them done.
-    fn migrate(&mut self) -> Result<()> {
-        let path = self.path.clone();
-        let e = |e| sqlite(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        let found: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(e)?;
-        let known = MIGRATIONS.len() as i64;
-        if found > known {
-            return Err(LibraryError::TooNew { path, found, known });
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            tx.execute_batch(sql).map_err(e)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)
-                .map_err(e)?;
-        }
-        tx.commit().map_err(e)?;
-        Ok(())
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of it or none. A change of tags or entries
@@ -311,7 +245,7 @@ impl Library {
         let changes = Changes {
             tx: &tx,
             path: &path,
-            now: now(),
+            now: crate::sqlite::now(),
             tags_changed: std::cell::Cell::new(false),
         };
         let value = f(&changes)?;
@@ -423,19 +357,6 @@ impl Library {
         stmt.query_map([], |r| r.get(0))
             .and_then(|rows| rows.collect::<rusqlite::Result<HashSet<String>>>())
             .map_err(|e| self.err(e))
-    }
-
-    /// The tags a paper is in, with how.
-    pub fn tags_of(&self, id: &str) -> Result<Vec<(String, Kind)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT tag, kind FROM entries WHERE arxiv_id = ?1 ORDER BY tag")
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([id], |r| {
-            Ok((r.get(0)?, Kind::parse(&r.get::<_, String>(1)?)?))
-        })
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .map_err(|e| self.err(e))
     }
 
     /// The papers of a tag already mailed by a digest.

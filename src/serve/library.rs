@@ -69,7 +69,7 @@ impl Mine {
 fn hmac(secret: &[u8], what: &str) -> String {
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
     let tag = ring::hmac::sign(&key, what.as_bytes());
-    tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    crate::files::hex(tag.as_ref())
 }
 
 /// Equal strings, in time that does not depend on where they differ.
@@ -96,21 +96,9 @@ fn secret(dir: &Path) -> anyhow::Result<Vec<u8>> {
     let mut bytes = [0u8; 32];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
         .map_err(|_| anyhow::anyhow!("no random numbers for the secret"))?;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let tmp = dir.join(format!("{SECRET_FILE}.tmp"));
-    {
-        use std::io::Write;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts
-            .open(&tmp)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", tmp.display()))?;
-        f.write_all(hex.as_bytes())?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, &path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let hex = crate::files::hex(&bytes);
+    crate::files::write_atomic(&path, hex.as_bytes(), crate::files::Mode::Private)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(hex.into_bytes())
 }
 

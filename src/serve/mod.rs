@@ -1,11 +1,14 @@
-//! `arxiv-daily serve`: a read-only web reader and JSON API over the archive.
+//! `arxiv-daily serve`: the web reader and JSON API over the archive, and the reader's library.
 //!
-//! It reads the archive through the read path (`archive::Reader`), never takes the writer lock
-//! and never writes. SQLite and Tantivy work runs on tokio's blocking threads, each request in
-//! one read transaction of its own connection (one state of the archive per page); the index
-//! keeps one reader that a background task reloads every second, so what a concurrent `ingest`
-//! commits shows within seconds. Pages are server-rendered (maud: checked at compile time, escaped by default), keep
-//! all their state in the URL and work without JavaScript; the stylesheet is embedded.
+//! The archive is only read: through the read path (`archive::Reader`), never the writer lock,
+//! never a write. The one thing the server writes is the library (`serve::library`: one writer
+//! connection, each write behind the host, origin, form-token and login checks; a GET changes
+//! nothing). SQLite and Tantivy work runs on tokio's blocking threads, each request in one read
+//! transaction of its own connection (one state of the archive per page); the index keeps one
+//! reader that a background task reloads every second, so what a concurrent `ingest` commits
+//! shows within seconds. Pages are server-rendered (maud: checked at compile time, escaped by
+//! default), keep all their state in the URL and work without JavaScript; the stylesheet is
+//! embedded.
 
 mod api;
 mod host;

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::SourceError;
+use crate::retry::{Attempt, Backoff};
 
 /// How the client paces and retries.
 #[derive(Debug, Clone)]
@@ -192,93 +193,90 @@ impl PoliteClient {
             url: url.to_string(),
             message,
         };
-        let mut attempt = 0u32;
-        let mut extra_wait = Duration::ZERO;
-        loop {
-            self.pace(extra_wait);
-            self.stats.requests += 1;
-            let backoff = self.policy.min_interval.max(Duration::from_millis(200))
-                * 2u32.saturating_pow(attempt.min(6));
-            let outcome = self.client.get(url).send();
-            let retry_reason: String;
-            match outcome {
-                Ok(resp) => {
-                    let status = resp.status();
-                    if status.is_success() {
-                        let final_url = resp.url().to_string();
-                        match resp.bytes() {
-                            Ok(bytes) => {
-                                // The services declare UTF-8; anything else is a broken response,
-                                // not text to guess at.
-                                let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
-                                    fail(format!(
-                                        "the response is not valid UTF-8 (at byte {})",
-                                        e.utf8_error().valid_up_to()
-                                    ))
-                                })?;
-                                return Ok(Body {
-                                    url: final_url,
-                                    text,
-                                });
-                            }
-                            Err(e) => {
-                                retry_reason =
-                                    format!("the response body was cut off: {}", with_causes(&e));
-                                extra_wait = backoff;
-                            }
-                        }
-                    } else if status.as_u16() == 429 || status.as_u16() == 503 {
-                        let after = retry_after(resp.headers().get(reqwest::header::RETRY_AFTER));
-                        if let Some(after) = after
-                            && after > self.policy.max_retry_after
-                        {
-                            return Err(fail(format!(
-                                "HTTP {status}: asked to retry after {}s, longer than we wait",
-                                after.as_secs()
-                            )));
-                        }
-                        extra_wait = after.unwrap_or(backoff);
-                        retry_reason = format!("HTTP {status}");
-                    } else if status.is_server_error() {
-                        extra_wait = backoff;
-                        retry_reason = format!("HTTP {status}");
-                    } else {
-                        return Err(fail(format!("HTTP {status}")));
-                    }
+        let backoff = Backoff {
+            first: self.policy.min_interval.max(Duration::from_millis(200)),
+            attempts: self.policy.max_retries + 1,
+        };
+        crate::retry::run(
+            self,
+            backoff,
+            |client, wait| {
+                client.pace(wait);
+                client.stats.requests += 1;
+                client.attempt(url).map_err(fail)
+            },
+            |client, retry| {
+                client.stats.retries += 1;
+                if let Some(notify) = client.on_retry.as_mut() {
+                    notify(&Retry {
+                        url,
+                        reason: retry.reason,
+                        attempt: retry.attempt,
+                        attempts: retry.attempts,
+                        delay: client.policy.min_interval.max(retry.wait),
+                    });
                 }
-                Err(e) if e.is_timeout() => {
-                    extra_wait = backoff;
-                    retry_reason =
-                        format!("timed out after {}s", self.policy.timeout.as_secs_f64());
+            },
+            |_, reason, attempts| fail(format!("{reason} (gave up after {attempts} attempts)")),
+        )
+    }
+
+    /// One request: the body, a failure worth another attempt, or one that is not (its message).
+    fn attempt(&self, url: &str) -> Attempt<Body, String> {
+        let again = |reason: String, wait: Option<Duration>| Attempt::Again { reason, wait };
+        let resp = match self.client.get(url).send() {
+            Ok(resp) => resp,
+            Err(e) if e.is_timeout() => {
+                let why = format!("timed out after {}s", self.policy.timeout.as_secs_f64());
+                return again(why, None);
+            }
+            Err(e) => {
+                let described = with_causes(&e);
+                if is_permanent(&e, &described)
+                    || !(e.is_connect() || e.is_request() || e.is_body())
+                {
+                    return Attempt::Fatal(described);
                 }
-                Err(e) => {
-                    let described = with_causes(&e);
-                    if is_permanent(&e, &described)
-                        || !(e.is_connect() || e.is_request() || e.is_body())
-                    {
-                        return Err(fail(described));
-                    }
-                    extra_wait = backoff;
-                    retry_reason = described;
-                }
+                return again(described, None);
             }
-            if attempt >= self.policy.max_retries {
-                return Err(fail(format!(
-                    "{retry_reason} (gave up after {} attempts)",
-                    attempt + 1
-                )));
+        };
+        let status = resp.status();
+        if status.as_u16() == 429 || status.as_u16() == 503 {
+            let after = retry_after(resp.headers().get(reqwest::header::RETRY_AFTER));
+            if let Some(after) = after
+                && after > self.policy.max_retry_after
+            {
+                return Attempt::Fatal(format!(
+                    "HTTP {status}: asked to retry after {}s, longer than we wait",
+                    after.as_secs()
+                ));
             }
-            attempt += 1;
-            self.stats.retries += 1;
-            if let Some(notify) = self.on_retry.as_mut() {
-                notify(&Retry {
-                    url,
-                    reason: &retry_reason,
-                    attempt,
-                    attempts: self.policy.max_retries + 1,
-                    delay: self.policy.min_interval.max(extra_wait),
-                });
-            }
+            return again(format!("HTTP {status}"), after);
+        }
+        if status.is_server_error() {
+            return again(format!("HTTP {status}"), None);
+        }
+        if !status.is_success() {
+            return Attempt::Fatal(format!("HTTP {status}"));
+        }
+        let final_url = resp.url().to_string();
+        match resp.bytes() {
+            // The services declare UTF-8; anything else is a broken response, not text to
+            // guess at.
+            Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
+                Ok(text) => Attempt::Done(Body {
+                    url: final_url,
+                    text,
+                }),
+                Err(e) => Attempt::Fatal(format!(
+                    "the response is not valid UTF-8 (at byte {})",
+                    e.utf8_error().valid_up_to()
+                )),
+            },
+            Err(e) => again(
+                format!("the response body was cut off: {}", with_causes(&e)),
+                None,
+            ),
         }
     }
 }

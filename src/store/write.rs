@@ -72,13 +72,6 @@ impl Store {
     }
 }
 
-pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
-
 impl Writer<'_> {
     /// The sequence number this batch will commit as.
     pub fn seq(&self) -> i64 {
@@ -314,7 +307,7 @@ impl Writer<'_> {
                 profile,
                 day,
                 provenance.as_str(),
-                created_at.map_or_else(now_rfc3339, str::to_string)
+                created_at.map_or_else(crate::sqlite::now, str::to_string)
             ])?;
         let rid = self.tx.last_insert_rowid();
         let mut insert = self.tx.prepare_cached(
@@ -340,7 +333,7 @@ impl Writer<'_> {
             .prepare_cached(
                 "INSERT OR REPLACE INTO feeds(day, category, build_time, fetched_at, source, items, counts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![day.to_string(), category, build_time, now_rfc3339(), source, items as i64, counts])?;
+            .execute(params![day.to_string(), category, build_time, crate::sqlite::now(), source, items as i64, counts])?;
         self.stats.other_changes += 1;
         Ok(())
     }
@@ -454,7 +447,7 @@ impl Writer<'_> {
         let n = self
             .tx
             .prepare_cached("INSERT OR IGNORE INTO repeats(day, category, same_as, fetched_at) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![day.to_string(), category, same_as.to_string(), now_rfc3339()])?;
+            .execute(params![day.to_string(), category, same_as.to_string(), crate::sqlite::now()])?;
         self.stats.other_changes += n as u64;
         Ok(n > 0)
     }
@@ -478,7 +471,7 @@ impl Writer<'_> {
             checkpoint.last_datestamp,
             records as i64,
             checkpoint.done,
-            now_rfc3339()
+            crate::sqlite::now()
         ])?;
         self.stats.other_changes += 1;
         Ok(())
@@ -498,7 +491,7 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(identifier) DO UPDATE SET reason = ?2, raw_xml = ?3, source = ?4, rejected_at = ?5",
             )?
-            .execute(params![identifier, reason, raw_xml, source, now_rfc3339()])?;
+            .execute(params![identifier, reason, raw_xml, source, crate::sqlite::now()])?;
         self.stats.other_changes += 1;
         Ok(())
     }
