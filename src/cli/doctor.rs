@@ -77,6 +77,10 @@ pub(super) struct DoctorReport {
     pub repaired: Vec<String>,
     /// OAI records that could not be read (`backfill --retry-rejected` reads them again).
     pub rejected: Vec<RejectedRecord>,
+    /// Each embedding model's vectors (derived data, like the index): how many, and how many
+    /// papers lack one (`embed` fills them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vectors: Vec<crate::embed::VectorStatus>,
 }
 
 /// The problems of the archive as `reads` sees it and of its index (as `index` opened).
@@ -202,6 +206,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             ))
         })?
     };
+    let vectors = crate::embed::status(&Reader::open(&ctx.loc)?)?;
     // SQLite's own complaints are the one kind that `--repair` cannot fix.
     let damaged = problems.iter().any(|p| matches!(p, Problem::Database(_)));
     let fixable = problems.iter().any(|p| !matches!(p, Problem::Database(_)));
@@ -215,6 +220,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 problems: problems.clone(),
                 repaired,
                 rejected,
+                vectors,
             },
         )?;
     } else {
@@ -236,6 +242,20 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 out,
                 "note: {} OAI records could not be read; `arxiv-daily backfill --retry-rejected` reads them again",
                 rejected.len()
+            )?;
+        }
+        for v in &vectors {
+            writeln!(
+                out,
+                "vectors: {} of {} ({} papers lack one{})",
+                v.vectors,
+                v.model,
+                v.missing,
+                if v.missing > 0 {
+                    ": `arxiv-daily embed` fills them"
+                } else {
+                    ""
+                }
             )?;
         }
         if problems.is_empty() {

@@ -5,6 +5,7 @@ mod archive;
 mod backfill;
 mod digest;
 mod doctor;
+mod embed;
 mod import;
 mod ingest;
 mod library;
@@ -73,6 +74,8 @@ enum Command {
     Show(show::Args),
     /// The papers most like one paper, with the words they share.
     Similar(similar::Args),
+    /// Embed the papers with a sentence-embedding model (search by meaning, similar papers).
+    Embed(embed::Args),
     /// Your library: tags of saved papers and dismissals ("not for me").
     #[command(subcommand)]
     Library(library::Command),
@@ -153,6 +156,7 @@ pub fn main() -> anyhow::Result<Outcome> {
         Command::Search(a) => search::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Similar(a) => similar::run(&ctx, a),
+        Command::Embed(a) => embed::run(&ctx, a),
         Command::Library(c) => library::run(&ctx, c),
         Command::Recommend(a) => recommend::run(&ctx, a),
         Command::Digest(a) => digest::run(&ctx, a),

@@ -42,6 +42,22 @@ pub(super) struct Args {
     /// text, json, atom (a feed of the hits, newest first: any search is a feed) or bibtex.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// words (BM25 over the text), meaning (the sentence-embedding model's vectors: see
+    /// `embed`) or hybrid (both, fused) [default: hybrid once the model's vectors exist, else
+    /// words]. Operators, days and category filter exactly in every mode.
+    #[arg(long, value_enum)]
+    mode: Option<Mode>,
+    /// The model folder for meaning and hybrid [default: $ARXIV_DAILY_MODEL, else the config's
+    /// [embeddings]].
+    #[arg(long)]
+    model: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Mode {
+    Words,
+    Meaning,
+    Hybrid,
 }
 
 /// The filters `search` and `similar` share.
@@ -135,6 +151,43 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         }
     };
     let index = reader.index()?;
+    let by_meaning = if a.count
+        || a.sort == Sort::Date
+        || matches!(a.format, Format::Atom | Format::Bibtex)
+    {
+        if matches!(a.mode, Some(Mode::Meaning | Mode::Hybrid)) {
+            anyhow::bail!(
+                "--mode meaning and hybrid rank by relevance: not with --count, --sort date, atom or bibtex"
+            );
+        }
+        None
+    } else {
+        meaning_of(ctx, &reader, &a, &req)?
+    };
+    if let Some(found) = by_meaning {
+        if found.hits.is_empty() {
+            if !a.json {
+                eprintln!("arxiv-daily: no papers match {:?}", a.query);
+            }
+            return Ok(Outcome::NothingFound);
+        }
+        let counts = if a.json || a.offset > 0 {
+            None
+        } else {
+            Some(index.counts(&found.words)?)
+        };
+        let mut words = found.words;
+        words.hits = found.hits.iter().map(|f| f.hit.clone()).collect();
+        return reader.read(|r| {
+            let mut hits = crate::views::search_hits(r, index, &words)?;
+            for (hit, f) in hits.iter_mut().zip(&found.hits) {
+                hit.found_by = Some(f.found_by);
+                hit.words_score = f.words;
+                hit.meaning_score = f.meaning;
+            }
+            write_hits(ctx, &hits, counts, &a)
+        });
+    }
     if a.count {
         let counts = index.counts(&result)?;
         let mut out = stdout();
@@ -175,6 +228,62 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
     })
 }
 
+/// The search by meaning or both, when asked for (`--mode`) or when the configured model's
+/// vectors exist; `None`: by words.
+fn meaning_of(
+    ctx: &Ctx,
+    reader: &crate::archive::Reader,
+    a: &Args,
+    req: &SearchRequest,
+) -> anyhow::Result<Option<crate::embed::hybrid::Found>> {
+    use crate::embed::hybrid;
+    let mode = match a.mode {
+        Some(Mode::Words) => return Ok(None),
+        Some(Mode::Meaning) => Some(hybrid::Mode::Meaning),
+        Some(Mode::Hybrid) => Some(hybrid::Mode::Hybrid),
+        None => None,
+    };
+    let source =
+        crate::embed::ModelSource::configured(a.model.as_deref(), reader.config(), &ctx.loc.dir);
+    let Some(source) = source else {
+        if mode.is_some() {
+            anyhow::bail!(
+                "--mode meaning and hybrid need an embedding model: pass --model DIR, set ARXIV_DAILY_MODEL or add [embeddings] to the config (see `arxiv-daily embed --help`)"
+            );
+        }
+        return Ok(None);
+    };
+    let vectors = match crate::embed::open_vectors(reader, &source) {
+        Ok(Some(v)) => v,
+        Ok(None) if mode.is_some() => anyhow::bail!(
+            "the archive has no vectors of this model yet: run `arxiv-daily embed` first"
+        ),
+        Ok(None) => return Ok(None),
+        Err(e) if mode.is_some() => return Err(e.into()),
+        Err(e) => {
+            eprintln!("arxiv-daily: warning: searching by words only: {e}");
+            return Ok(None);
+        }
+    };
+    let model = source.open()?;
+    let text = hybrid::meaning_text(&a.query);
+    if text.trim().is_empty() {
+        if mode.is_some() {
+            anyhow::bail!("{:?} has no words to search by meaning", a.query);
+        }
+        return Ok(None);
+    }
+    let vector = model.embed(&[text.as_str()])?.remove(0);
+    let matrix = vectors.matrix()?;
+    Ok(Some(hybrid::search(
+        reader.index()?,
+        &matrix,
+        &vector,
+        req,
+        mode.unwrap_or(hybrid::Mode::Hybrid),
+    )?))
+}
+
 /// The hits as text (after the count line, on a first page) or JSON lines.
 fn write_hits(
     ctx: &Ctx,
@@ -211,6 +320,15 @@ fn write_hits(
             )?;
             writeln!(out, "    {}", unwrap_text(&hit.authors))?;
             writeln!(out, "    {}", unwrap_text(&snippet.marked(open, close)))?;
+            if let Some(by) = hit.found_by {
+                let words = hit
+                    .words_score
+                    .map_or_else(|| "-".to_string(), |s| format!("{s:.2}"));
+                let meaning = hit
+                    .meaning_score
+                    .map_or_else(|| "-".to_string(), |s| format!("{s:.3}"));
+                writeln!(out, "    found by {by} (words {words}, meaning {meaning})")?;
+            }
             if let Some(missing) = hit.missing.as_ref().filter(|m| !m.is_empty()) {
                 writeln!(out, "    missing: {}", missing.join(", "))?;
             }

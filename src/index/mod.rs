@@ -5,6 +5,7 @@
 
 pub(crate) mod abstract_query;
 pub(crate) mod conjunction;
+mod filter;
 pub mod query;
 pub(crate) mod ranked;
 pub(crate) mod schema;

@@ -73,6 +73,29 @@ pub struct SearchResult {
     pub words: Vec<String>,
     /// A ranked search's query for the papers that hold every word (for the count).
     pub all_words: Option<Box<dyn Query>>,
+    /// The weight of each of `words` (its idf): how much of the query a paper holding it holds.
+    pub weights: Vec<f32>,
+}
+
+impl SearchResult {
+    /// The share of the query (by its words' weights) that the best hit holds: 1 when a paper
+    /// holds every word, near 0 when the best holds only a minor one; `None` when every word
+    /// was required or nothing was found.
+    pub fn best_cover(&self) -> Option<f32> {
+        let held = self.hits.first()?.held?;
+        let total: f32 = self.weights.iter().sum();
+        if self.weights.is_empty() || total <= 0.0 {
+            return None;
+        }
+        let covered: f32 = self
+            .weights
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| held >> i & 1 == 1)
+            .map(|(_, w)| w)
+            .sum();
+        Some(covered / total)
+    }
 }
 
 /// How many papers a search matches.
@@ -398,6 +421,7 @@ impl SearchIndex {
                 searcher,
                 words: Vec::new(),
                 all_words: None,
+                weights: Vec::new(),
             });
         };
         let reader = self.reader()?;
@@ -409,12 +433,16 @@ impl SearchIndex {
         // Every word's BM25 for the pool, when common words do not find.
         let every = (!finders.iter().all(|f| *f)).then(|| plan.union(&vec![true; finders.len()]));
         let hits = self.ranked_hits(&searcher, &plan, query.as_ref(), every.as_deref(), req)?;
+        let weights = plan
+            .idfs(&ContentStats::new(&searcher, &self.path))
+            .map_err(self.err())?;
         Ok(SearchResult {
             hits,
             query,
             searcher,
             words: plan.words.iter().map(|(_, w)| w.clone()).collect(),
             all_words: Some(self.filtered(plan.all_words(), req)),
+            weights,
         })
     }
 

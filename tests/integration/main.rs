@@ -7,6 +7,7 @@ mod cli;
 mod crash;
 mod determinism;
 mod discovery;
+mod embed;
 mod fixtures;
 mod ingest;
 mod layout;

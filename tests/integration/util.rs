@@ -71,7 +71,9 @@ impl TestArchive {
         c.args(args)
             .env("ARXIV_DAILY_DATA", self.data())
             .env_remove("ARXIV_DAILY_RSS_URL")
-            .env_remove("ARXIV_DAILY_OAI_URL");
+            .env_remove("ARXIV_DAILY_OAI_URL")
+            .env_remove("ARXIV_DAILY_MODEL")
+            .env_remove("ARXIV_DAILY_EMBEDDINGS_KEY");
         c
     }
 

@@ -111,6 +111,39 @@ impl Reads<'_> {
         Ok(out)
     }
 
+    /// Calls `f(id, title, abstract)` with the latest text of every paper listed in
+    /// `from..=to` (in `category`, or any; every paper when no bound is given), the most
+    /// recently added first: what `embed` makes vectors of.
+    pub fn embed_texts(
+        &self,
+        from: Option<Day>,
+        to: Option<Day>,
+        category: Option<&str>,
+        mut f: impl FnMut(&str, &str, &str) -> Result<()>,
+    ) -> Result<()> {
+        let every = from.is_none() && to.is_none() && category.is_none();
+        let mut stmt = self.conn.prepare(
+            "SELECT p.arxiv_id, s.title, s.abstract FROM papers p
+             JOIN snapshots s ON s.sid = p.latest_sid
+             WHERE ?1 OR EXISTS (SELECT 1 FROM listings l WHERE l.pid = p.pid
+                 AND l.day >= ?2 AND l.day <= ?3 AND (?4 IS NULL OR l.category = ?4))
+             ORDER BY p.pid DESC",
+        )?;
+        let mut rows = stmt.query(params![
+            every,
+            from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string()),
+            to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string()),
+            category
+        ])?;
+        while let Some(r) = rows.next()? {
+            let abstract_text = r.get::<_, text::Packed>(2)?.0;
+            let id: String = r.get(0)?;
+            let title: String = r.get(1)?;
+            f(&id, &title, &abstract_text)?;
+        }
+        Ok(())
+    }
+
     /// The newest day with a listing (any category, any provenance).
     pub fn newest_listed_day(&self) -> Result<Option<Day>> {
         Ok(self

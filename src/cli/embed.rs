@@ -1,0 +1,118 @@
+//! `embed`: fill the vectors of the configured sentence-embedding model, or embed one text.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Ctx, Outcome, json_line, stdout};
+use crate::embed::{ModelSource, Selection, Vectors};
+
+/// Embed the archive's papers (title and abstract) with the sentence-embedding model, for
+/// searches by meaning and similar papers. Resumable: a rerun after Ctrl-C goes on where it
+/// stopped, and embeds again only papers whose text changed. With --text, print one text's vector
+/// instead (nothing is stored), to compare with sentence-transformers.
+#[derive(Debug, clap::Args)]
+pub(super) struct Args {
+    /// Embed this text and print its vector; the archive is not read.
+    #[arg(long)]
+    text: Option<String>,
+    /// A sentence-transformers model folder (config.json, model.safetensors, tokenizer.json)
+    /// [default: $ARXIV_DAILY_MODEL, else the config's [embeddings]].
+    #[arg(long)]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    filters: super::search::Filters,
+    /// One JSON object: the model, its dimension and the vector (--text), or what was embedded.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
+    let config = ctx.loc.load_config()?;
+    let Some(source) = ModelSource::configured(a.model.as_deref(), &config, &ctx.loc.dir) else {
+        anyhow::bail!(
+            "no embedding model: pass --model DIR (a sentence-transformers folder), set ARXIV_DAILY_MODEL, or add [embeddings] model = \"DIR\" (or endpoint = \"URL\") to {}",
+            ctx.loc.config_path().display()
+        );
+    };
+    let model = source.open()?;
+    if let Some(text) = &a.text {
+        let vector = model.embed(&[text.as_str()])?.remove(0);
+        let mut out = stdout();
+        if a.json {
+            json_line(
+                &mut out,
+                &serde_json::json!({
+                    "model": model.identity(),
+                    "dim": model.dim(),
+                    "vector": vector,
+                }),
+            )?;
+        } else {
+            writeln!(out, "{} ({} dimensions)", model.identity(), model.dim())?;
+            let values: Vec<String> = vector.iter().map(|x| format!("{x:.6}")).collect();
+            writeln!(out, "{}", values.join(" "))?;
+        }
+        out.flush()?;
+        return Ok(Outcome::Done);
+    }
+    let reader = crate::archive::Reader::open(&ctx.loc)?;
+    let mut vectors = Vectors::open(&ctx.loc.dir, model.identity(), model.dim())?;
+    let selection = Selection {
+        from: a.filters.from()?,
+        to: a.filters.to()?,
+        category: a.filters.category.clone(),
+    };
+    let bar = super::progress(None, "embedding");
+    let filled = crate::embed::fill(
+        &reader,
+        &mut vectors,
+        model.as_ref(),
+        &selection,
+        &mut |done, todo| {
+            if bar.length().is_none() {
+                bar.set_length(todo as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg} [{bar:30}] {pos}/{len} papers ({per_sec}, eta {eta})",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+            }
+            bar.set_position(done as u64);
+        },
+    )?;
+    bar.finish_and_clear();
+    let total = vectors.count()?;
+    let mut out = stdout();
+    if a.json {
+        json_line(
+            &mut out,
+            &serde_json::json!({
+                "model": model.identity(),
+                "embedded": filled.embedded,
+                "current": filled.current,
+                "seconds": filled.seconds,
+                "vectors": total,
+                "path": vectors.path(),
+            }),
+        )?;
+    } else {
+        let rate = if filled.seconds > 0.0 {
+            format!(" ({:.1} papers/s)", filled.embedded as f64 / filled.seconds)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "embedded {} papers{rate}, {} already current; {} vectors of {} in {}",
+            filled.embedded,
+            filled.current,
+            total,
+            model.identity(),
+            vectors.path().display()
+        )?;
+    }
+    out.flush()?;
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,339 @@
+//! The vectors of one model: a SQLite file of their own, `vectors/<model>.sqlite3` in the data
+//! folder, derived from the archive like the search index (never part of its tables or its
+//! export; deleting the folder loses nothing that `embed` cannot make again). A row per paper:
+//! its id, the hash of the text embedded ([`super::text_hash`]) and the vector as little-endian
+//! f32s. The file names the model's identity inside, and refuses to be read as another's.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{EmbedError, Result};
+
+/// The folder of the data folder that holds every model's vectors.
+pub const DIR: &str = "vectors";
+
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE model (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE vectors (
+         id TEXT PRIMARY KEY,
+         text_hash INTEGER NOT NULL,
+         v BLOB NOT NULL
+     );",
+];
+
+/// The file of a model's vectors: a readable slug of its identity and a hash of all of it.
+pub fn file_name(identity: &str) -> String {
+    let slug: String = identity
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(60)
+        .collect();
+    let d = ring::digest::digest(&ring::digest::SHA256, identity.as_bytes());
+    format!("{slug}-{}.sqlite3", crate::files::hex(&d.as_ref()[..4]))
+}
+
+pub struct Vectors {
+    conn: Connection,
+    path: PathBuf,
+    dim: usize,
+}
+
+fn encode(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn decode_into(bytes: &[u8], out: &mut Vec<f32>) {
+    out.extend(
+        bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+    );
+}
+
+impl Vectors {
+    fn error(&self, source: rusqlite::Error) -> EmbedError {
+        EmbedError::Store {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Opens (creating when missing) the vectors of the model `identity` of dimension `dim`.
+    pub fn open(data_dir: &Path, identity: &str, dim: usize) -> Result<Vectors> {
+        let dir = data_dir.join(DIR);
+        std::fs::create_dir_all(&dir).map_err(|e| EmbedError::Model {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let path = dir.join(file_name(identity));
+        let fail = |source| EmbedError::Store {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut conn = crate::sqlite::open_writer(&path, Duration::from_secs(30)).map_err(fail)?;
+        crate::sqlite::migrate(&mut conn, MIGRATIONS).map_err(|e| match e {
+            crate::sqlite::MigrateError::Sqlite(e) => fail(e),
+            crate::sqlite::MigrateError::TooNew { found, .. } => EmbedError::Model {
+                path: path.display().to_string(),
+                message: format!("written by a newer arxiv-daily (version {found})"),
+            },
+        })?;
+        let v = Vectors { conn, path, dim };
+        let tx = v.conn.unchecked_transaction().map_err(|e| v.error(e))?;
+        for (key, value) in [("identity", identity.to_string()), ("dim", dim.to_string())] {
+            tx.execute(
+                "INSERT INTO model (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                params![key, value],
+            )
+            .map_err(|e| v.error(e))?;
+        }
+        tx.commit().map_err(|e| v.error(e))?;
+        v.check(identity)?;
+        Ok(v)
+    }
+
+    /// Opens the vectors of `identity` if `embed` made some; never creates a file.
+    pub fn open_existing(data_dir: &Path, identity: &str) -> Result<Option<Vectors>> {
+        let path = data_dir.join(DIR).join(file_name(identity));
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let Some(v) = Vectors::open_file(&path)? else {
+            return Ok(None);
+        };
+        v.check(identity)?;
+        Ok(Some(v))
+    }
+
+    /// The model whose vectors these are.
+    pub fn identity(&self) -> Result<String> {
+        Ok(self.meta("identity")?.unwrap_or_default())
+    }
+
+    /// Opens a vectors file for reading, whatever model's it is.
+    pub fn open_file(path: &Path) -> Result<Option<Vectors>> {
+        let path = path.to_path_buf();
+        let conn =
+            crate::sqlite::open_reader(&path, Duration::from_secs(30)).map_err(|source| {
+                EmbedError::Store {
+                    path: path.display().to_string(),
+                    source,
+                }
+            })?;
+        let mut v = Vectors { conn, path, dim: 0 };
+        if crate::sqlite::user_version(&v.conn).map_err(|e| v.error(e))? == 0 {
+            return Ok(None);
+        }
+        v.dim = v.meta("dim")?.and_then(|d| d.parse().ok()).unwrap_or(0);
+        Ok(Some(v))
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM model WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    fn check(&self, identity: &str) -> Result<()> {
+        let found = self.meta("identity")?;
+        if found.as_deref() != Some(identity) {
+            return Err(EmbedError::Model {
+                path: self.path.display().to_string(),
+                message: format!("holds the vectors of {found:?}, not of {identity:?}"),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// How many papers have a vector.
+    pub fn count(&self) -> Result<usize> {
+        self.conn
+            .query_row("SELECT count(*) FROM vectors", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Every paper's text hash.
+    pub fn hashes(&self) -> Result<HashMap<String, i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, text_hash FROM vectors")
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.error(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Stores (or replaces) vectors, all in one transaction.
+    pub fn put(&mut self, rows: &[(&str, i64, &[f32])]) -> Result<()> {
+        let path = self.path.display().to_string();
+        let fail = |source| EmbedError::Store {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(fail)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO vectors (id, text_hash, v) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (id) DO UPDATE SET text_hash = excluded.text_hash, v = excluded.v",
+                )
+                .map_err(fail)?;
+            for (id, hash, v) in rows {
+                if v.len() != self.dim {
+                    return Err(EmbedError::Run(format!(
+                        "a vector of {} values for a model of {}",
+                        v.len(),
+                        self.dim
+                    )));
+                }
+                stmt.execute(params![id, hash, encode(v)]).map_err(fail)?;
+            }
+        }
+        tx.commit().map_err(fail)
+    }
+
+    /// The vector of one paper.
+    pub fn get(&self, id: &str) -> Result<Option<Vec<f32>>> {
+        let bytes: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT v FROM vectors WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.error(e))?;
+        Ok(bytes.map(|b| {
+            let mut v = Vec::with_capacity(b.len() / 4);
+            decode_into(&b, &mut v);
+            v
+        }))
+    }
+
+    /// Every vector, in memory, for nearest-neighbour search.
+    pub fn matrix(&self) -> Result<Matrix> {
+        let n = self.count()?;
+        let mut m = Matrix {
+            dim: self.dim,
+            ids: Vec::with_capacity(n),
+            data: Vec::with_capacity(n * self.dim),
+            rows: HashMap::new(),
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, v FROM vectors")
+            .map_err(|e| self.error(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.error(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.error(e))? {
+            let bytes = r.get_ref(1).map_err(|e| self.error(e))?;
+            let bytes = bytes.as_blob().map_err(|e| self.error(e.into()))?;
+            if bytes.len() != self.dim * 4 {
+                continue;
+            }
+            m.ids.push(r.get(0).map_err(|e| self.error(e))?);
+            decode_into(bytes, &mut m.data);
+        }
+        m.rows = m
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i))
+            .collect();
+        Ok(m)
+    }
+}
+
+/// Vectors in one block of memory, row by row, searched exactly.
+pub struct Matrix {
+    dim: usize,
+    ids: Vec<String>,
+    data: Vec<f32>,
+    /// The row of each id.
+    rows: HashMap<String, usize>,
+}
+
+impl Matrix {
+    /// The vector of `id`, if it has one.
+    pub fn row(&self, id: &str) -> Option<&[f32]> {
+        let i = *self.rows.get(id)?;
+        Some(&self.data[i * self.dim..(i + 1) * self.dim])
+    }
+
+    /// The cosine of `query` and the vector of `id`.
+    pub fn cosine(&self, query: &[f32], id: &str) -> Option<f32> {
+        self.row(id).map(|row| super::dot(row, query))
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The `k` rows nearest `query` (by dot product: the cosine of unit vectors), best first,
+    /// ties by id, among those `keep` accepts.
+    pub fn nearest(
+        &self,
+        query: &[f32],
+        k: usize,
+        keep: impl Fn(&str) -> bool + Sync,
+    ) -> Vec<(String, f32)> {
+        use rayon::prelude::*;
+        if self.dim == 0 || query.len() != self.dim || k == 0 {
+            return Vec::new();
+        }
+        let best: Vec<(usize, f32)> = self
+            .data
+            .par_chunks(self.dim * 4096)
+            .enumerate()
+            .flat_map_iter(|(block, rows)| {
+                let mut top: Vec<(usize, f32)> = rows
+                    .chunks_exact(self.dim)
+                    .enumerate()
+                    .map(|(i, row)| (block * 4096 + i, super::dot(row, query)))
+                    .collect();
+                top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+                let mut kept = Vec::with_capacity(k);
+                for (i, score) in top {
+                    if kept.len() == k {
+                        break;
+                    }
+                    if keep(&self.ids[i]) {
+                        kept.push((i, score));
+                    }
+                }
+                kept
+            })
+            .collect();
+        let mut best = best;
+        best.sort_unstable_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.ids[a.0].cmp(&self.ids[b.0]))
+        });
+        best.truncate(k);
+        best.into_iter()
+            .map(|(i, s)| (self.ids[i].clone(), s))
+            .collect()
+    }
+}
