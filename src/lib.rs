@@ -24,6 +24,7 @@ pub mod recommend;
 pub mod report;
 pub(crate) mod retry;
 pub mod serve;
+pub mod site;
 pub mod source;
 pub(crate) mod sqlite;
 pub mod store;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
 use crate::archive::Reader;
-use crate::serve::site::{SiteOptions, build, find_pagefind};
+use crate::site::{SiteOptions, build, find_pagefind};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {
