@@ -4,9 +4,9 @@ use std::io::Write;
 use std::time::Duration;
 
 use super::{Ctx, Outcome, stdout};
-use crate::digest::{DEFAULT_FROM, Pending, Smtp, record_sent};
-use crate::library::Library;
-use crate::model::Day;
+use arxiv_daily::digest::{DEFAULT_FROM, Pending, Smtp, record_sent};
+use arxiv_daily::library::Library;
+use arxiv_daily::model::Day;
 
 /// Mail the newest day's recommendations of each tag (one email, a section per tag, text and
 /// HTML). A paper is mailed to a tag once; a day with nothing new sends nothing. The SMTP
@@ -87,7 +87,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let pending = Pending::of(&existing, &a.tag)?;
     drop(existing);
     let day = a.day.as_deref().map(Day::parse).transpose()?;
-    let reader = crate::archive::Reader::open(&ctx.loc)?;
+    let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
     let found = reader.read(|r| {
         let Some(day) = day.or(r.newest_listed_day()?) else {
             return Ok(None);
@@ -104,11 +104,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::Done);
     }
-    let from = a
-        .from_addr
-        .clone()
-        .unwrap_or_else(|| DEFAULT_FROM.into());
-    let message = crate::digest::message(&from, &a.to, day, &sections)?;
+    let from = a.from_addr.clone().unwrap_or_else(|| DEFAULT_FROM.into());
+    let message = arxiv_daily::digest::message(&from, &a.to, day, &sections)?;
     let Some(smtp) = smtp else {
         // --dry-run
         let mut out = stdout();

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::library::{Kind, Library, Tag, import};
-use crate::model::ArxivId;
+use arxiv_daily::library::{Kind, Library, Tag, import};
+use arxiv_daily::model::ArxivId;
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
@@ -132,7 +132,7 @@ fn found(any: bool) -> Outcome {
 
 fn parse_ids(ids: &[String]) -> anyhow::Result<Vec<ArxivId>> {
     ids.iter()
-        .map(|s| crate::library::parse_id(s).map_err(anyhow::Error::from))
+        .map(|s| arxiv_daily::library::parse_id(s).map_err(anyhow::Error::from))
         .collect()
 }
 
@@ -141,7 +141,7 @@ fn warn_missing(ctx: &Ctx, ids: &[ArxivId]) {
     if !ctx.loc.db_path().is_file() {
         return;
     }
-    let Ok(reader) = crate::archive::Reader::open(&ctx.loc) else {
+    let Ok(reader) = arxiv_daily::archive::Reader::open(&ctx.loc) else {
         return;
     };
     let missing: Vec<String> = reader
@@ -168,7 +168,11 @@ fn change(
     path: &std::path::Path,
     a: Change,
     verb: &str,
-    f: impl FnOnce(&crate::library::Changes<'_>, &Tag, &[ArxivId]) -> crate::library::Result<usize>,
+    f: impl FnOnce(
+        &arxiv_daily::library::Changes<'_>,
+        &Tag,
+        &[ArxivId],
+    ) -> arxiv_daily::library::Result<usize>,
 ) -> anyhow::Result<Outcome> {
     let tag = Tag::parse(&a.tag)?;
     let ids = parse_ids(&a.ids)?;
@@ -316,7 +320,7 @@ fn export(
                 }
             } else {
                 let reader = if ctx.loc.db_path().is_file() {
-                    Some(crate::archive::Reader::open(&ctx.loc)?)
+                    Some(arxiv_daily::archive::Reader::open(&ctx.loc)?)
                 } else {
                     None
                 };
@@ -326,7 +330,7 @@ fn export(
                         Some(r) => r.read(|reads| Ok(reads.paper(&canonical)?))?,
                         None => None,
                     };
-                    match paper.as_ref().and_then(crate::bibtex::entry) {
+                    match paper.as_ref().and_then(arxiv_daily::bibtex::entry) {
                         Some(entry) => out.write_all(entry.as_bytes())?,
                         None => write!(
                             out,

@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{Kind, Library, Tag, parse_id};
-use crate::archive::{Location, Reads, Reader};
+use crate::archive::{Location, Reader, Reads};
 use crate::model::ArxivId;
 
 /// One entry of the file, before matching.
@@ -548,7 +548,9 @@ pub fn save(
             let one = std::slice::from_ref(&id);
             done.added += match (tag, &item.kept) {
                 (Some(t), Some((_, kind, added))) => c.put(t, one, *kind, Some(added))?,
-                (None, Some((t, kind, added))) => c.put(&Tag::parse(t)?, one, *kind, Some(added))?,
+                (None, Some((t, kind, added))) => {
+                    c.put(&Tag::parse(t)?, one, *kind, Some(added))?
+                }
                 (Some(t), None) => c.put(t, one, Kind::Saved, None)?,
                 (None, None) => 0,
             };
