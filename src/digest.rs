@@ -2,20 +2,102 @@
 //! over SMTP with lettre. A paper goes to a tag at most once (the library keeps what was sent,
 //! recorded only after the server accepted the message); a transient failure is retried with
 //! backoff, a permanent one fails at once and records nothing.
+//!
+//! The rule of what counts as pending and as sent is here (`Pending`, `record_sent`), for every
+//! front that mails a digest; the command line only parses its arguments and prints.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Message, SmtpTransport, Transport};
 
+use crate::archive::Reads;
+use crate::library::Library;
 use crate::model::Day;
-use crate::recommend::Recommendation;
+use crate::recommend::{Interests, Recommendation, Request};
 use crate::retry::Attempt;
+
+/// The sender when none is given.
+pub const DEFAULT_FROM: &str = "arxiv-daily <arxiv-daily@localhost>";
 
 /// One tag's part of the digest.
 pub struct Section {
     pub tag: String,
     pub papers: Vec<Recommendation>,
+}
+
+/// What a digest may still mail: the tags it is for, with their papers, and what each tag was
+/// sent already. Read from the library once, before the archive is read, so the library can be
+/// closed while recommendations are computed.
+pub struct Pending {
+    interests: Interests,
+    /// Per tag of `interests.tags`, in that order: the ids it was sent.
+    sent: Vec<HashSet<String>>,
+}
+
+impl Pending {
+    /// The library's tags (every tag, or those named) and what each was sent. A library
+    /// without tags has nothing to mail: an error that says how to add one.
+    pub fn of(library: &Library, tags: &[String]) -> anyhow::Result<Pending> {
+        let interests = Interests::of(library, tags)?;
+        anyhow::ensure!(
+            !interests.tags.is_empty(),
+            "the library has no tags: `arxiv-daily library add --tag TAG ID...`"
+        );
+        let mut sent = Vec::new();
+        for (tag, _) in &interests.tags {
+            sent.push(library.sent(tag)?);
+        }
+        Ok(Pending { interests, sent })
+    }
+
+    /// Each tag's section for `day`: its best `limit` recommendations of the day's listing that
+    /// score at least `min_score` and that the tag was never sent. A section may be empty.
+    pub fn select(
+        &self,
+        r: &Reads<'_>,
+        day: Day,
+        limit: usize,
+        min_score: f32,
+    ) -> anyhow::Result<Vec<Section>> {
+        let mut sections = Vec::new();
+        for ((tag, papers), sent) in self.interests.tags.iter().zip(&self.sent) {
+            let one = Interests {
+                tags: vec![(tag.clone(), papers.clone())],
+                exclude: self.interests.exclude.clone(),
+            };
+            // Enough to fill `limit` after the papers already sent are left out.
+            let req = Request {
+                from: day,
+                to: day,
+                category: None,
+                limit: limit + sent.len(),
+            };
+            let papers: Vec<_> = crate::recommend::recommend(r, &one, &req)?
+                .into_iter()
+                .filter(|p| p.score >= min_score && !sent.contains(&p.id))
+                .take(limit)
+                .collect();
+            sections.push(Section {
+                tag: tag.clone(),
+                papers,
+            });
+        }
+        Ok(sections)
+    }
+}
+
+/// Records the sections' papers as sent to their tags, in one change of the library. Call it
+/// only once the server accepted the message: a paper counts as sent from then on, never before.
+pub fn record_sent(library: &mut Library, sections: &[Section]) -> crate::library::Result<()> {
+    library.change(|c| {
+        for s in sections {
+            let ids: Vec<String> = s.papers.iter().map(|p| p.id.clone()).collect();
+            c.record_sent(&s.tag, &ids)?;
+        }
+        Ok(())
+    })
 }
 
 /// The first sentences of an abstract, about `max` characters, cut at a word.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` whole and durably, unless the file already holds them. Returns
 /// whether it wrote.
-pub(crate) fn write_if_changed(path: &Path, bytes: &[u8]) -> anyhow::Result<bool> {
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> anyhow::Result<bool> {
     if let Ok(old) = std::fs::read(path)
         && old == bytes
     {

@@ -1,9 +1,11 @@
 //! The `arxiv-daily` binary: parse the command line, run, map the outcome to an exit code
 //! (0 ok, 1 nothing found, 2 error). A closed pipe (`| head`) is not an error.
 
+mod cli;
+
 use std::process::ExitCode;
 
-use arxiv_daily::cli::{self, Outcome};
+use cli::Outcome;
 
 fn main() -> ExitCode {
     match cli::main() {

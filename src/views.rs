@@ -12,7 +12,7 @@ pub(crate) use crate::store::{FeedRecord, PaperView, Reads, ReportSummary, Shown
 
 /// One hit of `search --json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub(crate) struct SearchHit {
+pub struct SearchHit {
     pub id: String,
     pub title: String,
     pub authors: String,
@@ -41,9 +41,20 @@ pub(crate) struct SearchHit {
     pub meaning_score: Option<f32>,
 }
 
+impl SearchHit {
+    /// The snippet with each highlight between `open` and `close` (terminal bold, say).
+    pub fn marked_snippet(&self, open: &str, close: &str) -> String {
+        crate::index::snippet::Snippet {
+            text: self.snippet.clone(),
+            highlights: self.highlights.clone(),
+        }
+        .marked(open, close)
+    }
+}
+
 /// The line that says how many papers a search matches: "1,234 papers hold all your words;
 /// 18,502 hold some", or "1,234 papers match" when every word is required.
-pub(crate) fn count_line(counts: &crate::index::query::Counts) -> String {
+pub fn count_line(counts: &crate::index::query::Counts) -> String {
     let papers = |n: usize| {
         if n == 1 {
             "1 paper".to_string()
@@ -81,7 +92,7 @@ pub(crate) fn thousands(n: usize) -> String {
 }
 
 /// The texts and snippets of a search's hits, in the hits' order.
-pub(crate) fn search_hits(
+pub fn search_hits(
     reads: &Reads<'_>,
     index: &SearchIndex,
     result: &SearchResult,
@@ -187,15 +198,15 @@ pub(crate) fn hits_with(
 
 /// One paper of `similar --json` (and of `show --json`'s `similar`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub(crate) struct SimilarHit {
-    pub(crate) id: String,
-    pub(crate) title: String,
-    pub(crate) authors: String,
-    pub(crate) first_announced: Option<Day>,
-    pub(crate) score: Option<f32>,
+pub struct SimilarHit {
+    pub id: String,
+    pub title: String,
+    pub authors: String,
+    pub first_announced: Option<Day>,
+    pub score: Option<f32>,
     /// The paper's words that weigh most in a model of the source paper, strongest first (at
     /// most five).
-    pub(crate) why: Vec<String>,
+    pub why: Vec<String>,
 }
 
 /// Papers the index proposes for `similar` before the engine ranks them.
@@ -204,7 +215,7 @@ const SIMILAR_POOL: usize = 100;
 /// The papers most like `id` (`None` when it is not in the archive): the index proposes those
 /// sharing its rarest words (BM25, at least `SIMILAR_POOL`), and the recommender's engine, with
 /// the paper as the one positive, ranks them and says why.
-pub(crate) fn similar(
+pub fn similar(
     reads: &Reads<'_>,
     index: &SearchIndex,
     id: &crate::model::ArxivId,
@@ -241,7 +252,7 @@ pub(crate) fn similar(
 
 /// `report list --json`: every stored report, and the reports of estimated days (computed on
 /// demand), by day then profile.
-pub(crate) fn report_list(
+pub fn report_list(
     reads: &Reads<'_>,
     config: &crate::config::Config,
     profile: Option<&str>,
@@ -271,7 +282,7 @@ pub(crate) fn report_list(
 
 /// `show --json`: the paper and its five most similar (none without an index); `None` when the
 /// paper is not in the archive.
-pub(crate) fn paper_with_similar(
+pub fn paper_with_similar(
     reads: &Reads<'_>,
     index: Option<&SearchIndex>,
     id: &crate::model::ArxivId,
@@ -287,7 +298,7 @@ pub(crate) fn paper_with_similar(
 }
 
 /// The request for the five most similar papers that `show` and `/paper` list.
-pub(crate) fn five() -> crate::index::query::SearchRequest {
+pub fn five() -> crate::index::query::SearchRequest {
     crate::index::query::SearchRequest {
         limit: 5,
         ..Default::default()
@@ -296,7 +307,7 @@ pub(crate) fn five() -> crate::index::query::SearchRequest {
 
 /// `show --json`: the paper and the papers most like it.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct PaperWithSimilar {
+pub struct PaperWithSimilar {
     #[serde(flatten)]
     pub(crate) paper: PaperView,
     pub(crate) similar: Vec<SimilarHit>,
@@ -345,7 +356,7 @@ pub(crate) fn report_rows(report: &Report) -> Vec<ReportRow> {
 }
 
 /// `report show --json`: one JSON object per row.
-pub(crate) fn report_json_lines(report: &Report) -> String {
+pub fn report_json_lines(report: &Report) -> String {
     let mut out = String::new();
     for row in report_rows(report) {
         // Serializing plain strings and numbers cannot fail.
@@ -357,14 +368,14 @@ pub(crate) fn report_json_lines(report: &Report) -> String {
 
 /// A day on which a feed served an earlier day's batch again (a stale feed).
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub(crate) struct RepeatedDay {
+pub struct RepeatedDay {
     pub date: Day,
     pub same_as: Day,
 }
 
 /// One category of `status --json`: the completeness ledger over a range of days.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct CategoryStatus {
+pub struct CategoryStatus {
     pub category: String,
     pub from: Option<Day>,
     pub to: Option<Day>,
@@ -377,7 +388,7 @@ pub(crate) struct CategoryStatus {
 }
 
 /// The ledger of each category (the profiles' categories, then any other with a stored feed).
-pub(crate) fn status(
+pub fn status(
     reads: &Reads<'_>,
     mut categories: Vec<String>,
     from: Option<Day>,
@@ -438,13 +449,13 @@ pub(crate) fn status(
 
 /// What `import` and `backfill` print with `--json`: the summary and the documents indexed.
 #[derive(Debug, Serialize)]
-pub(crate) struct ImportOutput<'a, S: Serialize> {
+pub struct ImportOutput<'a, S: Serialize> {
     pub summary: &'a S,
     pub indexed: u64,
 }
 
 /// The Atom feed of a profile's last `days` report days (`report feed`, `/feeds/NAME.atom`).
-pub(crate) fn profile_feed(
+pub fn profile_feed(
     reads: &Reads<'_>,
     profile: &crate::config::Profile,
     days: usize,
@@ -483,7 +494,7 @@ pub(crate) fn profile_feed_linked(
 }
 
 /// The Atom feed of a search's hits, newest first (`search --format atom`, `/feeds/search.atom`).
-pub(crate) fn search_feed(
+pub fn search_feed(
     reads: &Reads<'_>,
     query: &str,
     hits: &[crate::index::query::Hit],

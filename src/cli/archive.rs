@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Outcome, progress};
-use crate::archive::Reader;
-use crate::ingest::Writer;
+use arxiv_daily::archive::Reader;
+use arxiv_daily::ingest::Writer;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum Command {
@@ -38,7 +38,7 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             let bar = progress(None, "exporting days");
             let config = ctx.loc.config_path();
             let summary =
-                crate::textarchive::export::export(&reader, Some(&config), &dir, |done, total| {
+                arxiv_daily::textarchive::export(&reader, Some(&config), &dir, |done, total| {
                     bar.set_length(total);
                     bar.set_position(done);
                 })?;
@@ -67,27 +67,13 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
         Command::Import { dir, json } => {
             // Not a text archive, or one that lists a path outside its folder, a link, a
             // missing file: say so before anything is created.
-            let manifest = crate::textarchive::Manifest::read(&dir)?;
-            // A fresh data folder takes the exported config (before the writer writes the
-            // default one): the one the manifest records (its SHA-256), and one that reads,
-            // checked before it is copied.
-            let config = ctx.loc.config_path();
-            if ctx.loc.config.is_none()
-                && !config.exists()
-                && let Some(f) = manifest.entry(crate::textarchive::CONFIG)
-            {
-                let (archived, bytes) = crate::textarchive::read_listed(&dir, f)?;
-                let text = std::str::from_utf8(&bytes)
-                    .map_err(|e| anyhow::anyhow!("{}: not UTF-8: {e}", archived.display()))?;
-                crate::config::Config::parse(text, &archived.display().to_string())?;
-                std::fs::create_dir_all(&ctx.loc.dir)
-                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", ctx.loc.dir.display()))?;
-                crate::files::write_if_changed(&config, &bytes)?;
-            }
+            let manifest = arxiv_daily::textarchive::Manifest::read(&dir)?;
+            // Before the writer writes the default config.
+            arxiv_daily::textarchive::adopt_config(&ctx.loc, &dir, &manifest)?;
             let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
             let bar = progress(None, "importing days");
             let written = writer.write(true, |archive| {
-                crate::ingest::text::import(archive, &dir, &manifest, |done, total| {
+                arxiv_daily::ingest::import_text(archive, &dir, &manifest, |done, total| {
                     bar.set_length(total);
                     bar.set_position(done);
                 })

@@ -3,9 +3,9 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, progress, stdout};
-use crate::ingest::Writer;
-use crate::ingest::backfill::{Window, harvest};
-use crate::model::Day;
+use arxiv_daily::ingest::Writer;
+use arxiv_daily::ingest::backfill::{Window, harvest};
+use arxiv_daily::model::Day;
 
 pub(super) const DEFAULT_OAI_URL: &str = "https://oaipmh.arxiv.org/oai";
 
@@ -150,7 +150,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
 fn retry(ctx: &Ctx, json: bool) -> anyhow::Result<Outcome> {
     let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
     let summary = writer
-        .write(false, crate::ingest::backfill::retry_rejected)?
+        .write(false, arxiv_daily::ingest::backfill::retry_rejected)?
         .value;
     let mut out = stdout();
     if json {

@@ -4,10 +4,9 @@ use std::io::Write;
 use std::time::Duration;
 
 use super::{Ctx, Outcome, stdout};
-use crate::digest::{Section, Smtp};
-use crate::library::Library;
-use crate::model::Day;
-use crate::recommend::{Interests, Request};
+use arxiv_daily::digest::{DEFAULT_FROM, Pending, Smtp, record_sent};
+use arxiv_daily::library::Library;
+use arxiv_daily::model::Day;
 
 /// Mail the newest day's recommendations of each tag (one email, a section per tag, text and
 /// HTML). A paper is mailed to a tag once; a day with nothing new sends nothing. The SMTP
@@ -85,45 +84,15 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             path.display()
         );
     };
-    let interests = Interests::of(&existing, &a.tag)?;
-    anyhow::ensure!(
-        !interests.tags.is_empty(),
-        "the library has no tags: `arxiv-daily library add --tag TAG ID...`"
-    );
-    let mut sent = Vec::new();
-    for (tag, _) in &interests.tags {
-        sent.push(existing.sent(tag)?);
-    }
+    let pending = Pending::of(&existing, &a.tag)?;
     drop(existing);
     let day = a.day.as_deref().map(Day::parse).transpose()?;
-    let reader = crate::archive::Reader::open(&ctx.loc)?;
+    let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
     let found = reader.read(|r| {
         let Some(day) = day.or(r.newest_listed_day()?) else {
             return Ok(None);
         };
-        let mut sections = Vec::new();
-        for ((tag, papers), sent) in interests.tags.iter().zip(&sent) {
-            let one = Interests {
-                tags: vec![(tag.clone(), papers.clone())],
-                exclude: interests.exclude.clone(),
-            };
-            let req = Request {
-                from: day,
-                to: day,
-                category: None,
-                limit: a.limit + sent.len(),
-            };
-            let papers: Vec<_> = crate::recommend::recommend(r, &one, &req)?
-                .into_iter()
-                .filter(|p| p.score >= a.min_score && !sent.contains(&p.id))
-                .take(a.limit)
-                .collect();
-            sections.push(Section {
-                tag: tag.clone(),
-                papers,
-            });
-        }
-        Ok(Some((day, sections)))
+        Ok(Some((day, pending.select(r, day, a.limit, a.min_score)?)))
     })?;
     let Some((day, sections)) = found else {
         anyhow::bail!("the archive lists no day yet: run `arxiv-daily ingest` first");
@@ -135,11 +104,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::Done);
     }
-    let from = a
-        .from_addr
-        .clone()
-        .unwrap_or_else(|| "arxiv-daily <arxiv-daily@localhost>".into());
-    let message = crate::digest::message(&from, &a.to, day, &sections)?;
+    let from = a.from_addr.clone().unwrap_or_else(|| DEFAULT_FROM.into());
+    let message = arxiv_daily::digest::message(&from, &a.to, day, &sections)?;
     let Some(smtp) = smtp else {
         // --dry-run
         let mut out = stdout();
@@ -149,14 +115,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     };
     smtp.send(&message, |m| eprintln!("arxiv-daily: {m}"))?;
     // Accepted: now, and only now, the papers count as sent.
-    let mut lib = Library::open(&path)?;
-    lib.change(|c| {
-        for s in &sections {
-            let ids: Vec<String> = s.papers.iter().map(|p| p.id.clone()).collect();
-            c.record_sent(&s.tag, &ids)?;
-        }
-        Ok(())
-    })?;
+    record_sent(&mut Library::open(&path)?, &sections)?;
     println!(
         "sent {total} {} for {day} to {}",
         if total == 1 { "paper" } else { "papers" },

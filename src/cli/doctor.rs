@@ -7,10 +7,10 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Reader;
-use crate::index::{IndexError, SearchIndex};
-use crate::ingest::Writer;
-use crate::store::{Reads, RejectedRecord, StoreError};
+use arxiv_daily::archive::Reader;
+use arxiv_daily::index::{IndexError, SearchIndex};
+use arxiv_daily::ingest::Writer;
+use arxiv_daily::store::{Reads, RejectedRecord, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {
@@ -60,7 +60,7 @@ impl std::fmt::Display for Problem {
             Problem::IndexLayout(l) => write!(
                 f,
                 "the index has document layout {l}; this arxiv-daily writes layout {}",
-                crate::index::LAYOUT
+                arxiv_daily::index::LAYOUT
             ),
             Problem::Duplicates(n) => write!(f, "{n} papers are in the index more than once"),
             Problem::Missing(n) => write!(f, "{n} papers are missing from the index"),
@@ -80,13 +80,13 @@ pub(super) struct DoctorReport {
     /// Each embedding model's vectors (derived data, like the index): how many, and how many
     /// papers lack one (`embed` fills them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub vectors: Vec<crate::embed::VectorStatus>,
+    pub vectors: Vec<arxiv_daily::embed::VectorStatus>,
 }
 
 /// The problems of the archive as `reads` sees it and of its index (as `index` opened).
 fn check(
     reads: &Reads<'_>,
-    index: crate::index::Result<Option<SearchIndex>>,
+    index: arxiv_daily::index::Result<Option<SearchIndex>>,
 ) -> anyhow::Result<Vec<Problem>> {
     let mut problems: Vec<Problem> = reads
         .integrity_problems()?
@@ -120,7 +120,7 @@ fn check(
                     if let Some(seq) = seq.filter(|s| indexed < *s) {
                         problems.push(Problem::IndexBehind { indexed, seq });
                     }
-                    if layout != crate::index::LAYOUT {
+                    if layout != arxiv_daily::index::LAYOUT {
                         problems.push(Problem::IndexLayout(layout));
                     }
                 }
@@ -206,7 +206,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             ))
         })?
     };
-    let vectors = crate::embed::status(&Reader::open(&ctx.loc)?)?;
+    let vectors = arxiv_daily::embed::status(&Reader::open(&ctx.loc)?)?;
     // SQLite's own complaints are the one kind that `--repair` cannot fix.
     let damaged = problems.iter().any(|p| matches!(p, Problem::Database(_)));
     let fixable = problems.iter().any(|p| !matches!(p, Problem::Database(_)));

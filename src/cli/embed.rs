@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::embed::{ModelSource, Selection, Vectors};
+use arxiv_daily::embed::{ModelSource, Selection, Vectors};
 
 /// Embed the archive's papers (title and abstract) with the sentence-embedding model, for
 /// searches by meaning and similar papers. Resumable: a rerun after Ctrl-C goes on where it
@@ -55,7 +55,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         out.flush()?;
         return Ok(Outcome::Done);
     }
-    let reader = crate::archive::Reader::open(&ctx.loc)?;
+    let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
     let mut vectors = Vectors::open(&ctx.loc.dir, model.identity(), model.dim())?;
     let selection = Selection {
         from: a.filters.from()?,
@@ -63,7 +63,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         category: a.filters.category.clone(),
     };
     let bar = super::progress(None, "embedding");
-    let filled = crate::embed::fill(
+    let filled = arxiv_daily::embed::fill(
         &reader,
         &mut vectors,
         model.as_ref(),

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Outcome, progress};
-use crate::ingest::Writer;
-use crate::ingest::legacy;
+use arxiv_daily::ingest::Writer;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum Command {
@@ -45,7 +44,9 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
                 bar.set_style(style.progress_chars("=> "));
             }
             let written = writer.write(true, |archive| {
-                crate::ingest::backfill::import_kaggle(archive, &file, |n| bar.set_position(n))
+                arxiv_daily::ingest::backfill::import_kaggle(archive, &file, |n| {
+                    bar.set_position(n)
+                })
             })?;
             bar.finish_and_clear();
             let (summary, indexed) = (written.value, written.indexed);
@@ -78,7 +79,9 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             let profile = writer.profile(profile.as_deref())?;
             let bar = progress(None, "importing");
             let written = writer.write(false, |archive| {
-                legacy::import(archive, &paths, &profile, |n| bar.set_position(n))
+                arxiv_daily::ingest::import_legacy(archive, &paths, &profile, |n| {
+                    bar.set_position(n)
+                })
             })?;
             bar.finish_and_clear();
             let (summary, indexed) = (written.value, written.indexed);

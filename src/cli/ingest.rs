@@ -4,10 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::ingest::Writer;
-use crate::ingest::rss::{self, FeedStatus};
-use crate::model::Day;
-use crate::source::rss as rss_source;
+use arxiv_daily::ingest::Writer;
+use arxiv_daily::ingest::{self, FeedStatus};
+use arxiv_daily::model::Day;
+use arxiv_daily::source::rss as rss_source;
 
 pub(super) const DEFAULT_RSS_URL: &str = "https://rss.arxiv.org/rss/";
 
@@ -99,9 +99,9 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
 /// Reads the saved feeds, or fetches each category's feed, and stores each one; the outcomes
 /// of those stored and the errors of those that failed (nothing of them was stored).
 fn fetch_and_store(
-    archive: &mut crate::ingest::Session<'_>,
+    archive: &mut arxiv_daily::ingest::Session<'_>,
     a: &Args,
-) -> anyhow::Result<(Vec<rss::FeedOutcome>, Vec<String>)> {
+) -> anyhow::Result<(Vec<ingest::FeedOutcome>, Vec<String>)> {
     let categories = if a.categories.is_empty() {
         archive.config.categories()
     } else {
@@ -128,7 +128,7 @@ fn fetch_and_store(
                                 "{location}: cannot tell the feed's category; pass --category"
                             ),
                         };
-                    rss::ingest_feed(archive, &category, &feed, &location)
+                    ingest::ingest_feed(archive, &category, &feed, &location)
                 });
             match result {
                 Ok(o) => outcomes.push(o),
@@ -149,7 +149,7 @@ fn fetch_and_store(
                 .get(&url)
                 .map_err(anyhow::Error::from)
                 .and_then(|body| Ok(rss_source::parse(&body.text, &url)?))
-                .and_then(|feed| rss::ingest_feed(archive, category, &feed, &url));
+                .and_then(|feed| ingest::ingest_feed(archive, category, &feed, &url));
             match result {
                 Ok(o) => outcomes.push(o),
                 Err(e) => failures.push(format!("{e:#}")),
@@ -169,7 +169,9 @@ pub(super) fn rerun(
     let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
     let profile = writer.profile(profile)?;
     let (old, new) = writer
-        .write(false, |session| rss::rerun(session, &profile, day, dry_run))?
+        .write(false, |session| {
+            ingest::rerun(session, &profile, day, dry_run)
+        })?
         .value;
     let mut out = stdout();
     let mut changes = 0;

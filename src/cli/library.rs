@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::library::{Kind, Library, Tag, import};
-use crate::model::ArxivId;
+use arxiv_daily::library::{Kind, Library, Tag, import};
+use arxiv_daily::model::ArxivId;
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
@@ -132,7 +132,7 @@ fn found(any: bool) -> Outcome {
 
 fn parse_ids(ids: &[String]) -> anyhow::Result<Vec<ArxivId>> {
     ids.iter()
-        .map(|s| crate::library::parse_id(s).map_err(anyhow::Error::from))
+        .map(|s| arxiv_daily::library::parse_id(s).map_err(anyhow::Error::from))
         .collect()
 }
 
@@ -141,7 +141,7 @@ fn warn_missing(ctx: &Ctx, ids: &[ArxivId]) {
     if !ctx.loc.db_path().is_file() {
         return;
     }
-    let Ok(reader) = crate::archive::Reader::open(&ctx.loc) else {
+    let Ok(reader) = arxiv_daily::archive::Reader::open(&ctx.loc) else {
         return;
     };
     let missing: Vec<String> = reader
@@ -168,7 +168,11 @@ fn change(
     path: &std::path::Path,
     a: Change,
     verb: &str,
-    f: impl FnOnce(&crate::library::Changes<'_>, &Tag, &[ArxivId]) -> crate::library::Result<usize>,
+    f: impl FnOnce(
+        &arxiv_daily::library::Changes<'_>,
+        &Tag,
+        &[ArxivId],
+    ) -> arxiv_daily::library::Result<usize>,
 ) -> anyhow::Result<Outcome> {
     let tag = Tag::parse(&a.tag)?;
     let ids = parse_ids(&a.ids)?;
@@ -211,14 +215,6 @@ impl<const MATCHED: bool> serde::Serialize for Pass<'_, '_, MATCHED> {
     }
 }
 
-/// What an import matched.
-#[derive(Default)]
-struct Counts {
-    matched: usize,
-    by_title: usize,
-    unmatched: usize,
-}
-
 fn import_file(
     ctx: &Ctx,
     path: &std::path::Path,
@@ -230,54 +226,15 @@ fn import_file(
     let text = import::read_text(file)?;
     // Every entry read and checked before anything is opened.
     let entries = import::entries(file, &text)?;
-    if tag.is_none() && !entries.kept() {
-        anyhow::bail!(
-            "{}: say which tag to save these papers to (--tag TAG)",
-            file.display()
-        );
-    }
-    // Titles are matched against the archive when there is one.
-    let matcher = if ctx.loc.db_path().is_file() {
-        let reader = crate::archive::Reader::open(&ctx.loc)?;
-        reader.read(|r| import::Matcher::new(Some(r), &entries))?
-    } else {
-        import::Matcher::new(None, &entries)?
-    };
-    let mut lib = Library::open(path)?;
-    // One transaction: the whole file or nothing (a kill part way leaves the library as it was).
-    let (added, counts) = lib.change(|c| {
-        let mut n = 0;
-        let mut counts = Counts::default();
-        for item in entries.iter() {
-            let Ok(m) = matcher.matched(&item) else {
-                counts.unmatched += 1;
-                continue;
-            };
-            counts.matched += 1;
-            counts.by_title += usize::from(m.by == "title");
-            let id = ArxivId::from_canonical(m.id);
-            n += match (&tag, &item.kept) {
-                (Some(t), Some((_, kind, added))) => {
-                    c.put(t, std::slice::from_ref(&id), *kind, Some(added))?
-                }
-                (None, Some((t, kind, added))) => c.put(
-                    &Tag::parse(t)?,
-                    std::slice::from_ref(&id),
-                    *kind,
-                    Some(added),
-                )?,
-                (Some(t), None) => c.put(t, std::slice::from_ref(&id), Kind::Saved, None)?,
-                (None, None) => 0,
-            };
-        }
-        Ok((n, counts))
-    })?;
+    import::check_target(file, tag.as_ref(), &entries)?;
+    let matcher = import::matcher(&ctx.loc, &entries)?;
+    let done = import::save(&mut Library::open(path)?, &entries, &matcher, tag.as_ref())?;
     let mut out = stdout();
     if json {
         json_line(
             &mut out,
             &ImportOutput {
-                added,
+                added: done.added,
                 matched: Pass {
                     entries: &entries,
                     matcher: &matcher,
@@ -291,23 +248,24 @@ fn import_file(
     } else {
         writeln!(
             out,
-            "{}: {} {} matched ({} by arXiv id, {} by title), {added} added{}",
+            "{}: {} {} matched ({} by arXiv id, {} by title), {} added{}",
             file.display(),
-            counts.matched,
-            if counts.matched == 1 {
+            done.matched,
+            if done.matched == 1 {
                 "entry"
             } else {
                 "entries"
             },
-            counts.matched - counts.by_title,
-            counts.by_title,
+            done.matched - done.by_title,
+            done.by_title,
+            done.added,
             tag.as_ref().map(|t| format!(" to {t}")).unwrap_or_default()
         )?;
-        if counts.unmatched > 0 {
+        if done.unmatched > 0 {
             writeln!(
                 out,
                 "{} unmatched (no arXiv id, and no archived paper has the title):",
-                counts.unmatched
+                done.unmatched
             )?;
             for u in entries.iter().filter_map(|i| matcher.matched(&i).err()) {
                 writeln!(
@@ -321,7 +279,7 @@ fn import_file(
         }
     }
     out.flush()?;
-    Ok(found(counts.matched > 0))
+    Ok(found(done.matched > 0))
 }
 
 fn export(
@@ -362,7 +320,7 @@ fn export(
                 }
             } else {
                 let reader = if ctx.loc.db_path().is_file() {
-                    Some(crate::archive::Reader::open(&ctx.loc)?)
+                    Some(arxiv_daily::archive::Reader::open(&ctx.loc)?)
                 } else {
                     None
                 };
@@ -372,7 +330,7 @@ fn export(
                         Some(r) => r.read(|reads| Ok(reads.paper(&canonical)?))?,
                         None => None,
                     };
-                    match paper.as_ref().and_then(crate::bibtex::entry) {
+                    match paper.as_ref().and_then(arxiv_daily::bibtex::entry) {
                         Some(entry) => out.write_all(entry.as_bytes())?,
                         None => write!(
                             out,

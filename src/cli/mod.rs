@@ -1,5 +1,7 @@
-//! The command line: one module per subcommand, each an Args struct (clap derive; the doc
-//! comments are the help) and a `run`. Nothing else in the crate imports this module.
+//! The command line, the binary's own (the library never sees clap): one module per subcommand,
+//! each an Args struct (clap derive; the doc comments are the help) and a `run` that calls the
+//! library (`arxiv_daily::...`) and prints. Rules of the archive, the digest or the library do
+//! not live here.
 
 mod archive;
 mod backfill;
@@ -23,7 +25,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::archive::Location;
+use arxiv_daily::archive::Location;
 
 /// An incremental, searchable archive of arXiv's daily announcements.
 #[derive(Debug, Parser)]
@@ -230,9 +232,9 @@ pub(crate) fn progress(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
 /// `min_interval`, else arXiv's 3 s) and `--timeout`.
 pub(crate) fn politeness(
     min_interval: Option<f64>,
-    config: &crate::config::Config,
+    config: &arxiv_daily::config::Config,
     timeout: f64,
-) -> anyhow::Result<crate::source::http::Politeness> {
+) -> anyhow::Result<arxiv_daily::source::http::Politeness> {
     let min_interval = min_interval.or(config.min_interval).unwrap_or(3.0);
     anyhow::ensure!(
         min_interval >= 0.0 && min_interval.is_finite(),
@@ -242,21 +244,21 @@ pub(crate) fn politeness(
         timeout > 0.0 && timeout.is_finite(),
         "--timeout must be a positive number of seconds"
     );
-    Ok(crate::source::http::Politeness {
+    Ok(arxiv_daily::source::http::Politeness {
         min_interval: std::time::Duration::from_secs_f64(min_interval),
         timeout: std::time::Duration::from_secs_f64(timeout),
-        ..crate::source::http::Politeness::default()
+        ..arxiv_daily::source::http::Politeness::default()
     })
 }
 
 /// The polite HTTP client configured from `--min-interval`, the config and `--timeout`.
 pub(crate) fn polite_client(
     min_interval: Option<f64>,
-    config: &crate::config::Config,
+    config: &arxiv_daily::config::Config,
     timeout: f64,
-) -> anyhow::Result<crate::source::http::PoliteClient> {
+) -> anyhow::Result<arxiv_daily::source::http::PoliteClient> {
     let mut client =
-        crate::source::http::PoliteClient::new(politeness(min_interval, config, timeout)?)?;
+        arxiv_daily::source::http::PoliteClient::new(politeness(min_interval, config, timeout)?)?;
     client.on_retry(|retry| eprintln!("arxiv-daily: {retry}"));
     Ok(client)
 }
@@ -270,7 +272,10 @@ pub(crate) fn print_summary(
 ) -> anyhow::Result<()> {
     let mut out = stdout();
     if json {
-        json_line(&mut out, &crate::views::ImportOutput { summary, indexed })?;
+        json_line(
+            &mut out,
+            &arxiv_daily::views::ImportOutput { summary, indexed },
+        )?;
     } else {
         writeln!(out, "{line}")?;
     }

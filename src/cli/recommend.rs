@@ -3,9 +3,9 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::library::Library;
-use crate::model::Day;
-use crate::recommend::{Interests, Request};
+use arxiv_daily::library::Library;
+use arxiv_daily::model::Day;
+use arxiv_daily::recommend::{Interests, Request};
 
 /// The papers listed on those days (default: the newest archived day), less those already in
 /// the library, ranked by a model of each tag (its saved papers against its dismissals and the
@@ -57,9 +57,9 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     if interests.tags.is_empty() {
         anyhow::bail!("the library has no tags: `arxiv-daily library add --tag TAG ID...`");
     }
-    let reader = crate::archive::Reader::open(&ctx.loc)?;
+    let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
     let out = reader.read(|r| {
-        let Some((from, to)) = crate::recommend::days(r, from, to, a.days)? else {
+        let Some((from, to)) = arxiv_daily::recommend::days(r, from, to, a.days)? else {
             return Ok(None);
         };
         let req = Request {
@@ -68,10 +68,10 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             category: a.category.clone(),
             limit: a.limit,
         };
-        let recs = crate::recommend::recommend(r, &interests, &req)?;
+        let recs = arxiv_daily::recommend::recommend(r, &interests, &req)?;
         let papers = if a.format == Some(Format::Bibtex) {
             recs.iter()
-                .map(|rec| r.paper(&crate::model::ArxivId::from_canonical(rec.id.clone())))
+                .map(|rec| r.paper(&arxiv_daily::model::ArxivId::from_canonical(rec.id.clone())))
                 .collect::<Result<Vec<_>, _>>()?
         } else {
             vec![]
@@ -101,10 +101,10 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 writeln!(
                     out,
                     "- [{}](https://arxiv.org/abs/{}) ({}): {}  \n  *{}: {}*",
-                    crate::source::unwrap_text(&r.title).replace(['[', ']'], ""),
+                    arxiv_daily::source::unwrap_text(&r.title).replace(['[', ']'], ""),
                     r.id,
                     r.id,
-                    crate::source::unwrap_text(&r.authors),
+                    arxiv_daily::source::unwrap_text(&r.authors),
                     r.tag,
                     r.why.join(", ")
                 )?;
@@ -116,17 +116,17 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             } else {
                 a.tag.join("+")
             };
-            let info = crate::atom::FeedInfo {
+            let info = arxiv_daily::atom::FeedInfo {
                 id: format!("urn:arxiv-daily:recommend:{tags}"),
                 title: format!("arxiv-daily: recommended for {tags}"),
                 subtitle: format!("{from}{}", range_end(from, to)),
                 link: None,
             };
-            out.write_all(crate::recommend::atom(&info, &recs, to).as_bytes())?;
+            out.write_all(arxiv_daily::recommend::atom(&info, &recs, to).as_bytes())?;
         }
         (false, Some(Format::Bibtex)) => {
             for p in papers.iter().flatten() {
-                if let Some(e) = crate::bibtex::entry(p) {
+                if let Some(e) = arxiv_daily::bibtex::entry(p) {
                     out.write_all(e.as_bytes())?;
                     writeln!(out)?;
                 }
@@ -139,7 +139,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                     "{:>6.2}  {}  {}",
                     r.score,
                     r.id,
-                    crate::source::unwrap_text(&r.title)
+                    arxiv_daily::source::unwrap_text(&r.title)
                 )?;
                 writeln!(out, "        {}: {}", r.tag, r.why.join(", "))?;
             }

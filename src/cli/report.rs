@@ -6,10 +6,10 @@ use std::path::{Component, Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Reader;
-use crate::config::Profile;
-use crate::model::Day;
-use crate::report::{self, Report, render};
+use arxiv_daily::archive::Reader;
+use arxiv_daily::config::Profile;
+use arxiv_daily::model::Day;
+use arxiv_daily::report::{self, Report, render};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub(super) enum Format {
@@ -144,7 +144,7 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             profile,
             dry_run,
             ..
-        } => crate::cli::ingest::rerun(ctx, &date, profile.as_deref(), dry_run),
+        } => super::ingest::rerun(ctx, &date, profile.as_deref(), dry_run),
         Command::Rerun {
             date: None,
             profile,
@@ -177,7 +177,7 @@ fn show(
 }
 
 fn show_report(
-    r: &crate::archive::Reads<'_>,
+    r: &arxiv_daily::archive::Reads<'_>,
     profile: &Profile,
     day: Day,
     format: Format,
@@ -219,13 +219,13 @@ fn render_report(report: &Report, format: Format, clean: bool) -> String {
         (Format::Md, false) => render::legacy_markdown(report.day, &report.rows),
         (Format::Md, true) => render::clean_markdown(report.day, &report.rows),
         (Format::Csv, _) => render::legacy_csv(&report.rows),
-        (Format::Json, _) => crate::views::report_json_lines(report),
+        (Format::Json, _) => arxiv_daily::views::report_json_lines(report),
     }
 }
 
 fn list(ctx: &Ctx, profile: Option<&str>, json: bool) -> anyhow::Result<Outcome> {
     let reader = Reader::open(&ctx.loc)?;
-    let rows = reader.read(|r| crate::views::report_list(r, reader.config(), profile))?;
+    let rows = reader.read(|r| arxiv_daily::views::report_list(r, reader.config(), profile))?;
     if rows.is_empty() {
         eprintln!("arxiv-daily: no reports in the archive");
         return Ok(Outcome::NothingFound);
@@ -254,7 +254,7 @@ fn export(ctx: &Ctx, dir: &Path, profile: Option<&str>, clean: bool) -> anyhow::
 }
 
 fn export_days(
-    r: &crate::archive::Reads<'_>,
+    r: &arxiv_daily::archive::Reads<'_>,
     dir: &Path,
     profile: &Profile,
     clean: bool,
@@ -301,7 +301,7 @@ fn export_days(
 /// Writes through a temporary file and a rename, so a reader never sees half a file; a file that
 /// already holds these bytes is left alone.
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    crate::files::write_if_changed(path, bytes).map(|_| ())
+    arxiv_daily::files::write_if_changed(path, bytes).map(|_| ())
 }
 
 /// The root README.md of a report repository.
@@ -370,7 +370,7 @@ fn rerun_range(
     dry_run: bool,
     json: bool,
 ) -> anyhow::Result<Outcome> {
-    let mut writer = crate::ingest::Writer::open(&ctx.loc, ctx.wait)?;
+    let mut writer = arxiv_daily::ingest::Writer::open(&ctx.loc, ctx.wait)?;
     let profile = writer.profile(profile)?;
     let from = match from {
         Some(d) => Day::parse(d)?,
@@ -381,7 +381,7 @@ fn rerun_range(
     let bar = super::progress(None, &format!("recomputing {}", profile.name));
     let (days, changed) = writer
         .write(false, |session| {
-            crate::ingest::rss::rerun_range(session, &profile, from, to, dry_run, |done, all| {
+            arxiv_daily::ingest::rerun_range(session, &profile, from, to, dry_run, |done, all| {
                 bar.set_length(all);
                 bar.set_position(done);
             })
@@ -427,7 +427,7 @@ fn feed(
     let profile = reader.profile(profile)?;
     let (xml, any) = reader.read(|r| {
         Ok((
-            crate::views::profile_feed(r, &profile, days)?,
+            arxiv_daily::views::profile_feed(r, &profile, days)?,
             !report::days(r, &profile)?.is_empty(),
         ))
     })?;

@@ -1,12 +1,12 @@
 //! `search QUERY`: BM25 over titles, abstracts and authors.
 
-use crate::source::unwrap_text;
+use arxiv_daily::source::unwrap_text;
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::index::IndexError;
-use crate::index::query::{SearchRequest, SortBy};
-use crate::model::Day;
+use arxiv_daily::index::IndexError;
+use arxiv_daily::index::query::{SearchRequest, SortBy};
+use arxiv_daily::model::Day;
 
 /// Search the archive: plain words rank the papers that hold some of them (BM25, then how much
 /// of the query a paper holds and how close its words stand); "phrases", +word, -term, AND/OR and
@@ -134,7 +134,7 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         all_words: a.all_words,
     };
-    let mut reader = crate::archive::Reader::open(&ctx.loc)?.with_index(false)?;
+    let mut reader = arxiv_daily::archive::Reader::open(&ctx.loc)?.with_index(false)?;
     // A writer may replace segments between our opening the index and reading it; reopen and
     // try again rather than fail a reader.
     let mut attempt = 0;
@@ -179,7 +179,7 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         let mut words = found.words;
         words.hits = found.hits.iter().map(|f| f.hit.clone()).collect();
         return reader.read(|r| {
-            let mut hits = crate::views::search_hits(r, index, &words)?;
+            let mut hits = arxiv_daily::views::search_hits(r, index, &words)?;
             for (hit, f) in hits.iter_mut().zip(&found.hits) {
                 hit.found_by = Some(f.found_by);
                 hit.words_score = f.words;
@@ -194,7 +194,7 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
         if a.json {
             json_line(&mut out, &counts)?;
         } else {
-            writeln!(out, "{}", crate::views::count_line(&counts))?;
+            writeln!(out, "{}", arxiv_daily::views::count_line(&counts))?;
         }
         out.flush()?;
         return Ok(if counts.total == 0 {
@@ -220,7 +220,7 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
             };
             write_hits(
                 ctx,
-                &crate::views::search_hits(r, index, &result)?,
+                &arxiv_daily::views::search_hits(r, index, &result)?,
                 counts,
                 &a,
             )
@@ -232,19 +232,22 @@ pub(super) fn run(ctx: &Ctx, mut a: Args) -> anyhow::Result<Outcome> {
 /// vectors exist; `None`: by words.
 fn meaning_of(
     ctx: &Ctx,
-    reader: &crate::archive::Reader,
+    reader: &arxiv_daily::archive::Reader,
     a: &Args,
     req: &SearchRequest,
-) -> anyhow::Result<Option<crate::embed::hybrid::Found>> {
-    use crate::embed::hybrid;
+) -> anyhow::Result<Option<arxiv_daily::embed::hybrid::Found>> {
+    use arxiv_daily::embed::hybrid;
     let mode = match a.mode {
         Some(Mode::Words) => return Ok(None),
         Some(Mode::Meaning) => Some(hybrid::Mode::Meaning),
         Some(Mode::Hybrid) => Some(hybrid::Mode::Hybrid),
         None => None,
     };
-    let source =
-        crate::embed::ModelSource::configured(a.model.as_deref(), reader.config(), &ctx.loc.dir);
+    let source = arxiv_daily::embed::ModelSource::configured(
+        a.model.as_deref(),
+        reader.config(),
+        &ctx.loc.dir,
+    );
     let Some(source) = source else {
         if mode.is_some() {
             anyhow::bail!(
@@ -253,7 +256,7 @@ fn meaning_of(
         }
         return Ok(None);
     };
-    let vectors = match crate::embed::open_vectors(reader, &source) {
+    let vectors = match arxiv_daily::embed::open_vectors(reader, &source) {
         Ok(Some(v)) => v,
         Ok(None) if mode.is_some() => anyhow::bail!(
             "the archive has no vectors of this model yet: run `arxiv-daily embed` first"
@@ -287,14 +290,14 @@ fn meaning_of(
 /// The hits as text (after the count line, on a first page) or JSON lines.
 fn write_hits(
     ctx: &Ctx,
-    hits: &[crate::views::SearchHit],
-    counts: Option<crate::index::query::Counts>,
+    hits: &[arxiv_daily::views::SearchHit],
+    counts: Option<arxiv_daily::index::query::Counts>,
     a: &Args,
 ) -> anyhow::Result<Outcome> {
     let color = ctx.color.enabled() && !a.json;
     let mut out = stdout();
     if let Some(counts) = counts {
-        writeln!(out, "{}", crate::views::count_line(&counts))?;
+        writeln!(out, "{}", arxiv_daily::views::count_line(&counts))?;
         writeln!(out)?;
     }
     for hit in hits {
@@ -306,10 +309,6 @@ fn write_hits(
             } else {
                 ("", "")
             };
-            let snippet = crate::index::snippet::Snippet {
-                text: hit.snippet.clone(),
-                highlights: hit.highlights.clone(),
-            };
             writeln!(
                 out,
                 "{open}{}{close}  {}  {}",
@@ -319,7 +318,7 @@ fn write_hits(
                 unwrap_text(&hit.title)
             )?;
             writeln!(out, "    {}", unwrap_text(&hit.authors))?;
-            writeln!(out, "    {}", unwrap_text(&snippet.marked(open, close)))?;
+            writeln!(out, "    {}", unwrap_text(&hit.marked_snippet(open, close)))?;
             if let Some(by) = hit.found_by {
                 let words = hit
                     .words_score
@@ -341,19 +340,23 @@ fn write_hits(
 
 /// The hits as an Atom feed or as BibTeX entries.
 fn write_papers(
-    reads: &crate::archive::Reads<'_>,
-    hits: &[crate::index::query::Hit],
+    reads: &arxiv_daily::archive::Reads<'_>,
+    hits: &[arxiv_daily::index::query::Hit],
     a: &Args,
 ) -> anyhow::Result<Outcome> {
     let mut out = stdout();
     if a.format == Format::Atom {
-        out.write_all(crate::views::search_feed(reads, &a.query, hits)?.as_bytes())?;
+        out.write_all(arxiv_daily::views::search_feed(reads, &a.query, hits)?.as_bytes())?;
     } else {
         for hit in hits {
-            let Ok(id) = crate::model::ArxivId::parse(&hit.id) else {
+            let Ok(id) = arxiv_daily::model::ArxivId::parse(&hit.id) else {
                 continue;
             };
-            if let Some(entry) = reads.paper(&id)?.as_ref().and_then(crate::bibtex::entry) {
+            if let Some(entry) = reads
+                .paper(&id)?
+                .as_ref()
+                .and_then(arxiv_daily::bibtex::entry)
+            {
                 writeln!(out, "{entry}")?;
             }
         }

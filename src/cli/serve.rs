@@ -31,6 +31,6 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
-    crate::serve::run(ctx.loc.clone(), a.addr, a.open, a.token, &a.public_names)?;
+    arxiv_daily::serve::run(ctx.loc.clone(), a.addr, a.open, a.token, &a.public_names)?;
     Ok(Outcome::Done)
 }

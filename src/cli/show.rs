@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Reader;
-use crate::model::ArxivId;
+use arxiv_daily::archive::Reader;
+use arxiv_daily::model::ArxivId;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {
@@ -40,14 +40,14 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
 
 /// The paper, as text, JSON or BibTeX; its similar papers with an index.
 fn show(
-    r: &crate::archive::Reads<'_>,
-    index: Option<&crate::index::SearchIndex>,
+    r: &arxiv_daily::archive::Reads<'_>,
+    index: Option<&arxiv_daily::index::SearchIndex>,
     id: &ArxivId,
     a: &Args,
 ) -> anyhow::Result<Outcome> {
     let mut out = stdout();
     if a.json || a.format == ShowFormat::Json {
-        let Some(shown) = crate::views::paper_with_similar(r, index, id)? else {
+        let Some(shown) = arxiv_daily::views::paper_with_similar(r, index, id)? else {
             return not_found(id);
         };
         json_line(&mut out, &shown)?;
@@ -58,7 +58,7 @@ fn show(
         return not_found(id);
     };
     if a.format == ShowFormat::Bibtex {
-        if let Some(entry) = crate::bibtex::entry(&paper) {
+        if let Some(entry) = arxiv_daily::bibtex::entry(&paper) {
             out.write_all(entry.as_bytes())?;
         }
     } else {
@@ -116,7 +116,7 @@ fn show(
             )?;
         }
         let similar = match index {
-            Some(index) => crate::views::similar(r, index, id, &crate::views::five())?,
+            Some(index) => arxiv_daily::views::similar(r, index, id, &arxiv_daily::views::five())?,
             None => None,
         };
         let similar = similar.unwrap_or_default();
@@ -127,7 +127,7 @@ fn show(
                     out,
                     "  {}  {}  ({})",
                     h.id,
-                    crate::source::unwrap_text(&h.title),
+                    arxiv_daily::source::unwrap_text(&h.title),
                     h.why.join(", ")
                 )?;
             }

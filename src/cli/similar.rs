@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::index::query::SearchRequest;
-use crate::model::ArxivId;
+use arxiv_daily::index::query::SearchRequest;
+use arxiv_daily::model::ArxivId;
 
 /// The papers most like the given one, by its title and abstract (never the paper itself), with
 /// the words that made each match.
@@ -30,9 +30,9 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         limit: a.limit,
         ..SearchRequest::default()
     };
-    let reader = crate::archive::Reader::open(&ctx.loc)?.with_index(false)?;
+    let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?.with_index(false)?;
     let index = reader.index()?;
-    let Some(hits) = reader.read(|r| crate::views::similar(r, index, &id, &req))? else {
+    let Some(hits) = reader.read(|r| arxiv_daily::views::similar(r, index, &id, &req))? else {
         eprintln!("arxiv-daily: {id} is not in the archive");
         return Ok(Outcome::NothingFound);
     };
@@ -53,7 +53,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 hit.id,
                 hit.first_announced
                     .map_or_else(|| "-".to_string(), |d| d.to_string()),
-                crate::source::unwrap_text(&hit.title)
+                arxiv_daily::source::unwrap_text(&hit.title)
             )?;
             writeln!(out, "    why: {}", hit.why.join(", "))?;
         }

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Reader;
-use crate::serve::site::{SiteOptions, build, find_pagefind};
+use arxiv_daily::archive::Reader;
+use arxiv_daily::site::{SiteOptions, build, find_pagefind};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {

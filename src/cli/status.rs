@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
-use crate::archive::Reader;
-use crate::model::Day;
+use arxiv_daily::archive::Reader;
+use arxiv_daily::model::Day;
 
 /// Which announcement days are stored, empty, missing or repeated, per category.
 #[derive(Debug, clap::Args)]
@@ -25,7 +25,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let to = a.to.as_deref().map(Day::parse).transpose()?;
     let reader = Reader::open(&ctx.loc)?;
     let categories = reader.config().categories();
-    let ledger = reader.read(|r| crate::views::status(r, categories, from, to))?;
+    let ledger = reader.read(|r| arxiv_daily::views::status(r, categories, from, to))?;
     let any = ledger.iter().any(|s| !s.ingested.is_empty());
     let mut out = stdout();
     for status in &ledger {

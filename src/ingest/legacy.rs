@@ -16,7 +16,7 @@ use crate::store::{ListingRow, ShownPaper, WriteStats};
 
 /// What an import did.
 #[derive(Debug, Default, Serialize)]
-pub(crate) struct LegacySummary {
+pub struct LegacySummary {
     pub files: u64,
     pub rows: u64,
     pub failed: u64,
@@ -29,7 +29,7 @@ pub(crate) struct LegacySummary {
 
 /// Imports report folders as the reports of `profile` (their listings are filed under the
 /// profile's first category, marked `legacy`: they hold only the papers the report kept).
-pub(crate) fn import(
+pub fn import(
     archive: &mut Session<'_>,
     paths: &[PathBuf],
     profile: &Profile,

@@ -9,6 +9,12 @@ pub(crate) mod lock;
 pub(crate) mod rss;
 pub(crate) mod text;
 
+// What the fronts run, beside `Writer`: a day's feed, a report's recomputation, a legacy
+// folder, a text archive.
+pub use legacy::{LegacySummary, import as import_legacy};
+pub use rss::{DayRerun, FeedOutcome, FeedStatus, ingest_feed, rerun, rerun_range};
+pub use text::{TextImportSummary, import as import_text};
+
 use std::path::{Path, PathBuf};
 
 use crate::archive::{DB_FILE, INDEX_DIR, Location};

@@ -16,7 +16,7 @@ use crate::store::{ListingRow, Writer};
 /// What became of a feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub(crate) enum FeedStatus {
+pub enum FeedStatus {
     /// A new day: its listing and reports were stored.
     Stored,
     /// The day was stored before; nothing changed.
@@ -29,7 +29,7 @@ pub(crate) enum FeedStatus {
 
 /// What happened to one feed.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct FeedOutcome {
+pub struct FeedOutcome {
     pub category: String,
     pub date: Day,
     pub status: FeedStatus,
@@ -44,7 +44,7 @@ pub(crate) struct FeedOutcome {
 }
 
 /// Stores one category's feed. `source` (URL or file) goes into the ledger.
-pub(crate) fn ingest_feed(
+pub fn ingest_feed(
     archive: &mut Session<'_>,
     category: &str,
     feed: &Feed,
@@ -156,7 +156,7 @@ pub(crate) type IdTitles = Vec<(String, String)>;
 
 /// Recomputes (profile, day) from its listings with the profile's current rules. Returns the old
 /// and new rows as (id, title) lists; stores the new report unless `dry_run`.
-pub(crate) fn rerun(
+pub fn rerun(
     archive: &mut Session<'_>,
     profile: &Profile,
     day: Day,
@@ -188,17 +188,17 @@ pub(crate) fn rerun(
 
 /// What a range rerun did to one day.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct DayRerun {
-    pub(crate) date: Day,
-    pub(crate) added: Vec<String>,
-    pub(crate) removed: Vec<String>,
-    pub(crate) rows: usize,
+pub struct DayRerun {
+    pub date: Day,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub rows: usize,
 }
 
 /// Recomputes and stores the profile's report of every day in `from..=to` with a listing of one
 /// of its categories (a stored feed, or estimated listings of a backfill), in one transaction (all days or none). Returns the days whose report
 /// changed (a second run over the same range returns none). `progress` gets days done.
-pub(crate) fn rerun_range(
+pub fn rerun_range(
     archive: &mut Session<'_>,
     profile: &Profile,
     from: Day,

@@ -24,7 +24,7 @@ use crate::textarchive::{
 
 /// What an import did.
 #[derive(Debug, Default, Serialize)]
-pub(crate) struct TextImportSummary {
+pub struct TextImportSummary {
     pub files: u64,
     pub days: u64,
     /// Days whose transaction changed nothing (already in the archive as the text has them).
@@ -298,7 +298,7 @@ fn parse_lines<T: serde::de::DeserializeOwned>(
 /// Imports the text archive in `dir`, whose manifest (`Manifest::read`) is `manifest`.
 /// `progress` gets the files done. The index follows the committed days on its own thread (as a
 /// Kaggle import's does).
-pub(crate) fn import(
+pub fn import(
     archive: &mut Session<'_>,
     dir: &Path,
     manifest: &Manifest,

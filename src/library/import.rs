@@ -3,6 +3,9 @@
 //! line, and `library export --format json`'s lines. Each entry is matched to a paper by its
 //! arXiv id (the `eprint` field, an arxiv.org link in `url`, a `10.48550/arXiv.` DOI, `arXiv:` in
 //! `journal`, `note` and the like), else by its title, normalized, against the archive.
+//!
+//! The tag policy is here too, for every front that imports: where the matched entries go
+//! (`check_target`, `save`) and what an import did (`Imported`).
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -10,8 +13,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Kind, parse_id};
-use crate::archive::Reads;
+use super::{Kind, Library, Tag, parse_id};
+use crate::archive::{Location, Reader, Reads};
 use crate::model::ArxivId;
 
 /// One entry of the file, before matching.
@@ -484,6 +487,76 @@ impl Matcher {
             }),
         }
     }
+}
+
+/// What an import did with a file's entries.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Imported {
+    /// Entries matched to a paper (by id or by title).
+    pub matched: usize,
+    /// Of those, the entries matched by their title.
+    pub by_title: usize,
+    /// Entries no paper matched (no arXiv id, and no archived paper has the title).
+    pub unmatched: usize,
+    /// Library entries added or changed.
+    pub added: usize,
+}
+
+/// Checks that the entries of `file` have somewhere to go: the tag given, or their own (the
+/// lines of `library export --format json` keep their tags). Called before anything is opened.
+pub fn check_target(file: &Path, tag: Option<&Tag>, entries: &Entries<'_>) -> anyhow::Result<()> {
+    if tag.is_none() && !entries.kept() {
+        anyhow::bail!(
+            "{}: say which tag to save these papers to (--tag TAG)",
+            file.display()
+        );
+    }
+    Ok(())
+}
+
+/// The matcher of `entries` against the archive at `loc` when there is one (without an archive
+/// only ids match).
+pub fn matcher(loc: &Location, entries: &Entries<'_>) -> anyhow::Result<Matcher> {
+    if loc.db_path().is_file() {
+        let reader = Reader::open(loc)?;
+        reader.read(|r| Matcher::new(Some(r), entries))
+    } else {
+        Matcher::new(None, entries)
+    }
+}
+
+/// Saves the matched entries to the library, in one change: the whole file or nothing (a kill
+/// part way leaves the library as it was). With `tag`, every entry goes to it (an exported line
+/// keeps its kind and date); without, each exported line goes to its own tag, checked as any tag
+/// name is, and an entry without one is left out (`check_target` refuses such a file).
+pub fn save(
+    library: &mut Library,
+    entries: &Entries<'_>,
+    matcher: &Matcher,
+    tag: Option<&Tag>,
+) -> super::Result<Imported> {
+    library.change(|c| {
+        let mut done = Imported::default();
+        for item in entries.iter() {
+            let Ok(m) = matcher.matched(&item) else {
+                done.unmatched += 1;
+                continue;
+            };
+            done.matched += 1;
+            done.by_title += usize::from(m.by == "title");
+            let id = ArxivId::from_canonical(m.id);
+            let one = std::slice::from_ref(&id);
+            done.added += match (tag, &item.kept) {
+                (Some(t), Some((_, kind, added))) => c.put(t, one, *kind, Some(added))?,
+                (None, Some((t, kind, added))) => {
+                    c.put(&Tag::parse(t)?, one, *kind, Some(added))?
+                }
+                (Some(t), None) => c.put(t, one, Kind::Saved, None)?,
+                (None, None) => 0,
+            };
+        }
+        Ok(done)
+    })
 }
 
 /// TeX as a title is read: accents (`\"o`, `{\'e}`) become the letter, commands and braces

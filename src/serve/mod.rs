@@ -13,8 +13,7 @@
 mod api;
 mod host;
 pub(crate) mod library;
-mod pages;
-pub(crate) use pages::site;
+pub(crate) mod pages;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

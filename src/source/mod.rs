@@ -1,7 +1,7 @@
 //! Inputs: each module turns the bytes of one kind of source into `model` values. Sources never
 //! touch the store or the index.
 
-pub(crate) mod http;
+pub mod http;
 pub mod kaggle;
 pub mod legacy;
 pub mod oai;

@@ -17,7 +17,7 @@ use crate::store::DayDump;
 
 /// What an export did.
 #[derive(Debug, Default, Serialize)]
-pub(crate) struct ExportSummary {
+pub struct ExportSummary {
     /// Announcement days in the archive (one file each).
     pub days: u64,
     /// Files written because their bytes changed (the manifest included).
@@ -68,7 +68,7 @@ fn entry(path: String, bytes: &[u8]) -> FileEntry {
 }
 
 /// Exports the archive `reader` reads into `dir`; `config` is the config file to copy beside it.
-pub(crate) fn export(
+pub fn export(
     reader: &Reader,
     config: Option<&Path>,
     dir: &Path,

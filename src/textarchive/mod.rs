@@ -19,12 +19,15 @@
 
 pub(crate) mod export;
 
+pub use export::{ExportSummary, export};
+
 pub(crate) use crate::files::write_if_changed;
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::archive::Location;
 use crate::model::Day;
 use crate::store::{
     FeedRow, ListingRecord, RepeatRow, ReportRecord, ReportRowRecord, SnapshotRecord,
@@ -87,11 +90,11 @@ pub(crate) struct FileEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Manifest {
-    pub format: String,
-    pub version: u32,
-    pub counts: Counts,
-    pub files: Vec<FileEntry>,
+pub struct Manifest {
+    pub(crate) format: String,
+    pub(crate) version: u32,
+    pub(crate) counts: Counts,
+    pub(crate) files: Vec<FileEntry>,
 }
 
 impl Manifest {
@@ -122,7 +125,7 @@ impl Manifest {
     /// has (a day's file, `rejected.jsonl`, `harvests.jsonl`, `arxiv-daily.toml`), named once,
     /// inside the folder (an absolute path or `..` is refused by name, not skipped), and there
     /// as a regular file reached through no symbolic link.
-    pub(crate) fn read(dir: &Path) -> anyhow::Result<Manifest> {
+    pub fn read(dir: &Path) -> anyhow::Result<Manifest> {
         let path = dir.join(MANIFEST);
         if std::fs::symlink_metadata(&path).is_err() {
             anyhow::bail!(
@@ -177,6 +180,27 @@ impl Manifest {
     pub(crate) fn entry(&self, path: &str) -> Option<&FileEntry> {
         self.files.iter().find(|f| f.path == path)
     }
+}
+
+/// Gives a fresh data folder the exported config: when `loc` names no config file of its own
+/// and its folder has none yet, the text archive's `arxiv-daily.toml` is copied there, once it
+/// is the file the manifest records (its SHA-256) and reads as a config. Anything else is left
+/// as it is (the folder's own config wins).
+pub fn adopt_config(loc: &Location, dir: &Path, manifest: &Manifest) -> anyhow::Result<()> {
+    let config = loc.config_path();
+    if loc.config.is_none()
+        && !config.exists()
+        && let Some(f) = manifest.entry(CONFIG)
+    {
+        let (archived, bytes) = read_listed(dir, f)?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: not UTF-8: {e}", archived.display()))?;
+        crate::config::Config::parse(text, &archived.display().to_string())?;
+        std::fs::create_dir_all(&loc.dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", loc.dir.display()))?;
+        write_if_changed(&config, &bytes)?;
+    }
+    Ok(())
 }
 
 /// The file of a day, relative to the archive folder.

@@ -1,6 +1,7 @@
 //! The HTML pages: server-rendered with maud (every piece of archive text escaped for its
 //! context), all state in the URL, no JavaScript. One module per page; the layout and the
-//! pieces pages share (a paper's entry, snippets, links) are here.
+//! pieces pages share (a paper's entry, snippets, links) are here. The static site (`site`)
+//! renders the same templates with `Links::Static`; nothing here writes a file.
 
 mod day;
 mod feed;
@@ -8,15 +9,14 @@ mod home;
 pub(crate) mod library;
 mod paper;
 mod search;
-pub(crate) mod site;
 mod status;
 
-pub(crate) use day::{day, day_csv, day_markdown, day_picker};
+pub(crate) use day::{DayData, day, day_csv, day_markdown, day_picker, render_day};
 pub(crate) use feed::feed;
-pub(crate) use home::home;
+pub(crate) use home::{home, render_home};
 pub(crate) use paper::{paper, paper_old_style};
 pub(crate) use search::search;
-pub(crate) use status::status;
+pub(crate) use status::{coverage, render_status, status};
 
 use crate::source::unwrap_text;
 
@@ -30,8 +30,8 @@ use crate::serve::AppError;
 use crate::serve::library::Mine;
 use crate::views::ShownPaper;
 
-const STYLE: &str = include_str!("../style.css");
-const ICON: &str = include_str!("../icon.svg");
+pub(crate) const STYLE: &str = include_str!("../style.css");
+pub(crate) const ICON: &str = include_str!("../icon.svg");
 
 /// An error shown as a page.
 pub(crate) struct PageError(AppError);
@@ -71,6 +71,25 @@ fn qs(pairs: &[(&str, &str)]) -> String {
         .ok()
         .and_then(|u| u.query().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// A profile's folder name: its name, with anything but letters, digits, `-`, `_` and `.` as `-`.
+pub(crate) fn folder(profile: &str) -> String {
+    let s: String = profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("p{s}")
+    } else {
+        s
+    }
 }
 
 /// Where a page's links go: the web reader's routes, or the files of a static site (relative to
@@ -129,7 +148,7 @@ impl Links {
     }
 
     /// A day of a profile: its report, or everything listed.
-    fn day(&self, profile: &str, day: crate::model::Day, all: bool) -> String {
+    pub(crate) fn day(&self, profile: &str, day: crate::model::Day, all: bool) -> String {
         match self {
             Links::Served => format!(
                 "/day/{day}?{}{}",
@@ -138,17 +157,17 @@ impl Links {
             ),
             Links::Static { up, .. } => format!(
                 "{up}{}/{day}/{}",
-                site::folder(profile),
+                folder(profile),
                 if all { "all.html" } else { "index.html" }
             ),
         }
     }
 
     /// A day's README.md or papers.csv.
-    fn day_file(&self, profile: &str, day: crate::model::Day, file: &str) -> String {
+    pub(crate) fn day_file(&self, profile: &str, day: crate::model::Day, file: &str) -> String {
         match self {
             Links::Served => format!("/day/{day}/{file}?{}", qs(&[("profile", profile)])),
-            Links::Static { up, .. } => format!("{up}{}/{day}/{file}", site::folder(profile)),
+            Links::Static { up, .. } => format!("{up}{}/{day}/{file}", folder(profile)),
         }
     }
 
@@ -156,14 +175,14 @@ impl Links {
     fn profile(&self, profile: &str) -> String {
         match self {
             Links::Served => format!("/day/today?{}", qs(&[("profile", profile)])),
-            Links::Static { up, .. } => format!("{up}{}/index.html", site::folder(profile)),
+            Links::Static { up, .. } => format!("{up}{}/index.html", folder(profile)),
         }
     }
 
-    fn feed(&self, profile: &str) -> String {
+    pub(crate) fn feed(&self, profile: &str) -> String {
         match self {
             Links::Served => format!("/feeds/{profile}.atom"),
-            Links::Static { up, .. } => format!("{up}feeds/{}.atom", site::folder(profile)),
+            Links::Static { up, .. } => format!("{up}feeds/{}.atom", folder(profile)),
         }
     }
 
@@ -233,7 +252,7 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
     layout_with(&Links::Served, title, query, body)
 }
 
-fn layout_with(links: &Links, title: &str, query: &str, body: Markup) -> Markup {
+pub(crate) fn layout_with(links: &Links, title: &str, query: &str, body: Markup) -> Markup {
     let (action, name, hidden) = links.search_form();
     let placeholder = match links {
         Links::Served => "Search: ti:, au:, abs:, \"phrases\", -term",

@@ -1,5 +1,5 @@
-//! `site OUT`: the reader's pages as files for GitHub Pages or any static host, from the same
-//! templates as `serve`. Links are relative (the site works under a sub-path and from the file
+//! The static site (`site OUT`): the reader's pages as files for GitHub Pages or any static host,
+//! from the same templates as `serve` (`serve::pages`), without a server. Links are relative (the site works under a sub-path and from the file
 //! system), nothing needs JavaScript, and every file is written only when its bytes change, so a
 //! daily run rewrites the new day's pages and the pages that list it.
 //!
@@ -21,57 +21,38 @@ use std::path::{Path, PathBuf};
 use maud::{Markup, PreEscaped, html};
 use serde::Serialize;
 
-use super::day::{DayData, render_day};
-use super::home::render_home;
-use super::status::{coverage, render_status};
-use super::{ICON, Links, STYLE, SiteSearch, layout_with};
 use crate::archive::Reader;
 use crate::config::Profile;
 use crate::files::write_if_changed;
 use crate::model::Day;
 use crate::report::{self, render};
-
-/// A profile's folder name: its name, with anything but letters, digits, `-`, `_` and `.` as `-`.
-pub(crate) fn folder(profile: &str) -> String {
-    let s: String = profile
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if s.is_empty() || s.starts_with('.') {
-        format!("p{s}")
-    } else {
-        s
-    }
-}
+use crate::serve::pages::{
+    DayData, ICON, Links, STYLE, SiteSearch, coverage, folder, layout_with, render_day,
+    render_home, render_status,
+};
 
 /// What `site` is asked for.
-pub(crate) struct SiteOptions {
-    pub(crate) out: PathBuf,
+pub struct SiteOptions {
+    pub out: PathBuf,
     /// Where the site will be served from (for the feeds' links).
-    pub(crate) base_url: Option<String>,
+    pub base_url: Option<String>,
     /// Build a Pagefind index with this binary (else the site searches arXiv).
-    pub(crate) pagefind: Option<PathBuf>,
+    pub pagefind: Option<PathBuf>,
     /// Report days in each feed.
-    pub(crate) feed_days: usize,
+    pub feed_days: usize,
 }
 
 /// What `site` did.
 #[derive(Debug, Default, Serialize)]
-pub(crate) struct SiteSummary {
-    pub(crate) files: u64,
-    pub(crate) written: u64,
-    pub(crate) unchanged: u64,
+pub struct SiteSummary {
+    pub files: u64,
+    pub written: u64,
+    pub unchanged: u64,
     /// Files an earlier run wrote that this one does not (a profile or day no longer there).
-    pub(crate) removed: u64,
-    pub(crate) search: &'static str,
-    pub(crate) seconds: f64,
-    pub(crate) paths_written: Vec<String>,
+    pub removed: u64,
+    pub search: &'static str,
+    pub seconds: f64,
+    pub paths_written: Vec<String>,
 }
 
 /// The list of the files a run wrote, so that the next run removes those it no longer writes
@@ -138,7 +119,7 @@ impl Out<'_> {
 }
 
 /// Builds the site of the archive `reader` reads.
-pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteSummary> {
+pub fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteSummary> {
     let started = std::time::Instant::now();
     let profiles = reader.config().profiles.clone();
     let first = profiles.first().map_or("default", |p| p.name.as_str());
@@ -331,7 +312,7 @@ fn run_pagefind(bin: &Path, site: &Path) -> anyhow::Result<()> {
 }
 
 /// Pagefind, if installed: `ARXIV_DAILY_PAGEFIND`, else `pagefind` on the PATH.
-pub(crate) fn find_pagefind() -> Option<PathBuf> {
+pub fn find_pagefind() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("ARXIV_DAILY_PAGEFIND") {
         return Some(PathBuf::from(p));
     }
