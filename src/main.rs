@@ -7,6 +7,12 @@ use std::process::ExitCode;
 
 use cli::Outcome;
 
+/// mimalloc: candle's BERT allocates and frees a tensor per operation, and glibc's malloc hands
+/// those large blocks back to the kernel each time (most of a run was system time); measured in
+/// BENCHMARKS.md ("Embedding throughput").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match cli::main() {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

@@ -207,6 +207,15 @@ pub struct SimilarHit {
     /// The paper's words that weigh most in a model of the source paper, strongest first (at
     /// most five).
     pub why: Vec<String>,
+    /// With an embedding model's vectors: which signal proposed the paper (`words`, `meaning`
+    /// or `both`), the words' score (as `score` is without vectors) and the cosine of the two
+    /// papers' vectors; `score` is then the fused score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found_by: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub words_score: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning_score: Option<f32>,
 }
 
 /// Papers the index proposes for `similar` before the engine ranks them.
@@ -221,6 +230,24 @@ pub fn similar(
     id: &crate::model::ArxivId,
     req: &crate::index::query::SearchRequest,
 ) -> anyhow::Result<Option<Vec<SimilarHit>>> {
+    similar_by(reads, index, id, req, None)
+}
+
+/// A proposal of `similar_by`: (candidate, fused score, engine score, cosine, why).
+type Scored = (usize, f32, f32, Option<f32>, Vec<String>);
+
+/// As [`similar`], with meaning beside the words when `meaning` (an embedding model's vectors)
+/// holds the paper: the vectors propose the `SIMILAR_POOL` nearest papers too (within the
+/// request's days and category), the engine scores every proposal of either signal, and each
+/// signal, scaled to [0, 1] over the proposals (the engine's score by the best; the cosine
+/// between the nearest pool's last and its best), counts half.
+pub fn similar_by(
+    reads: &Reads<'_>,
+    index: &SearchIndex,
+    id: &crate::model::ArxivId,
+    req: &crate::index::query::SearchRequest,
+    meaning: Option<&crate::embed::vectors::Matrix>,
+) -> anyhow::Result<Option<Vec<SimilarHit>>> {
     let Some((title, abstract_text, _)) = reads.latest_text(id.as_str())? else {
         return Ok(None);
     };
@@ -230,21 +257,99 @@ pub fn similar(
         ..req.clone()
     };
     let result = index.similar(id.as_str(), &title, &abstract_text, &pool)?;
-    let ids: Vec<String> = result.hits.iter().map(|h| h.id.clone()).collect();
+    let mut ids: Vec<String> = result.hits.iter().map(|h| h.id.clone()).collect();
+    let mut first: std::collections::HashMap<String, Option<Day>> = result
+        .hits
+        .iter()
+        .map(|h| (h.id.clone(), h.first_listed))
+        .collect();
+    let source = meaning.and_then(|m| Some((m, m.row(id.as_str())?)));
+    let near: Vec<(String, f32)> = match source {
+        Some((m, v)) => {
+            let filter = index.filter_ids(&crate::index::query::SearchRequest {
+                query: String::new(),
+                ..req.clone()
+            })?;
+            m.nearest(v, pool.limit + 1, |other| {
+                other != id.as_str() && filter.as_ref().is_none_or(|f| f.contains(other))
+            })
+            .into_iter()
+            .take(pool.limit)
+            .collect()
+        }
+        None => Vec::new(),
+    };
+    let by_words: std::collections::HashSet<String> = ids.iter().cloned().collect();
+    let only_meaning: Vec<String> = near
+        .iter()
+        .map(|(other, _)| other.clone())
+        .filter(|other| !by_words.contains(other))
+        .collect();
+    if !only_meaning.is_empty() {
+        first.extend(index.first_days(&only_meaning)?);
+        ids.extend(only_meaning);
+    }
     let ranked = crate::recommend::rerank_similar(reads, id.as_str(), &ids)?;
+    let mut scored: Vec<Scored> = match source {
+        None => ranked
+            .into_iter()
+            .map(|(i, score, why)| (i, score, score, None, why))
+            .collect(),
+        Some((m, v)) => {
+            let best = ranked.iter().map(|r| r.1).fold(f32::MIN, f32::max);
+            let (top, floor) = match (near.first(), near.last()) {
+                (Some(t), Some(f)) => (t.1, f.1),
+                _ => (1.0, 0.0),
+            };
+            let mut out: Vec<_> = ranked
+                .into_iter()
+                .map(|(i, score, why)| {
+                    let cosine = m.cosine(v, &ids[i]);
+                    let words = if best > 0.0 {
+                        (score / best).max(0.0)
+                    } else {
+                        0.0
+                    };
+                    let meaning = match cosine {
+                        Some(c) if top > floor => ((c - floor) / (top - floor)).clamp(0.0, 1.0),
+                        Some(_) => 1.0,
+                        None => 0.0,
+                    };
+                    (i, 0.5 * words + 0.5 * meaning, score, cosine, why)
+                })
+                .collect();
+            out.sort_by(|a, b| {
+                b.1.total_cmp(&a.1)
+                    .then_with(|| first.get(&ids[b.0]).cmp(&first.get(&ids[a.0])))
+                    .then_with(|| ids[a.0].cmp(&ids[b.0]))
+            });
+            out
+        }
+    };
+    let near_ids: std::collections::HashSet<&str> = near.iter().map(|(i, _)| i.as_str()).collect();
     let mut hits = Vec::with_capacity(req.limit);
-    for (i, score, why) in ranked.into_iter().skip(req.offset).take(req.limit) {
-        let hit = &result.hits[i];
-        let Some((title, _, authors)) = reads.latest_text_stored(&hit.id)? else {
+    for (i, score, words, cosine, why) in scored.drain(..).skip(req.offset).take(req.limit) {
+        let other = &ids[i];
+        let Some((title, _, authors)) = reads.latest_text_stored(other)? else {
             continue;
         };
+        let round = |x: f32| (x * 1000.0).round() / 1000.0;
         hits.push(SimilarHit {
-            id: hit.id.clone(),
+            id: other.clone(),
             title,
             authors,
-            first_announced: hit.first_listed,
-            score: Some((score * 1000.0).round() / 1000.0),
+            first_announced: first.get(other).copied().flatten(),
+            score: Some(round(score)),
             why,
+            found_by: source.map(|_| {
+                match (by_words.contains(other), near_ids.contains(other.as_str())) {
+                    (true, true) => "both",
+                    (true, false) => "words",
+                    _ => "meaning",
+                }
+            }),
+            words_score: source.map(|_| round(words)),
+            meaning_score: cosine.map(round),
         });
     }
     Ok(Some(hits))

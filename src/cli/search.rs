@@ -287,6 +287,27 @@ fn meaning_of(
     )?))
 }
 
+/// The vectors of the configured model (`--model`, `ARXIV_DAILY_MODEL`, the config), if it has
+/// some; a model that cannot be read is a warning, and the words work alone.
+pub(super) fn vectors_of(
+    ctx: &Ctx,
+    reader: &arxiv_daily::archive::Reader,
+    model: Option<&std::path::Path>,
+) -> anyhow::Result<Option<arxiv_daily::embed::Vectors>> {
+    let Some(source) =
+        arxiv_daily::embed::ModelSource::configured(model, reader.config(), &ctx.loc.dir)
+    else {
+        return Ok(None);
+    };
+    match arxiv_daily::embed::open_vectors(reader, &source) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            eprintln!("arxiv-daily: warning: by words only: {e}");
+            Ok(None)
+        }
+    }
+}
+
 /// The hits as text (after the count line, on a first page) or JSON lines.
 fn write_hits(
     ctx: &Ctx,

@@ -16,9 +16,17 @@ pub(crate) struct Args {
     limit: usize,
     #[command(flatten)]
     filters: super::search::Filters,
-    /// One JSON object per paper: id, title, authors, first_announced, score, why.
+    /// One JSON object per paper: id, title, authors, first_announced, score, why (and with
+    /// vectors: found_by, words_score, meaning_score).
     #[arg(long)]
     json: bool,
+    /// The embedding model whose vectors add meaning to the words [default:
+    /// $ARXIV_DAILY_MODEL, else the config's [embeddings]; words alone when it has no vectors].
+    #[arg(long)]
+    model: Option<std::path::PathBuf>,
+    /// The words alone, even when vectors exist.
+    #[arg(long)]
+    words_only: bool,
 }
 
 pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
@@ -32,7 +40,16 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     };
     let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?.with_index(false)?;
     let index = reader.index()?;
-    let Some(hits) = reader.read(|r| arxiv_daily::views::similar(r, index, &id, &req))? else {
+    let matrix = if a.words_only {
+        None
+    } else {
+        super::search::vectors_of(ctx, &reader, a.model.as_deref())?
+            .map(|v| v.matrix())
+            .transpose()?
+    };
+    let Some(hits) =
+        reader.read(|r| arxiv_daily::views::similar_by(r, index, &id, &req, matrix.as_ref()))?
+    else {
         eprintln!("arxiv-daily: {id} is not in the archive");
         return Ok(Outcome::NothingFound);
     };
@@ -56,6 +73,12 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 arxiv_daily::source::unwrap_text(&hit.title)
             )?;
             writeln!(out, "    why: {}", hit.why.join(", "))?;
+            if let Some(by) = hit.found_by {
+                let meaning = hit
+                    .meaning_score
+                    .map_or_else(|| "-".to_string(), |s| format!("{s:.3}"));
+                writeln!(out, "    found by {by} (meaning {meaning})")?;
+            }
         }
     }
     out.flush()?;

@@ -39,7 +39,12 @@ impl SearchIndex {
                 clauses.push((Occur::Must, Box::new(AllQuery)));
                 Box::new(BooleanQuery::new(clauses))
             }
-            None if req.query.trim().is_empty() => Box::new(AllQuery),
+            None if req.query.trim().is_empty() => {
+                if !bounded {
+                    return Ok(None);
+                }
+                Box::new(AllQuery)
+            }
             None => self.parse_query(&req.query)?,
         };
         let query = self.filtered(user, req);

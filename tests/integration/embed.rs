@@ -611,6 +611,31 @@ fn embed_fills_once_and_the_searches_use_meaning() {
     // The words alone, on request.
     let words = a.json_lines(&["search", "--json", "--mode", "words", "retrieval"]);
     assert!(words.iter().all(|h| h.get("found_by").is_none()));
+
+    // Similar papers: both signals, the paper itself never, its topic first.
+    let similar = a.json_lines(&["similar", "--json", "--limit", "5", "2601.00001"]);
+    assert_eq!(similar.len(), 5);
+    for h in &similar {
+        assert_ne!(h["id"], "2601.00001");
+        assert!(h["title"].as_str().unwrap().starts_with("Legged"), "{h}");
+        assert!(h["meaning_score"].as_f64().unwrap() > 0.9, "{h}");
+        assert!(
+            ["words", "meaning", "both"].contains(&h["found_by"].as_str().unwrap()),
+            "{h}"
+        );
+    }
+    let words = a.json_lines(&[
+        "similar",
+        "--json",
+        "--words-only",
+        "--limit",
+        "5",
+        "2601.00001",
+    ]);
+    assert!(
+        words.iter().all(|h| h.get("found_by").is_none()),
+        "{words:?}"
+    );
 }
 
 /// An OpenAI-compatible embeddings server on 127.0.0.1: answers each text with a vector made
