@@ -116,3 +116,45 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     out.flush()?;
     Ok(Outcome::Done)
 }
+
+/// After `ingest` or `import`: embed the papers without a current vector when a model is
+/// configured (`ARXIV_DAILY_MODEL` or the config's `[embeddings]`), and say so. Never fails the
+/// command that stored them: a model that cannot be read or a server that does not answer is a
+/// warning, and `embed` catches up later.
+pub(super) fn after_write(ctx: &Ctx, json: bool, selection: Selection) {
+    let run = || -> anyhow::Result<Option<String>> {
+        let config = ctx.loc.load_config()?;
+        let Some(source) = ModelSource::configured(None, &config, &ctx.loc.dir) else {
+            return Ok(None);
+        };
+        let model = source.open()?;
+        let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
+        let mut vectors = Vectors::open(&ctx.loc.dir, model.identity(), model.dim())?;
+        let bar = super::progress(None, "embedding");
+        let filled = arxiv_daily::embed::fill(
+            &reader,
+            &mut vectors,
+            model.as_ref(),
+            &selection,
+            &mut |done, todo| {
+                bar.set_length(todo as u64);
+                bar.set_position(done as u64);
+            },
+        )?;
+        bar.finish_and_clear();
+        Ok(Some(format!(
+            "embedded {} papers with {} ({} already current)",
+            filled.embedded,
+            model.identity(),
+            filled.current
+        )))
+    };
+    match run() {
+        Ok(None) => {}
+        Ok(Some(line)) if json => eprintln!("arxiv-daily: {line}"),
+        Ok(Some(line)) => println!("{line}"),
+        Err(e) => eprintln!(
+            "arxiv-daily: warning: not embedded ({e:#}); the papers are stored, `arxiv-daily embed` embeds them later"
+        ),
+    }
+}

@@ -68,6 +68,8 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
                     summary.seconds
                 ),
             )?;
+            drop(writer);
+            super::embed::after_write(ctx, json, arxiv_daily::embed::Selection::default());
             Ok(Outcome::Done)
         }
         Command::Legacy {
@@ -107,6 +109,8 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
                     summary.failed
                 ),
             )?;
+            drop(writer);
+            super::embed::after_write(ctx, json, arxiv_daily::embed::Selection::default());
             if summary.failed > 0 {
                 anyhow::bail!(
                     "{} of {} files failed to import (nothing of them was stored)",

@@ -83,6 +83,23 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         }
     }
     out.flush()?;
+    drop(writer);
+    let stored: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.status == FeedStatus::Stored)
+        .map(|o| o.date)
+        .collect();
+    if let (Some(from), Some(to)) = (stored.iter().min(), stored.iter().max()) {
+        super::embed::after_write(
+            ctx,
+            a.json,
+            arxiv_daily::embed::Selection {
+                from: Some(*from),
+                to: Some(*to),
+                category: None,
+            },
+        );
+    }
     for f in &failures {
         eprintln!("arxiv-daily: error: {f}");
     }

@@ -777,16 +777,21 @@ fn an_endpoint_embeds_in_batches_with_retries_and_the_key() {
     ));
     let file = a.scratch("in").join("papers.jsonl");
     kaggle_papers(&file, 150);
-    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    // With a model configured, an import embeds what it stored, and says so.
     let out = a
-        .cmd(&["embed", "--json"])
+        .cmd(&["import", "kaggle", file.to_str().unwrap()])
         .env("ARXIV_DAILY_EMBEDDINGS_KEY", "sk-test")
         .output()
         .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("embedded 150 papers with endpoint test-embedder"),
+        "{stdout}"
     );
     // The probe of the dimension, then 150 papers in batches of at most 64.
     let texts = server.texts.lock().unwrap().clone();
@@ -800,6 +805,12 @@ fn an_endpoint_embeds_in_batches_with_retries_and_the_key() {
             .all(|h| h == "Bearer sk-test")
     );
     assert_eq!(vector_rows(&a.data()).len(), 150);
+    let out = a.run(&["embed", "--json"]).ok();
+    let again: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(
+        (again["embedded"].as_u64(), again["current"].as_u64()),
+        (Some(0), Some(150))
+    );
     // The endpoint's vectors rank by meaning.
     let hits = a.json_lines(&[
         "search",
@@ -818,7 +829,7 @@ fn an_endpoint_embeds_in_batches_with_retries_and_the_key() {
 
     // A server that refuses says so, with its URL and message, and exit 2.
     let bad = embeddings_server(
-        vec![(400, "\r\n\r\n{\"error\": \"model not found\"}")],
+        vec![(400, "\r\n\r\n{\"error\": \"model not found\"}"); 10],
         None,
     );
     a.write_config(&format!("[embeddings]\nendpoint = {:?}\n", bad.url));
@@ -828,6 +839,21 @@ fn an_endpoint_embeds_in_batches_with_retries_and_the_key() {
         "{}",
         out.stderr
     );
+    // ... and never fails an import: the papers are stored, the warning says what to run.
+    let more = a.scratch("more").join("papers.jsonl");
+    std::fs::write(
+        &more,
+        "{\"id\": \"2602.00001\", \"authors\": \"B\", \"title\": \"Depth\", \"abstract\": \"Stereo.\", \"categories\": \"cs.CV\", \"versions\": [{\"version\": \"v1\", \"created\": \"Mon, 02 Feb 2026 12:00:00 GMT\"}], \"update_date\": \"2026-02-02\"}\n",
+    )
+    .unwrap();
+    let out = a.run(&["import", "kaggle", more.to_str().unwrap()]).ok();
+    assert!(
+        out.stderr.contains("not embedded") && out.stderr.contains("arxiv-daily embed"),
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert_eq!(a.stats()["papers"], 151);
 }
 
 #[test]
