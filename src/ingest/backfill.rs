@@ -383,8 +383,10 @@ fn import_kaggle_with(
 ) -> anyhow::Result<KaggleSummary> {
     let started = Instant::now();
     let location = path.display().to_string();
-    let file =
-        std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot read {location}: {e}"))?;
+    let file = std::fs::File::open(path).map_err(|source| super::IngestError::Read {
+        location: location.clone(),
+        source,
+    })?;
     // Progress counts the bytes read from the file (compressed or not), so the bar has an end.
     let read_bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let file = Counting {
@@ -405,7 +407,11 @@ fn import_kaggle_with(
         let mut buf = Vec::new();
         let n = reader
             .read_until(b'\n', &mut buf)
-            .map_err(|e| anyhow::anyhow!("{location}:{}: {e}", line_no + 1))?;
+            .map_err(|source| super::IngestError::Line {
+                location: location.clone(),
+                line: line_no + 1,
+                source,
+            })?;
         if n > 0 {
             line_no += 1;
             let torn = buf.last() != Some(&b'\n');

@@ -4,6 +4,7 @@
 //! arXiv id (the `eprint` field, an arxiv.org link in `url`, a `10.48550/arXiv.` DOI, `arXiv:` in
 //! `journal`, `note` and the like), else by its title, normalized, against the archive.
 
+use anyhow::Context;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -48,7 +49,7 @@ pub struct Unmatched {
 
 /// Reads a file's text; a file that is not UTF-8 is an error naming it and the line.
 pub fn read_text(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() + 1;

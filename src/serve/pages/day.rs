@@ -106,7 +106,7 @@ pub(crate) async fn day(
     Path(date): Path<String>,
     Query(p): Query<DayParams>,
 ) -> PageResult {
-    let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let day = Day::parse(&date).map_err(AppError::from)?;
     let all = p.view.as_deref() == Some("all");
     let name = p.profile.clone();
     let d = blocking(&state, move |r, s| {
@@ -319,7 +319,7 @@ async fn legacy_file(
     profile: Option<String>,
     csv: bool,
 ) -> Result<Response, PageError> {
-    let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let day = Day::parse(&date).map_err(AppError::from)?;
     let found = blocking(&state, move |r, s| {
         let profile = s.reader.profile_in(r, profile.as_deref())?;
         report::find(r, &profile, day)

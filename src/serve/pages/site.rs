@@ -26,6 +26,8 @@ use super::home::render_home;
 use super::status::{coverage, render_status};
 use super::{ICON, Links, STYLE, SiteSearch, layout_with};
 use crate::archive::Reader;
+use anyhow::Context;
+
 use crate::config::Profile;
 use crate::files::write_if_changed;
 use crate::model::Day;
@@ -116,7 +118,7 @@ impl Out<'_> {
             let path = self.dir.join(old);
             if path.is_file() {
                 std::fs::remove_file(&path)
-                    .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", path.display()))?;
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
                 self.summary.removed += 1;
                 // An emptied folder goes too (remove_dir refuses one that is not empty).
                 let mut dir = path.parent();
@@ -161,7 +163,7 @@ pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteS
         names: Vec::new(),
     };
     std::fs::create_dir_all(&opts.out)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", opts.out.display()))?;
+        .with_context(|| format!("cannot create {}", opts.out.display()))?;
     reader.read(|r| {
         let stats = r.stats()?;
         let mut latest = Vec::new();
@@ -319,7 +321,7 @@ fn run_pagefind(bin: &Path, site: &Path) -> anyhow::Result<()> {
         .arg("--site")
         .arg(site)
         .output()
-        .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", bin.display()))?;
+        .with_context(|| format!("cannot run {}", bin.display()))?;
     anyhow::ensure!(
         out.status.success(),
         "{} --site {} failed: {}",
