@@ -109,8 +109,10 @@ pub struct Writer {
 
 /// One operation's access to the archive, inside [`Writer::write`]: the store's write batches
 /// and the config. It cannot commit the index: the writer does that when the operation returns.
+/// The store is a private field: only the operations of this module (legacy, rss, backfill,
+/// text) start write batches, so every write to the archive goes through `Writer::write`.
 pub struct Session<'w> {
-    pub(crate) store: &'w mut Store,
+    store: &'w mut Store,
     pub config: &'w Config,
     dir: &'w Path,
 }
@@ -248,11 +250,6 @@ impl Writer {
 }
 
 impl Session<'_> {
-    /// A write batch (one IMMEDIATE transaction): what an operation stores, it stores in these.
-    pub fn batch(&mut self) -> crate::store::Result<crate::store::Writer<'_>> {
-        self.store.writer()
-    }
-
     /// Starts a thread that keeps the index up with SQLite while a bulk import writes: after each
     /// committed batch, `notify` it; `finish` commits the index once, at the last batch it indexed.
     /// SQLite writes and indexing then overlap instead of running one after the other.
