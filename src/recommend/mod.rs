@@ -304,33 +304,6 @@ pub struct BackwardRange {
     pub to_is_newest: bool,
 }
 
-/// The atom feed of recommendations (one entry per paper, dated its first day), newest first.
-pub fn atom(info: &crate::atom::FeedInfo, recs: &[Recommendation], day: Day) -> String {
-    let entries: Vec<crate::atom::Entry> = recs
-        .iter()
-        .map(|r| crate::atom::Entry {
-            day: r.first_announced.unwrap_or(day),
-            paper: crate::store::ShownPaper {
-                id: r.id.clone(),
-                sid: 0,
-                version: None,
-                title: r.title.clone(),
-                link: format!("https://arxiv.org/abs/{}", r.id),
-                abstract_text: format!(
-                    "[{}] why: {}\n\n{}",
-                    r.tag,
-                    r.why.join(", "),
-                    r.abstract_text.trim()
-                ),
-                authors: r.authors.clone(),
-                categories: vec![],
-                announce_type: None,
-            },
-        })
-        .collect();
-    crate::atom::feed(info, &entries)
-}
-
 /// One paper's neighbours by the recommender's engine: a model with the paper as its only
 /// positive and the archive's latest papers (and the candidates) as background, over
 /// `candidates` (papers the index found sharing its rarest words). Returns (index into

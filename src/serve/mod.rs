@@ -164,7 +164,7 @@ impl AppState {
         {
             return Ok(stats.clone());
         }
-        let stats = reads.stats()?;
+        let stats = crate::views::Stats::from(reads.stats()?);
         if let Ok(mut cached) = self.stats.lock() {
             *cached = Some((seq, stats.clone()));
         }

@@ -534,7 +534,7 @@ pub(crate) async fn recommend_feed(
             },
             link: None,
         };
-        Ok(Some(crate::recommend::atom(&info, &recs, to)))
+        Ok(Some(crate::views::recommend_feed(&info, &recs, to)))
     })
     .await?;
     let Some(feed) = feed else {

@@ -165,7 +165,7 @@ pub(crate) fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteS
     std::fs::create_dir_all(&opts.out)
         .with_context(|| format!("cannot create {}", opts.out.display()))?;
     reader.read(|r| {
-        let stats = r.stats()?;
+        let stats = crate::views::Stats::from(r.stats()?);
         let mut latest = Vec::new();
         let mut first_days: BTreeSet<Day> = BTreeSet::new();
         for (i, p) in profiles.iter().enumerate() {
