@@ -10,7 +10,7 @@ use super::{Ctx, Outcome, json_line, stdout};
 use arxiv_daily::archive::Reader;
 use arxiv_daily::index::{IndexError, SearchIndex};
 use arxiv_daily::ingest::Writer;
-use arxiv_daily::store::{Reads, RejectedRecord, StoreError};
+use arxiv_daily::store::{Reads, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {
@@ -76,7 +76,7 @@ pub(super) struct DoctorReport {
     pub problems: Vec<String>,
     pub repaired: Vec<String>,
     /// OAI records that could not be read (`backfill --retry-rejected` reads them again).
-    pub rejected: Vec<RejectedRecord>,
+    pub rejected: Vec<arxiv_daily::views::Rejected>,
 }
 
 /// The problems of the archive as `reads` sees it and of its index (as `index` opened).
@@ -214,7 +214,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 ok: problems.is_empty(),
                 problems: problems.clone(),
                 repaired,
-                rejected,
+                rejected: rejected.iter().map(Into::into).collect(),
             },
         )?;
     } else {
