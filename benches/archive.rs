@@ -10,10 +10,9 @@ use arxiv_daily::archive::{Location, Reader};
 use arxiv_daily::config::Profile;
 use arxiv_daily::index::query::SearchRequest;
 use arxiv_daily::ingest::Writer;
-use arxiv_daily::ingest::backfill::store_records;
-use arxiv_daily::model::{ArxivId, Day, Provenance, Snapshot};
+use arxiv_daily::ingest::backfill::import_kaggle;
+use arxiv_daily::model::Day;
 use arxiv_daily::report::{self, render};
-use arxiv_daily::source::Record;
 
 const PAPERS: usize = 20_000;
 
@@ -38,39 +37,39 @@ fn build(dir: &std::path::Path) -> Reader {
         config: None,
         library: None,
     };
-    let mut writer = Writer::open(&loc, false).unwrap();
-    let start = Day::parse("2026-01-01").unwrap();
-    let records: Vec<Record> = (0..PAPERS)
+    // The papers go in as a Kaggle snapshot, through the one write path.
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const CATEGORIES: [&str; 3] = ["cs.IR", "cs.CL", "cs.AI"];
+    let start = jiff::civil::date(2026, 1, 1);
+    let lines: Vec<String> = (0..PAPERS)
         .map(|i| {
             let pick = |k: usize| SENTENCES[(i * 7 + k * 5) % SENTENCES.len()];
-            let mut day = start;
-            for _ in 0..(i % 100) {
-                day = day.succ();
-            }
-            Record {
-                id: ArxivId::parse(&format!("2601.{i:05}")).unwrap(),
-                datestamp: None,
-                snapshot: Snapshot {
-                    version: Some(1),
-                    title: format!("{} (part {i})", pick(0).trim_end_matches('.')),
-                    abstract_text: format!("{} {} {} {}", pick(1), pick(2), pick(3), pick(4)),
-                    authors: format!("Author {} , Writer {}", i % 500, i % 77),
-                    categories: vec![["cs.IR", "cs.CL", "cs.AI"][i % 3].to_string()],
-                    ..Snapshot::default()
-                },
-                versions: vec![(Some(1), day)],
-            }
+            let day = start + jiff::Span::new().days(i64::try_from(i % 100).unwrap());
+            // 10:00 in New York, before the day's cutoff.
+            let created = format!(
+                "{} {} {} 15:00:00 GMT",
+                day.day(),
+                MONTHS[usize::try_from(day.month()).unwrap() - 1],
+                day.year()
+            );
+            serde_json::json!({
+                "id": format!("2601.{i:05}"),
+                "title": format!("{} (part {i})", pick(0).trim_end_matches('.')),
+                "abstract": format!("{} {} {} {}", pick(1), pick(2), pick(3), pick(4)),
+                "authors": format!("Author {} , Writer {}", i % 500, i % 77),
+                "categories": CATEGORIES[i % 3],
+                "versions": [{"version": "v1", "created": created}],
+            })
+            .to_string()
         })
         .collect();
+    let snapshot = dir.join("kaggle.json");
+    std::fs::write(&snapshot, lines.join("\n") + "\n").unwrap();
+    let mut writer = Writer::open(&loc, false).unwrap();
     writer
-        .write(true, |session| {
-            for chunk in records.chunks(5000) {
-                let mut w = session.batch()?;
-                store_records(&mut w, chunk, None, Provenance::KaggleEstimate)?;
-                w.commit()?;
-            }
-            Ok(())
-        })
+        .write(true, |session| import_kaggle(session, &snapshot, |_| {}))
         .unwrap();
     drop(writer);
     Reader::open(&loc).unwrap().with_index(true).unwrap()
@@ -97,7 +96,8 @@ fn benches(c: &mut Criterion) {
     }
     g.finish();
     let profile = Profile::default_profile();
-    let day = Day::parse("2026-02-01").unwrap();
+    // A Tuesday: the papers submitted on Monday.
+    let day = Day::parse("2026-02-03").unwrap();
     reader
         .read(|reads| {
             c.bench_function("report_show_computed_day", |b| {

@@ -78,7 +78,7 @@ fn main() {
         for _ in 0..20 {
             let t = Instant::now();
             let recs = reader
-                .read(|r| recommend(r, &interests, &req))
+                .read(|r| Ok(recommend(r, &interests, &req)?))
                 .expect("recommend");
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             assert!(!recs.is_empty());

@@ -6,18 +6,60 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, Profile};
-use crate::index::SearchIndex;
-use crate::store::{Store, StoreError};
+use crate::config::{Config, ConfigError, Profile, UnknownProfile};
+use crate::index::{IndexError, SearchIndex};
+use crate::store::Store;
 
-/// What a read sees: the typed queries of one read transaction (see [`Reader::read`]).
-pub use crate::store::Reads;
+/// What a read sees: the typed queries of one read transaction (see [`Reader::read`]), and
+/// what a failed one says.
+pub use crate::store::{Reads, StoreError};
 
 pub const DB_FILE: &str = "arxiv-daily.sqlite3";
 pub const INDEX_DIR: &str = "index";
 pub const CONFIG_FILE: &str = "arxiv-daily.toml";
 /// The reader's library (user state: see `library`), beside the archive and never part of it.
 pub const LIBRARY_FILE: &str = "library.sqlite3";
+
+/// What went wrong reading an archive. The cause stays the error's source (`{:#}` shows it).
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The folder holds no archive database.
+    #[error(
+        "no archive in {}: run `arxiv-daily ingest` or `arxiv-daily import legacy PATH` first, or pass --data-dir",
+        dir.display()
+    )]
+    NoArchive { dir: PathBuf },
+    /// `--config PATH` names a file that is not there.
+    #[error("{}: no such config file", path.display())]
+    NoConfigFile { path: PathBuf },
+    /// The config file cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A profile the config does not define and no imported report has.
+    #[error(transparent)]
+    UnknownProfile(#[from] UnknownProfile),
+    /// The archive database does not open.
+    #[error("{}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: StoreError,
+    },
+    /// A read of the archive database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The search index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The archive has no search index yet.
+    #[error(
+        "the archive {} has no search index yet: run `arxiv-daily doctor --repair` to build it",
+        dir.display()
+    )]
+    NoIndex { dir: PathBuf },
+}
+
+pub type Result<T, E = ArchiveError> = std::result::Result<T, E>;
 
 /// Where the archive and its config live.
 #[derive(Debug, Clone)]
@@ -52,20 +94,19 @@ impl Location {
     }
 
     /// Fails with a hint when there is no archive here.
-    pub fn check_archive(&self) -> anyhow::Result<()> {
+    pub fn check_archive(&self) -> Result<()> {
         if !self.db_path().is_file() {
-            anyhow::bail!(
-                "no archive in {}: run `arxiv-daily ingest` or `arxiv-daily import legacy PATH` first, or pass --data-dir",
-                self.dir.display()
-            );
+            return Err(ArchiveError::NoArchive {
+                dir: self.dir.clone(),
+            });
         }
         Ok(())
     }
 
-    pub fn load_config(&self) -> anyhow::Result<Config> {
+    pub fn load_config(&self) -> Result<Config> {
         let path = self.config_path();
         if self.config.is_some() && !path.exists() {
-            anyhow::bail!("{}: no such config file", path.display());
+            return Err(ArchiveError::NoConfigFile { path });
         }
         Ok(Config::load(&path)?)
     }
@@ -85,7 +126,7 @@ pub struct Reader {
 impl Reader {
     /// Opens an existing archive for reading (the database and the config; the index is opened
     /// by [`Reader::with_index`]); never blocks or is blocked by a writer.
-    pub fn open(loc: &Location) -> anyhow::Result<Reader> {
+    pub fn open(loc: &Location) -> Result<Reader> {
         loc.check_archive()?;
         let config = loc.load_config()?;
         let first = open_store(loc)?;
@@ -102,7 +143,7 @@ impl Reader {
     /// (a server's), reloaded by [`Reader::reload_index`].
     /// An archive without an index yet opens all the same; [`Reader::index`] then says how
     /// to build one.
-    pub fn with_index(mut self, keep: bool) -> anyhow::Result<Reader> {
+    pub fn with_index(mut self, keep: bool) -> Result<Reader> {
         let Some(mut index) = SearchIndex::open_existing(&self.loc.index_dir())? else {
             return Ok(self);
         };
@@ -114,9 +155,9 @@ impl Reader {
         Ok(self)
     }
 
-    fn warn_about(&self, index: &SearchIndex) -> anyhow::Result<()> {
+    fn warn_about(&self, index: &SearchIndex) -> Result<()> {
         let (indexed_seq, layout) = index.payload()?;
-        if indexed_seq < self.read(|r| Ok(r.write_seq()?))? {
+        if indexed_seq < self.read_as(|r| Ok::<_, ArchiveError>(r.write_seq()?))? {
             eprintln!(
                 "arxiv-daily: warning: the search index is behind the archive (an interrupted write?); run `arxiv-daily doctor --repair`"
             );
@@ -135,7 +176,7 @@ impl Reader {
     }
 
     /// Opens the index again (a writer may have replaced its segments since it was opened).
-    pub fn reopen_index(&mut self) -> anyhow::Result<()> {
+    pub fn reopen_index(&mut self) -> Result<()> {
         if let Some(fresh) = SearchIndex::open_existing(&self.loc.index_dir())? {
             self.index = Some(fresh);
         }
@@ -143,12 +184,9 @@ impl Reader {
     }
 
     /// The search index (opened by [`Reader::with_index`]).
-    pub fn index(&self) -> anyhow::Result<&SearchIndex> {
-        self.index.as_ref().ok_or_else(|| {
-            anyhow::anyhow!(
-                "the archive {} has no search index yet: run `arxiv-daily doctor --repair` to build it",
-                self.loc.dir.display()
-            )
+    pub fn index(&self) -> Result<&SearchIndex> {
+        self.index.as_ref().ok_or_else(|| ArchiveError::NoIndex {
+            dir: self.loc.dir.clone(),
         })
     }
 
@@ -158,7 +196,7 @@ impl Reader {
     }
 
     /// Picks up what writers committed to the index since (with a kept reader).
-    pub fn reload_index(&self) -> anyhow::Result<()> {
+    pub fn reload_index(&self) -> Result<()> {
         if let Some(index) = &self.index {
             index.reload()?;
         }
@@ -176,12 +214,12 @@ impl Reader {
     /// The profile of that name: a configured one, else one that exists only in imported
     /// reports (shown with no categories); `None` means the config's default
     /// ([`Config::profile`]). The error names the configured profiles.
-    pub fn profile(&self, name: Option<&str>) -> anyhow::Result<Profile> {
-        self.read(|r| self.profile_in(r, name))
+    pub fn profile(&self, name: Option<&str>) -> Result<Profile> {
+        self.read_as(|r| self.profile_in(r, name))
     }
 
     /// As [`Reader::profile`], inside a read.
-    pub fn profile_in(&self, reads: &Reads<'_>, name: Option<&str>) -> anyhow::Result<Profile> {
+    pub fn profile_in(&self, reads: &Reads<'_>, name: Option<&str>) -> Result<Profile> {
         match self.config.profile(name) {
             Ok(p) => Ok(p.clone()),
             Err(unknown) => {
@@ -201,13 +239,21 @@ impl Reader {
     /// Runs `f` in one read transaction on a connection of its own: everything `f` reads is
     /// one state of the archive (one write batch's), however long it takes.
     pub fn read<T>(&self, f: impl FnOnce(&Reads<'_>) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        self.read_as(f)
+    }
+
+    /// As [`Reader::read`], with the closure's own error type.
+    pub fn read_as<T, E: From<ArchiveError>>(
+        &self,
+        f: impl FnOnce(&Reads<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let taken = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let store = match taken {
             Some(s) => s,
             None => open_store(&self.loc)?,
         };
         let result = {
-            let snapshot = store.snapshot()?;
+            let snapshot = store.snapshot().map_err(ArchiveError::from)?;
             f(&snapshot.read())
         };
         if let Ok(mut idle) = self.idle.lock() {
@@ -217,11 +263,7 @@ impl Reader {
     }
 }
 
-fn open_store(loc: &Location) -> anyhow::Result<Store> {
-    let db = loc.db_path();
-    Store::open_read_only(&db).map_err(|e| context(e, &db))
-}
-
-fn context(e: StoreError, path: &Path) -> anyhow::Error {
-    anyhow::anyhow!("{}: {e}", path.display())
+fn open_store(loc: &Location) -> Result<Store> {
+    let path = loc.db_path();
+    Store::open_read_only(&path).map_err(|source| ArchiveError::Open { path, source })
 }

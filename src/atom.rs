@@ -8,14 +8,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::model::Day;
-use crate::store::ShownPaper;
-
-/// One entry: a paper as a day announced it.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub day: Day,
-    pub paper: ShownPaper,
-}
+use crate::views::FeedEntry;
 
 /// What the feed is of.
 #[derive(Debug, Clone)]
@@ -30,14 +23,18 @@ pub struct FeedInfo {
 
 /// The feed of `entries` (newest day first, as given). `updated` is the newest entry's day, or
 /// 1970-01-01 for an empty feed: never the clock, so the bytes depend on the archive alone.
-pub fn feed(info: &FeedInfo, entries: &[Entry]) -> String {
+pub(crate) fn feed(info: &FeedInfo, entries: &[FeedEntry]) -> String {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     // Writing to a Vec cannot fail.
     let _ = write_feed(&mut w, info, entries);
     String::from_utf8(w.into_inner()).unwrap_or_default()
 }
 
-fn write_feed(w: &mut Writer<Vec<u8>>, info: &FeedInfo, entries: &[Entry]) -> std::io::Result<()> {
+fn write_feed(
+    w: &mut Writer<Vec<u8>>,
+    info: &FeedInfo,
+    entries: &[FeedEntry],
+) -> std::io::Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
     let updated = entries
         .iter()
@@ -69,10 +66,14 @@ fn write_feed(w: &mut Writer<Vec<u8>>, info: &FeedInfo, entries: &[Entry]) -> st
     Ok(())
 }
 
-fn entry(w: &mut Writer<Vec<u8>>, e: &Entry) -> std::io::Result<()> {
+fn entry(w: &mut Writer<Vec<u8>>, e: &FeedEntry) -> std::io::Result<()> {
     let p = &e.paper;
     let abs = format!("https://arxiv.org/abs/{}", p.id);
     let when = timestamp(e.day);
+    let summary = match &e.note {
+        Some(note) => format!("{note}\n\n{}", p.abstract_text.trim()),
+        None => p.abstract_text.clone(),
+    };
     w.create_element("entry").write_inner_content(|w| {
         // The paper's abs URL plus the day: stable across runs, one entry per paper per day.
         text(w, "id", &format!("{abs}#{}", e.day))?;
@@ -85,7 +86,7 @@ fn entry(w: &mut Writer<Vec<u8>>, e: &Entry) -> std::io::Result<()> {
         }
         w.create_element("summary")
             .with_attribute(("type", "text"))
-            .write_text_content(BytesText::new(&xml_safe(p.abstract_text.trim())))?;
+            .write_text_content(BytesText::new(&xml_safe(summary.trim())))?;
         w.create_element("link")
             .with_attribute(("rel", "alternate"))
             .with_attribute(("type", "text/html"))
@@ -151,9 +152,8 @@ mod tests {
     #[test]
     fn hostile_text_is_escaped_or_dropped() {
         assert_eq!(xml_safe("a\u{1}b\u{b}c\td\u{FFFF}"), "abc\td");
-        let paper = ShownPaper {
+        let paper = crate::views::ListedPaper {
             id: "2603.00001".into(),
-            sid: 0,
             version: Some(1),
             title: "<script>alert(1)</script> & $\\alpha < \\beta$\u{7}".into(),
             link: String::new(),
@@ -169,9 +169,10 @@ mod tests {
                 subtitle: "s".into(),
                 link: None,
             },
-            &[Entry {
+            &[FeedEntry {
                 day: Day::parse("2026-03-02").unwrap(),
                 paper,
+                note: None,
             }],
         );
         assert!(

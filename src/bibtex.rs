@@ -3,7 +3,7 @@
 //! year, eprint, archivePrefix, primaryClass and url. TeX in titles is kept; braces are balanced.
 
 use crate::source::unwrap_text;
-use crate::store::PaperView;
+use crate::views::Paper;
 
 /// Words arXiv's keys skip.
 const SKIP: [&str; 24] = [
@@ -12,7 +12,12 @@ const SKIP: [&str; 24] = [
 ];
 
 /// The entry of a paper (its latest metadata), or `None` for a paper without any snapshot.
-pub fn entry(paper: &PaperView) -> Option<String> {
+/// `paper` is the view, or an archive row that becomes one.
+pub fn entry<P: Clone + Into<Paper>>(paper: &P) -> Option<String> {
+    write(&paper.clone().into())
+}
+
+fn write(paper: &Paper) -> Option<String> {
     let latest = paper.snapshots.last()?;
     let authors = crate::atom::authors(&latest.authors);
     let year = year(paper);
@@ -43,7 +48,7 @@ pub fn entry(paper: &PaperView) -> Option<String> {
 }
 
 /// The year of the latest version (its submission), else of the first listing, else of the id.
-fn year(paper: &PaperView) -> String {
+fn year(paper: &Paper) -> String {
     let from_date = |d: &str| {
         d.get(..4)
             .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
@@ -117,13 +122,13 @@ fn balanced(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::SnapshotView;
+    use crate::views::Snapshot;
 
-    fn paper(title: &str, authors: &str) -> PaperView {
-        PaperView {
+    fn paper(title: &str, authors: &str) -> Paper {
+        Paper {
             id: "2505.12570".into(),
             first_announced: crate::model::Day::parse("2025-05-20").ok(),
-            snapshots: vec![SnapshotView {
+            snapshots: vec![Snapshot {
                 version: Some(2),
                 title: title.into(),
                 abstract_text: String::new(),

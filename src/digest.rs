@@ -21,6 +21,88 @@ use crate::retry::Attempt;
 /// The sender when none is given.
 pub const DEFAULT_FROM: &str = "arxiv-daily <arxiv-daily@localhost>";
 
+/// What went wrong building or sending the digest. Every URL shown is redacted (no password);
+/// the cause stays the error's source.
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    /// An address (`--from-addr`, `--to`) that is not one.
+    #[error("{flag} {value:?}")]
+    Address {
+        flag: &'static str,
+        value: String,
+        #[source]
+        source: lettre::address::AddressError,
+    },
+    /// The message could not be put together.
+    #[error("the digest message")]
+    Message(#[source] lettre::error::Error),
+    /// The SMTP URL does not parse.
+    #[error("SMTP URL {shown}")]
+    Url {
+        shown: String,
+        #[source]
+        source: UrlError,
+    },
+    /// The SMTP URL is refused: the message says why and how to fix it.
+    #[error("{0}")]
+    Refused(String),
+    /// lettre refuses the checked URL.
+    #[error("SMTP URL {shown}")]
+    Transport {
+        shown: String,
+        #[source]
+        source: SmtpFailure,
+    },
+    /// The server refused the message for good (not retried).
+    #[error("sending the digest through {through} failed (permanent: not retried)")]
+    Permanent {
+        through: String,
+        #[source]
+        source: SmtpFailure,
+    },
+    /// Every attempt failed for a reason that might have passed.
+    #[error("sending the digest through {through} failed after {attempts} attempts: {why}")]
+    GaveUp {
+        through: String,
+        attempts: u32,
+        why: String,
+    },
+}
+
+/// lettre's SMTP error. Its message already holds its causes (lettre writes them into it), so
+/// it is shown once, each cause once, and the chain of sources ends here.
+#[derive(Debug)]
+pub struct SmtpFailure(pub lettre::transport::smtp::Error);
+
+impl std::fmt::Display for SmtpFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&describe(&self.0))
+    }
+}
+
+impl std::error::Error for SmtpFailure {}
+
+pub type Result<T, E = DigestError> = std::result::Result<T, E>;
+
+/// Why a URL does not parse (the `url` crate's error, as reqwest's `Url` names it).
+pub type UrlError = <reqwest::Url as std::str::FromStr>::Err;
+
+/// Refuses the SMTP URL with a message (which shows it redacted) unless `cond` holds.
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(DigestError::Refused(format!($($msg)+)));
+        }
+    };
+}
+
+/// Refuses the SMTP URL with a message.
+macro_rules! bail {
+    ($($msg:tt)+) => {
+        return Err(DigestError::Refused(format!($($msg)+)))
+    };
+}
+
 /// One tag's part of the digest.
 pub struct Section {
     pub tag: String,
@@ -188,21 +270,25 @@ pub fn html_body(day: Day, sections: &[Section]) -> String {
 }
 
 /// The whole message.
-pub fn message(from: &str, to: &str, day: Day, sections: &[Section]) -> anyhow::Result<Message> {
-    let from: Mailbox = from
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--from-addr {from:?}: {e}"))?;
-    let to: Mailbox = to
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--to {to:?}: {e}"))?;
-    Ok(Message::builder()
-        .from(from)
-        .to(to)
+pub fn message(from: &str, to: &str, day: Day, sections: &[Section]) -> Result<Message> {
+    let address = |flag: &'static str, value: &str| {
+        value
+            .parse::<Mailbox>()
+            .map_err(|source| DigestError::Address {
+                flag,
+                value: value.to_string(),
+                source,
+            })
+    };
+    Message::builder()
+        .from(address("--from-addr", from)?)
+        .to(address("--to", to)?)
         .subject(subject(day, sections))
         .multipart(MultiPart::alternative_plain_html(
             text_body(day, sections),
             html_body(day, sections),
-        ))?)
+        ))
+        .map_err(DigestError::Message)
 }
 
 /// Where and how to send: an SMTP URL as lettre's `from_url` reads it (`smtps://user@host`,
@@ -266,20 +352,22 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 impl Smtp {
     /// Checks the URL without connecting: a URL lettre takes, no password in it, and a password
     /// (when there is one) that would only cross TLS. Errors show the URL redacted.
-    pub fn check(&self) -> anyhow::Result<()> {
+    pub fn check(&self) -> Result<()> {
         self.lettre_url().map(|_| ())
     }
 
     /// The URL lettre is given: our own parameters taken out, the password put in.
-    fn lettre_url(&self) -> anyhow::Result<reqwest::Url> {
+    fn lettre_url(&self) -> Result<reqwest::Url> {
         let shown = redacted(&self.url);
-        let mut url =
-            reqwest::Url::parse(&self.url).map_err(|e| anyhow::anyhow!("SMTP URL {shown}: {e}"))?;
-        anyhow::ensure!(
+        let mut url = reqwest::Url::parse(&self.url).map_err(|source| DigestError::Url {
+            shown: shown.clone(),
+            source,
+        })?;
+        ensure!(
             matches!(url.scheme(), "smtp" | "smtps"),
             "SMTP URL {shown}: the scheme is smtp:// (STARTTLS with ?tls=required) or smtps://"
         );
-        anyhow::ensure!(
+        ensure!(
             url.password().is_none(),
             "the SMTP URL {shown} has a password in it: take it out and put it in ARXIV_DAILY_SMTP_PASSWORD"
         );
@@ -289,7 +377,7 @@ impl Smtp {
             match (k.as_ref(), v.as_ref()) {
                 ("tls", "required" | "opportunistic" | "none") => tls = Some(v.into_owned()),
                 ("insecure_auth", "loopback") => insecure_auth = true,
-                _ => anyhow::bail!(
+                _ => bail!(
                     "SMTP URL {shown}: unknown parameter {k}={v} (known: tls=required, tls=opportunistic, tls=none, insecure_auth=loopback)"
                 ),
             }
@@ -301,7 +389,7 @@ impl Smtp {
             _ => Security::None,
         };
         if let Some(p) = &self.password {
-            anyhow::ensure!(
+            ensure!(
                 !url.username().is_empty(),
                 "ARXIV_DAILY_SMTP_PASSWORD is set but the SMTP URL {shown} names no user (smtp://USER@HOST)"
             );
@@ -313,20 +401,21 @@ impl Smtp {
             );
             match security {
                 Security::Implicit | Security::Required => {}
-                Security::Opportunistic => anyhow::bail!(
+                Security::Opportunistic => bail!(
                     "SMTP URL {shown}: with ?tls=opportunistic the password goes in clear text whenever the server (or a man in the middle) leaves STARTTLS out, so it is not sent: {how}"
                 ),
-                Security::None if !insecure_auth => anyhow::bail!(
+                Security::None if !insecure_auth => bail!(
                     "SMTP URL {shown}: the connection has no TLS and the password would cross it in clear text, so it is not sent: {how}"
                 ),
-                Security::None => anyhow::ensure!(
+                Security::None => ensure!(
                     is_loopback(&url),
                     "SMTP URL {shown}: insecure_auth=loopback allows a password without TLS only to a relay on this machine (127.0.0.1 or localhost), and {} is not one: send it over TLS with smtps://USER@HOST or ?tls=required",
                     url.host_str().unwrap_or("")
                 ),
             }
-            url.set_password(Some(p))
-                .map_err(|()| anyhow::anyhow!("SMTP URL {shown}: cannot hold a password"))?;
+            url.set_password(Some(p)).map_err(|()| {
+                DigestError::Refused(format!("SMTP URL {shown}: cannot hold a password"))
+            })?;
         }
         // lettre knows `tls=required` and `tls=opportunistic`; no TLS is its default.
         match security {
@@ -338,16 +427,19 @@ impl Smtp {
     }
 
     /// The transport, from the checked URL.
-    fn transport(&self) -> anyhow::Result<SmtpTransport> {
+    fn transport(&self) -> Result<SmtpTransport> {
         let url = self.lettre_url()?;
         Ok(SmtpTransport::from_url(url.as_str())
-            .map_err(|e| anyhow::anyhow!("SMTP URL {}: {e}", redacted(&self.url)))?
+            .map_err(|e| DigestError::Transport {
+                shown: redacted(&self.url),
+                source: SmtpFailure(e),
+            })?
             .timeout(Some(self.timeout))
             .build())
     }
 
     /// Sends, retrying what may pass later. `on_retry` hears of each wait.
-    pub fn send(&self, message: &Message, mut on_retry: impl FnMut(&str)) -> anyhow::Result<()> {
+    pub fn send(&self, message: &Message, mut on_retry: impl FnMut(&str)) -> Result<()> {
         let transport = self.transport()?;
         let backoff = crate::retry::Backoff {
             first: self.backoff,
@@ -362,10 +454,10 @@ impl Smtp {
                 match transport.send(message) {
                     Ok(_) => Attempt::Done(()),
                     Err(e) if e.is_permanent() || e.is_client() || e.is_tls() => {
-                        Attempt::Fatal(anyhow::anyhow!(
-                            "sending the digest through {through} failed (permanent: not retried): {}",
-                            describe(&e)
-                        ))
+                        Attempt::Fatal(DigestError::Permanent {
+                            through: through.clone(),
+                            source: SmtpFailure(e),
+                        })
                     }
                     Err(e) => Attempt::Again {
                         reason: describe(&e),
@@ -382,10 +474,10 @@ impl Smtp {
                     retry.wait.as_secs_f64()
                 ))
             },
-            |_, why, attempts| {
-                anyhow::anyhow!(
-                    "sending the digest through {through} failed after {attempts} attempts: {why}"
-                )
+            |_, why, attempts| DigestError::GaveUp {
+                through: through.clone(),
+                attempts,
+                why,
             },
         )
     }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// Writes `bytes` to `path` whole and durably, unless the file already holds them. Returns
 /// whether it wrote.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> anyhow::Result<bool> {
+    use anyhow::Context;
     if let Ok(old) = std::fs::read(path)
         && old == bytes
     {
@@ -16,10 +17,10 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> anyhow::Result<bool> {
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     write_atomic(path, bytes, Mode::Default)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(true)
 }
 

@@ -22,6 +22,8 @@ use maud::{Markup, PreEscaped, html};
 use serde::Serialize;
 
 use crate::archive::Reader;
+use anyhow::Context;
+
 use crate::config::Profile;
 use crate::files::write_if_changed;
 use crate::model::Day;
@@ -97,7 +99,7 @@ impl Out<'_> {
             let path = self.dir.join(old);
             if path.is_file() {
                 std::fs::remove_file(&path)
-                    .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", path.display()))?;
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
                 self.summary.removed += 1;
                 // An emptied folder goes too (remove_dir refuses one that is not empty).
                 let mut dir = path.parent();
@@ -142,9 +144,9 @@ pub fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteSummary>
         names: Vec::new(),
     };
     std::fs::create_dir_all(&opts.out)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", opts.out.display()))?;
+        .with_context(|| format!("cannot create {}", opts.out.display()))?;
     reader.read(|r| {
-        let stats = r.stats()?;
+        let stats = crate::views::Stats::from(r.stats()?);
         let mut latest = Vec::new();
         let mut first_days: BTreeSet<Day> = BTreeSet::new();
         for (i, p) in profiles.iter().enumerate() {
@@ -300,7 +302,7 @@ fn run_pagefind(bin: &Path, site: &Path) -> anyhow::Result<()> {
         .arg("--site")
         .arg(site)
         .output()
-        .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", bin.display()))?;
+        .with_context(|| format!("cannot run {}", bin.display()))?;
     anyhow::ensure!(
         out.status.success(),
         "{} --site {} failed: {}",

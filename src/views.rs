@@ -1,14 +1,244 @@
-//! The objects that `--json` prints, one typed struct per kind, built here from the archive. The
-//! CLI prints them as JSON lines and the web reader serves the same structs, so the two cannot
-//! drift. Each field is listed once in the README ("JSON output").
+//! The objects that `--json` prints, the JSON API serves, and the Atom and BibTeX writers write,
+//! one typed struct per kind, built here from the archive's rows by `From` conversions (the rows
+//! of `store` know nothing of JSON). The CLI prints them as JSON lines and the web reader serves
+//! the same structs, so the two cannot drift. Each field is listed once in the README ("JSON
+//! output"). A view is never a row with made-up fields: what a feed entry adds to a paper (a
+//! recommendation's tag and why) is a field of its own.
 
 use serde::Serialize;
 
 use crate::index::query::SearchResult;
 use crate::index::{SearchIndex, snippet::Snippets};
-use crate::model::Day;
+use crate::model::{AnnounceType, Day, Provenance};
 use crate::report::Report;
-pub(crate) use crate::store::{FeedRecord, PaperView, Reads, ReportSummary, ShownPaper, Stats};
+use crate::store::{self, Reads};
+
+/// A paper as a day's report or listing shows it (the snapshot it showed that day).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ListedPaper {
+    pub id: String,
+    pub version: Option<u32>,
+    pub title: String,
+    pub link: String,
+    #[serde(rename = "abstract")]
+    pub abstract_text: String,
+    pub authors: String,
+    pub categories: Vec<String>,
+    pub announce_type: Option<AnnounceType>,
+}
+
+impl From<&store::ShownPaper> for ListedPaper {
+    fn from(p: &store::ShownPaper) -> ListedPaper {
+        ListedPaper {
+            id: p.id.clone(),
+            version: p.version,
+            title: p.title.clone(),
+            link: p.link.clone(),
+            abstract_text: p.abstract_text.clone(),
+            authors: p.authors.clone(),
+            categories: p.categories.clone(),
+            announce_type: p.announce_type,
+        }
+    }
+}
+
+/// One stored version of a paper's metadata (`show --json`'s `snapshots`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Snapshot {
+    pub version: Option<u32>,
+    pub title: String,
+    #[serde(rename = "abstract")]
+    pub abstract_text: String,
+    pub authors: String,
+    pub categories: Vec<String>,
+    pub doi: Option<String>,
+    pub journal_ref: Option<String>,
+    pub license: Option<String>,
+    pub submitted: Option<String>,
+    pub first_seen: Day,
+}
+
+impl From<store::SnapshotView> for Snapshot {
+    fn from(s: store::SnapshotView) -> Snapshot {
+        Snapshot {
+            version: s.version,
+            title: s.title,
+            abstract_text: s.abstract_text,
+            authors: s.authors,
+            categories: s.categories,
+            doi: s.doi,
+            journal_ref: s.journal_ref,
+            license: s.license,
+            submitted: s.submitted,
+            first_seen: s.first_seen,
+        }
+    }
+}
+
+/// One listing of a paper (`show --json`'s `listings`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Listing {
+    pub date: Day,
+    pub category: String,
+    pub provenance: Provenance,
+    pub position: i64,
+    pub announce_type: Option<AnnounceType>,
+    /// Index into `snapshots` of the text listed that day.
+    pub snapshot: usize,
+}
+
+impl From<store::ListingView> for Listing {
+    fn from(l: store::ListingView) -> Listing {
+        Listing {
+            date: l.date,
+            category: l.category,
+            provenance: l.provenance,
+            position: l.position,
+            announce_type: l.announce_type,
+            snapshot: l.snapshot,
+        }
+    }
+}
+
+/// Everything known about one paper (`show --json`, `/api/paper`, the BibTeX entry).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Paper {
+    pub id: String,
+    pub first_announced: Option<Day>,
+    pub snapshots: Vec<Snapshot>,
+    pub listings: Vec<Listing>,
+}
+
+impl From<store::PaperView> for Paper {
+    fn from(p: store::PaperView) -> Paper {
+        Paper {
+            id: p.id,
+            first_announced: p.first_announced,
+            snapshots: p.snapshots.into_iter().map(Snapshot::from).collect(),
+            listings: p.listings.into_iter().map(Listing::from).collect(),
+        }
+    }
+}
+
+impl Paper {
+    /// The paper as its latest snapshot shows it (a search feed's entry).
+    pub(crate) fn latest(&self) -> Option<ListedPaper> {
+        let s = self.snapshots.last()?;
+        Some(ListedPaper {
+            id: self.id.clone(),
+            version: s.version,
+            title: s.title.clone(),
+            link: format!("https://arxiv.org/abs/{}", self.id),
+            abstract_text: s.abstract_text.clone(),
+            authors: s.authors.clone(),
+            categories: s.categories.clone(),
+            announce_type: None,
+        })
+    }
+}
+
+/// A line of `report list --json` (`/api/days`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReportSummary {
+    pub date: Day,
+    pub profile: String,
+    pub rows: u64,
+    pub provenance: Provenance,
+    pub estimated: bool,
+}
+
+impl From<store::ReportSummary> for ReportSummary {
+    fn from(r: store::ReportSummary) -> ReportSummary {
+        ReportSummary {
+            date: r.date,
+            profile: r.profile,
+            rows: r.rows,
+            provenance: r.provenance,
+            estimated: r.estimated,
+        }
+    }
+}
+
+/// `stats --json` (`/api/stats`): the archive's counts.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stats {
+    pub papers: u64,
+    pub snapshots: u64,
+    pub listings: u64,
+    pub reports: u64,
+    pub feeds: u64,
+    pub first_day: Option<Day>,
+    pub last_day: Option<Day>,
+}
+
+impl From<store::Stats> for Stats {
+    fn from(s: store::Stats) -> Stats {
+        Stats {
+            papers: s.papers,
+            snapshots: s.snapshots,
+            listings: s.listings,
+            reports: s.reports,
+            feeds: s.feeds,
+            first_day: s.first_day,
+            last_day: s.last_day,
+        }
+    }
+}
+
+/// A stored feed of the completeness ledger (`status --json`'s `ingested`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IngestedFeed {
+    pub date: Day,
+    pub category: String,
+    pub build_time: Option<String>,
+    pub fetched_at: String,
+    pub items: u64,
+    pub counts: serde_json::Value,
+}
+
+impl From<&store::FeedRecord> for IngestedFeed {
+    fn from(f: &store::FeedRecord) -> IngestedFeed {
+        IngestedFeed {
+            date: f.date,
+            category: f.category.clone(),
+            build_time: f.build_time.clone(),
+            fetched_at: f.fetched_at.clone(),
+            items: f.items,
+            counts: f.counts.clone(),
+        }
+    }
+}
+
+/// An OAI record a harvest could not read (`doctor --json`'s `rejected`; its XML stays in the
+/// archive).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Rejected {
+    pub identifier: String,
+    pub reason: String,
+    /// The URL of the page it came in.
+    pub source: String,
+    pub rejected_at: String,
+}
+
+impl From<&store::RejectedRecord> for Rejected {
+    fn from(r: &store::RejectedRecord) -> Rejected {
+        Rejected {
+            identifier: r.identifier.clone(),
+            reason: r.reason.clone(),
+            source: r.source.clone(),
+            rejected_at: r.rejected_at.clone(),
+        }
+    }
+}
+
+/// One entry of an Atom feed: a paper as a day announced it, and what the feed adds to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEntry {
+    pub day: Day,
+    pub paper: ListedPaper,
+    /// A line shown above the abstract (a recommendation's tag and why).
+    pub note: Option<String>,
+}
 
 /// One hit of `search --json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -362,7 +592,11 @@ pub fn report_list(
     config: &crate::config::Config,
     profile: Option<&str>,
 ) -> anyhow::Result<Vec<ReportSummary>> {
-    let mut rows = reads.report_summaries(profile)?;
+    let mut rows: Vec<ReportSummary> = reads
+        .report_summaries(profile)?
+        .into_iter()
+        .map(ReportSummary::from)
+        .collect();
     for p in &config.profiles {
         if profile.is_some_and(|name| name != p.name) {
             continue;
@@ -395,6 +629,7 @@ pub fn paper_with_similar(
     let Some(paper) = reads.paper(id)? else {
         return Ok(None);
     };
+    let paper = Paper::from(paper);
     let similar = match index {
         Some(index) => similar(reads, index, id, &five())?.unwrap_or_default(),
         None => Vec::new(),
@@ -414,24 +649,8 @@ pub fn five() -> crate::index::query::SearchRequest {
 #[derive(Debug, Clone, Serialize)]
 pub struct PaperWithSimilar {
     #[serde(flatten)]
-    pub(crate) paper: PaperView,
+    pub(crate) paper: Paper,
     pub(crate) similar: Vec<SimilarHit>,
-}
-
-/// A paper's latest metadata as a report row would show it (for feeds of searches).
-pub(crate) fn latest_shown(paper: &PaperView) -> Option<crate::store::ShownPaper> {
-    let s = paper.snapshots.last()?;
-    Some(crate::store::ShownPaper {
-        id: paper.id.clone(),
-        sid: 0,
-        version: s.version,
-        title: s.title.clone(),
-        link: format!("https://arxiv.org/abs/{}", paper.id),
-        abstract_text: s.abstract_text.clone(),
-        authors: s.authors.clone(),
-        categories: s.categories.clone(),
-        announce_type: None,
-    })
 }
 
 /// One row of `report show --json`: the day, the profile, the position and the paper as the
@@ -443,7 +662,7 @@ pub(crate) struct ReportRow {
     /// 0-based position in the report.
     pub(crate) position: usize,
     #[serde(flatten)]
-    pub(crate) paper: crate::store::ShownPaper,
+    pub(crate) paper: ListedPaper,
 }
 
 pub(crate) fn report_rows(report: &Report) -> Vec<ReportRow> {
@@ -455,7 +674,7 @@ pub(crate) fn report_rows(report: &Report) -> Vec<ReportRow> {
             date: report.day,
             profile: report.profile.clone(),
             position,
-            paper: r.clone(),
+            paper: ListedPaper::from(r),
         })
         .collect()
 }
@@ -484,7 +703,7 @@ pub struct CategoryStatus {
     pub category: String,
     pub from: Option<Day>,
     pub to: Option<Day>,
-    pub ingested: Vec<FeedRecord>,
+    pub ingested: Vec<IngestedFeed>,
     /// Days whose feed was stored and empty (holidays).
     pub empty: Vec<Day>,
     /// Weekdays (feed days are Monday to Friday) with no stored feed: not ingested, or holidays.
@@ -508,10 +727,10 @@ pub fn status(
     }
     let mut all = Vec::with_capacity(categories.len());
     for category in categories {
-        let ingested: Vec<FeedRecord> = feeds
+        let ingested: Vec<IngestedFeed> = feeds
             .iter()
             .filter(|f| f.category == category)
-            .cloned()
+            .map(IngestedFeed::from)
             .collect();
         let reps: Vec<&(Day, String, Day)> = repeats.iter().filter(|r| r.1 == category).collect();
         let first = from.or_else(|| ingested.first().map(|f| f.date));
@@ -579,12 +798,11 @@ pub(crate) fn profile_feed_linked(
     let mut entries = Vec::new();
     for (day, _) in all.iter().rev().take(days) {
         if let Some(report) = crate::report::find(reads, profile, *day)? {
-            entries.extend(
-                report
-                    .rows
-                    .into_iter()
-                    .map(|paper| crate::atom::Entry { day: *day, paper }),
-            );
+            entries.extend(report.rows.iter().map(|paper| FeedEntry {
+                day: *day,
+                paper: ListedPaper::from(paper),
+                note: None,
+            }));
         }
     }
     Ok(crate::atom::feed(
@@ -610,9 +828,13 @@ pub fn search_feed(
             continue;
         };
         if let (Some(paper), Some(day)) = (reads.paper(&id)?, hit.first_listed)
-            && let Some(shown) = latest_shown(&paper)
+            && let Some(paper) = Paper::from(paper).latest()
         {
-            entries.push(crate::atom::Entry { day, paper: shown });
+            entries.push(FeedEntry {
+                day,
+                paper,
+                note: None,
+            });
         }
     }
     Ok(crate::atom::feed(
@@ -624,4 +846,123 @@ pub fn search_feed(
         },
         &entries,
     ))
+}
+
+/// The Atom feed of recommendations (one entry per paper, dated its first day, its tag and why
+/// above the abstract), best first.
+pub fn recommend_feed(
+    info: &crate::atom::FeedInfo,
+    recs: &[crate::recommend::Recommendation],
+    day: Day,
+) -> String {
+    let entries: Vec<FeedEntry> = recs
+        .iter()
+        .map(|r| FeedEntry {
+            day: r.first_announced.unwrap_or(day),
+            paper: ListedPaper {
+                id: r.id.clone(),
+                version: None,
+                title: r.title.clone(),
+                link: format!("https://arxiv.org/abs/{}", r.id),
+                abstract_text: r.abstract_text.clone(),
+                authors: r.authors.clone(),
+                categories: vec![],
+                announce_type: None,
+            },
+            note: Some(format!("[{}] why: {}", r.tag, r.why.join(", "))),
+        })
+        .collect();
+    crate::atom::feed(info, &entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Day {
+        Day::parse(s).unwrap()
+    }
+
+    /// The wire format, byte for byte: these are the lines `--json` printed when the archive's
+    /// rows were serialized themselves, and the API and scripts read them so.
+    #[test]
+    fn the_json_of_each_view_is_the_documented_one() {
+        let shown = store::ShownPaper {
+            id: "2603.00001".into(),
+            sid: 7,
+            version: Some(2),
+            title: "A title".into(),
+            link: "https://arxiv.org/abs/2603.00001v2".into(),
+            abstract_text: "An abstract.".into(),
+            authors: "A. One".into(),
+            categories: vec!["cs.IR".into(), "cs.CL".into()],
+            announce_type: Some(AnnounceType::Cross),
+        };
+        let row = ReportRow {
+            date: day("2026-03-03"),
+            profile: "default".into(),
+            position: 0,
+            paper: ListedPaper::from(&shown),
+        };
+        assert_eq!(
+            serde_json::to_string(&row).unwrap(),
+            r#"{"date":"2026-03-03","profile":"default","position":0,"id":"2603.00001","version":2,"title":"A title","link":"https://arxiv.org/abs/2603.00001v2","abstract":"An abstract.","authors":"A. One","categories":["cs.IR","cs.CL"],"announce_type":"cross"}"#
+        );
+        let paper = Paper::from(store::PaperView {
+            id: "2603.00001".into(),
+            first_announced: Some(day("2026-03-03")),
+            snapshots: vec![store::SnapshotView {
+                version: Some(1),
+                title: "T".into(),
+                abstract_text: "A.".into(),
+                authors: "A. One".into(),
+                categories: vec!["cs.IR".into()],
+                doi: None,
+                journal_ref: Some("J".into()),
+                license: None,
+                submitted: None,
+                first_seen: day("2026-03-03"),
+            }],
+            listings: vec![store::ListingView {
+                date: day("2026-03-03"),
+                category: "cs.IR".into(),
+                provenance: Provenance::Rss,
+                position: 3,
+                announce_type: Some(AnnounceType::New),
+                snapshot: 0,
+            }],
+        });
+        assert_eq!(
+            serde_json::to_string(&PaperWithSimilar {
+                paper,
+                similar: vec![]
+            })
+            .unwrap(),
+            r#"{"id":"2603.00001","first_announced":"2026-03-03","snapshots":[{"version":1,"title":"T","abstract":"A.","authors":"A. One","categories":["cs.IR"],"doi":null,"journal_ref":"J","license":null,"submitted":null,"first_seen":"2026-03-03"}],"listings":[{"date":"2026-03-03","category":"cs.IR","provenance":"rss","position":3,"announce_type":"new","snapshot":0}],"similar":[]}"#
+        );
+        let stats = Stats::from(store::Stats {
+            papers: 1,
+            snapshots: 2,
+            listings: 3,
+            reports: 4,
+            feeds: 5,
+            first_day: Some(day("2026-03-02")),
+            last_day: None,
+        });
+        assert_eq!(
+            serde_json::to_string(&stats).unwrap(),
+            r#"{"papers":1,"snapshots":2,"listings":3,"reports":4,"feeds":5,"first_day":"2026-03-02","last_day":null}"#
+        );
+        let rejected = Rejected::from(&store::RejectedRecord {
+            identifier: "oai:arXiv.org:2603.00001".into(),
+            reason: "no title".into(),
+            source: "http://x/oai".into(),
+            rejected_at: "2026-03-03T00:00:00Z".into(),
+            raw_xml: "<record/>".into(),
+        });
+        assert_eq!(
+            serde_json::to_string(&rejected).unwrap(),
+            r#"{"identifier":"oai:arXiv.org:2603.00001","reason":"no title","source":"http://x/oai","rejected_at":"2026-03-03T00:00:00Z"}"#
+        );
+    }
 }

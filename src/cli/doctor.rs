@@ -10,7 +10,7 @@ use super::{Ctx, Outcome, json_line, stdout};
 use arxiv_daily::archive::Reader;
 use arxiv_daily::index::{IndexError, SearchIndex};
 use arxiv_daily::ingest::Writer;
-use arxiv_daily::store::{Reads, RejectedRecord, StoreError};
+use arxiv_daily::store::{Reads, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {
@@ -76,7 +76,7 @@ pub(super) struct DoctorReport {
     pub problems: Vec<String>,
     pub repaired: Vec<String>,
     /// OAI records that could not be read (`backfill --retry-rejected` reads them again).
-    pub rejected: Vec<RejectedRecord>,
+    pub rejected: Vec<arxiv_daily::views::Rejected>,
     /// Each embedding model's vectors (derived data, like the index): how many, and how many
     /// papers lack one (`embed` fills them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -219,7 +219,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 ok: problems.is_empty(),
                 problems: problems.clone(),
                 repaired,
-                rejected,
+                rejected: rejected.iter().map(Into::into).collect(),
                 vectors,
             },
         )?;

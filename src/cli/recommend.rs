@@ -122,7 +122,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 subtitle: format!("{from}{}", range_end(from, to)),
                 link: None,
             };
-            out.write_all(arxiv_daily::recommend::atom(&info, &recs, to).as_bytes())?;
+            out.write_all(arxiv_daily::views::recommend_feed(&info, &recs, to).as_bytes())?;
         }
         (false, Some(Format::Bibtex)) => {
             for p in papers.iter().flatten() {

@@ -144,7 +144,7 @@ fn not_found(id: &ArxivId) -> anyhow::Result<Outcome> {
 
 pub(super) fn stats(ctx: &Ctx, a: StatsArgs) -> anyhow::Result<Outcome> {
     let reader = Reader::open(&ctx.loc)?;
-    let s = reader.read(|r| Ok(r.stats()?))?;
+    let s = reader.read(|r| Ok(arxiv_daily::views::Stats::from(r.stats()?)))?;
     let mut out = stdout();
     if a.json {
         json_line(&mut out, &s)?;

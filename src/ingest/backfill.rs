@@ -9,21 +9,21 @@ use std::path::Path;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use rusqlite::types::Value;
 use serde::Serialize;
 
 use super::Session;
 use crate::model::{AnnounceType, Provenance};
 use crate::source::http::PoliteClient;
 use crate::source::{Record, SourceError, kaggle, oai};
-use crate::store::{Checkpoint, ListingRow, WriteStats, Writer, text};
+use crate::store::text::PackedText;
+use crate::store::{Checkpoint, ListingRow, WriteStats, Writer};
 
 /// Stores records as papers, snapshots and estimated listings.
-/// `packed` optionally carries each record's abstract already packed (`store::text::pack`).
-pub fn store_records(
+/// `packed` optionally carries each record's abstract already packed.
+fn store_records(
     w: &mut Writer<'_>,
     records: &[Record],
-    packed: Option<&[Value]>,
+    packed: Option<&[PackedText]>,
     provenance: Provenance,
 ) -> crate::store::Result<()> {
     for (i, r) in records.iter().enumerate() {
@@ -383,8 +383,10 @@ fn import_kaggle_with(
 ) -> anyhow::Result<KaggleSummary> {
     let started = Instant::now();
     let location = path.display().to_string();
-    let file =
-        std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot read {location}: {e}"))?;
+    let file = std::fs::File::open(path).map_err(|source| super::IngestError::Read {
+        location: location.clone(),
+        source,
+    })?;
     // Progress counts the bytes read from the file (compressed or not), so the bar has an end.
     let read_bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let file = Counting {
@@ -405,7 +407,11 @@ fn import_kaggle_with(
         let mut buf = Vec::new();
         let n = reader
             .read_until(b'\n', &mut buf)
-            .map_err(|e| anyhow::anyhow!("{location}:{}: {e}", line_no + 1))?;
+            .map_err(|source| super::IngestError::Line {
+                location: location.clone(),
+                line: line_no + 1,
+                source,
+            })?;
         if n > 0 {
             line_no += 1;
             let torn = buf.last() != Some(&b'\n');
@@ -423,11 +429,11 @@ fn import_kaggle_with(
         }
         if batch.len() >= batch_size || (n == 0 && !batch.is_empty()) {
             // Parse and pack the abstracts in parallel; the writer thread only writes.
-            let parsed: Vec<Result<(Record, Value), SourceError>> = batch
+            let parsed: Vec<Result<(Record, PackedText), SourceError>> = batch
                 .par_iter()
                 .map(|(no, t)| {
                     kaggle::parse_line(t, &location, *no).map(|r| {
-                        let packed = text::pack(&r.snapshot.abstract_text);
+                        let packed = PackedText::pack(&r.snapshot.abstract_text);
                         (r, packed)
                     })
                 })

@@ -86,12 +86,12 @@ fn write_day(
     let mut listing = Vec::with_capacity(day.rows.len());
     let mut report = Vec::with_capacity(day.rows.len());
     for row in &day.rows {
-        let (id, version) = ArxivId::parse_versioned(&row.link).map_err(|e| {
-            anyhow::anyhow!(
-                "{location}:{}: the link is not an arXiv abstract page: {e}",
-                row.line
-            )
-        })?;
+        let (id, version) =
+            ArxivId::parse_versioned(&row.link).map_err(|source| super::IngestError::Link {
+                location: location.clone(),
+                line: row.line,
+                source,
+            })?;
         let pid = w.paper(&id)?;
         let snapshot = Snapshot {
             version,

@@ -6,20 +6,30 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use super::IngestError;
+
 pub(crate) struct WriteLock {
     _file: File,
 }
 
 impl WriteLock {
-    pub(crate) fn acquire(dir: &Path, wait: bool) -> anyhow::Result<WriteLock> {
+    pub(crate) fn acquire(dir: &Path, wait: bool) -> Result<WriteLock, IngestError> {
         let path = dir.join("lock");
+        let failed = |action: &'static str| {
+            let path = path.clone();
+            move |source| IngestError::Lock {
+                action,
+                path,
+                source,
+            }
+        };
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .open(&path)
-            .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+            .map_err(failed("open"))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -32,23 +42,21 @@ impl WriteLock {
                     format!("pid {pid}")
                 };
                 if !wait {
-                    anyhow::bail!(
-                        "the archive {} is being written by {who}; try again when it is done, or pass --wait",
-                        dir.display()
-                    );
+                    return Err(IngestError::Busy {
+                        dir: dir.to_path_buf(),
+                        who,
+                    });
                 }
                 eprintln!("arxiv-daily: waiting for {who}, which is writing the archive");
-                file.lock()
-                    .map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", path.display()))?;
+                file.lock().map_err(failed("lock"))?;
             }
-            Err(std::fs::TryLockError::Error(e)) => {
-                anyhow::bail!("cannot lock {}: {e}", path.display())
-            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(failed("lock")(e)),
         }
-        file.set_len(0)?;
-        file.seek(SeekFrom::Start(0))?;
-        write!(file, "{}", std::process::id())?;
-        file.flush()?;
+        file.set_len(0)
+            .and_then(|_| file.seek(SeekFrom::Start(0)))
+            .and_then(|_| write!(file, "{}", std::process::id()))
+            .and_then(|()| file.flush())
+            .map_err(failed("write"))?;
         Ok(WriteLock { _file: file })
     }
 }

@@ -17,11 +17,89 @@ pub use text::{TextImportSummary, import as import_text};
 
 use std::path::{Path, PathBuf};
 
-use crate::archive::{DB_FILE, INDEX_DIR, Location};
-use crate::config::{Config, DEFAULT_CONFIG};
+use crate::archive::{ArchiveError, DB_FILE, INDEX_DIR, Location};
+use crate::config::{Config, DEFAULT_CONFIG, UnknownProfile};
 use crate::index::{IndexError, SearchIndex};
-use crate::model::IndexDoc;
+use crate::model::{IdError, IndexDoc};
 use crate::store::{Store, StoreError};
+
+/// What went wrong on the write path. The cause stays the error's source (`{:#}` shows it).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The archive folder cannot be created.
+    #[error("cannot create the archive folder {}", dir.display())]
+    Folder {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file of the archive (its default config) cannot be written.
+    #[error("cannot write {}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The writer lock file cannot be opened, locked or written.
+    #[error("cannot {action} {}", path.display())]
+    Lock {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another process holds the writer lock (and `--wait` was not given).
+    #[error(
+        "the archive {} is being written by {who}; try again when it is done, or pass --wait",
+        dir.display()
+    )]
+    Busy { dir: PathBuf, who: String },
+    /// The config, or a read of the archive, failed.
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    /// A profile the config does not define.
+    #[error(transparent)]
+    UnknownProfile(#[from] UnknownProfile),
+    /// The archive database does not open for writing.
+    #[error("{}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: StoreError,
+    },
+    /// A write or read of the archive database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The search index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The thread that indexes a bulk import beside it panicked.
+    #[error("the indexing thread panicked")]
+    IndexThread,
+    /// An input file cannot be opened.
+    #[error("cannot read {location}")]
+    Read {
+        location: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line of an input file cannot be read.
+    #[error("{location}:{line}")]
+    Line {
+        location: String,
+        line: u64,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A legacy report's row links to something that is not an arXiv abstract page.
+    #[error("{location}:{line}: the link is not an arXiv abstract page")]
+    Link {
+        location: String,
+        line: usize,
+        #[source]
+        source: IdError,
+    },
+}
 
 /// The one write path. It holds the writer lock, the store and the config; every operation that
 /// changes the archive runs inside [`Writer::write`], which catches the index up before the
@@ -37,8 +115,10 @@ pub struct Writer {
 
 /// One operation's access to the archive, inside [`Writer::write`]: the store's write batches
 /// and the config. It cannot commit the index: the writer does that when the operation returns.
+/// The store is a private field: only the operations of this module (legacy, rss, backfill,
+/// text) start write batches, so every write to the archive goes through `Writer::write`.
 pub struct Session<'w> {
-    pub(crate) store: &'w mut Store,
+    store: &'w mut Store,
     pub config: &'w Config,
     dir: &'w Path,
 }
@@ -52,21 +132,28 @@ pub struct Written<T> {
 impl Writer {
     /// Opens (creating if needed) the archive for writing, taking the writer lock. The index
     /// exists from the first write on, so that readers always find one.
-    pub fn open(loc: &Location, wait: bool) -> anyhow::Result<Writer> {
-        std::fs::create_dir_all(&loc.dir).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot create the archive folder {}: {e}",
-                loc.dir.display()
-            )
+    pub fn open(loc: &Location, wait: bool) -> Result<Writer, IngestError> {
+        std::fs::create_dir_all(&loc.dir).map_err(|source| IngestError::Folder {
+            dir: loc.dir.clone(),
+            source,
         })?;
         let lock = lock::WriteLock::acquire(&loc.dir, wait)?;
         let config_path = loc.config_path();
         if loc.config.is_none() && !config_path.exists() {
             // Through a temporary file and a rename: a crash never leaves half a config.
-            crate::files::write_if_changed(&config_path, DEFAULT_CONFIG.as_bytes())?;
+            crate::files::write_atomic(
+                &config_path,
+                DEFAULT_CONFIG.as_bytes(),
+                crate::files::Mode::Default,
+            )
+            .map_err(|source| IngestError::Write {
+                path: config_path.clone(),
+                source,
+            })?;
         }
         let config = loc.load_config()?;
-        let store = Store::open(&loc.db_path()).map_err(|e| context(e, &loc.db_path()))?;
+        let path = loc.db_path();
+        let store = Store::open(&path).map_err(|source| IngestError::Open { path, source })?;
         match SearchIndex::open_or_create(&loc.dir.join(INDEX_DIR)) {
             // An older layout is for `doctor --repair`, which opens the archive here too; other
             // writers fail when they bring the index up to date, with that hint.
@@ -87,7 +174,7 @@ impl Writer {
 
     /// The configured profile of that name, or the config's default one (`default`, else the
     /// first); an error lists the configured ones.
-    pub fn profile(&self, name: Option<&str>) -> anyhow::Result<crate::config::Profile> {
+    pub fn profile(&self, name: Option<&str>) -> Result<crate::config::Profile, IngestError> {
         Ok(self.config.profile(name).cloned()?)
     }
 
@@ -131,17 +218,17 @@ impl Writer {
 
     /// `doctor --repair`: rewrites `meta.write_seq` as the newest batch any paper was stamped
     /// with. The index is not touched: the caller rebuilds it or catches it up next.
-    pub fn repair_write_seq(&mut self) -> anyhow::Result<i64> {
+    pub fn repair_write_seq(&mut self) -> Result<i64, IngestError> {
         Ok(self.store.repair_write_seq()?)
     }
 
     /// `doctor --repair`: catches the index up; returns the documents written.
-    pub fn catch_up_index(&mut self) -> anyhow::Result<u64> {
+    pub fn catch_up_index(&mut self) -> Result<u64, IngestError> {
         self.sync_index(false)
     }
 
     /// Brings the index up to the store's latest write batch. Returns the documents written.
-    fn sync_index(&mut self, bulk: bool) -> anyhow::Result<u64> {
+    fn sync_index(&mut self, bulk: bool) -> Result<u64, IngestError> {
         let index = SearchIndex::open_or_create(&self.index_dir())?;
         let target = self.store.read().write_seq()?;
         let indexed = index.indexed_seq()?;
@@ -158,7 +245,7 @@ impl Writer {
     }
 
     /// Rebuilds the whole index from SQLite (`doctor --repair`).
-    pub fn rebuild_index(&mut self) -> anyhow::Result<u64> {
+    pub fn rebuild_index(&mut self) -> Result<u64, IngestError> {
         let index = SearchIndex::recreate(&self.index_dir())?;
         let target = self.store.read().write_seq()?;
         let mut session = index.writer(true)?;
@@ -169,19 +256,14 @@ impl Writer {
 }
 
 impl Session<'_> {
-    /// A write batch (one IMMEDIATE transaction): what an operation stores, it stores in these.
-    pub fn batch(&mut self) -> crate::store::Result<crate::store::Writer<'_>> {
-        self.store.writer()
-    }
-
     /// Starts a thread that keeps the index up with SQLite while a bulk import writes: after each
     /// committed batch, `notify` it; `finish` commits the index once, at the last batch it indexed.
     /// SQLite writes and indexing then overlap instead of running one after the other.
-    pub fn index_follower(&self) -> anyhow::Result<IndexFollower> {
+    pub fn index_follower(&self) -> Result<IndexFollower, IngestError> {
         let db = self.dir.join(DB_FILE);
         let index_dir = self.dir.join(INDEX_DIR);
         let (tx, rx) = std::sync::mpsc::channel::<i64>();
-        let handle = std::thread::spawn(move || -> anyhow::Result<u64> {
+        let handle = std::thread::spawn(move || -> Result<u64, IngestError> {
             let store = Store::open_read_only(&db)?;
             let index = SearchIndex::open_or_create(&index_dir)?;
             let mut done = index.indexed_seq()?;
@@ -231,7 +313,7 @@ impl Session<'_> {
         let result = op(self, &|seq| follower.notify(seq));
         match (result, follower.finish()) {
             (Ok(value), Ok(indexed)) => Ok((value, indexed)),
-            (Ok(_), Err(e)) => Err(e.context(format!(
+            (Ok(_), Err(e)) => Err(anyhow::Error::from(e).context(format!(
                 "{stored}, but indexing them failed; run `arxiv-daily doctor --repair` once the cause is fixed"
             ))),
             (Err(e), Err(index)) => {
@@ -246,7 +328,7 @@ impl Session<'_> {
 /// See [`Session::index_follower`].
 pub struct IndexFollower {
     tx: Option<std::sync::mpsc::Sender<i64>>,
-    handle: Option<std::thread::JoinHandle<anyhow::Result<u64>>>,
+    handle: Option<std::thread::JoinHandle<Result<u64, IngestError>>>,
 }
 
 impl IndexFollower {
@@ -258,11 +340,11 @@ impl IndexFollower {
     }
 
     /// Waits for the follower to index everything announced and commit; returns the documents written.
-    pub fn finish(mut self) -> anyhow::Result<u64> {
+    pub fn finish(mut self) -> Result<u64, IngestError> {
         drop(self.tx.take());
         match self.handle.take().map(|h| h.join()) {
             Some(Ok(r)) => r,
-            Some(Err(_)) => anyhow::bail!("the indexing thread panicked"),
+            Some(Err(_)) => Err(IngestError::IndexThread),
             None => Ok(0),
         }
     }
@@ -275,7 +357,7 @@ fn feed_index(
     since: i64,
     until: i64,
     mut add: impl FnMut(&IndexDoc) -> Result<(), IndexError>,
-) -> anyhow::Result<()> {
+) -> Result<(), IngestError> {
     let mut failed = None;
     let read = store.read().docs_between(since, until, |doc| {
         add(&doc).map_err(|e| {
@@ -287,8 +369,4 @@ fn feed_index(
         (Some(e), _) => Err(e.into()),
         (None, r) => Ok(r?),
     }
-}
-
-fn context(e: StoreError, path: &Path) -> anyhow::Error {
-    anyhow::anyhow!("{}: {e}", path.display())
 }

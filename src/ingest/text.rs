@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rayon::prelude::*;
-use rusqlite::types::Value;
 use serde::Serialize;
 
 use super::Session;
 use crate::model::{AnnounceType, ArxivId, Day, Provenance, Snapshot};
+use crate::store::text::PackedText;
 use crate::store::{
     FeedRow, HarvestRow, ListingRow, RejectedRow, RepeatRow, ReportRecord, WriteStats,
-    parse_hash_hex, text,
+    parse_hash_hex,
 };
 use crate::textarchive::{
     Counts, FileEntry, HARVESTS, Line, Manifest, REJECTED, day_of_path, read_inside, read_listed,
@@ -52,7 +52,7 @@ type ListingLines = Vec<(i64, usize, ListingRow)>;
 /// A day's file, read and checked; each record with its line number.
 struct Parsed {
     day: Day,
-    snapshots: Vec<(ArxivId, Snapshot, Value)>,
+    snapshots: Vec<(ArxivId, Snapshot, PackedText)>,
     listings: Numbered<crate::store::ListingRecord>,
     feeds: Vec<FeedRow>,
     repeats: Numbered<RepeatRow>,
@@ -126,7 +126,7 @@ fn parse_day(path: &Path, bytes: &[u8], day: Day) -> anyhow::Result<Parsed> {
                     ));
                 }
                 let id = ArxivId::parse(&id).map_err(|e| at(path, n, e))?;
-                let packed = text::pack(&snapshot.abstract_text);
+                let packed = PackedText::pack(&snapshot.abstract_text);
                 p.snapshots.push((id, snapshot, packed));
             }
             Line::Listing(l) => p.listings.push((n, l)),

@@ -7,6 +7,7 @@
 //! The tag policy is here too, for every front that imports: where the matched entries go
 //! (`check_target`, `save`) and what an import did (`Imported`).
 
+use anyhow::Context;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -51,7 +52,7 @@ pub struct Unmatched {
 
 /// Reads a file's text; a file that is not UTF-8 is an error naming it and the line.
 pub fn read_text(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() + 1;

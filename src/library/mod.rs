@@ -29,7 +29,7 @@ pub const TAG_MAX: usize = 40;
 /// What went wrong in the library.
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Sqlite {
         path: PathBuf,
         source: rusqlite::Error,
@@ -51,7 +51,7 @@ pub enum LibraryError {
         found: i64,
         known: i64,
     },
-    #[error("cannot create the folder {path}: {source}")]
+    #[error("cannot create the folder {path}")]
     Folder {
         path: PathBuf,
         source: std::io::Error,
@@ -61,7 +61,7 @@ pub enum LibraryError {
     #[error("no tag {0:?} in the library")]
     NoTag(String),
     /// The library file could not be created.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Create {
         path: PathBuf,
         source: std::io::Error,

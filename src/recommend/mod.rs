@@ -52,6 +52,22 @@ pub struct Recommendation {
     pub abstract_text: String,
 }
 
+/// What went wrong recommending. The cause stays the error's source.
+#[derive(Debug, thiserror::Error)]
+pub enum RecommendError {
+    /// The library (its tags and papers) could not be read, or names no such tag.
+    #[error(transparent)]
+    Library(#[from] crate::library::LibraryError),
+    /// The archive could not be read.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The days asked for end before they start.
+    #[error(transparent)]
+    Range(#[from] BackwardRange),
+}
+
+pub type Result<T, E = RecommendError> = std::result::Result<T, E>;
+
 /// The reader's tags as the models read them, and the papers never to recommend (everything in
 /// the library).
 #[derive(Debug, Clone, Default)]
@@ -62,7 +78,7 @@ pub struct Interests {
 
 impl Interests {
     /// The interests of a library: every tag, or those named.
-    pub fn of(library: &crate::library::Library, only: &[String]) -> anyhow::Result<Interests> {
+    pub fn of(library: &crate::library::Library, only: &[String]) -> Result<Interests> {
         // The tags named, as stored (a tag is named in any case).
         let mut named = Vec::new();
         for name in only {
@@ -94,7 +110,7 @@ struct Text {
     first_announced: Option<Day>,
 }
 
-fn inflate(papers: Vec<PaperText>) -> anyhow::Result<Vec<Text>> {
+fn inflate(papers: Vec<PaperText>) -> crate::store::Result<Vec<Text>> {
     papers
         .into_par_iter()
         .map(|p| {
@@ -121,7 +137,7 @@ pub fn recommend(
     reads: &Reads<'_>,
     interests: &Interests,
     req: &Request,
-) -> anyhow::Result<Vec<Recommendation>> {
+) -> Result<Vec<Recommendation>> {
     let candidates: Vec<PaperText> = reads
         .listed_between(req.from, req.to, req.category.as_deref())?
         .into_iter()
@@ -256,7 +272,7 @@ pub fn days(
     from: Option<Day>,
     to: Option<Day>,
     days: Option<usize>,
-) -> anyhow::Result<Option<(Day, Day)>> {
+) -> Result<Option<(Day, Day)>> {
     let newest = reads.newest_listed_day()?;
     let to_is_newest = to.is_none();
     let Some(to) = to.or(newest) else {
@@ -288,33 +304,6 @@ pub struct BackwardRange {
     pub to_is_newest: bool,
 }
 
-/// The atom feed of recommendations (one entry per paper, dated its first day), newest first.
-pub fn atom(info: &crate::atom::FeedInfo, recs: &[Recommendation], day: Day) -> String {
-    let entries: Vec<crate::atom::Entry> = recs
-        .iter()
-        .map(|r| crate::atom::Entry {
-            day: r.first_announced.unwrap_or(day),
-            paper: crate::store::ShownPaper {
-                id: r.id.clone(),
-                sid: 0,
-                version: None,
-                title: r.title.clone(),
-                link: format!("https://arxiv.org/abs/{}", r.id),
-                abstract_text: format!(
-                    "[{}] why: {}\n\n{}",
-                    r.tag,
-                    r.why.join(", "),
-                    r.abstract_text.trim()
-                ),
-                authors: r.authors.clone(),
-                categories: vec![],
-                announce_type: None,
-            },
-        })
-        .collect();
-    crate::atom::feed(info, &entries)
-}
-
 /// One paper's neighbours by the recommender's engine: a model with the paper as its only
 /// positive and the archive's latest papers (and the candidates) as background, over
 /// `candidates` (papers the index found sharing its rarest words). Returns (index into
@@ -323,7 +312,7 @@ pub fn rerank_similar(
     reads: &Reads<'_>,
     source: &str,
     candidates: &[String],
-) -> anyhow::Result<Vec<(usize, f32, Vec<String>)>> {
+) -> Result<Vec<(usize, f32, Vec<String>)>> {
     let Some(src) = inflate(reads.paper_texts(&[source.to_string()])?)?.pop() else {
         return Ok(Vec::new());
     };

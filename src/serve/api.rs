@@ -4,23 +4,12 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppResult, AppState, blocking, blocking_wide};
 use crate::index::query::{SearchRequest, SortBy};
 use crate::model::{ArxivId, Day};
 use crate::views;
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(serde_json::json!({ "error": self.message })),
-        )
-            .into_response()
-    }
-}
 
 /// The query parameters of a search (the page's and the API's).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -173,7 +162,7 @@ pub(crate) async fn report(
     Path(date): Path<String>,
     Query(p): Query<ProfileParam>,
 ) -> AppResult<Json<ReportPage>> {
-    let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let day = Day::parse(&date)?;
     let found = blocking(&state, move |r, s| {
         let profile = s.reader.profile_in(r, p.profile.as_deref())?;
         crate::report::find(r, &profile, day)
@@ -191,7 +180,7 @@ pub(crate) async fn paper(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> AppResult<Json<views::PaperWithSimilar>> {
-    let id = ArxivId::parse(&id).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let id = ArxivId::parse(&id)?;
     let shown = blocking(&state, move |r, s| {
         views::paper_with_similar(r, s.reader.index_if_open(), &id)
     })
@@ -205,7 +194,7 @@ pub(crate) async fn similar(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<views::SimilarHit>>> {
-    let id = ArxivId::parse(&id).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let id = ArxivId::parse(&id)?;
     let hits = blocking(&state, move |r, s| {
         let req = SearchRequest {
             limit: 10,

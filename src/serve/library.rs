@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
+
+use anyhow::Context;
 
 use crate::library::{Changes, Kind, Library};
 use crate::recommend::Recommendation;
@@ -98,7 +100,7 @@ fn secret(dir: &Path) -> anyhow::Result<Vec<u8>> {
         .map_err(|_| anyhow::anyhow!("no random numbers for the secret"))?;
     let hex = crate::files::hex(&bytes);
     crate::files::write_atomic(&path, hex.as_bytes(), crate::files::Mode::Private)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(hex.into_bytes())
 }
 
@@ -117,10 +119,7 @@ fn has_cookie(headers: &HeaderMap, expected: &str) -> bool {
 }
 
 fn forbidden(message: impl Into<String>) -> AppError {
-    AppError {
-        status: StatusCode::FORBIDDEN,
-        message: message.into(),
-    }
+    AppError::forbidden(message)
 }
 
 impl LibraryState {
@@ -317,7 +316,7 @@ mod tests {
         assert_eq!(off.csrf, open.csrf);
         let headers = HeaderMap::new();
         let e = off.check_write(&headers, &off.csrf, None).unwrap_err();
-        assert_eq!(e.status, StatusCode::FORBIDDEN);
+        assert_eq!(e.status, axum::http::StatusCode::FORBIDDEN);
         assert!(e.message.contains("--token"), "{}", e.message);
         assert!(open.check_write(&headers, &open.csrf, None).is_ok());
     }

@@ -11,9 +11,11 @@
 //! embedded.
 
 mod api;
+mod error;
 mod host;
 pub(crate) mod library;
 pub(crate) mod pages;
+pub(crate) use error::{AppError, AppResult};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,6 +27,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+
+use anyhow::Context;
 
 use crate::archive::Reads;
 use crate::archive::{Location, Reader};
@@ -105,69 +109,6 @@ impl Totals {
     }
 }
 
-/// A failed request: its status and a message for the page or the `{"error"}` object.
-#[derive(Debug)]
-pub(crate) struct AppError {
-    status: StatusCode,
-    message: String,
-}
-
-impl AppError {
-    pub(crate) fn bad_request(message: impl Into<String>) -> AppError {
-        AppError {
-            status: StatusCode::BAD_REQUEST,
-            message: message.into(),
-        }
-    }
-
-    pub(crate) fn not_found(message: impl Into<String>) -> AppError {
-        AppError {
-            status: StatusCode::NOT_FOUND,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<anyhow::Error> for AppError {
-    fn from(e: anyhow::Error) -> AppError {
-        // A malformed query is the user's to fix; anything else is ours.
-        if let Some(crate::index::IndexError::Query { message, .. }) = e.downcast_ref() {
-            return AppError::bad_request(format!("bad query: {message}"));
-        }
-        if let Some(r) = e.downcast_ref::<crate::recommend::BackwardRange>() {
-            return AppError::bad_request(format!(
-                "The days end before they start: from {} is after to {}{}.",
-                r.from,
-                r.to,
-                if r.to_is_newest {
-                    " (the newest listed day)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        if let Some(unknown) = e.downcast_ref::<crate::config::UnknownProfile>() {
-            return AppError::not_found(unknown.to_string());
-        }
-        match e.downcast_ref::<crate::library::LibraryError>() {
-            Some(crate::library::LibraryError::NoTag(t)) => {
-                return AppError::not_found(format!("There is no tag {t:?} in your library."));
-            }
-            Some(crate::library::LibraryError::Tag(t)) => {
-                return AppError::bad_request(t.to_string());
-            }
-            _ => {}
-        }
-        eprintln!("arxiv-daily serve: error: {e:#}");
-        AppError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: format!("{e:#}"),
-        }
-    }
-}
-
-pub(crate) type AppResult<T> = Result<T, AppError>;
-
 /// Runs `f` on a blocking thread with a read-only view of the archive and the index.
 pub(crate) async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
@@ -191,10 +132,11 @@ async fn on_blocking_thread<T: Send + 'static>(
     f: impl FnOnce(&Reads<'_>, &AppState, usize) -> anyhow::Result<T> + Send + 'static,
 ) -> AppResult<T> {
     let state = Arc::clone(state);
-    let permit = state.workers.acquire().await.map_err(|_| AppError {
-        status: StatusCode::SERVICE_UNAVAILABLE,
-        message: "the server is stopping".into(),
-    })?;
+    let permit = state
+        .workers
+        .acquire()
+        .await
+        .map_err(|_| AppError::unavailable("the server is stopping"))?;
     let spare = wide.then(|| state.workers.try_acquire().ok()).flatten();
     let threads = 1 + usize::from(spare.is_some());
     let state_for_work = Arc::clone(&state);
@@ -207,13 +149,7 @@ async fn on_blocking_thread<T: Send + 'static>(
     drop(permit);
     match joined {
         Ok(result) => result.map_err(AppError::from),
-        Err(e) => {
-            eprintln!("arxiv-daily serve: a handler panicked: {e}");
-            Err(AppError {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                message: "internal error".into(),
-            })
-        }
+        Err(e) => Err(AppError::internal(&format_args!("a handler panicked: {e}"))),
     }
 }
 
@@ -227,7 +163,7 @@ impl AppState {
         {
             return Ok(stats.clone());
         }
-        let stats = reads.stats()?;
+        let stats = crate::views::Stats::from(reads.stats()?);
         if let Ok(mut cached) = self.stats.lock() {
             *cached = Some((seq, stats.clone()));
         }
@@ -235,7 +171,7 @@ impl AppState {
     }
 
     pub(crate) fn index(&self) -> anyhow::Result<&SearchIndex> {
-        self.reader.index()
+        Ok(self.reader.index()?)
     }
 
     pub(crate) fn config(&self) -> &Config {
@@ -333,13 +269,10 @@ async fn only_this_host(
     let Some(refused) = refused else {
         return next.run(req).await;
     };
-    let e = AppError {
-        status: StatusCode::MISDIRECTED_REQUEST,
-        message: format!(
-            "This server answers to {}, not to {refused}. If you reach it by another name, start it with --public-name NAME.",
-            state.hosts.describe()
-        ),
-    };
+    let e = AppError::misdirected(format!(
+        "This server answers to {}, not to {refused}. If you reach it by another name, start it with --public-name NAME.",
+        state.hosts.describe()
+    ));
     if req.uri().path().starts_with("/api/") {
         e.into_response()
     } else {
@@ -453,7 +386,7 @@ pub fn run(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+            .with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
         // A closed stdout (`serve | head -1`) does not stop the server.
         {
@@ -519,7 +452,7 @@ pub(crate) fn optional_day(s: &Option<String>) -> AppResult<Option<crate::model:
         .filter(|s| !s.is_empty())
         .map(crate::model::Day::parse)
         .transpose()
-        .map_err(|e| AppError::bad_request(e.to_string()))
+        .map_err(AppError::from)
 }
 
 /// Checks a query's length.

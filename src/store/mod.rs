@@ -66,14 +66,17 @@ impl From<MigrateError> for StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A connection to the archive database. The connection stays private: everything goes
-/// through the typed reads (`read()`) and the write batches (`writer()`).
+/// through the typed reads (`read()`) and the write batches (`writer()`). Outside the crate a
+/// store can only be opened read-only; inside, only `ingest` opens one for writing, and its
+/// `Session` keeps it in a private field, so a write batch is reachable only there.
 pub struct Store {
     conn: Connection,
 }
 
 impl Store {
-    /// Opens for writing, creating and migrating the database as needed.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens for writing, creating and migrating the database as needed. Only the write path
+    /// (`ingest::Writer`) opens one.
+    pub(crate) fn open(path: &Path) -> Result<Store> {
         if !path.exists() {
             create(path)?;
         }
@@ -120,7 +123,7 @@ impl Store {
 
     /// Rewrites `meta.write_seq` as the newest batch any paper was stamped with (what it was,
     /// unless batches after it changed only bookkeeping).
-    pub fn repair_write_seq(&mut self) -> Result<i64> {
+    pub(crate) fn repair_write_seq(&mut self) -> Result<i64> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -6,7 +6,8 @@ use std::cell::RefCell;
 
 use flate2::{Compress, Compression, FlushCompress, Status};
 use libdeflater::{DecompressionError, Decompressor};
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, Value, ValueRef};
+use rusqlite::ToSql;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 
 /// Below this many bytes a text is stored as it is.
 const MIN_PACKED: usize = 200;
@@ -19,20 +20,38 @@ thread_local! {
     static INFLATE: RefCell<Decompressor> = RefCell::new(Decompressor::new());
 }
 
-/// The value to store for `s`.
-pub(crate) fn pack(s: &str) -> Value {
-    if s.len() < MIN_PACKED {
-        return Value::Text(s.to_string());
-    }
-    DEFLATE.with(|c| {
-        let mut c = c.borrow_mut();
-        c.reset();
-        let mut out = Vec::with_capacity(s.len());
-        match c.compress_vec(s.as_bytes(), &mut out, FlushCompress::Finish) {
-            Ok(Status::StreamEnd) if out.len() + 16 < s.len() => Value::Blob(out),
-            _ => Value::Text(s.to_string()),
+/// A text as it is stored: deflated when that saves space, else as it is. Only
+/// [`PackedText::pack`] makes one, so a BLOB in a text column is always a whole deflate stream
+/// of valid UTF-8. Bulk imports pack on many threads; the writer stores the value as it is.
+pub struct PackedText(Stored);
+
+impl PackedText {
+    /// `s`, packed.
+    pub fn pack(s: &str) -> PackedText {
+        if s.len() < MIN_PACKED {
+            return PackedText(Stored::Plain(s.to_string()));
         }
-    })
+        DEFLATE.with(|c| {
+            let mut c = c.borrow_mut();
+            c.reset();
+            let mut out = Vec::with_capacity(s.len());
+            PackedText(
+                match c.compress_vec(s.as_bytes(), &mut out, FlushCompress::Finish) {
+                    Ok(Status::StreamEnd) if out.len() + 16 < s.len() => Stored::Deflated(out),
+                    _ => Stored::Plain(s.to_string()),
+                },
+            )
+        })
+    }
+}
+
+impl ToSql for PackedText {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match &self.0 {
+            Stored::Plain(s) => ValueRef::Text(s.as_bytes()),
+            Stored::Deflated(b) => ValueRef::Blob(b),
+        }))
+    }
 }
 
 fn inflate(b: &[u8]) -> Result<String, String> {
@@ -108,14 +127,12 @@ mod tests {
     use super::*;
 
     fn round_trip(s: &str) -> (bool, String) {
-        let v = pack(s);
-        let packed = matches!(v, Value::Blob(_));
-        let r = match &v {
-            Value::Text(t) => Packed::column_result(ValueRef::Text(t.as_bytes())),
-            Value::Blob(b) => Packed::column_result(ValueRef::Blob(b)),
-            _ => unreachable!(),
+        let v = PackedText::pack(s);
+        let packed = matches!(v.0, Stored::Deflated(_));
+        let ToSqlOutput::Borrowed(stored) = v.to_sql().unwrap() else {
+            unreachable!()
         };
-        (packed, r.unwrap().0)
+        (packed, Packed::column_result(stored).unwrap().0)
     }
 
     #[test]
@@ -137,7 +154,7 @@ mod tests {
         assert!(Packed::column_result(ValueRef::Blob(&[1, 2, 3])).is_err());
         // A stream cut short is an error too, not a shorter abstract.
         let long = "Retrieval augmented generation with large language models. ".repeat(40);
-        let Value::Blob(b) = pack(&long) else {
+        let PackedText(Stored::Deflated(b)) = PackedText::pack(&long) else {
             panic!("not packed")
         };
         assert!(Packed::column_result(ValueRef::Blob(&b[..b.len() / 2])).is_err());

@@ -4,10 +4,10 @@
 
 use std::collections::HashSet;
 
-use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{Checkpoint, FeedRow, HarvestRow, RejectedRow, RepeatRow, Result, Store, text};
+use super::text::PackedText;
+use super::{Checkpoint, FeedRow, HarvestRow, RejectedRow, RepeatRow, Result, Store};
 use crate::model::{AnnounceType, ArxivId, Day, Provenance, Snapshot};
 
 /// What a batch changed.
@@ -53,8 +53,9 @@ pub struct Writer<'a> {
 }
 
 impl Store {
-    /// Starts a write batch (an IMMEDIATE transaction: the single writer).
-    pub fn writer(&mut self) -> Result<Writer<'_>> {
+    /// Starts a write batch (an IMMEDIATE transaction: the single writer). Only the write path
+    /// (`ingest::Session`, which owns the writable store) reaches it.
+    pub(crate) fn writer(&mut self) -> Result<Writer<'_>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -107,14 +108,14 @@ impl Writer<'_> {
         self.snapshot_packed(pid, s, day, None)
     }
 
-    /// As `snapshot`, with the abstract already packed (`text::pack`, done in parallel by bulk
-    /// imports).
+    /// As `snapshot`, with the abstract already packed (`PackedText::pack`, done in parallel by
+    /// bulk imports).
     pub fn snapshot_packed(
         &mut self,
         pid: i64,
         s: &Snapshot,
         day: Day,
-        packed_abstract: Option<&Value>,
+        packed_abstract: Option<&PackedText>,
     ) -> Result<i64> {
         let hash = s.content_hash();
         let day = day.to_string();
@@ -133,6 +134,14 @@ impl Writer<'_> {
             }
             return Ok(sid);
         }
+        let packed;
+        let abstract_text = match packed_abstract {
+            Some(p) => p,
+            None => {
+                packed = PackedText::pack(&s.abstract_text);
+                &packed
+            }
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO snapshots(pid, hash, version, title, abstract, authors, categories, doi, journal_ref, license, submitted, first_seen)
@@ -143,7 +152,7 @@ impl Writer<'_> {
                 hash,
                 s.version,
                 s.title,
-                packed_abstract.cloned().unwrap_or_else(|| text::pack(&s.abstract_text)),
+                abstract_text,
                 s.authors,
                 s.categories.join(" "),
                 s.doi,

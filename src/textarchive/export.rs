@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -75,8 +76,7 @@ pub fn export(
     progress: impl Fn(u64, u64) + Sync,
 ) -> anyhow::Result<ExportSummary> {
     let started = std::time::Instant::now();
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut summary = ExportSummary::default();
     let mut files: Vec<(FileEntry, bool)> = Vec::new();
     let (counts, rejected, harvests) = reader.read(|reads| {
@@ -117,7 +117,7 @@ pub fn export(
         if bytes.is_empty() {
             if path.exists() {
                 std::fs::remove_file(&path)
-                    .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", path.display()))?;
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
                 summary.removed += 1;
             }
             continue;
@@ -126,8 +126,8 @@ pub fn export(
         files.push((entry(name.to_string(), &bytes), wrote));
     }
     if let Some(config) = config.filter(|c| c.exists()) {
-        let bytes = std::fs::read(config)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", config.display()))?;
+        let bytes =
+            std::fs::read(config).with_context(|| format!("cannot read {}", config.display()))?;
         let wrote = write_if_changed(&dir.join(CONFIG), &bytes)?;
         files.push((entry(CONFIG.to_string(), &bytes), wrote));
     }
@@ -181,7 +181,7 @@ fn remove_stale_days(dir: &Path, keep: &HashSet<String>) -> anyhow::Result<u64> 
             );
             if day_of_path(&name).is_some() && !keep.contains(&name) {
                 std::fs::remove_file(f.path())
-                    .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", f.path().display()))?;
+                    .with_context(|| format!("cannot remove {}", f.path().display()))?;
                 removed += 1;
             }
         }

@@ -25,6 +25,8 @@ pub(crate) use crate::files::write_if_changed;
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+
 use serde::{Deserialize, Serialize};
 
 use crate::archive::Location;
@@ -136,11 +138,11 @@ impl Manifest {
         }
         let (path, bytes) = read_inside(dir, MANIFEST)?;
         let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
-            anyhow::anyhow!(
-                "{}:{}: not a text archive manifest: {e}",
-                path.display(),
-                e.line()
-            )
+            let line = e.line();
+            anyhow::Error::from(e).context(format!(
+                "{}:{line}: not a text archive manifest",
+                path.display()
+            ))
         })?;
         anyhow::ensure!(
             m.format == FORMAT,
@@ -170,8 +172,7 @@ impl Manifest {
                 path.display(),
                 f.path
             );
-            regular_inside(dir, &f.path)
-                .map_err(|e| anyhow::anyhow!("{e:#}; nothing was imported"))?;
+            regular_inside(dir, &f.path).context("nothing was imported")?;
         }
         Ok(m)
     }
@@ -249,7 +250,7 @@ fn regular_inside(dir: &Path, rel: &str) -> anyhow::Result<(PathBuf, std::fs::Me
     for (i, part) in parts.iter().enumerate() {
         at.push(part);
         let meta = std::fs::symlink_metadata(&at)
-            .map_err(|e| anyhow::anyhow!("{}: cannot read it: {e}", at.display()))?;
+            .with_context(|| format!("{}: cannot read it", at.display()))?;
         let last = i + 1 == parts.len();
         if meta.file_type().is_symlink() {
             anyhow::bail!(
@@ -273,10 +274,10 @@ pub(crate) fn read_inside(dir: &Path, rel: &str) -> anyhow::Result<(PathBuf, Vec
     use std::io::Read;
     let (path, meta) = regular_inside(dir, rel)?;
     let mut file = std::fs::File::open(&path)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read it: {e}", path.display()))?;
+        .with_context(|| format!("{}: cannot read it", path.display()))?;
     let opened = file
         .metadata()
-        .map_err(|e| anyhow::anyhow!("{}: cannot read it: {e}", path.display()))?;
+        .with_context(|| format!("{}: cannot read it", path.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -294,7 +295,7 @@ pub(crate) fn read_inside(dir: &Path, rel: &str) -> anyhow::Result<(PathBuf, Vec
     );
     let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
     file.read_to_end(&mut bytes)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read it: {e}", path.display()))?;
+        .with_context(|| format!("{}: cannot read it", path.display()))?;
     Ok((path, bytes))
 }
 

@@ -168,3 +168,24 @@ async fn the_write_guard_refuses_what_is_not_a_form_of_this_site_and_a_get_never
     assert_eq!(tags, ["mine"]);
     assert_eq!(entries, [("mine".to_string(), "2603.00010".to_string())]);
 }
+
+#[tokio::test]
+async fn a_500_names_no_file_of_the_server() {
+    let a = crate::serve::archive();
+    // Not a SQLite file: reading the library fails with its path in the error.
+    std::fs::write(a.data().join("library.sqlite3"), vec![b'x'; 4096]).unwrap();
+    let app = router(&a);
+    let folder = a.data().display().to_string();
+    for uri in ["/library", "/recommend"] {
+        let (status, _, body) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{uri}: {body}");
+        assert!(body.contains("Something went wrong"), "{uri}: {body}");
+        for detail in [folder.as_str(), "library.sqlite3", "not a database", "/tmp"] {
+            assert!(!body.contains(detail), "{uri} shows {detail:?}: {body}");
+        }
+    }
+    // A request's own mistakes still say what they are.
+    let (status, _, body) = get(&app, "/api/report/2026-13-45").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("not a valid date"), "{body}");
+}

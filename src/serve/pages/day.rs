@@ -15,7 +15,7 @@ use crate::report::{self, Report, render};
 use crate::serve::api::ProfileParam;
 use crate::serve::library::Mine;
 use crate::serve::{AppError, AppState, blocking};
-use crate::views::ShownPaper;
+use crate::views::ListedPaper;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct DayParams {
@@ -44,7 +44,7 @@ pub(crate) struct DayData {
     pub(crate) day: Day,
     pub(crate) report: Option<Report>,
     /// category -> papers, for the "all" view.
-    pub(crate) listed: Vec<(String, Vec<ShownPaper>)>,
+    pub(crate) listed: Vec<(String, Vec<ListedPaper>)>,
     pub(crate) estimated: bool,
     pub(crate) prev: Option<Day>,
     pub(crate) next: Option<Day>,
@@ -81,7 +81,7 @@ impl DayData {
         for c in &profile.categories {
             if let Some((prov, papers)) = r.listing(day, c)? {
                 estimated |= prov.is_estimate();
-                listed.push((c.clone(), papers));
+                listed.push((c.clone(), papers.iter().map(ListedPaper::from).collect()));
             }
         }
         let (prev, next) = r.neighbor_days(&profile.name, &profile.categories, day)?;
@@ -106,7 +106,7 @@ pub(crate) async fn day(
     Path(date): Path<String>,
     Query(p): Query<DayParams>,
 ) -> PageResult {
-    let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let day = Day::parse(&date).map_err(AppError::from)?;
     let all = p.view.as_deref() == Some("all");
     let name = p.profile.clone();
     let d = blocking(&state, move |r, s| {
@@ -179,7 +179,7 @@ pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) 
         back: back.clone(),
         fresh: Some(&d.fresh),
     };
-    let keep = |p: &&ShownPaper| !only_new || d.fresh.contains(&p.id);
+    let keep = |id: &str| !only_new || d.fresh.contains(id);
     let weekday = d.day.date().strftime("%A, %-d %B %Y").to_string();
     let report_rows = d.report.as_ref().map_or(0, |r| r.rows.len());
     let listed_total = d.listed_count();
@@ -250,7 +250,7 @@ pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) 
                 }
             } @else if let Some(r) = &d.report {
                 @if r.rows.is_empty() { p.muted { "Nothing in this report on this day." } }
-                @for p in r.rows.iter().filter(keep) { (entry(p, keywords, &cards)) }
+                @for p in r.rows.iter().filter(|p| keep(&p.id)) { (entry(&ListedPaper::from(p), keywords, &cards)) }
             } @else {
                 p.muted { "No report of this profile on this day." }
             }
@@ -259,13 +259,13 @@ pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) 
 }
 
 fn listed_sections(
-    listed: &[(String, Vec<ShownPaper>)],
+    listed: &[(String, Vec<ListedPaper>)],
     keywords: &[String],
     cards: &Cards<'_>,
     only_new: bool,
 ) -> Markup {
     let mut seen: Vec<&str> = Vec::new();
-    let mut sections: [(&str, Vec<&ShownPaper>); 3] = [
+    let mut sections: [(&str, Vec<&ListedPaper>); 3] = [
         ("New submissions", Vec::new()),
         ("Cross-lists", Vec::new()),
         ("Replacements", Vec::new()),
@@ -319,7 +319,7 @@ async fn legacy_file(
     profile: Option<String>,
     csv: bool,
 ) -> Result<Response, PageError> {
-    let day = Day::parse(&date).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let day = Day::parse(&date).map_err(AppError::from)?;
     let found = blocking(&state, move |r, s| {
         let profile = s.reader.profile_in(r, profile.as_deref())?;
         report::find(r, &profile, day)

@@ -87,7 +87,7 @@ async fn change(
     let s = Arc::clone(&state);
     tokio::task::spawn_blocking(move || s.library.write(|c| what(c, &t, &[id])))
         .await
-        .map_err(|e| AppError::from(anyhow::anyhow!("{e}")))?
+        .map_err(|e| AppError::internal(&format_args!("the library writer: {e}")))?
         .map_err(AppError::from)?;
     Ok(Redirect::to(&back).into_response())
 }
@@ -384,7 +384,7 @@ fn ranked(
     })?;
     let key = format!("{tags:?} {from} {to} {limit}");
     let recs = s.library.cached(key, version, r.write_seq()?, || {
-        crate::recommend::recommend(
+        Ok(crate::recommend::recommend(
             r,
             &interests,
             &Request {
@@ -393,7 +393,7 @@ fn ranked(
                 category: None,
                 limit,
             },
-        )
+        )?)
     })?;
     Ok(Some((recs, from, to)))
 }
@@ -534,7 +534,7 @@ pub(crate) async fn recommend_feed(
             },
             link: None,
         };
-        Ok(Some(crate::recommend::atom(&info, &recs, to)))
+        Ok(Some(crate::views::recommend_feed(&info, &recs, to)))
     })
     .await?;
     let Some(feed) = feed else {

@@ -28,7 +28,7 @@ use crate::index::normalize;
 use crate::library::Kind;
 use crate::serve::AppError;
 use crate::serve::library::Mine;
-use crate::views::ShownPaper;
+use crate::views::ListedPaper;
 
 pub(crate) const STYLE: &str = include_str!("../style.css");
 pub(crate) const ICON: &str = include_str!("../icon.svg");
@@ -444,7 +444,7 @@ fn controls(id: &str, mine: &Mine, back: &str, preferred: Option<&str>) -> Marku
 }
 
 /// One paper of a day or a search.
-fn entry(p: &ShownPaper, keywords: &[String], cards: &Cards<'_>) -> Markup {
+fn entry(p: &ListedPaper, keywords: &[String], cards: &Cards<'_>) -> Markup {
     let title = unwrap_text(&normalize(&p.title));
     let fresh = cards.fresh.is_some_and(|f| f.contains(&p.id));
     html! {

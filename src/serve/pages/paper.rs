@@ -24,7 +24,7 @@ pub(crate) async fn paper(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let id = ArxivId::parse(&id).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let id = ArxivId::parse(&id).map_err(AppError::from)?;
     let shown = blocking(&state, move |r, s| {
         Ok(views::paper_with_similar(r, s.reader.index_if_open(), &id)?
             .map(|shown| (shown, s.library.mine())))

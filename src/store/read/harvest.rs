@@ -1,9 +1,7 @@
 //! OAI harvest bookkeeping: checkpoints and the records a harvest could not read.
 
-use rusqlite::OptionalExtension;
-use serde::Serialize;
-
 use super::*;
+use rusqlite::OptionalExtension;
 
 /// Where a harvest window stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,14 +15,13 @@ pub struct Checkpoint {
 }
 
 /// A record of an OAI-PMH page that could not be read, kept with its raw XML.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RejectedRecord {
     pub identifier: String,
     pub reason: String,
     /// The URL of the page it came in.
     pub source: String,
     pub rejected_at: String,
-    #[serde(skip)]
     pub raw_xml: String,
 }
 

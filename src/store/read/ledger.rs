@@ -1,16 +1,14 @@
 //! The feeds ledger: which feeds were stored, repeated (stale) days, the previous batch of a
 //! category.
 
-use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
-
 use super::*;
+use rusqlite::{OptionalExtension, params};
 
 /// A feed's batch: (id, version) in feed order.
 pub type Batch = Vec<(String, Option<u32>)>;
 
 /// A row of the completeness ledger.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct FeedRecord {
     pub date: Day,
     pub category: String,

@@ -2,8 +2,6 @@
 //! one module per family of tables; here the read handles and what the whole archive answers
 //! (counts, the write counter, integrity).
 
-use serde::Serialize;
-
 use rusqlite::Connection;
 
 use super::{Result, Store, StoreError, Writer, text};
@@ -23,7 +21,7 @@ pub use papers::{ListingView, PaperView, SnapshotView};
 pub use papers_for::PaperText;
 pub use reports::{ReportSummary, ShownPaper, StoredReport};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Stats {
     pub papers: u64,
     pub snapshots: u64,

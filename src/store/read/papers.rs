@@ -1,16 +1,13 @@
 //! Papers: every snapshot and listing of one paper, its latest text, the index documents of changed
 //! papers.
 
-use rusqlite::OptionalExtension;
-use serde::Serialize;
-
 use super::*;
+use rusqlite::OptionalExtension;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct SnapshotView {
     pub version: Option<u32>,
     pub title: String,
-    #[serde(rename = "abstract")]
     pub abstract_text: String,
     pub authors: String,
     pub categories: Vec<String>,
@@ -21,7 +18,7 @@ pub struct SnapshotView {
     pub first_seen: Day,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ListingView {
     pub date: Day,
     pub category: String,
@@ -33,7 +30,7 @@ pub struct ListingView {
 }
 
 /// Everything known about one paper.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PaperView {
     pub id: String,
     pub first_announced: Option<Day>,

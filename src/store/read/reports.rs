@@ -1,21 +1,17 @@
 //! Reports and listings: a day's stored report, the listing of a category on a day, the days a
 //! profile has.
 
-use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
-
 use super::*;
+use rusqlite::{OptionalExtension, params};
 
 /// One row of a stored report, or one listed paper, with the snapshot it showed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ShownPaper {
     pub id: String,
-    #[serde(skip)]
     pub sid: i64,
     pub version: Option<u32>,
     pub title: String,
     pub link: String,
-    #[serde(rename = "abstract")]
     pub abstract_text: String,
     pub authors: String,
     pub categories: Vec<String>,
@@ -32,7 +28,7 @@ pub struct StoredReport {
 }
 
 /// A line of `report list`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ReportSummary {
     pub date: Day,
     pub profile: String,
