@@ -55,34 +55,12 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         out.flush()?;
         return Ok(Outcome::Done);
     }
-    let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
-    let mut vectors = Vectors::open(&ctx.loc.dir, model.identity(), model.dim())?;
     let selection = Selection {
         from: a.filters.from()?,
         to: a.filters.to()?,
         category: a.filters.category.clone(),
     };
-    let bar = super::progress(None, "embedding");
-    let filled = arxiv_daily::embed::fill(
-        &reader,
-        &mut vectors,
-        model.as_ref(),
-        &selection,
-        &mut |done, todo| {
-            if bar.length().is_none() {
-                bar.set_length(todo as u64);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{msg} [{bar:30}] {pos}/{len} papers ({per_sec}, eta {eta})",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-                );
-            }
-            bar.set_position(done as u64);
-        },
-    )?;
-    bar.finish_and_clear();
+    let (filled, vectors) = fill_with_progress(ctx, model.as_ref(), &selection)?;
     let total = vectors.count()?;
     let mut out = stdout();
     if a.json {
@@ -128,20 +106,7 @@ pub(super) fn after_write(ctx: &Ctx, json: bool, selection: Selection) {
             return Ok(None);
         };
         let model = source.open()?;
-        let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
-        let mut vectors = Vectors::open(&ctx.loc.dir, model.identity(), model.dim())?;
-        let bar = super::progress(None, "embedding");
-        let filled = arxiv_daily::embed::fill(
-            &reader,
-            &mut vectors,
-            model.as_ref(),
-            &selection,
-            &mut |done, todo| {
-                bar.set_length(todo as u64);
-                bar.set_position(done as u64);
-            },
-        )?;
-        bar.finish_and_clear();
+        let (filled, _) = fill_with_progress(ctx, model.as_ref(), &selection)?;
         Ok(Some(format!(
             "embedded {} papers with {} ({} already current)",
             filled.embedded,
@@ -157,4 +122,32 @@ pub(super) fn after_write(ctx: &Ctx, json: bool, selection: Selection) {
             "arxiv-daily: warning: not embedded ({e:#}); the papers are stored, `arxiv-daily embed` embeds them later"
         ),
     }
+}
+
+/// Fills the archive's vectors of `model` for `selection`, with a progress bar on a terminal.
+fn fill_with_progress(
+    ctx: &Ctx,
+    model: &dyn arxiv_daily::embed::Embedder,
+    selection: &Selection,
+) -> anyhow::Result<(arxiv_daily::embed::Filled, Vectors)> {
+    let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
+    let mut vectors = Vectors::open(&ctx.loc.dir, model.identity(), model.dim())?;
+    let bar = super::progress(Some(0), "embedding");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:30}] {pos}/{len} papers ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let filled = arxiv_daily::embed::fill(
+        &reader,
+        &mut vectors,
+        model,
+        selection,
+        &mut |done, todo| {
+            bar.set_length(todo as u64);
+            bar.set_position(done as u64);
+        },
+    )?;
+    bar.finish_and_clear();
+    Ok((filled, vectors))
 }

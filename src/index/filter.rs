@@ -50,23 +50,10 @@ impl SearchIndex {
         let query = self.filtered(user, req);
         let reader = self.reader()?;
         let searcher = reader.searcher();
-        let docs = searcher
-            .search(query.as_ref(), &DocSetCollector)
-            .map_err(self.err())?;
-        let mut ids = HashSet::with_capacity(docs.len());
-        let mut id = String::new();
-        for address in docs {
-            let columns =
-                self.hit_columns(&searcher, searcher.segment_reader(address.segment_ord))?;
-            if let Some(ord) = columns.id.term_ords(address.doc_id).next() {
-                id.clear();
-                columns
-                    .id
-                    .ord_to_str(ord, &mut id)
-                    .map_err(|e| self.err()(e.into()))?;
-                ids.insert(id.clone());
-            }
-        }
+        let mut ids = HashSet::new();
+        self.each_match(&searcher, query.as_ref(), |id, _| {
+            ids.insert(id.to_string());
+        })?;
         Ok(Some(ids))
     }
 
@@ -88,22 +75,35 @@ impl SearchIndex {
                 })
                 .collect(),
         );
+        let mut out = HashMap::with_capacity(ids.len());
+        self.each_match(&searcher, &query, |id, first| {
+            out.insert(id.to_string(), first);
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f(id, first listed day)` for every paper `query` matches on `searcher`.
+    fn each_match(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        mut f: impl FnMut(&str, Option<Day>),
+    ) -> Result<()> {
         let docs = searcher
-            .search(&query, &DocSetCollector)
+            .search(query, &DocSetCollector)
             .map_err(self.err())?;
-        let mut out = HashMap::with_capacity(docs.len());
         let mut id = String::new();
         for address in docs {
             let columns =
-                self.hit_columns(&searcher, searcher.segment_reader(address.segment_ord))?;
+                self.hit_columns(searcher, searcher.segment_reader(address.segment_ord))?;
             if let Some(ord) = columns.id.term_ords(address.doc_id).next() {
                 id.clear();
                 columns
                     .id
                     .ord_to_str(ord, &mut id)
                     .map_err(|e| self.err()(e.into()))?;
-                out.insert(
-                    id.clone(),
+                f(
+                    &id,
                     columns
                         .first
                         .first(address.doc_id)
@@ -111,6 +111,6 @@ impl SearchIndex {
                 );
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
