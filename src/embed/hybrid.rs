@@ -33,6 +33,23 @@ pub const POOL: usize = 100;
 /// The most weight the words ever get.
 pub const WORDS_AT_MOST: f32 = 0.7;
 
+/// The fusion's two numbers: the most weight the words get and the power of the cover (1: the
+/// share itself). `ARXIV_DAILY_HYBRID_TUNE=AT_MOST,POWER` overrides them, for
+/// benches/search-quality only (to measure other choices without a rebuild).
+fn tune() -> (f32, f32) {
+    let mut t = (WORDS_AT_MOST, COVER_POWER);
+    if let Ok(s) = std::env::var("ARXIV_DAILY_HYBRID_TUNE") {
+        let v: Vec<f32> = s.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+        if let [at_most, power] = v[..] {
+            t = (at_most, power);
+        }
+    }
+    t
+}
+
+/// The power of the cover in the words' weight.
+pub const COVER_POWER: f32 = 1.0;
+
 /// Which signals rank a search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -140,7 +157,8 @@ pub fn search(
                     1.0
                 }
             };
-            let w = WORDS_AT_MOST * words.best_cover().unwrap_or(0.5);
+            let (at_most, power) = tune();
+            let w = at_most * words.best_cover().unwrap_or(0.5).powf(power);
             let mut ids: Vec<&str> = words.hits.iter().map(|h| h.id.as_str()).collect();
             ids.extend(
                 near.iter()
