@@ -35,6 +35,15 @@ pub(crate) struct Args {
     /// Markdown, an Atom feed or BibTeX instead of text.
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Rank the days' papers for this sentence instead of for tags ("legged robots that learn
+    /// to walk on rough ground"), by the embedding model's vectors (see `embed`); no library
+    /// needed. The tag printed is "about".
+    #[arg(long, conflicts_with = "tag")]
+    about: Option<String>,
+    /// The embedding model for --about [default: $ARXIV_DAILY_MODEL, else the config's
+    /// [embeddings]].
+    #[arg(long, requires = "about")]
+    model: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,6 +56,9 @@ pub(crate) enum Format {
 pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let from = a.from.as_deref().map(Day::parse).transpose()?;
     let to = a.to.as_deref().map(Day::parse).transpose()?;
+    if let Some(sentence) = &a.about {
+        return about(ctx, &a, sentence, from, to);
+    }
     let Some(library) = Library::open_read_only(&ctx.loc.library_path())? else {
         anyhow::bail!(
             "no library yet ({}): save papers with `arxiv-daily library add --tag TAG ID...` or `library import FILE --tag TAG`",
@@ -78,6 +90,70 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         };
         Ok(Some((from, to, recs, papers)))
     })?;
+    print(&a, out)
+}
+
+/// `--about`: the days' papers ranked for a sentence by meaning.
+fn about(
+    ctx: &Ctx,
+    a: &Args,
+    sentence: &str,
+    from: Option<Day>,
+    to: Option<Day>,
+) -> anyhow::Result<Outcome> {
+    let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
+    let Some(source) = arxiv_daily::embed::ModelSource::configured(
+        a.model.as_deref(),
+        reader.config(),
+        &ctx.loc.dir,
+    ) else {
+        anyhow::bail!(
+            "--about needs an embedding model: pass --model DIR, set ARXIV_DAILY_MODEL or add [embeddings] to the config (see `arxiv-daily embed --help`)"
+        );
+    };
+    let Some(vectors) = arxiv_daily::embed::open_vectors(&reader, &source)? else {
+        anyhow::bail!(
+            "the archive has no vectors of this model yet: run `arxiv-daily embed` first"
+        );
+    };
+    let vector = source.open()?.embed(&[sentence])?.remove(0);
+    let matrix = vectors.matrix()?;
+    let exclude = match Library::open_read_only(&ctx.loc.library_path())? {
+        Some(library) => Interests::of(&library, &[])?.exclude,
+        None => Default::default(),
+    };
+    let out = reader.read(|r| {
+        let Some((from, to)) = arxiv_daily::recommend::days(r, from, to, a.days)? else {
+            return Ok(None);
+        };
+        let req = Request {
+            from,
+            to,
+            category: a.category.clone(),
+            limit: a.limit,
+        };
+        let recs = arxiv_daily::recommend::about(r, sentence, &vector, &matrix, &exclude, &req)?;
+        let papers = if a.format == Some(Format::Bibtex) {
+            recs.iter()
+                .map(|rec| r.paper(&arxiv_daily::model::ArxivId::from_canonical(rec.id.clone())))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            vec![]
+        };
+        Ok(Some((from, to, recs, papers)))
+    })?;
+    print(a, out)
+}
+
+type Found = Option<(
+    Day,
+    Day,
+    Vec<arxiv_daily::recommend::Recommendation>,
+    Vec<Option<arxiv_daily::store::PaperView>>,
+)>;
+
+/// The recommendations in the format asked for.
+fn print(a: &Args, out: Found) -> anyhow::Result<Outcome> {
     let Some((from, to, recs, papers)) = out else {
         eprintln!("arxiv-daily: the archive lists no day yet");
         return Ok(Outcome::NothingFound);
@@ -111,7 +187,9 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             }
         }
         (false, Some(Format::Atom)) => {
-            let tags = if a.tag.is_empty() {
+            let tags = if a.about.is_some() {
+                arxiv_daily::recommend::ABOUT.to_string()
+            } else if a.tag.is_empty() {
                 "all".to_string()
             } else {
                 a.tag.join("+")

@@ -353,3 +353,70 @@ pub fn rerank_similar(
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(out)
 }
+
+/// The tag under which `about` files its papers.
+pub const ABOUT: &str = "about";
+
+/// Today's papers for a sentence, without a tag: the papers listed in `req`'s days (less
+/// `exclude`), ranked by the cosine of their vector (`meaning`: an embedding model's vectors) and
+/// `vector` (the sentence's, by the same model). The score is in standard deviations above the
+/// days' papers, as a tag's is above its background; `why`: the sentence's words the paper holds.
+/// Papers without a vector are left out (`embed` fills them). Ties in listing order.
+pub fn about(
+    reads: &Reads<'_>,
+    sentence: &str,
+    vector: &[f32],
+    meaning: &crate::embed::vectors::Matrix,
+    exclude: &HashSet<String>,
+    req: &Request,
+) -> Result<Vec<Recommendation>> {
+    let candidates: Vec<PaperText> = reads
+        .listed_between(req.from, req.to, req.category.as_deref())?
+        .into_iter()
+        .filter(|p| !exclude.contains(&p.id) && meaning.row(&p.id).is_some())
+        .collect();
+    let cosines: Vec<f32> = candidates
+        .iter()
+        .map(|p| meaning.cosine(vector, &p.id).unwrap_or(0.0))
+        .collect();
+    let n = cosines.len().max(1) as f32;
+    let mean = cosines.iter().sum::<f32>() / n;
+    let sd = (cosines.iter().map(|c| (c - mean) * (c - mean)).sum::<f32>() / n)
+        .sqrt()
+        .max(1e-6);
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| cosines[b].total_cmp(&cosines[a]).then(a.cmp(&b)));
+    order.truncate(req.limit);
+    let chosen: Vec<PaperText> = {
+        let mut slots: Vec<Option<PaperText>> = candidates.into_iter().map(Some).collect();
+        order.iter().filter_map(|&i| slots[i].take()).collect()
+    };
+    let words: Vec<String> = sentence
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| w.chars().count() > 3)
+        .map(str::to_lowercase)
+        .collect();
+    Ok(inflate(chosen)?
+        .into_iter()
+        .zip(order)
+        .map(|(t, i)| {
+            let text = format!("{} {}", t.title, t.abstract_text).to_lowercase();
+            let mut why: Vec<String> = Vec::new();
+            for w in &words {
+                if text.contains(w.as_str()) && !why.contains(w) && why.len() < WHY {
+                    why.push(w.clone());
+                }
+            }
+            Recommendation {
+                id: t.id,
+                title: t.title,
+                authors: t.authors,
+                first_announced: t.first_announced,
+                tag: ABOUT.to_string(),
+                score: ((cosines[i] - mean) / sd * 1000.0).round() / 1000.0,
+                why,
+                abstract_text: t.abstract_text,
+            }
+        })
+        .collect())
+}
