@@ -625,13 +625,14 @@ pub fn paper_with_similar(
     reads: &Reads<'_>,
     index: Option<&SearchIndex>,
     id: &crate::model::ArxivId,
+    meaning: Option<&crate::embed::vectors::Matrix>,
 ) -> anyhow::Result<Option<PaperWithSimilar>> {
     let Some(paper) = reads.paper(id)? else {
         return Ok(None);
     };
     let paper = Paper::from(paper);
     let similar = match index {
-        Some(index) => similar(reads, index, id, &five())?.unwrap_or_default(),
+        Some(index) => similar_by(reads, index, id, &five(), meaning)?.unwrap_or_default(),
         None => Vec::new(),
     };
     Ok(Some(PaperWithSimilar { paper, similar }))

@@ -35,7 +35,10 @@ pub(super) struct StatsArgs {
 pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     let id = ArxivId::parse(&a.id)?;
     let reader = Reader::open(&ctx.loc)?.with_index(false)?;
-    reader.read(|r| show(r, reader.index_if_open(), &id, &a))
+    let meaning = super::search::vectors_of(ctx, &reader, None)?
+        .map(|v| v.matrix())
+        .transpose()?;
+    reader.read(|r| show(r, reader.index_if_open(), &id, &a, meaning.as_ref()))
 }
 
 /// The paper, as text, JSON or BibTeX; its similar papers with an index.
@@ -44,10 +47,11 @@ fn show(
     index: Option<&arxiv_daily::index::SearchIndex>,
     id: &ArxivId,
     a: &Args,
+    meaning: Option<&arxiv_daily::embed::vectors::Matrix>,
 ) -> anyhow::Result<Outcome> {
     let mut out = stdout();
     if a.json || a.format == ShowFormat::Json {
-        let Some(shown) = arxiv_daily::views::paper_with_similar(r, index, id)? else {
+        let Some(shown) = arxiv_daily::views::paper_with_similar(r, index, id, meaning)? else {
             return not_found(id);
         };
         json_line(&mut out, &shown)?;
@@ -116,7 +120,9 @@ fn show(
             )?;
         }
         let similar = match index {
-            Some(index) => arxiv_daily::views::similar(r, index, id, &arxiv_daily::views::five())?,
+            Some(index) => {
+                arxiv_daily::views::similar_by(r, index, id, &arxiv_daily::views::five(), meaning)?
+            }
             None => None,
         };
         let similar = similar.unwrap_or_default();

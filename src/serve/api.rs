@@ -182,7 +182,7 @@ pub(crate) async fn paper(
 ) -> AppResult<Json<views::PaperWithSimilar>> {
     let id = ArxivId::parse(&id)?;
     let shown = blocking(&state, move |r, s| {
-        views::paper_with_similar(r, s.reader.index_if_open(), &id)
+        views::paper_with_similar(r, s.reader.index_if_open(), &id, s.meaning.as_ref())
     })
     .await?;
     shown
@@ -200,7 +200,7 @@ pub(crate) async fn similar(
             limit: 10,
             ..SearchRequest::default()
         };
-        views::similar(r, s.index()?, &id, &req)
+        views::similar_by(r, s.index()?, &id, &req, s.meaning.as_ref())
     })
     .await?;
     hits.map(Json)

@@ -58,6 +58,9 @@ pub(crate) struct AppState {
     pub(crate) library: library::LibraryState,
     /// The names a request may give in `Host` (DNS rebinding).
     hosts: host::Hosts,
+    /// The configured embedding model's vectors, read once at start (similar papers by meaning
+    /// beside the words; none without a model or vectors). A restart picks up new ones.
+    pub(crate) meaning: Option<crate::embed::vectors::Matrix>,
 }
 
 /// The largest form body a write accepts (bytes).
@@ -334,9 +337,26 @@ fn state(
         loopback,
         token.filter(|t| !t.is_empty()),
     )?;
+    let meaning = match crate::embed::ModelSource::configured(None, reader.config(), &loc.dir)
+        .map(|source| crate::embed::open_vectors(&reader, &source))
+    {
+        Some(Ok(Some(vectors))) => match vectors.matrix() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                eprintln!("arxiv-daily: warning: similar papers by words only: {e}");
+                None
+            }
+        },
+        Some(Err(e)) => {
+            eprintln!("arxiv-daily: warning: similar papers by words only: {e}");
+            None
+        }
+        _ => None,
+    };
     Ok(Arc::new(AppState {
         hosts,
         library,
+        meaning,
         reader,
         totals: Default::default(),
         stats: Default::default(),

@@ -26,8 +26,10 @@ pub(crate) async fn paper(
 ) -> PageResult {
     let id = ArxivId::parse(&id).map_err(AppError::from)?;
     let shown = blocking(&state, move |r, s| {
-        Ok(views::paper_with_similar(r, s.reader.index_if_open(), &id)?
-            .map(|shown| (shown, s.library.mine())))
+        Ok(
+            views::paper_with_similar(r, s.reader.index_if_open(), &id, s.meaning.as_ref())?
+                .map(|shown| (shown, s.library.mine())),
+        )
     })
     .await?;
     let Some((shown, mine)) = shown else {
