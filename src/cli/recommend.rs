@@ -70,25 +70,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         anyhow::bail!("the library has no tags: `arxiv-daily library add --tag TAG ID...`");
     }
     let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
-    let out = reader.read(|r| {
-        let Some((from, to)) = arxiv_daily::recommend::days(r, from, to, a.days)? else {
-            return Ok(None);
-        };
-        let req = Request {
-            from,
-            to,
-            category: a.category.clone(),
-            limit: a.limit,
-        };
-        let recs = arxiv_daily::recommend::recommend(r, &interests, &req)?;
-        let papers = if a.format == Some(Format::Bibtex) {
-            recs.iter()
-                .map(|rec| r.paper(&arxiv_daily::model::ArxivId::from_canonical(rec.id.clone())))
-                .collect::<Result<Vec<_>, _>>()?
-        } else {
-            vec![]
-        };
-        Ok(Some((from, to, recs, papers)))
+    let out = ranked(&reader, from, to, &a, |r, req| {
+        Ok(arxiv_daily::recommend::recommend(r, &interests, req)?)
     })?;
     print(&a, out)
 }
@@ -122,25 +105,10 @@ fn about(
         Some(library) => Interests::of(&library, &[])?.exclude,
         None => Default::default(),
     };
-    let out = reader.read(|r| {
-        let Some((from, to)) = arxiv_daily::recommend::days(r, from, to, a.days)? else {
-            return Ok(None);
-        };
-        let req = Request {
-            from,
-            to,
-            category: a.category.clone(),
-            limit: a.limit,
-        };
-        let recs = arxiv_daily::recommend::about(r, sentence, &vector, &matrix, &exclude, &req)?;
-        let papers = if a.format == Some(Format::Bibtex) {
-            recs.iter()
-                .map(|rec| r.paper(&arxiv_daily::model::ArxivId::from_canonical(rec.id.clone())))
-                .collect::<Result<Vec<_>, _>>()?
-        } else {
-            vec![]
-        };
-        Ok(Some((from, to, recs, papers)))
+    let out = ranked(&reader, from, to, a, |r, req| {
+        Ok(arxiv_daily::recommend::about(
+            r, sentence, &vector, &matrix, &exclude, req,
+        )?)
     })?;
     print(a, out)
 }
@@ -151,6 +119,40 @@ type Found = Option<(
     Vec<arxiv_daily::recommend::Recommendation>,
     Vec<Option<arxiv_daily::store::PaperView>>,
 )>;
+
+/// The days asked for (`None`: the archive lists none), ranked by `rank`, with the papers
+/// themselves for BibTeX.
+fn ranked(
+    reader: &arxiv_daily::archive::Reader,
+    from: Option<Day>,
+    to: Option<Day>,
+    a: &Args,
+    rank: impl FnOnce(
+        &arxiv_daily::archive::Reads<'_>,
+        &Request,
+    ) -> anyhow::Result<Vec<arxiv_daily::recommend::Recommendation>>,
+) -> anyhow::Result<Found> {
+    reader.read(|r| {
+        let Some((from, to)) = arxiv_daily::recommend::days(r, from, to, a.days)? else {
+            return Ok(None);
+        };
+        let req = Request {
+            from,
+            to,
+            category: a.category.clone(),
+            limit: a.limit,
+        };
+        let recs = rank(r, &req)?;
+        let papers = if a.format == Some(Format::Bibtex) {
+            recs.iter()
+                .map(|rec| r.paper(&arxiv_daily::model::ArxivId::from_canonical(rec.id.clone())))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            vec![]
+        };
+        Ok(Some((from, to, recs, papers)))
+    })
+}
 
 /// The recommendations in the format asked for.
 fn print(a: &Args, out: Found) -> anyhow::Result<Outcome> {
