@@ -27,9 +27,51 @@ pub(crate) struct SearchParams {
     /// `all`: every word required (the search language's exact meaning); otherwise the plain
     /// words rank the papers holding some of them.
     pub(crate) words: Option<String>,
+    /// `words`, `meaning` or `hybrid` (the default when the server has an embedding model and
+    /// its vectors; otherwise words).
+    pub(crate) mode: Option<String>,
 }
 
 impl SearchParams {
+    /// The signals asked for (`None`: the server's default); meaning from a server without a
+    /// model, or by date, is a 400.
+    pub(crate) fn mode(
+        &self,
+        state: &AppState,
+        req: &SearchRequest,
+    ) -> AppResult<Option<crate::embed::hybrid::Mode>> {
+        use crate::embed::hybrid::Mode;
+        let mode = self.parsed_mode()?;
+        if matches!(mode, Some(Mode::Meaning | Mode::Hybrid)) {
+            if state.model.is_none() {
+                return Err(AppError::bad_request(
+                    "this server searches by words only: it has no embedding model with vectors (see `arxiv-daily embed`)",
+                ));
+            }
+            if req.sort != SortBy::Relevance {
+                return Err(AppError::bad_request(
+                    "meaning ranks by relevance: not with sort=date",
+                ));
+            }
+        }
+        Ok(mode)
+    }
+
+    fn parsed_mode(&self) -> AppResult<Option<crate::embed::hybrid::Mode>> {
+        use crate::embed::hybrid::Mode;
+        Ok(match self.mode.as_deref() {
+            None | Some("") => None,
+            Some("words") => Some(Mode::Words),
+            Some("meaning") => Some(Mode::Meaning),
+            Some("hybrid") => Some(Mode::Hybrid),
+            Some(other) => {
+                return Err(AppError::bad_request(format!(
+                    "mode {other:?}: choose words, meaning or hybrid"
+                )));
+            }
+        })
+    }
+
     /// The request for page `page` of `size`, validated.
     pub(crate) fn request(&self) -> AppResult<SearchRequest> {
         super::check_query_length(&self.q)?;
@@ -92,8 +134,12 @@ pub(crate) fn run_search(
     state: &AppState,
     req: &SearchRequest,
     threads: usize,
+    mode: Option<crate::embed::hybrid::Mode>,
 ) -> anyhow::Result<SearchPage> {
     let index = state.index()?;
+    if let Some(page) = by_meaning(reads, state, req, threads, mode)? {
+        return Ok(page);
+    }
     let result = index.search(&SearchRequest {
         threads,
         ..req.clone()
@@ -131,6 +177,64 @@ pub(crate) fn run_search(
     })
 }
 
+/// A search by meaning or both, when the server has a model and its vectors and the request
+/// ranks by relevance (the default then is both); `None`: by words.
+fn by_meaning(
+    reads: &crate::archive::Reads<'_>,
+    state: &AppState,
+    req: &SearchRequest,
+    threads: usize,
+    mode: Option<crate::embed::hybrid::Mode>,
+) -> anyhow::Result<Option<SearchPage>> {
+    use crate::embed::hybrid::{self, Mode};
+    let (Some(model), Some(matrix), SortBy::Relevance) =
+        (state.model.as_ref(), state.meaning.as_ref(), req.sort)
+    else {
+        return Ok(None);
+    };
+    let mode = match mode {
+        Some(Mode::Words) => return Ok(None),
+        Some(m) => m,
+        None => Mode::Hybrid,
+    };
+    let text = hybrid::meaning_text(&req.query);
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let vector = model.embed(&[text.as_str()])?.remove(0);
+    let index = state.index()?;
+    let found = hybrid::search(
+        index,
+        matrix,
+        &vector,
+        &SearchRequest {
+            threads,
+            ..req.clone()
+        },
+        mode,
+    )?;
+    let key = format!(
+        "{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{}",
+        req.query, req.from, req.to, req.category, req.all_words
+    );
+    let counts = super::Totals::get_or_count(&state.totals, &found.words.searcher, key, || {
+        Ok(index.counts(&found.words)?)
+    })?;
+    let mut words = found.words;
+    words.hits = found.hits.iter().map(|f| f.hit.clone()).collect();
+    let mut hits = views::search_hits(reads, index, &words)?;
+    for (hit, f) in hits.iter_mut().zip(&found.hits) {
+        hit.found_by = Some(f.found_by);
+        hit.words_score = f.words;
+        hit.meaning_score = f.meaning;
+    }
+    Ok(Some(SearchPage {
+        total: counts.total,
+        all_words: counts.all_words,
+        hits,
+    }))
+}
+
 pub(crate) async fn search(
     State(state): State<Arc<AppState>>,
     Query(p): Query<SearchParams>,
@@ -139,8 +243,12 @@ pub(crate) async fn search(
         return Err(AppError::bad_request("the query `q` is empty"));
     }
     let req = p.request()?;
+    let mode = p.mode(&state, &req)?;
     Ok(Json(
-        blocking_wide(&state, move |r, s, threads| run_search(r, s, &req, threads)).await?,
+        blocking_wide(&state, move |r, s, threads| {
+            run_search(r, s, &req, threads, mode)
+        })
+        .await?,
     ))
 }
 

@@ -61,6 +61,8 @@ pub(crate) struct AppState {
     /// The configured embedding model's vectors, read once at start (similar papers by meaning
     /// beside the words; none without a model or vectors). A restart picks up new ones.
     pub(crate) meaning: Option<crate::embed::vectors::Matrix>,
+    /// The model itself, loaded once when it has vectors: searches by meaning.
+    pub(crate) model: Option<Box<dyn crate::embed::Embedder>>,
 }
 
 /// The largest form body a write accepts (bytes).
@@ -323,6 +325,33 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .into_response()
 }
 
+/// The configured embedding model's vectors and the model, when it has vectors; a model or
+/// vectors that cannot be read are a warning, and the server works by words.
+fn meaning_of(
+    loc: &Location,
+    reader: &Reader,
+) -> (
+    Option<crate::embed::vectors::Matrix>,
+    Option<Box<dyn crate::embed::Embedder>>,
+) {
+    let Some(source) = crate::embed::ModelSource::configured(None, reader.config(), &loc.dir)
+    else {
+        return (None, None);
+    };
+    let loaded = crate::embed::open_vectors(reader, &source).and_then(|v| match v {
+        Some(v) => Ok(Some((v.matrix()?, source.open()?))),
+        None => Ok(None),
+    });
+    match loaded {
+        Ok(Some((matrix, model))) => (Some(matrix), Some(model)),
+        Ok(None) => (None, None),
+        Err(e) => {
+            eprintln!("arxiv-daily: warning: searching by words only: {e}");
+            (None, None)
+        }
+    }
+}
+
 /// What the handlers share, over an opened reader.
 fn state(
     loc: &Location,
@@ -337,26 +366,12 @@ fn state(
         loopback,
         token.filter(|t| !t.is_empty()),
     )?;
-    let meaning = match crate::embed::ModelSource::configured(None, reader.config(), &loc.dir)
-        .map(|source| crate::embed::open_vectors(&reader, &source))
-    {
-        Some(Ok(Some(vectors))) => match vectors.matrix() {
-            Ok(m) => Some(m),
-            Err(e) => {
-                eprintln!("arxiv-daily: warning: similar papers by words only: {e}");
-                None
-            }
-        },
-        Some(Err(e)) => {
-            eprintln!("arxiv-daily: warning: similar papers by words only: {e}");
-            None
-        }
-        _ => None,
-    };
+    let (meaning, model) = meaning_of(loc, &reader);
     Ok(Arc::new(AppState {
         hosts,
         library,
         meaning,
+        model,
         reader,
         totals: Default::default(),
         stats: Default::default(),

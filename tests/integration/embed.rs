@@ -523,6 +523,33 @@ fn vector_rows(data: &Path) -> Vec<(String, i64)> {
     out
 }
 
+/// One GET through the web reader's router, in process: the status and the body.
+fn served(a: &TestArchive, uri: &str) -> (u16, String) {
+    let app = arxiv_daily::serve::router_for_tests(&arxiv_daily::archive::Location {
+        dir: a.data(),
+        config: None,
+        library: None,
+    })
+    .unwrap();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use tower::ServiceExt;
+            let req = axum::http::Request::get(uri)
+                .header(axum::http::header::HOST, "localhost")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let resp = app.oneshot(req).await.unwrap();
+            let status = resp.status().as_u16();
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (status, String::from_utf8(body.to_vec()).unwrap())
+        })
+}
+
 #[test]
 fn embed_fills_once_and_the_searches_use_meaning() {
     let a = TestArchive::new();
@@ -570,6 +597,10 @@ fn embed_fills_once_and_the_searches_use_meaning() {
         assert!(h["title"].as_str().unwrap().starts_with("Legged"), "{h}");
         assert!(h["meaning_score"].as_f64().unwrap() > 0.5, "{h}");
     }
+    // A server without a model says so when asked for meaning.
+    let (status, body) = served(&a, "/api/search?q=robots&mode=meaning");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("words only"), "{body}");
     // With the model configured, hybrid is the default, and each hit says what found it.
     a.write_config(&format!(
         "[embeddings]\nmodel = {:?}\n",
@@ -624,6 +655,57 @@ fn embed_fills_once_and_the_searches_use_meaning() {
             "{h}"
         );
     }
+    // A day's papers for a sentence, without a tag or a library.
+    let about = a.json_lines(&[
+        "recommend",
+        "--json",
+        "--limit",
+        "3",
+        "--about",
+        "legged robots that walk on rough ground",
+    ]);
+    assert_eq!(about.len(), 3);
+    for h in &about {
+        assert_eq!(h["tag"], "about");
+        assert!(h["title"].as_str().unwrap().starts_with("Legged"), "{h}");
+        assert!(h["score"].as_f64().unwrap() > 0.0, "{h}");
+        assert!(
+            h["why"].as_array().unwrap().iter().any(|w| w == "legged"),
+            "{h}"
+        );
+    }
+    // The web reader's similar papers and searches use the vectors too (read once at start).
+    let (status, body) = served(&a, "/api/similar/2601.00001");
+    assert_eq!(status, 200, "{body}");
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert!(!hits.is_empty());
+    for h in &hits {
+        assert!(
+            h["found_by"].is_string() && h["meaning_score"].is_number(),
+            "{h}"
+        );
+    }
+    let (status, body) = served(
+        &a,
+        "/api/search?q=robots+that+learn+to+walk&mode=meaning&size=25",
+    );
+    assert_eq!(status, 200, "{body}");
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let hits = page["hits"].as_array().unwrap();
+    assert!(hits.len() >= 5, "{page}");
+    for h in &hits[..5] {
+        assert!(h["title"].as_str().unwrap().starts_with("Legged"), "{h}");
+        assert!(h["meaning_score"].is_number(), "{h}");
+    }
+    let (status, body) = served(&a, "/api/search?q=retrieval+papers");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"found_by\""),
+        "hybrid is the default: {body}"
+    );
+    let (status, body) = served(&a, "/search?q=retrieval+papers&mode=hybrid");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Dense retrieval"), "{body}");
     let words = a.json_lines(&[
         "similar",
         "--json",

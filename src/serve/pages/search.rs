@@ -21,24 +21,28 @@ pub(crate) async fn search(
         return Ok(layout("Search", "", search_help(&p)).into_response());
     }
     let req = p.request()?;
+    let mode = p.mode(&state, &req)?;
     let q = p.q.clone();
-    let page =
-        match blocking_wide(&state, move |r, s, threads| run_search(r, s, &req, threads)).await {
-            Ok(page) => page,
-            Err(e) if e.status == StatusCode::BAD_REQUEST => {
-                let body = layout(
-                    "Search",
-                    &q,
-                    html! {
-                        (search_form(&p))
-                        p.error { (e.message) }
-                        (syntax_help())
-                    },
-                );
-                return Ok((StatusCode::BAD_REQUEST, body).into_response());
-            }
-            Err(e) => return Err(e.into()),
-        };
+    let page = match blocking_wide(&state, move |r, s, threads| {
+        run_search(r, s, &req, threads, mode)
+    })
+    .await
+    {
+        Ok(page) => page,
+        Err(e) if e.status == StatusCode::BAD_REQUEST => {
+            let body = layout(
+                "Search",
+                &q,
+                html! {
+                    (search_form(&p))
+                    p.error { (e.message) }
+                    (syntax_help())
+                },
+            );
+            return Ok((StatusCode::BAD_REQUEST, body).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mine = blocking(&state, |_, s| s.library.mine()).await?;
     let size = crate::serve::page_size(p.size)?;
     let number = p.page.unwrap_or(1).max(1);
