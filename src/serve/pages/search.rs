@@ -62,6 +62,7 @@ pub(crate) async fn search(
             ("category", &p.category),
             ("sort", &p.sort),
             ("words", &p.words),
+            ("mode", &p.mode),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 pairs.push((k, v));
