@@ -104,11 +104,6 @@ pub fn search(
     let near = matrix.nearest(vector, pool, |id| {
         filter.as_ref().is_none_or(|f| f.contains(id))
     });
-    let first_days: HashMap<String, Option<crate::model::Day>> = words
-        .hits
-        .iter()
-        .map(|h| (h.id.clone(), h.first_listed))
-        .collect();
     let lexical: HashMap<&str, &Hit> = words.hits.iter().map(|h| (h.id.as_str(), h)).collect();
     let semantic: HashMap<&str, f32> = near.iter().map(|(id, c)| (id.as_str(), *c)).collect();
 
@@ -199,7 +194,7 @@ pub fn search(
     // First days for the tie rule (and the page) where the words' search did not give one.
     let missing: Vec<String> = fused
         .iter()
-        .filter(|f| f.hit.first_listed.is_none() && !first_days.contains_key(&f.hit.id))
+        .filter(|f| f.hit.first_listed.is_none() && !lexical.contains_key(f.hit.id.as_str()))
         .map(|f| f.hit.id.clone())
         .collect();
     if !missing.is_empty() {

@@ -115,9 +115,10 @@ impl LocalModel {
     pub fn load(dir: &Path) -> Result<LocalModel> {
         let identity = identity_of_folder(dir)?;
         let config_path = dir.join("config.json");
-        let config: Config = serde_json::from_value(read_json(&config_path)?)
+        let config_json = read_json(&config_path)?;
+        let config: Config = serde_json::from_value(config_json.clone())
             .map_err(|e| model_error(&config_path, e))?;
-        let dim = read_json(&config_path)?
+        let dim = config_json
             .get("hidden_size")
             .and_then(|v| v.as_u64())
             .ok_or_else(|| model_error(&config_path, "no hidden_size"))? as usize;
@@ -137,7 +138,7 @@ impl LocalModel {
         } else {
             Pooling::Mean
         };
-        let positions = read_json(&config_path)?
+        let positions = config_json
             .get("max_position_embeddings")
             .and_then(|v| v.as_u64())
             .unwrap_or(512) as usize;
