@@ -601,6 +601,11 @@ fn embed_fills_once_and_the_searches_use_meaning() {
     let (status, body) = served(&a, "/api/search?q=robots&mode=meaning");
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("words only"), "{body}");
+    let (_, page) = served(&a, "/search?q=robots");
+    assert!(
+        !page.contains("name=\"mode\""),
+        "no choice without a model: {page}"
+    );
     // With the model configured, hybrid is the default, and each hit says what found it.
     a.write_config(&format!(
         "[embeddings]\nmodel = {:?}\n",
@@ -706,6 +711,9 @@ fn embed_fills_once_and_the_searches_use_meaning() {
     let (status, body) = served(&a, "/search?q=retrieval+papers&mode=hybrid");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Dense retrieval"), "{body}");
+    // The page offers the signals and says which found a hit.
+    assert!(body.contains("name=\"mode\""), "{body}");
+    assert!(body.contains("Found by its words and by meaning"), "{body}");
     let words = a.json_lines(&[
         "similar",
         "--json",

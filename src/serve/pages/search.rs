@@ -17,8 +17,9 @@ pub(crate) async fn search(
     State(state): State<Arc<AppState>>,
     Query(p): Query<SearchParams>,
 ) -> Result<Response, PageError> {
+    let meaning = state.model.is_some();
     if p.q.trim().is_empty() {
-        return Ok(layout("Search", "", search_help(&p)).into_response());
+        return Ok(layout("Search", "", search_help(&p, meaning)).into_response());
     }
     let req = p.request()?;
     let mode = p.mode(&state, &req)?;
@@ -34,7 +35,7 @@ pub(crate) async fn search(
                 "Search",
                 &q,
                 html! {
-                    (search_form(&p))
+                    (search_form(&p, meaning))
                     p.error { (e.message) }
                     (syntax_help())
                 },
@@ -78,7 +79,7 @@ pub(crate) async fn search(
         &format!("{} — search", p.q),
         &p.q,
         html! {
-            (search_form(&p))
+            (search_form(&p, meaning))
             p.lede {
                 @if page.total == 0 { "No papers match." } @else {
                     (crate::views::count_line(&crate::index::query::Counts { total: page.total, all_words: page.all_words }))
@@ -98,6 +99,11 @@ pub(crate) async fn search(
                         @if let Some(missing) = h.missing.as_ref().filter(|m| !m.is_empty()) {
                             p.missing { "Missing: " @for (i, w) in missing.iter().enumerate() { @if i > 0 { " " } s { (w) } } }
                         }
+                        @match h.found_by {
+                            Some("meaning") => p.missing { "Found by meaning" },
+                            Some("both") => p.missing { "Found by its words and by meaning" },
+                            _ => {}
+                        }
                         (controls(&h.id, &mine, &here, None))
                     }
                 }
@@ -113,8 +119,14 @@ pub(crate) async fn search(
     .into_response())
 }
 
-fn search_form(p: &SearchParams) -> Markup {
+/// The search form; `meaning`: the server has an embedding model (a choice of signals).
+fn search_form(p: &SearchParams, meaning: bool) -> Markup {
     let sort = p.sort.as_deref().unwrap_or("relevance");
+    let mode = p
+        .mode
+        .as_deref()
+        .filter(|m| !m.is_empty())
+        .unwrap_or("hybrid");
     let size = p.size.unwrap_or(25);
     html! {
         form.searchform action="/search" method="get" {
@@ -131,6 +143,15 @@ fn search_form(p: &SearchParams) -> Markup {
             label { "per page "
                 select name="size" {
                     @for n in [25, 50, 100, 200] { option value=(n) selected[size == n] { (n) } }
+                }
+            }
+            @if meaning {
+                label title="Rank by the words, by meaning (the embedding model's vectors), or by both" { "by "
+                    select name="mode" {
+                        option value="hybrid" selected[mode == "hybrid"] { "words and meaning" }
+                        option value="words" selected[mode == "words"] { "words" }
+                        option value="meaning" selected[mode == "meaning"] { "meaning" }
+                    }
                 }
             }
             label title="Require every word, as arXiv's search does, instead of ranking the papers that hold some" {
@@ -153,6 +174,6 @@ fn syntax_help() -> Markup {
     }
 }
 
-fn search_help(p: &SearchParams) -> Markup {
-    html! { h1 { "Search" } (search_form(p)) (syntax_help()) }
+fn search_help(p: &SearchParams, meaning: bool) -> Markup {
+    html! { h1 { "Search" } (search_form(p, meaning)) (syntax_help()) }
 }
