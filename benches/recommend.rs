@@ -50,6 +50,7 @@ fn main() {
                     TagPapers {
                         saved,
                         dismissed: vec![],
+                        description: None,
                     },
                 ));
             }
@@ -78,7 +79,7 @@ fn main() {
         for _ in 0..20 {
             let t = Instant::now();
             let recs = reader
-                .read(|r| Ok(recommend(r, &interests, &req)?))
+                .read(|r| Ok(recommend(r, &interests, &req, None)?))
                 .expect("recommend");
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             assert!(!recs.is_empty());

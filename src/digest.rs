@@ -134,6 +134,11 @@ impl Pending {
         Ok(Pending { interests, sent })
     }
 
+    /// The tags' interests (what a [`crate::recommend::Meaning`] embeds the descriptions of).
+    pub fn interests(&self) -> &Interests {
+        &self.interests
+    }
+
     /// Each tag's section for `day`: its best `limit` recommendations of the day's listing that
     /// score at least `min_score` and that the tag was never sent. A section may be empty.
     pub fn select(
@@ -142,6 +147,7 @@ impl Pending {
         day: Day,
         limit: usize,
         min_score: f32,
+        meaning: Option<&crate::recommend::Meaning<'_>>,
     ) -> anyhow::Result<Vec<Section>> {
         let mut sections = Vec::new();
         for ((tag, papers), sent) in self.interests.tags.iter().zip(&self.sent) {
@@ -156,7 +162,7 @@ impl Pending {
                 category: None,
                 limit: limit + sent.len(),
             };
-            let papers: Vec<_> = crate::recommend::recommend(r, &one, &req)?
+            let papers: Vec<_> = crate::recommend::recommend(r, &one, &req, meaning)?
                 .into_iter()
                 .filter(|p| p.score >= min_score && !sent.contains(&p.id))
                 .take(limit)

@@ -88,11 +88,22 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     drop(existing);
     let day = a.day.as_deref().map(Day::parse).transpose()?;
     let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
+    let loaded = super::recommend::meaning_of(ctx, &reader, None, pending.interests());
+    let meaning = loaded.as_ref().map(|(m, model)| {
+        super::recommend::warned(arxiv_daily::recommend::Meaning::new(
+            m,
+            model.as_deref(),
+            pending.interests(),
+        ))
+    });
     let found = reader.read(|r| {
         let Some(day) = day.or(r.newest_listed_day()?) else {
             return Ok(None);
         };
-        Ok(Some((day, pending.select(r, day, a.limit, a.min_score)?)))
+        Ok(Some((
+            day,
+            pending.select(r, day, a.limit, a.min_score, meaning.as_ref())?,
+        )))
     })?;
     let Some((day, sections)) = found else {
         anyhow::bail!("the archive lists no day yet: run `arxiv-daily ingest` first");

@@ -25,9 +25,22 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The tags: papers saved, dismissed, and the last digest.
+    /// Describe a tag's interest in words (the tag is created if new): it is recommended papers
+    /// before it has a saved one, by the words and, with an embedding model, by meaning; the
+    /// description keeps steering it as papers are saved.
+    Describe {
+        tag: String,
+        /// The interest, a sentence or a paragraph ("legged robots that learn to walk on rough
+        /// ground"); at most 1,000 characters.
+        #[arg(required_unless_present = "clear")]
+        text: Option<String>,
+        /// Take the description away.
+        #[arg(long, conflicts_with = "text")]
+        clear: bool,
+    },
+    /// The tags: papers saved, dismissed, the last digest and the description.
     Tags {
-        /// One JSON object per tag: tag, papers, dismissed, last_digest.
+        /// One JSON object per tag: tag, papers, dismissed, last_digest, description.
         #[arg(long)]
         json: bool,
     },
@@ -106,16 +119,35 @@ pub(crate) fn run(ctx: &Ctx, c: Command) -> anyhow::Result<Outcome> {
                 } else {
                     writeln!(
                         out,
-                        "{}\t{} saved\t{} dismissed\tlast digest {}",
+                        "{}\t{} saved\t{} dismissed\tlast digest {}{}",
                         t.tag,
                         t.papers,
                         t.dismissed,
-                        t.last_digest.as_deref().unwrap_or("never")
+                        t.last_digest.as_deref().unwrap_or("never"),
+                        t.description
+                            .as_deref()
+                            .map(|d| format!("\t\"{d}\""))
+                            .unwrap_or_default()
                     )?;
                 }
             }
             out.flush()?;
             Ok(found(!tags.is_empty()))
+        }
+        Command::Describe { tag, text, clear } => {
+            let tag = Tag::parse(&tag)?;
+            let text = if clear {
+                String::new()
+            } else {
+                text.unwrap_or_default()
+            };
+            let changed = Library::open(&path)?.change(|c| c.describe(&tag, &text))?;
+            match (changed, text.trim().is_empty()) {
+                (false, _) => println!("{tag}: unchanged"),
+                (true, true) => println!("{tag}: description taken away"),
+                (true, false) => println!("{tag}: described"),
+            }
+            Ok(Outcome::Done)
         }
         Command::Import { file, tag, json } => import_file(ctx, &path, &file, tag, json),
         Command::Export { tag, format } => export(ctx, &path, tag, format),

@@ -3,9 +3,11 @@
 use std::io::Write;
 
 use super::{Ctx, Outcome, json_line, stdout};
+use arxiv_daily::embed::vectors::Matrix;
+use arxiv_daily::embed::{Embedder, ModelSource};
 use arxiv_daily::library::Library;
 use arxiv_daily::model::Day;
-use arxiv_daily::recommend::{Interests, Request};
+use arxiv_daily::recommend::{Interests, Meaning, Request};
 
 /// The papers listed on those days (default: the newest archived day), less those already in
 /// the library, ranked by a model of each tag (its saved papers against its dismissals and the
@@ -40,9 +42,9 @@ pub(crate) struct Args {
     /// needed. The tag printed is "about".
     #[arg(long, conflicts_with = "tag")]
     about: Option<String>,
-    /// The embedding model for --about [default: $ARXIV_DAILY_MODEL, else the config's
-    /// [embeddings]].
-    #[arg(long, requires = "about")]
+    /// The embedding model: of --about, and of the tags' meaning (their papers' vectors and
+    /// descriptions) [default: $ARXIV_DAILY_MODEL, else the config's [embeddings]].
+    #[arg(long)]
     model: Option<std::path::PathBuf>,
 }
 
@@ -70,10 +72,54 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         anyhow::bail!("the library has no tags: `arxiv-daily library add --tag TAG ID...`");
     }
     let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
+    let loaded = meaning_of(ctx, &reader, a.model.as_deref(), &interests);
+    let meaning = loaded
+        .as_ref()
+        .map(|(m, model)| warned(Meaning::new(m, model.as_deref(), &interests)));
     let out = ranked(&reader, from, to, &a, |r, req| {
-        Ok(arxiv_daily::recommend::recommend(r, &interests, req)?)
+        Ok(arxiv_daily::recommend::recommend(
+            r,
+            &interests,
+            req,
+            meaning.as_ref(),
+        )?)
     })?;
     print(&a, out)
+}
+
+/// `meaning`, after a warning when the model failed on the descriptions.
+pub(crate) fn warned(meaning: Meaning<'_>) -> Meaning<'_> {
+    if let Some(e) = &meaning.failed {
+        eprintln!("arxiv-daily: warning: the tags' descriptions count by their words only: {e}");
+    }
+    meaning
+}
+
+/// The configured embedding model's vectors, and the model itself when a tag is described:
+/// the tags' meaning. `None` without a model or its vectors; vectors or a model that cannot be
+/// read are a warning, and the papers are ranked by their words.
+pub(crate) fn meaning_of(
+    ctx: &Ctx,
+    reader: &arxiv_daily::archive::Reader,
+    model: Option<&std::path::Path>,
+    interests: &Interests,
+) -> Option<(Matrix, Option<Box<dyn Embedder>>)> {
+    let source = ModelSource::configured(model, reader.config(), &ctx.loc.dir)?;
+    let described = interests.tags.iter().any(|(_, p)| p.description.is_some());
+    let loaded = arxiv_daily::embed::open_vectors(reader, &source).and_then(|v| match v {
+        Some(v) => Ok(Some((
+            v.matrix()?,
+            described.then(|| source.open()).transpose()?,
+        ))),
+        None => Ok(None),
+    });
+    match loaded {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("arxiv-daily: warning: recommending by the words only: {e}");
+            None
+        }
+    }
 }
 
 /// `--about`: the days' papers ranked for a sentence by meaning.
@@ -85,11 +131,8 @@ fn about(
     to: Option<Day>,
 ) -> anyhow::Result<Outcome> {
     let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
-    let Some(source) = arxiv_daily::embed::ModelSource::configured(
-        a.model.as_deref(),
-        reader.config(),
-        &ctx.loc.dir,
-    ) else {
+    let Some(source) = ModelSource::configured(a.model.as_deref(), reader.config(), &ctx.loc.dir)
+    else {
         anyhow::bail!(
             "--about needs an embedding model: pass --model DIR, set ARXIV_DAILY_MODEL or add [embeddings] to the config (see `arxiv-daily embed --help`)"
         );

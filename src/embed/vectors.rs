@@ -283,6 +283,11 @@ impl Matrix {
         self.row(id).map(|row| super::dot(row, query))
     }
 
+    /// The vectors' dimension.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
     pub fn len(&self) -> usize {
         self.ids.len()
     }

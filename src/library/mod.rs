@@ -21,10 +21,13 @@ use crate::sqlite::{self, MigrateError};
 
 pub use crate::archive::LIBRARY_FILE;
 
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("describe.sql")];
 
 /// The longest tag name.
 pub const TAG_MAX: usize = 40;
+
+/// The longest description of a tag, in characters: a sentence or a paragraph, not a paper.
+pub const DESCRIPTION_MAX: usize = 1000;
 
 /// What went wrong in the library.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +63,9 @@ pub enum LibraryError {
     Tag(#[from] TagError),
     #[error("no tag {0:?} in the library")]
     NoTag(String),
+    /// A description longer than [`DESCRIPTION_MAX`] characters.
+    #[error("a tag's description is at most {DESCRIPTION_MAX} characters; this one has {0}")]
+    DescriptionTooLong(usize),
     /// The library file could not be created.
     #[error("{path}")]
     Create {
@@ -162,13 +168,16 @@ pub struct TagSummary {
     pub dismissed: u64,
     /// When a digest last sent papers of this tag (RFC 3339, UTC).
     pub last_digest: Option<String>,
+    /// The interest in words (`library describe`).
+    pub description: Option<String>,
 }
 
-/// A tag's papers as its model reads them: saved (newest first) and dismissed ids.
+/// A tag as its model reads it: saved (newest first) and dismissed ids, and its description.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TagPapers {
     pub saved: Vec<String>,
     pub dismissed: Vec<String>,
+    pub description: Option<String>,
 }
 
 /// The library file.
@@ -310,7 +319,8 @@ impl Library {
                 "SELECT t.name,
                         (SELECT count(*) FROM entries e WHERE e.tag = t.name AND e.kind = 'saved'),
                         (SELECT count(*) FROM entries e WHERE e.tag = t.name AND e.kind = 'dismissed'),
-                        (SELECT max(at) FROM sent s WHERE s.tag = t.name)
+                        (SELECT max(at) FROM sent s WHERE s.tag = t.name),
+                        t.description
                  FROM tags t ORDER BY t.name",
             )
             .map_err(|e| self.err(e))?;
@@ -320,6 +330,7 @@ impl Library {
                 papers: r.get::<_, i64>(1)? as u64,
                 dismissed: r.get::<_, i64>(2)? as u64,
                 last_digest: r.get(3)?,
+                description: r.get(4)?,
             })
         })
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -336,9 +347,12 @@ impl Library {
         stored_tag(&self.conn, tag).map_err(|e| self.err(e))
     }
 
-    /// A tag's saved papers (newest first) and dismissals.
+    /// A tag's saved papers (newest first), dismissals and description.
     pub fn tag_papers(&self, tag: &str) -> Result<TagPapers> {
-        let mut out = TagPapers::default();
+        let mut out = TagPapers {
+            description: self.description(tag)?,
+            ..TagPapers::default()
+        };
         for e in self.entries(Some(tag))? {
             match e.kind {
                 Kind::Saved => out.saved.push(e.id),
@@ -346,6 +360,17 @@ impl Library {
             }
         }
         Ok(out)
+    }
+
+    /// A tag's description (`None`: no such tag, or not described).
+    pub fn description(&self, tag: &str) -> Result<Option<String>> {
+        self.conn
+            .prepare_cached(
+                "SELECT description FROM tags WHERE name = ?1 COLLATE NOCASE ORDER BY name = ?1 DESC, name LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([tag], |r| r.get(0)).optional())
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
     }
 
     /// Every id in the library under any tag, saved or dismissed.
@@ -475,6 +500,26 @@ impl Changes<'_> {
                 .map_err(|e| self.err(e))?;
         }
         Ok(n)
+    }
+
+    /// Describes a tag in words (creating it); an empty text takes the description away.
+    /// Returns whether the description changed.
+    pub fn describe(&self, tag: &Tag, text: &str) -> Result<bool> {
+        let text =
+            Some(text.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|t| !t.is_empty());
+        let len = text.as_deref().map_or(0, |t| t.chars().count());
+        if len > DESCRIPTION_MAX {
+            return Err(LibraryError::DescriptionTooLong(len));
+        }
+        let name = self.ensure_tag(tag)?;
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE tags SET description = ?2 WHERE name = ?1 AND description IS NOT ?2",
+            )
+            .and_then(|mut s| s.execute(params![name, text]))
+            .map_err(|e| self.err(e))?;
+        Ok(n > 0)
     }
 
     /// Records a visit of a profile's day page of `day`; returns the visit before it as

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::archive::Reads;
+use crate::embed::vectors::Matrix;
 use crate::library::TagPapers;
 use crate::model::Day;
 use crate::store::PaperText;
@@ -101,6 +102,109 @@ impl Interests {
     }
 }
 
+/// The meaning signal of recommendations: an embedding model's vectors of the archive and, per
+/// described tag, its description's vector by the same model.
+pub struct Meaning<'a> {
+    vectors: &'a Matrix,
+    descriptions: HashMap<String, Vec<f32>>,
+    /// Why the descriptions count by their words only: the model failed on them.
+    pub failed: Option<crate::embed::EmbedError>,
+}
+
+impl<'a> Meaning<'a> {
+    /// `vectors` and the descriptions of `interests`' tags embedded by `model` (one request for
+    /// all of them). Without a model, or when it fails (`failed` says why: the caller warns), a
+    /// description counts by its words only.
+    pub fn new(
+        vectors: &'a Matrix,
+        model: Option<&dyn crate::embed::Embedder>,
+        interests: &Interests,
+    ) -> Meaning<'a> {
+        let described: Vec<(&str, &str)> = interests
+            .tags
+            .iter()
+            .filter_map(|(t, p)| Some((t.as_str(), p.description.as_deref()?)))
+            .collect();
+        let mut descriptions = HashMap::new();
+        let mut failed = None;
+        if let (Some(model), false) = (model, described.is_empty()) {
+            let texts: Vec<&str> = described.iter().map(|d| d.1).collect();
+            match model.embed(&texts) {
+                Ok(vs) => {
+                    for ((tag, _), v) in described.iter().zip(vs) {
+                        descriptions.insert(tag.to_string(), crate::embed::normalized(v));
+                    }
+                }
+                Err(e) => failed = Some(e),
+            }
+        }
+        Meaning {
+            vectors,
+            descriptions,
+            failed,
+        }
+    }
+
+    /// A tag's direction in the model's space: its saved papers' vectors (the newer weighing
+    /// more, as in the words' similarity part) and its description's, counted as `described`
+    /// papers; scaled on `scale_ids` (the papers it has to tell apart). `None` when the tag has
+    /// neither a vector of a saved paper nor of a description.
+    fn tag(
+        &self,
+        tag: &str,
+        papers: &TagPapers,
+        scale_ids: &[&str],
+        params: Params,
+    ) -> Option<TagMeaning> {
+        let rows: Vec<&[f32]> = papers
+            .saved
+            .iter()
+            .filter_map(|id| self.vectors.row(id))
+            .collect();
+        let description = self.descriptions.get(tag);
+        if rows.is_empty() && description.is_none() {
+            return None;
+        }
+        let mut weights = model::recency_weights(rows.len(), params.recency);
+        let mean = weights.iter().sum::<f32>() / rows.len().max(1) as f32;
+        weights.iter_mut().for_each(|w| *w /= mean);
+        let mut direction = vec![0f32; self.vectors.dim()];
+        for (row, w) in rows.iter().zip(&weights) {
+            for (d, x) in direction.iter_mut().zip(*row) {
+                *d += w * x;
+            }
+        }
+        if let Some(v) = description {
+            for (d, x) in direction.iter_mut().zip(v) {
+                *d += params.described * x;
+            }
+        }
+        let direction = crate::embed::normalized(direction);
+        let cosines: Vec<f32> = scale_ids
+            .iter()
+            .filter_map(|id| Some(crate::embed::dot(&direction, self.vectors.row(id)?)))
+            .collect();
+        let scale = model::mean_std(cosines.iter().copied());
+        Some(TagMeaning { direction, scale })
+    }
+}
+
+/// One tag's meaning part: its direction and the scale of the cosines to it.
+struct TagMeaning {
+    direction: Vec<f32>,
+    scale: (f32, f32),
+}
+
+impl TagMeaning {
+    /// How far above the tag's papers to tell apart the paper's cosine is, in their standard
+    /// deviations; 0 (their mean) for a paper without a vector.
+    fn z(&self, row: Option<&[f32]>) -> f32 {
+        row.map_or(0.0, |r| {
+            (crate::embed::dot(&self.direction, r) - self.scale.0) / self.scale.1
+        })
+    }
+}
+
 /// A paper's text, inflated.
 struct Text {
     id: String,
@@ -131,12 +235,14 @@ fn document(t: &Text) -> String {
 }
 
 /// The papers listed on `req`'s days, less the library's, ranked for `interests`: each paper
-/// under the tag it scores best for, the best first (ties in listing order). Tags without a
-/// saved paper in the archive rank nothing.
+/// under the tag it scores best for, the best first (ties in listing order), by the words and,
+/// given `meaning`, by the embedding model's vectors too. Tags with neither a saved paper in the
+/// archive nor a description rank nothing.
 pub fn recommend(
     reads: &Reads<'_>,
     interests: &Interests,
     req: &Request,
+    meaning: Option<&Meaning<'_>>,
 ) -> Result<Vec<Recommendation>> {
     let candidates: Vec<PaperText> = reads
         .listed_between(req.from, req.to, req.category.as_deref())?
@@ -166,6 +272,7 @@ pub fn recommend(
         &background,
         interests,
         req.limit,
+        meaning,
     ))
 }
 
@@ -175,25 +282,46 @@ fn rank(
     background: &[Text],
     interests: &Interests,
     limit: usize,
+    meaning: Option<&Meaning<'_>>,
 ) -> Vec<Recommendation> {
-    // One vocabulary for every tag: the tagged papers, the background and the candidates.
+    // One vocabulary for every tag: the tagged papers, the descriptions, the background and the
+    // candidates.
+    let described: HashMap<&str, usize> = interests
+        .tags
+        .iter()
+        .filter(|(_, p)| p.description.is_some())
+        .enumerate()
+        .map(|(i, (t, _))| (t.as_str(), i))
+        .collect();
     let docs: Vec<String> = tagged
         .iter()
-        .chain(background)
-        .chain(candidates)
         .map(document)
+        .chain(
+            interests
+                .tags
+                .iter()
+                .filter_map(|(_, p)| p.description.clone()),
+        )
+        .chain(background.iter().chain(candidates).map(document))
         .collect();
     let (features, vectors) = Features::fit(&docs);
     let (tv, rest) = vectors.split_at(tagged.len());
+    let (dv, rest) = rest.split_at(described.len());
     let (bv, cv) = rest.split_at(background.len());
+    // The papers a tag's meaning is scaled on: the background and the candidates.
+    let scale_ids: Vec<&str> = background
+        .iter()
+        .chain(candidates)
+        .map(|t| t.id.as_str())
+        .collect();
     let tagged_at: HashMap<&str, usize> = tagged
         .iter()
         .enumerate()
         .map(|(i, t)| (t.id.as_str(), i))
         .collect();
     let params = Params::default();
-    // Per tag: each candidate's score and the tag's model.
-    let models: Vec<(&str, Model)> = interests
+    // Per tag: the tag's model and its meaning part.
+    let models: Vec<(&str, Model, Option<TagMeaning>)> = interests
         .tags
         .par_iter()
         .filter_map(|(tag, papers)| {
@@ -202,7 +330,11 @@ fn rank(
                     .filter_map(|id| tagged_at.get(id.as_str()).map(|&i| &tv[i]))
                     .collect()
             };
-            let positives = pick(&papers.saved);
+            let mut positives = pick(&papers.saved);
+            // The description is the newest word of the reader on the tag.
+            if let Some(&d) = described.get(tag.as_str()) {
+                positives.insert(0, &dv[d]);
+            }
             if positives.is_empty() {
                 return None;
             }
@@ -225,6 +357,7 @@ fn rank(
             Some((
                 tag.as_str(),
                 Model::train(&features, &positives, &negatives, &dismissed, params),
+                meaning.and_then(|m| m.tag(tag, papers, &scale_ids, params)),
             ))
         })
         .collect();
@@ -236,8 +369,14 @@ fn rank(
         .enumerate()
         .map(|(i, v)| {
             let mut top = (0usize, f32::NEG_INFINITY);
-            for (m, (_, model)) in models.iter().enumerate() {
-                let s = model.score(v);
+            let row = meaning.and_then(|m| m.vectors.row(&candidates[i].id));
+            for (m, (_, model, sense)) in models.iter().enumerate() {
+                let s = match sense {
+                    Some(sense) => {
+                        (model.score(v) + params.meaning * sense.z(row)) / (1.0 + params.meaning)
+                    }
+                    None => model.score(v),
+                };
                 if s > top.1 {
                     top = (m, s);
                 }
@@ -250,7 +389,7 @@ fn rank(
     best.into_iter()
         .map(|(i, score, m)| {
             let c = &candidates[i];
-            let (tag, model) = &models[m];
+            let (tag, model, _) = &models[m];
             Recommendation {
                 id: c.id.clone(),
                 title: c.title.clone(),

@@ -24,6 +24,11 @@ pub struct Params {
     /// How much more the newer saved papers count (0: all alike; 1: zotero-arxiv-daily's
     /// 1/(1 + log10(rank + 1)), the newest first).
     pub recency: f32,
+    /// The meaning part's weight (the cosine of a paper's vector to the tag's, when the
+    /// archive has an embedding model's vectors) against the words' (the SVM and similarity).
+    pub meaning: f32,
+    /// How many saved papers a tag's description counts as in its vector.
+    pub described: f32,
 }
 
 impl Default for Params {
@@ -34,17 +39,22 @@ impl Default for Params {
             knn: 0.5,
             background: 1500,
             recency: 1.0,
+            meaning: 1.0,
+            described: 3.0,
         };
-        // Tuning knob for the quality benchmark only: "c,dismissed,knn,background,recency".
+        // Tuning knob for the quality benchmark only:
+        // "c,dismissed,knn,background,recency[,meaning,described]".
         if let Ok(s) = std::env::var("ARXIV_DAILY_RECOMMEND_TUNE") {
             let v: Vec<f32> = s.split(',').filter_map(|x| x.parse().ok()).collect();
-            if v.len() == 5 {
+            if v.len() == 5 || v.len() == 7 {
                 p = Params {
                     c: v[0],
                     dismissed: v[1],
                     knn: v[2],
                     background: v[3] as usize,
                     recency: v[4],
+                    meaning: v.get(5).copied().unwrap_or(p.meaning),
+                    described: v.get(6).copied().unwrap_or(p.described),
                 };
             }
         }
@@ -94,9 +104,7 @@ impl Model {
         let n = (np + nn).max(1) as f32;
         let cp = params.c * n / (2.0 * np.max(1) as f32);
         let cn = params.c * n / (2.0 * nn.max(1) as f32);
-        let mut weights: Vec<f32> = (0..np)
-            .map(|i| (1.0 / (1.0 + ((i + 2) as f32).log10())).powf(params.recency))
-            .collect();
+        let mut weights = recency_weights(np, params.recency);
         let mean = weights.iter().sum::<f32>() / np.max(1) as f32;
         for w in &mut weights {
             *w /= mean;
@@ -210,7 +218,16 @@ impl Model {
     }
 }
 
-fn mean_std(xs: impl Iterator<Item = f32> + Clone) -> (f32, f32) {
+/// The weights of `n` saved papers, the newest first: 1/(1 + log10(rank + 1)) to the power
+/// `recency` (zotero-arxiv-daily's at 1; all alike at 0).
+pub fn recency_weights(n: usize, recency: f32) -> Vec<f32> {
+    (0..n)
+        .map(|i| (1.0 / (1.0 + ((i + 2) as f32).log10())).powf(recency))
+        .collect()
+}
+
+/// The mean and standard deviation of `xs` (at least 1e-6: a scale to divide by).
+pub fn mean_std(xs: impl Iterator<Item = f32> + Clone) -> (f32, f32) {
     let n = xs.clone().count().max(1) as f32;
     let mean = xs.clone().sum::<f32>() / n;
     let var = xs.map(|x| (x - mean) * (x - mean)).sum::<f32>() / n;

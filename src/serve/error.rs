@@ -123,6 +123,7 @@ fn classify(e: &(dyn Error + 'static)) -> Option<AppError> {
                 "There is no tag {t:?} in your library."
             ))),
             LibraryError::Tag(t) => Some(AppError::bad_request(t.to_string())),
+            LibraryError::DescriptionTooLong(_) => Some(AppError::bad_request(e.to_string())),
             LibraryError::Sqlite { source, .. } => busy(source),
             _ => None,
         };

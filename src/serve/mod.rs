@@ -223,6 +223,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
                     post(pages::library::remove).fallback(pages::library::write_by_get),
                 )
                 .route(
+                    "/library/describe",
+                    post(pages::library::describe).fallback(pages::library::write_by_get),
+                )
+                .route(
                     "/library/seen",
                     post(pages::library::seen).fallback(pages::library::write_by_get),
                 )

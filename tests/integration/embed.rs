@@ -757,6 +757,12 @@ fn vector_of(text: &str) -> Vec<f32> {
             v[i] += 1.0;
         }
     }
+    // Words no paper holds, near in meaning to those of the legged papers.
+    for (w, i) in [("quadruped", 2), ("locomotion", 1)] {
+        if text.to_lowercase().contains(w) {
+            v[i] += 1.0;
+        }
+    }
     v
 }
 
@@ -944,6 +950,47 @@ fn an_endpoint_embeds_in_batches_with_retries_and_the_key() {
         out.stderr
     );
     assert_eq!(a.stats()["papers"], 151);
+}
+
+#[test]
+fn a_tag_described_in_other_words_is_recommended_by_meaning() {
+    let a = TestArchive::new();
+    let file = a.scratch("in").join("papers.jsonl");
+    kaggle_papers(&file, 40);
+    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    // The description shares no word with any paper.
+    a.run(&["library", "describe", "walkers", "quadruped locomotion"])
+        .ok();
+    // By the words alone it does not find them.
+    let words = a.json_lines(&["recommend", "--json", "--tag", "walkers", "--limit", "5"]);
+    assert!(
+        words
+            .iter()
+            .all(|r| !r["title"].as_str().unwrap().starts_with("Legged")),
+        "{words:?}"
+    );
+    // With a model and its vectors, the description's meaning ranks the legged papers first.
+    let server = embeddings_server(vec![], None);
+    a.write_config(&format!(
+        "[embeddings]\nendpoint = {:?}\nendpoint_model = \"m\"\n",
+        server.url
+    ));
+    a.run(&["embed"]).ok();
+    let recs = a.json_lines(&["recommend", "--json", "--tag", "walkers", "--limit", "20"]);
+    assert_eq!(recs.len(), 20);
+    for r in &recs {
+        assert!(r["title"].as_str().unwrap().starts_with("Legged"), "{r}");
+        assert_eq!(r["tag"], "walkers");
+    }
+    assert!(
+        server
+            .texts
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|t| t == "quadruped locomotion"),
+        "the description is embedded by the configured model"
+    );
 }
 
 #[test]

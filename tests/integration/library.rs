@@ -395,6 +395,85 @@ fn recommendations_rank_the_tags_papers_first_explain_them_and_repeat_exactly() 
 }
 
 #[test]
+fn a_described_tag_is_recommended_before_it_has_a_saved_paper() {
+    let a = topical_archive();
+    let out = a
+        .run(&[
+            "library",
+            "describe",
+            "Law",
+            "court decisions, case law and the statutory interpretation of legal documents",
+        ])
+        .ok();
+    assert!(out.stdout.contains("Law: described"), "{}", out.stdout);
+    let tags = lines(&a.run(&["library", "tags", "--json"]).ok().stdout);
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags[0]["papers"], 0);
+    assert!(
+        tags[0]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("court decisions"),
+        "{tags:?}"
+    );
+    // No saved paper: the description alone ranks the newest day's four legal papers first.
+    let recs = lines(
+        &a.run(&["recommend", "--tag", "law", "--json", "--limit", "4"])
+            .ok()
+            .stdout,
+    );
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for n in 0..4 {
+        assert!(ids.contains(&topical_id(3, 2, n).as_str()), "{recs:?}");
+    }
+    assert!(recs.iter().all(|r| r["tag"] == "Law"), "{recs:?}");
+    // It keeps steering once papers are saved: with two chemistry papers saved to the tag, the
+    // legal papers still rank beside the chemistry ones.
+    a.run(&[
+        "library",
+        "add",
+        "--tag",
+        "Law",
+        &topical_id(0, 3, 0),
+        &topical_id(0, 3, 1),
+    ])
+    .ok();
+    let recs = lines(
+        &a.run(&["recommend", "--tag", "Law", "--json", "--limit", "8"])
+            .ok()
+            .stdout,
+    );
+    let of = |prefix: &str| {
+        recs.iter()
+            .filter(|r| r["id"].as_str().unwrap().starts_with(prefix))
+            .count()
+    };
+    assert!(of("2603.0032") >= 2 && of("2603.0033") >= 2, "{recs:?}");
+    // Too long a description is refused, and the one kept is unchanged.
+    let long = "legal ".repeat(200);
+    let out = a.run(&["library", "describe", "Law", &long]).code(2);
+    assert!(
+        out.stderr.contains("at most 1000 characters"),
+        "{}",
+        out.stderr
+    );
+    // Taken away: the tag ranks by its papers alone (chemistry now).
+    let out = a.run(&["library", "describe", "law", "--clear"]).ok();
+    assert!(out.stdout.contains("taken away"), "{}", out.stdout);
+    let tags = lines(&a.run(&["library", "tags", "--json"]).ok().stdout);
+    assert!(tags[0]["description"].is_null(), "{tags:?}");
+    let recs = lines(
+        &a.run(&["recommend", "--tag", "Law", "--json", "--limit", "1"])
+            .ok()
+            .stdout,
+    );
+    assert!(
+        recs[0]["id"].as_str().unwrap().starts_with("2603.0033"),
+        "{recs:?}"
+    );
+}
+
+#[test]
 fn similar_is_the_recommenders_engine_with_one_paper() {
     let a = topical_archive();
     let id = topical_id(3, 2, 0);

@@ -690,3 +690,65 @@ fn recommend_from_after_to_is_a_bad_request() {
     let (status, body) = get(&s, "/recommend?from=2026-04-01");
     assert_eq!(status, 400, "{body}");
 }
+
+#[test]
+fn a_new_interest_described_on_the_library_page_gets_recommendations() {
+    let a = topical_archive();
+    let s = serve(&a);
+    let (status, library) = get(&s, "/library");
+    assert_eq!(status, 200);
+    assert!(
+        library.contains("action=\"/library/describe\""),
+        "{library}"
+    );
+    let token = csrf(&library);
+    let describe = |tag: &str, text: &str, csrf: &str| {
+        post(
+            &s,
+            "/library/describe",
+            &[
+                ("csrf", csrf),
+                ("tag", tag),
+                ("description", text),
+                ("back", "/library"),
+            ],
+            &[],
+        )
+    };
+    // Without the form's token nothing is written.
+    assert_eq!(
+        describe("law", "court decisions", "").status().as_u16(),
+        403
+    );
+    // A bad tag or too long a text: 400, and nothing written.
+    assert_eq!(describe("no tag", "x", &token).status().as_u16(), 400);
+    let long = "legal ".repeat(200);
+    let r = describe("law", &long, &token);
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().unwrap().contains("1000 characters"));
+    assert!(a.run(&["library", "tags"]).stdout.is_empty());
+    let r = describe(
+        "law",
+        "court decisions, case law and the statutory interpretation of legal documents",
+        &token,
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/library");
+    let (_, library) = get(&s, "/library");
+    assert!(library.contains("statutory interpretation"), "{library}");
+    let (status, tag) = get(&s, "/library/law");
+    assert_eq!(status, 200);
+    assert!(tag.contains("class=\"description\""), "{tag}");
+    assert!(tag.contains("Change the description"), "{tag}");
+    // Before any saved paper, the newest day's legal papers come first.
+    let (status, page) = get(&s, "/recommend?tag=law");
+    assert_eq!(status, 200);
+    let first = page.find("/paper/2603.").expect("a recommended paper");
+    assert!(
+        page[first..].starts_with("/paper/2603.0032"),
+        "{}",
+        &page[first..first + 40]
+    );
+    // A GET of the address changes nothing.
+    assert_eq!(get(&s, "/library/describe").0, 403);
+}

@@ -14,7 +14,7 @@ use super::{PageError, PageResult, arxiv_links, author_links, controls, layout, 
 use crate::index::normalize;
 use crate::library::{Kind, Tag};
 use crate::model::{ArxivId, Day};
-use crate::recommend::{Interests, Recommendation, Request};
+use crate::recommend::{Interests, Meaning, Recommendation, Request};
 use crate::serve::library::{COOKIE, Mine};
 use crate::serve::{AppError, AppState, blocking, optional_day};
 use crate::source::unwrap_text;
@@ -116,6 +116,64 @@ pub(crate) async fn remove(
     change(state, headers, form, |c, t, ids| c.remove(t, ids)).await
 }
 
+/// The form that describes a tag in words (a new tag, or one of the library's).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DescribeForm {
+    csrf: Option<String>,
+    tag: Option<String>,
+    description: Option<String>,
+    back: Option<String>,
+}
+
+/// `POST /library/describe`: a tag's description (empty: taken away); the tag is made if new.
+pub(crate) async fn describe(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(form): Form<DescribeForm>,
+) -> Result<Response, PageError> {
+    state
+        .library
+        .check_write(&headers, form.csrf.as_deref().unwrap_or(""), None)?;
+    let tag = Tag::parse(form.tag.as_deref().unwrap_or("").trim())
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
+    let text = form.description.unwrap_or_default();
+    let back = back_of(form.back.as_deref(), format!("/library/{tag}"))?;
+    let s = Arc::clone(&state);
+    tokio::task::spawn_blocking(move || s.library.write(|c| c.describe(&tag, &text)))
+        .await
+        .map_err(|e| AppError::internal(&format_args!("the library writer: {e}")))?
+        .map_err(AppError::from)?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// The description form of `tag` (`None`: a new tag, named in the form).
+fn describe_form(mine: &Mine, tag: Option<&str>, text: Option<&str>) -> Markup {
+    let back = tag.map_or_else(|| "/library".to_string(), |t| format!("/library/{t}"));
+    html! {
+        form.describe method="post" action="/library/describe" {
+            input type="hidden" name="csrf" value=(mine.csrf);
+            input type="hidden" name="back" value=(back);
+            @match tag {
+                Some(t) => { input type="hidden" name="tag" value=(t); }
+                None => {
+                    label.row { "Tag " input name="tag" required placeholder="legged-robots" maxlength=(crate::library::TAG_MAX) pattern="[A-Za-z0-9][A-Za-z0-9._-]*"; }
+                }
+            }
+            label for=(format!("describe-{}", tag.unwrap_or("new"))) {
+                @if tag.is_some() { "What this tag is about, in your words" } @else { "The interest, in your words" }
+            }
+            textarea id=(format!("describe-{}", tag.unwrap_or("new"))) name="description" maxlength=(crate::library::DESCRIPTION_MAX)
+                placeholder="legged robots that learn to walk on rough ground" { (text.unwrap_or("")) }
+            div.row {
+                button type="submit" disabled[!mine.writable] {
+                    @if tag.is_some() { "Save the description" } @else { "Add the interest" }
+                }
+                span.small { "Recommended papers follow it from the next page on, before any paper is saved, and it keeps steering the tag as papers are." }
+            }
+        }
+    }
+}
+
 /// A GET (or any other method) at an address that changes the library: nothing changes.
 pub(crate) async fn write_by_get() -> PageError {
     PageError(AppError {
@@ -213,11 +271,12 @@ pub(crate) async fn login_page(State(state): State<Arc<AppState>>) -> Markup {
 
 /// `/library`: the tags.
 pub(crate) async fn library(State(state): State<Arc<AppState>>) -> PageResult {
-    let tags = blocking(&state, |_, s| {
-        s.library.read(|lib| match lib {
+    let (tags, mine) = blocking(&state, |_, s| {
+        let tags = s.library.read(|lib| match lib {
             Some(l) => Ok(l.tags()?),
             None => Ok(vec![]),
-        })
+        })?;
+        Ok((tags, s.library.mine()?))
     })
     .await?;
     Ok(layout(
@@ -234,7 +293,10 @@ pub(crate) async fn library(State(state): State<Arc<AppState>>) -> PageResult {
                     tbody {
                         @for t in &tags {
                             tr {
-                                td { a href={ "/library/" (t.tag) } { (t.tag) } }
+                                td {
+                                    a href={ "/library/" (t.tag) } { (t.tag) }
+                                    @if let Some(d) = &t.description { br; span.small { (d) } }
+                                }
                                 td.num { (t.papers) }
                                 td.num { (t.dismissed) }
                                 td { (t.last_digest.as_deref().unwrap_or("never")) }
@@ -248,6 +310,9 @@ pub(crate) async fn library(State(state): State<Arc<AppState>>) -> PageResult {
                 }
                 p { a href="/recommend" { "Recommended for every tag" } }
             }
+            h2 { "A new interest" }
+            p.small { "Describe it in a sentence: it gets recommendations before you save a paper to it." }
+            (describe_form(&mine, None, None))
         },
     ))
 }
@@ -257,6 +322,7 @@ struct TagPage {
     tag: Tag,
     saved: Vec<(String, String, String)>,
     dismissed: Vec<(String, String)>,
+    description: Option<String>,
     mine: Mine,
 }
 
@@ -269,18 +335,19 @@ pub(crate) async fn library_tag(
     let page = blocking(&state, move |r, s| {
         let found = s.library.read(|lib| match lib {
             Some(l) => match l.tag_name(asked.as_str())? {
-                Some(name) => Ok(Some((l.entries(Some(&name))?, name))),
+                Some(name) => Ok(Some((l.entries(Some(&name))?, l.description(&name)?, name))),
                 None => Ok(None),
             },
             None => Ok(None),
         })?;
-        let Some((entries, name)) = found else {
+        let Some((entries, description, name)) = found else {
             return Err(crate::library::LibraryError::NoTag(asked.to_string()).into());
         };
         let mut page = TagPage {
             tag: Tag::parse(&name)?,
             saved: vec![],
             dismissed: vec![],
+            description,
             mine: s.library.mine()?,
         };
         for e in entries {
@@ -319,6 +386,11 @@ pub(crate) async fn library_tag(
                 a href={ "/recommend?" (qs(&[("tag", tag.as_str())])) } { "Recommended for " (tag.as_str()) } " · "
                 a href={ "/feeds/recommend/" (tag.as_str()) ".atom" } { "Atom feed" } " · "
                 a href="/library" { "All tags" }
+            }
+            @if let Some(d) = &page.description { p.description { (d) } }
+            details open[page.description.is_none() && page.saved.is_empty()] {
+                summary.small { @if page.description.is_some() { "Change the description" } @else { "Describe this tag in words" } }
+                (describe_form(&page.mine, Some(tag.as_str()), page.description.as_deref()))
             }
             h2 { "Saved" }
             ul.saved {
@@ -384,6 +456,15 @@ fn ranked(
     })?;
     let key = format!("{tags:?} {from} {to} {limit}");
     let recs = s.library.cached(key, version, r.write_seq()?, || {
+        let meaning = s.meaning.as_ref().map(|m| {
+            let meaning = Meaning::new(m, s.model.as_deref(), &interests);
+            if let Some(e) = &meaning.failed {
+                eprintln!(
+                    "arxiv-daily serve: warning: the tags' descriptions count by their words only: {e}"
+                );
+            }
+            meaning
+        });
         Ok(crate::recommend::recommend(
             r,
             &interests,
@@ -393,6 +474,7 @@ fn ranked(
                 category: None,
                 limit,
             },
+            meaning.as_ref(),
         )?)
     })?;
     Ok(Some((recs, from, to)))
