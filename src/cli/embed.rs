@@ -15,12 +15,16 @@ pub(super) struct Args {
     /// Embed this text and print its vector; the archive is not read.
     #[arg(long)]
     text: Option<String>,
-    /// A sentence-transformers model folder (config.json, model.safetensors, tokenizer.json)
-    /// [default: $ARXIV_DAILY_MODEL, else the config's [embeddings]].
+    /// A sentence-transformers model folder (config.json, model.safetensors, tokenizer.json), or
+    /// a Hugging Face Hub id (sentence-transformers/all-MiniLM-L6-v2), fetched once into the data
+    /// folder [default: $ARXIV_DAILY_MODEL, else the config's [embeddings]].
     #[arg(long)]
     model: Option<PathBuf>,
     #[command(flatten)]
     filters: super::search::Filters,
+    /// Only these papers (ids as `show` takes them).
+    #[arg(conflicts_with = "text")]
+    ids: Vec<String>,
     /// One JSON object: the model, its dimension and the vector (--text), or what was embedded.
     #[arg(long)]
     json: bool,
@@ -59,6 +63,11 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         from: a.filters.from()?,
         to: a.filters.to()?,
         category: a.filters.category.clone(),
+        ids: a
+            .ids
+            .iter()
+            .map(|s| Ok(arxiv_daily::library::parse_id(s)?.to_string()))
+            .collect::<anyhow::Result<_>>()?,
     };
     let (filled, vectors) = fill_with_progress(ctx, model.as_ref(), &selection)?;
     let total = vectors.count()?;

@@ -96,7 +96,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             arxiv_daily::embed::Selection {
                 from: Some(*from),
                 to: Some(*to),
-                category: None,
+                ..Default::default()
             },
         );
     }

@@ -102,7 +102,10 @@ pub fn identity_of_folder(dir: &Path) -> Result<String> {
     let name = dir
         .canonicalize()
         .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .and_then(|d| {
+            super::hub::name_of_snapshot(&d)
+                .or_else(|| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
         .unwrap_or_else(|| "model".into());
     Ok(format!(
         "{name}@{}",

@@ -16,6 +16,7 @@
 //! made from, so a paper whose title or abstract changes is embedded again.
 
 pub mod endpoint;
+pub mod hub;
 pub mod hybrid;
 pub mod local;
 pub mod vectors;
@@ -67,6 +68,9 @@ pub trait Embedder: Send + Sync {
 pub enum ModelSource {
     /// A model folder in Hugging Face layout, run in process.
     Local(PathBuf),
+    /// A Hugging Face Hub model id not fetched yet: `open` fetches it into `cache` (the data
+    /// folder) and runs it in process.
+    Hub { id: String, data_dir: PathBuf },
     /// An OpenAI-compatible embeddings endpoint: its base URL (`http://host:port/v1`) and the
     /// model name it is asked for.
     Endpoint { url: String, model: String },
@@ -75,13 +79,24 @@ pub enum ModelSource {
 impl ModelSource {
     /// The model to use, in this order: `--model DIR`, `ARXIV_DAILY_MODEL`, the config's
     /// `[embeddings]` (`model = "DIR"`, or `endpoint` and `endpoint_model`). A relative folder in
-    /// the config is relative to the data folder. `None`: no model is configured.
+    /// the config is relative to the data folder. A Hub id (`owner/name`, not a folder) is the
+    /// model fetched into the data folder, or to be fetched. `None`: no model is configured.
     pub fn configured(cli: Option<&Path>, config: &Config, data_dir: &Path) -> Option<ModelSource> {
+        let named = |p: &Path| match p.to_str().filter(|s| hub::is_model_id(s)) {
+            Some(id) => match hub::cached(data_dir, id) {
+                Some(dir) => ModelSource::Local(dir),
+                None => ModelSource::Hub {
+                    id: id.to_string(),
+                    data_dir: data_dir.to_path_buf(),
+                },
+            },
+            None => ModelSource::Local(p.to_path_buf()),
+        };
         if let Some(dir) = cli {
-            return Some(ModelSource::Local(dir.to_path_buf()));
+            return Some(named(dir));
         }
         if let Some(dir) = std::env::var_os("ARXIV_DAILY_MODEL").filter(|v| !v.is_empty()) {
-            return Some(ModelSource::Local(PathBuf::from(dir)));
+            return Some(named(Path::new(&dir)));
         }
         let e = config.embeddings.as_ref()?;
         if let Some(url) = &e.endpoint {
@@ -92,7 +107,11 @@ impl ModelSource {
         }
         e.model.as_ref().map(|m| {
             let p = PathBuf::from(m);
-            ModelSource::Local(if p.is_relative() { data_dir.join(p) } else { p })
+            if hub::is_model_id(m) && !data_dir.join(&p).exists() {
+                named(&p)
+            } else {
+                ModelSource::Local(if p.is_relative() { data_dir.join(p) } else { p })
+            }
         })
     }
 
@@ -100,6 +119,9 @@ impl ModelSource {
     pub fn open(&self) -> Result<Box<dyn Embedder>> {
         Ok(match self {
             ModelSource::Local(dir) => Box::new(local::LocalModel::load(dir)?),
+            ModelSource::Hub { id, data_dir } => {
+                Box::new(local::LocalModel::load(&hub::fetch(data_dir, id)?)?)
+            }
             ModelSource::Endpoint { url, model } => {
                 Box::new(endpoint::Endpoint::connect(url, model)?)
             }
@@ -138,12 +160,14 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Which papers `fill` embeds: those listed in a range of days (in one category), or all.
+/// Which papers `fill` embeds: those listed in a range of days (in one category), or all; with
+/// `ids`, only those of them.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     pub from: Option<crate::model::Day>,
     pub to: Option<crate::model::Day>,
     pub category: Option<String>,
+    pub ids: Vec<String>,
 }
 
 /// What `fill` did.
@@ -171,6 +195,7 @@ pub fn fill(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Filled> {
     let have = vectors.hashes()?;
+    let only: std::collections::HashSet<&str> = selection.ids.iter().map(String::as_str).collect();
     let mut todo: Vec<String> = Vec::new();
     let mut current = 0;
     reader.read(|r| {
@@ -179,6 +204,9 @@ pub fn fill(
             selection.to,
             selection.category.as_deref(),
             |id, title, abstract_text| {
+                if !only.is_empty() && !only.contains(id) {
+                    return Ok(());
+                }
                 let hash = text_hash(&paper_text(title, abstract_text));
                 if have.get(id) == Some(&hash) {
                     current += 1;
@@ -224,6 +252,8 @@ pub fn fill(
 pub fn open_vectors(reader: &Reader, source: &ModelSource) -> Result<Option<Vectors>> {
     let identity = match source {
         ModelSource::Local(dir) => local::identity_of_folder(dir)?,
+        // Not fetched: no vectors of it can exist.
+        ModelSource::Hub { .. } => return Ok(None),
         ModelSource::Endpoint { url, model } => endpoint::identity(url, model),
     };
     Vectors::open_existing(reader.dir(), &identity)

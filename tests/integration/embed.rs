@@ -1037,3 +1037,169 @@ fn embed_killed_mid_run_resumes_and_embeds_each_paper_once() {
         assert!(rows.contains(kept), "{kept:?} kept its vector");
     }
 }
+
+/// A Hugging Face Hub stand-in on 127.0.0.1: `/{repo}/resolve/main/{file}` answers the files of
+/// `dir` as the Hub does (ranged GETs, with `etag`, `x-repo-commit` and `content-range`), 404 for
+/// any other; each request's path is recorded.
+fn hub_server(dir: std::path::PathBuf, repo: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                continue;
+            }
+            let path = line.split(' ').nth(1).unwrap_or("").to_string();
+            let mut start = 0usize;
+            let mut end = None;
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap();
+                let h = h.trim_end();
+                if h.is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':')
+                    && k.eq_ignore_ascii_case("range")
+                {
+                    let (a, b) = v
+                        .trim()
+                        .trim_start_matches("bytes=")
+                        .split_once('-')
+                        .unwrap();
+                    start = a.parse().unwrap();
+                    end = b.parse::<usize>().ok();
+                }
+            }
+            log.lock().unwrap().push(path.clone());
+            let file = path
+                .strip_prefix(&format!("/{repo}/resolve/main/"))
+                .map(|f| dir.join(f));
+            let response = match file.and_then(|f| std::fs::read(f).ok()) {
+                Some(bytes) => {
+                    let last = end.unwrap_or(bytes.len() - 1).min(bytes.len() - 1);
+                    let body = &bytes[start..=last];
+                    let etag = format!("{:x}", bytes.len() * 7919 + path.len());
+                    let mut r = format!(
+                        "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {start}-{last}/{}\r\nETag: \"{etag}\"\r\nX-Repo-Commit: 0123456789abcdef0123456789abcdef01234567\r\nConnection: close\r\n\r\n",
+                        body.len(),
+                        bytes.len()
+                    )
+                    .into_bytes();
+                    r.extend_from_slice(body);
+                    r
+                }
+                None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_vec(),
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn a_model_id_is_fetched_once_from_the_hub_at_hf_endpoint() {
+    let a = TestArchive::new();
+    let hub = a.scratch("hub");
+    write_tiny_model(&hub);
+    let (url, seen) = hub_server(hub, "test-org/tiny-bert");
+    let file = a.scratch("in").join("papers.jsonl");
+    kaggle_papers(&file, 10);
+    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    let home = a.scratch("hf-home");
+    let run = |args: &[&str], endpoint: &str| {
+        let out = a
+            .cmd(args)
+            .env("HF_ENDPOINT", endpoint)
+            .env("HF_HOME", &home)
+            .env_remove("HF_TOKEN")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Two papers named, then the rest.
+    let (code, stdout, stderr) = run(
+        &[
+            "embed",
+            "--model",
+            "test-org/tiny-bert",
+            "--json",
+            "2601.00001",
+            "arXiv:2601.00002v1",
+        ],
+        &url,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let done: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(done["embedded"], 2, "{done}");
+    let (code, stdout, stderr) = run(&["embed", "--model", "test-org/tiny-bert", "--json"], &url);
+    assert_eq!(code, Some(0), "{stderr}");
+    let done: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(done["embedded"], 8, "{done}");
+    assert!(
+        done["model"]
+            .as_str()
+            .unwrap()
+            .starts_with("test-org--tiny-bert@"),
+        "{done}"
+    );
+    let fetched = seen.lock().unwrap().clone();
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        assert!(fetched.iter().any(|p| p.ends_with(f)), "{f}: {fetched:?}");
+    }
+    // Kept in the data folder, in the Hub's cache layout.
+    assert!(
+        a.data()
+            .join("models/models--test-org--tiny-bert/snapshots")
+            .is_dir()
+    );
+    // Once fetched, the network is never asked again: the same vectors with the Hub gone.
+    let before = seen.lock().unwrap().len();
+    let (code, stdout, stderr) = run(
+        &[
+            "embed",
+            "--model",
+            "test-org/tiny-bert",
+            "--text",
+            TEXTS[0],
+            "--json",
+        ],
+        "http://127.0.0.1:9",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let got: Vec<f32> = serde_json::from_value(v["vector"].clone()).unwrap();
+    assert_close(&got, &reference(TEXTS[0]), "the fetched model");
+    assert_eq!(seen.lock().unwrap().len(), before);
+    // Searches read the fetched model's vectors without a fetch.
+    let (code, _, stderr) = run(
+        &[
+            "search",
+            "--json",
+            "--mode",
+            "meaning",
+            "--model",
+            "test-org/tiny-bert",
+            "legged robots",
+        ],
+        "http://127.0.0.1:9",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    // A model the Hub does not have: the error names it, exit 2.
+    let (code, _, stderr) = run(
+        &["embed", "--model", "test-org/no-such-model", "--text", "x"],
+        &url,
+    );
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("test-org/no-such-model"), "{stderr}");
+}
