@@ -226,6 +226,7 @@ fn papers(n: usize) -> &'static str {
 #[derive(serde::Serialize)]
 struct ImportOutput<'a, 'm> {
     added: usize,
+    described: usize,
     matched: Pass<'a, 'm, true>,
     unmatched: Pass<'a, 'm, false>,
 }
@@ -267,6 +268,7 @@ fn import_file(
             &mut out,
             &ImportOutput {
                 added: done.added,
+                described: done.described,
                 matched: Pass {
                     entries: &entries,
                     matcher: &matcher,
@@ -293,6 +295,10 @@ fn import_file(
             done.added,
             tag.as_ref().map(|t| format!(" to {t}")).unwrap_or_default()
         )?;
+        if done.described > 0 {
+            let tags = if done.described == 1 { "tag" } else { "tags" };
+            writeln!(out, "{} {tags} described", done.described)?;
+        }
         if done.unmatched > 0 {
             writeln!(
                 out,
@@ -337,6 +343,18 @@ fn export(
         ExportFormat::Json => {
             for e in &entries {
                 json_line(&mut out, e)?;
+            }
+            // The tags' descriptions, read back by `library import`.
+            for t in lib.tags()? {
+                let wanted = tag
+                    .as_deref()
+                    .is_none_or(|w| w.eq_ignore_ascii_case(&t.tag));
+                if let (Some(d), true) = (&t.description, wanted) {
+                    json_line(
+                        &mut out,
+                        &serde_json::json!({"tag": t.tag, "description": d}),
+                    )?;
+                }
             }
         }
         ExportFormat::Text | ExportFormat::Bibtex => {

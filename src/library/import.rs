@@ -109,6 +109,19 @@ impl<'t> Entries<'t> {
         matches!(self.form, Form::Json)
     }
 
+    /// The tags' descriptions a JSON export carries: (tag, description), in file order.
+    pub fn descriptions(&self) -> Vec<(String, String)> {
+        match self.form {
+            Form::Json => json_lines(self.text)
+                .filter_map(|r| match r {
+                    Ok(JsonItem::Description(t, d)) => Some((t, d)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The entries in file order.
     pub fn iter(&self) -> Box<dyn Iterator<Item = Cow<'_, Item>> + '_> {
         // Every line was checked by `parse`: none fails now.
@@ -395,37 +408,67 @@ fn plain_items(text: &str) -> impl Iterator<Item = Result<Item, (usize, String)>
     })
 }
 
+/// A line of `library export --format json`: an entry (id, tag, kind, added), or a tag's
+/// description (tag, description).
 #[derive(Deserialize)]
-struct JsonEntry {
-    id: String,
+struct JsonLine {
+    id: Option<String>,
     tag: String,
-    kind: String,
-    added: String,
+    kind: Option<String>,
+    added: Option<String>,
+    description: Option<String>,
+}
+
+/// What a JSON line holds.
+enum JsonItem {
+    Entry(Item),
+    Description(String, String),
 }
 
 /// `library export --format json`'s lines.
-fn json_items(text: &str) -> impl Iterator<Item = Result<Item, (usize, String)>> + '_ {
+fn json_lines(text: &str) -> impl Iterator<Item = Result<JsonItem, (usize, String)>> + '_ {
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(n, line)| {
-            let e: JsonEntry = serde_json::from_str(line).map_err(|e| (n + 1, e.to_string()))?;
-            let id = parse_id(&e.id).map_err(|e| (n + 1, e.to_string()))?;
+            let e: JsonLine = serde_json::from_str(line).map_err(|e| (n + 1, e.to_string()))?;
             super::Tag::parse(&e.tag).map_err(|e| (n + 1, e.to_string()))?;
-            let kind = match e.kind.as_str() {
-                "saved" => Kind::Saved,
-                "dismissed" => Kind::Dismissed,
+            let Some(key) = e.id else {
+                return match e.description {
+                    Some(d) if d.chars().count() <= super::DESCRIPTION_MAX => {
+                        Ok(JsonItem::Description(e.tag, d))
+                    }
+                    Some(d) => Err((
+                        n + 1,
+                        super::LibraryError::DescriptionTooLong(d.chars().count()).to_string(),
+                    )),
+                    None => Err((n + 1, "neither an id nor a description".into())),
+                };
+            };
+            let id = parse_id(&key).map_err(|e| (n + 1, e.to_string()))?;
+            let kind = match e.kind.as_deref() {
+                Some("saved") => Kind::Saved,
+                Some("dismissed") => Kind::Dismissed,
                 other => return Err((n + 1, format!("kind {other:?}: saved or dismissed"))),
             };
-            jiff::Timestamp::from_str_checked(&e.added).map_err(|why| (n + 1, why))?;
-            Ok(Item {
-                key: e.id.clone(),
+            let added = e.added.ok_or((n + 1, "no added".to_string()))?;
+            jiff::Timestamp::from_str_checked(&added).map_err(|why| (n + 1, why))?;
+            Ok(JsonItem::Entry(Item {
+                key,
                 line: n + 1,
                 id: Some((id, "line")),
                 title: None,
-                kept: Some((e.tag, kind, e.added)),
-            })
+                kept: Some((e.tag, kind, added)),
+            }))
         })
+}
+
+fn json_items(text: &str) -> impl Iterator<Item = Result<Item, (usize, String)>> + '_ {
+    json_lines(text).filter_map(|r| match r {
+        Ok(JsonItem::Entry(item)) => Some(Ok(item)),
+        Ok(JsonItem::Description(..)) => None,
+        Err(e) => Some(Err(e)),
+    })
 }
 
 trait FromStrChecked {
@@ -501,6 +544,8 @@ pub struct Imported {
     pub unmatched: usize,
     /// Library entries added or changed.
     pub added: usize,
+    /// Tags' descriptions set or changed (a JSON export's, when its lines keep their tags).
+    pub described: usize,
 }
 
 /// Checks that the entries of `file` have somewhere to go: the tag given, or their own (the
@@ -555,6 +600,11 @@ pub fn save(
                 (Some(t), None) => c.put(t, one, Kind::Saved, None)?,
                 (None, None) => 0,
             };
+        }
+        if tag.is_none() {
+            for (t, d) in entries.descriptions() {
+                done.described += usize::from(c.describe(&Tag::parse(&t)?, &d)?);
+            }
         }
         Ok(done)
     })

@@ -685,7 +685,10 @@ mod tests {
         // A library from before the rule, with two tags differing in case: each is reached by
         // its own spelling.
         lib.conn
-            .execute("INSERT INTO tags VALUES ('recsys', 'x')", [])
+            .execute(
+                "INSERT INTO tags (name, created) VALUES ('recsys', 'x')",
+                [],
+            )
             .unwrap();
         assert_eq!(lib.tag_name("recsys").unwrap().as_deref(), Some("recsys"));
         assert_eq!(lib.tag_name("RecSys").unwrap().as_deref(), Some("RecSys"));

@@ -449,6 +449,38 @@ fn a_described_tag_is_recommended_before_it_has_a_saved_paper() {
             .count()
     };
     assert!(of("2603.0032") >= 2 && of("2603.0033") >= 2, "{recs:?}");
+    // An export keeps the description, and an import into another library brings it back.
+    let export = a
+        .run(&["library", "export", "--format", "json"])
+        .ok()
+        .stdout;
+    assert!(export.contains("\"description\""), "{export}");
+    let file = a.scratch("export").join("library.jsonl");
+    std::fs::write(&file, &export).unwrap();
+    let other = a.scratch("other").join("library.sqlite3");
+    let other = other.to_str().unwrap();
+    let out = a
+        .run(&[
+            "--library",
+            other,
+            "library",
+            "import",
+            file.to_str().unwrap(),
+        ])
+        .ok();
+    assert!(out.stdout.contains("1 tag described"), "{}", out.stdout);
+    let tags = lines(
+        &a.run(&["--library", other, "library", "tags", "--json"])
+            .ok()
+            .stdout,
+    );
+    assert!(
+        tags[0]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("court decisions"),
+        "{tags:?}"
+    );
     // Too long a description is refused, and the one kept is unchanged.
     let long = "legal ".repeat(200);
     let out = a.run(&["library", "describe", "Law", &long]).code(2);
