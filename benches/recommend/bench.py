@@ -148,7 +148,7 @@ def main():
         cache = pickle.load(open(args.cache, "rb"))
     # arxiv-sanity-lite's features (its compute.py), fit on every paper.
     corpus = [f"{papers[i]['title']} {papers[i]['abstract']} {papers[i]['authors']}" for i in ids]
-    v = TfidfVectorizer(input="content", encoding="utf-8", decode_error="replace",
+    vectorizer = v = TfidfVectorizer(input="content", encoding="utf-8", decode_error="replace",
                         strip_accents="unicode", lowercase=True, analyzer="word",
                         stop_words="english", token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
                         ngram_range=(1, 2), max_features=20000, norm="l2", use_idf=True,
@@ -229,7 +229,7 @@ def main():
             if r["description"]:
                 # No anchor takes a sentence: its tf-idf cosine (sanity's features) stands in
                 # for both.
-                P = v.transform([r["description"]])
+                P = vectorizer.transform([r["description"]])
                 w = np.array([1.0])
                 cache[key] = None
             elif key not in cache:

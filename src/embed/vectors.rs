@@ -197,8 +197,9 @@ impl Vectors {
         {
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT INTO vectors (id, text_hash, v) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (id) DO UPDATE SET text_hash = excluded.text_hash, v = excluded.v",
+                    // A replaced vector gets a new rowid: a reader loads what changed since the
+                    // largest rowid it read (`Matrix::refresh`).
+                    "INSERT OR REPLACE INTO vectors (id, text_hash, v) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(fail)?;
             for (id, hash, v) in rows {
@@ -236,29 +237,99 @@ impl Vectors {
             dim: self.dim,
             ids: Vec::with_capacity(n),
             data: Vec::with_capacity(n * self.dim),
-            rows: HashMap::new(),
+            rows: HashMap::with_capacity(n),
+            read_to: 0,
         };
+        self.refresh(&mut m)?;
+        Ok(m)
+    }
+
+    /// Reads into `m` the vectors stored or replaced since it was read (rows past its largest
+    /// rowid): a new paper's is added, a changed paper's replaces its row. Returns how many.
+    pub fn refresh(&self, m: &mut Matrix) -> Result<usize> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, v FROM vectors")
+            .prepare_cached("SELECT rowid, id, v FROM vectors WHERE rowid > ?1 ORDER BY rowid")
             .map_err(|e| self.error(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.error(e))?;
+        let mut rows = stmt.query([m.read_to]).map_err(|e| self.error(e))?;
+        let mut n = 0;
         while let Some(r) = rows.next().map_err(|e| self.error(e))? {
-            let bytes = r.get_ref(1).map_err(|e| self.error(e))?;
+            m.read_to = r.get(0).map_err(|e| self.error(e))?;
+            let bytes = r.get_ref(2).map_err(|e| self.error(e))?;
             let bytes = bytes.as_blob().map_err(|e| self.error(e.into()))?;
             if bytes.len() != self.dim * 4 {
                 continue;
             }
-            m.ids.push(r.get(0).map_err(|e| self.error(e))?);
-            decode_into(bytes, &mut m.data);
+            let id: String = r.get(1).map_err(|e| self.error(e))?;
+            match m.rows.get(&id) {
+                Some(&i) => {
+                    let row = &mut m.data[i * self.dim..(i + 1) * self.dim];
+                    for (x, b) in row.iter_mut().zip(bytes.chunks_exact(4)) {
+                        *x = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                    }
+                }
+                None => {
+                    m.rows.insert(id.clone(), m.ids.len());
+                    m.ids.push(id);
+                    decode_into(bytes, &mut m.data);
+                }
+            }
+            n += 1;
         }
-        m.rows = m
-            .ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.clone(), i))
-            .collect();
-        Ok(m)
+        Ok(n)
+    }
+
+    /// A number that changes when another connection commits to the file (SQLite's
+    /// `data_version`): a reader refreshes its matrix when it does.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.error(e))
+    }
+}
+
+/// A matrix kept current with its file, for a long-running reader (`serve`): each use first
+/// reads what another process (`embed`, a daily `ingest`) committed since.
+pub struct LiveMatrix {
+    vectors: std::sync::Mutex<(Vectors, i64)>,
+    matrix: std::sync::RwLock<Matrix>,
+}
+
+impl LiveMatrix {
+    pub fn new(vectors: Vectors) -> Result<LiveMatrix> {
+        let version = vectors.data_version()?;
+        let matrix = vectors.matrix()?;
+        Ok(LiveMatrix {
+            vectors: std::sync::Mutex::new((vectors, version)),
+            matrix: std::sync::RwLock::new(matrix),
+        })
+    }
+
+    /// The matrix, after reading what was committed to the file since the last use. A file
+    /// that cannot be read now leaves the matrix as it was (the error is returned beside it).
+    pub fn read(&self) -> (std::sync::RwLockReadGuard<'_, Matrix>, Option<EmbedError>) {
+        let failed = {
+            let mut guard = self.vectors.lock().unwrap_or_else(|e| e.into_inner());
+            let (vectors, seen) = &mut *guard;
+            match vectors.data_version() {
+                Ok(now) if now != *seen => {
+                    let mut m = self.matrix.write().unwrap_or_else(|e| e.into_inner());
+                    match vectors.refresh(&mut m) {
+                        Ok(_) => {
+                            *seen = now;
+                            None
+                        }
+                        Err(e) => Some(e),
+                    }
+                }
+                Ok(_) => None,
+                Err(e) => Some(e),
+            }
+        };
+        (
+            self.matrix.read().unwrap_or_else(|e| e.into_inner()),
+            failed,
+        )
     }
 }
 
@@ -269,6 +340,8 @@ pub struct Matrix {
     data: Vec<f32>,
     /// The row of each id.
     rows: HashMap<String, usize>,
+    /// The largest rowid of the file read into it.
+    read_to: i64,
 }
 
 impl Matrix {

@@ -340,6 +340,11 @@ const STOP_WORDS: &[&str] = &[
     "yourselves",
 ];
 
+/// Whether `word` (lower case) is a stop word: it never explains a recommendation.
+pub fn is_stop_word(word: &str) -> bool {
+    stop_words().contains(word)
+}
+
 fn stop_words() -> &'static rustc_hash::FxHashSet<&'static str> {
     static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
         std::sync::OnceLock::new();

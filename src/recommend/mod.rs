@@ -532,8 +532,8 @@ pub fn about(
     };
     let words: Vec<String> = sentence
         .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .filter(|w| w.chars().count() > 3)
         .map(str::to_lowercase)
+        .filter(|w| w.chars().count() > 3 && !features::is_stop_word(w))
         .collect();
     Ok(inflate(chosen)?
         .into_iter()

@@ -187,8 +187,9 @@ fn by_meaning(
     mode: Option<crate::embed::hybrid::Mode>,
 ) -> anyhow::Result<Option<SearchPage>> {
     use crate::embed::hybrid::{self, Mode};
+    let meaning = state.meaning();
     let (Some(model), Some(matrix), SortBy::Relevance) =
-        (state.model.as_ref(), state.meaning.as_ref(), req.sort)
+        (state.model.as_ref(), meaning.as_deref(), req.sort)
     else {
         return Ok(None);
     };
@@ -290,7 +291,7 @@ pub(crate) async fn paper(
 ) -> AppResult<Json<views::PaperWithSimilar>> {
     let id = ArxivId::parse(&id)?;
     let shown = blocking(&state, move |r, s| {
-        views::paper_with_similar(r, s.reader.index_if_open(), &id, s.meaning.as_ref())
+        views::paper_with_similar(r, s.reader.index_if_open(), &id, s.meaning().as_deref())
     })
     .await?;
     shown
@@ -308,7 +309,7 @@ pub(crate) async fn similar(
             limit: 10,
             ..SearchRequest::default()
         };
-        views::similar_by(r, s.index()?, &id, &req, s.meaning.as_ref())
+        views::similar_by(r, s.index()?, &id, &req, s.meaning().as_deref())
     })
     .await?;
     hits.map(Json)

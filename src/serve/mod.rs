@@ -58,11 +58,25 @@ pub(crate) struct AppState {
     pub(crate) library: library::LibraryState,
     /// The names a request may give in `Host` (DNS rebinding).
     hosts: host::Hosts,
-    /// The configured embedding model's vectors, read once at start (similar papers by meaning
-    /// beside the words; none without a model or vectors). A restart picks up new ones.
-    pub(crate) meaning: Option<crate::embed::vectors::Matrix>,
+    /// The configured embedding model's vectors (similar papers by meaning beside the words;
+    /// none without a model or vectors at start), read at start and kept current: papers an
+    /// ingest embeds while the server runs are found by meaning on the next request.
+    pub(crate) meaning: Option<crate::embed::vectors::LiveMatrix>,
     /// The model itself, loaded once when it has vectors: searches by meaning.
     pub(crate) model: Option<Box<dyn crate::embed::Embedder>>,
+}
+
+impl AppState {
+    /// The embedding model's vectors, current (see [`crate::embed::vectors::LiveMatrix`]).
+    pub(crate) fn meaning(
+        &self,
+    ) -> Option<std::sync::RwLockReadGuard<'_, crate::embed::vectors::Matrix>> {
+        let (matrix, failed) = self.meaning.as_ref()?.read();
+        if let Some(e) = failed {
+            eprintln!("arxiv-daily serve: warning: the vectors could not be read again: {e}");
+        }
+        Some(matrix)
+    }
 }
 
 /// The largest form body a write accepts (bytes).
@@ -335,7 +349,7 @@ fn meaning_of(
     loc: &Location,
     reader: &Reader,
 ) -> (
-    Option<crate::embed::vectors::Matrix>,
+    Option<crate::embed::vectors::LiveMatrix>,
     Option<Box<dyn crate::embed::Embedder>>,
 ) {
     let Some(source) = crate::embed::ModelSource::configured(None, reader.config(), &loc.dir)
@@ -343,7 +357,10 @@ fn meaning_of(
         return (None, None);
     };
     let loaded = crate::embed::open_vectors(reader, &source).and_then(|v| match v {
-        Some(v) => Ok(Some((v.matrix()?, source.open()?))),
+        Some(v) => Ok(Some((
+            crate::embed::vectors::LiveMatrix::new(v)?,
+            source.open()?,
+        ))),
         None => Ok(None),
     });
     match loaded {

@@ -1203,3 +1203,57 @@ fn a_model_id_is_fetched_once_from_the_hub_at_hf_endpoint() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("test-org/no-such-model"), "{stderr}");
 }
+
+#[test]
+fn a_running_server_finds_papers_embedded_after_it_started() {
+    let a = TestArchive::new();
+    let model = a.scratch("tiny-model");
+    write_tiny_model(&model);
+    let file = a.scratch("in").join("papers.jsonl");
+    kaggle_papers(&file, 20);
+    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    a.write_config(&format!("[embeddings]\nmodel = {:?}\n", model));
+    // Half the papers embedded before the server starts.
+    let first: Vec<String> = (1..=10).map(|i| format!("2601.{i:05}")).collect();
+    let mut args = vec!["embed"];
+    args.extend(first.iter().map(String::as_str));
+    a.run(&args).ok();
+    let app = arxiv_daily::serve::router_for_tests(&arxiv_daily::archive::Location {
+        dir: a.data(),
+        config: None,
+        library: None,
+    })
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let get = |uri: &str| {
+        rt.block_on(async {
+            use tower::ServiceExt;
+            let req = axum::http::Request::get(uri)
+                .header(axum::http::header::HOST, "localhost")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let resp = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), 200);
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            serde_json::from_slice::<Vec<serde_json::Value>>(&body).unwrap()
+        })
+    };
+    let by_meaning = |hits: &[serde_json::Value]| {
+        hits.iter()
+            .filter(|h| h["meaning_score"].is_number())
+            .count()
+    };
+    // Paper 15 has no vector yet: its similar papers are found by the words alone.
+    let before = get("/api/similar/2601.00015");
+    assert!(!before.is_empty());
+    assert_eq!(by_meaning(&before), 0, "{before:?}");
+    // The rest embedded while the server runs: the next request finds them by meaning.
+    a.run(&["embed"]).ok();
+    let after = get("/api/similar/2601.00015");
+    assert!(by_meaning(&after) > 0, "{after:?}");
+}

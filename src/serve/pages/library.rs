@@ -301,7 +301,7 @@ pub(crate) async fn library(State(state): State<Arc<AppState>>) -> PageResult {
                                 td.num { (t.dismissed) }
                                 td { (t.last_digest.as_deref().unwrap_or("never")) }
                                 td {
-                                    a href={ "/recommend?" (qs(&[("tag", &t.tag)])) } { "Recommended" } " · "
+                                    a href={ "/recommend?" (qs(&[("tag", &t.tag)])) } { "Recommended" } span.sep { " · " }
                                     a href={ "/feeds/recommend/" (t.tag) ".atom" } { "Atom feed" }
                                 }
                             }
@@ -393,6 +393,9 @@ pub(crate) async fn library_tag(
                 (describe_form(&page.mine, Some(tag.as_str()), page.description.as_deref()))
             }
             h2 { "Saved" }
+            @if page.saved.is_empty() {
+                p.small { "No paper saved yet: save one from any day, search or paper page." }
+            }
             ul.saved {
                 @for (id, title, added) in &page.saved {
                     li {
@@ -456,7 +459,8 @@ fn ranked(
     })?;
     let key = format!("{tags:?} {from} {to} {limit}");
     let recs = s.library.cached(key, version, r.write_seq()?, || {
-        let meaning = s.meaning.as_ref().map(|m| {
+        let matrix = s.meaning();
+        let meaning = matrix.as_deref().map(|m| {
             let meaning = Meaning::new(m, s.model.as_deref(), &interests);
             if let Some(e) = &meaning.failed {
                 eprintln!(

@@ -27,7 +27,7 @@ pub(crate) async fn paper(
     let id = ArxivId::parse(&id).map_err(AppError::from)?;
     let shown = blocking(&state, move |r, s| {
         Ok(
-            views::paper_with_similar(r, s.reader.index_if_open(), &id, s.meaning.as_ref())?
+            views::paper_with_similar(r, s.reader.index_if_open(), &id, s.meaning().as_deref())?
                 .map(|shown| (shown, s.library.mine())),
         )
     })
