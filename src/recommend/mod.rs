@@ -147,12 +147,14 @@ impl<'a> Meaning<'a> {
 
     /// A tag's direction in the model's space: its saved papers' vectors (the newer weighing
     /// more, as in the words' similarity part) and its description's, counted as `described`
-    /// papers; scaled on `scale_ids` (the papers it has to tell apart). `None` when the tag has
+    /// papers; scaled on `scale_ids` (the papers it has to tell apart); weighing less the more
+    /// papers (`saved`, those in the archive) the words learn from. `None` when the tag has
     /// neither a vector of a saved paper nor of a description.
     fn tag(
         &self,
         tag: &str,
         papers: &TagPapers,
+        saved: usize,
         scale_ids: &[&str],
         params: Params,
     ) -> Option<TagMeaning> {
@@ -185,14 +187,20 @@ impl<'a> Meaning<'a> {
             .filter_map(|id| Some(crate::embed::dot(&direction, self.vectors.row(id)?)))
             .collect();
         let scale = model::mean_std(cosines.iter().copied());
-        Some(TagMeaning { direction, scale })
+        let weight = params.meaning / (1.0 + saved as f32 / params.meaning_knee.max(1e-3));
+        Some(TagMeaning {
+            direction,
+            scale,
+            weight,
+        })
     }
 }
 
-/// One tag's meaning part: its direction and the scale of the cosines to it.
+/// One tag's meaning part: its direction, the scale of the cosines to it, and its weight.
 struct TagMeaning {
     direction: Vec<f32>,
     scale: (f32, f32),
+    weight: f32,
 }
 
 impl TagMeaning {
@@ -331,6 +339,7 @@ fn rank(
                     .collect()
             };
             let mut positives = pick(&papers.saved);
+            let saved = positives.len();
             // The description is the newest word of the reader on the tag.
             if let Some(&d) = described.get(tag.as_str()) {
                 positives.insert(0, &dv[d]);
@@ -357,7 +366,7 @@ fn rank(
             Some((
                 tag.as_str(),
                 Model::train(&features, &positives, &negatives, &dismissed, params),
-                meaning.and_then(|m| m.tag(tag, papers, &scale_ids, params)),
+                meaning.and_then(|m| m.tag(tag, papers, saved, &scale_ids, params)),
             ))
         })
         .collect();
@@ -373,7 +382,7 @@ fn rank(
             for (m, (_, model, sense)) in models.iter().enumerate() {
                 let s = match sense {
                     Some(sense) => {
-                        (model.score(v) + params.meaning * sense.z(row)) / (1.0 + params.meaning)
+                        (model.score(v) + sense.weight * sense.z(row)) / (1.0 + sense.weight)
                     }
                     None => model.score(v),
                 };

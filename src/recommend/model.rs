@@ -25,8 +25,12 @@ pub struct Params {
     /// 1/(1 + log10(rank + 1)), the newest first).
     pub recency: f32,
     /// The meaning part's weight (the cosine of a paper's vector to the tag's, when the
-    /// archive has an embedding model's vectors) against the words' (the SVM and similarity).
+    /// archive has an embedding model's vectors) against the words' (the SVM and similarity),
+    /// for a tag without a saved paper; it fades as papers are saved: `meaning / (1 + n /
+    /// meaning_knee)` with `n` saved papers. Meaning is the prior, the words the evidence.
     pub meaning: f32,
+    /// The number of saved papers at which the meaning part weighs half as much.
+    pub meaning_knee: f32,
     /// How many saved papers a tag's description counts as in its vector.
     pub described: f32,
 }
@@ -39,14 +43,15 @@ impl Default for Params {
             knn: 0.5,
             background: 1500,
             recency: 1.0,
-            meaning: 1.0,
+            meaning: 2.0,
+            meaning_knee: 3.0,
             described: 3.0,
         };
         // Tuning knob for the quality benchmark only:
-        // "c,dismissed,knn,background,recency[,meaning,described]".
+        // "c,dismissed,knn,background,recency[,meaning,described[,meaning_knee]]".
         if let Ok(s) = std::env::var("ARXIV_DAILY_RECOMMEND_TUNE") {
             let v: Vec<f32> = s.split(',').filter_map(|x| x.parse().ok()).collect();
-            if v.len() == 5 || v.len() == 7 {
+            if matches!(v.len(), 5 | 7 | 8) {
                 p = Params {
                     c: v[0],
                     dismissed: v[1],
@@ -55,6 +60,7 @@ impl Default for Params {
                     recency: v[4],
                     meaning: v.get(5).copied().unwrap_or(p.meaning),
                     described: v.get(6).copied().unwrap_or(p.described),
+                    meaning_knee: v.get(7).copied().unwrap_or(p.meaning_knee),
                 };
             }
         }

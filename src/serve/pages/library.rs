@@ -558,8 +558,9 @@ pub(crate) async fn recommend(
             }
             p.lede {
                 "Papers listed on " (days) ", less those in your library, ranked by each tag's model "
-                "(its saved papers against its dismissals and the archive's other papers); "
-                "the words are those of the paper that weigh most in it."
+                "(its saved papers and description against its dismissals and the archive's other papers"
+                @if state.meaning.is_some() { ", by their words and their meaning" }
+                "); the words are those of the paper that weigh most in it."
                 @if let Some(t) = &tag { " " a href={ "/feeds/recommend/" (t) ".atom" } { "Atom feed" } }
             }
             @if k.mine.tags.is_empty() {
