@@ -7,7 +7,7 @@ interests are never pure); on each of the next archived days, the relevant paper
 papers of the topic. Kinds: focused (25 + 5 unrelated), cold start (5), two interests
 (12 + 12 + 6 unrelated), one paper (1), described (no paper: the tag is described by the reader's
 sentence, `library describe`; the anchors, which take no sentence, are replaced by the sentence's
-tf-idf cosine). With an embedding model configured for the archive (`[embeddings]`, or
+tf-idf cosine), focused+sentence (the focused library and the sentence). With an embedding model configured for the archive (`[embeddings]`, or
 ARXIV_DAILY_MODEL), arxiv-daily ranks by meaning too; --embed first fills the vectors the readers
 need (benches/st-endpoint.py serves sentence-transformers as the endpoint). Rankers, in the same run, over the same candidates (the day's listing
 less the reader's library):
@@ -72,7 +72,7 @@ TOPICS = [
 D0S = ["2025-06-02", "2025-11-03", "2026-03-02", "2026-06-01"]
 EVAL_DAYS = 4
 KINDS = {"focused": (25, 0, 5), "cold start": (5, 0, 0), "two interests": (12, 12, 6),
-         "one paper": (1, 0, 0), "described": (0, 0, 0)}
+         "one paper": (1, 0, 0), "described": (0, 0, 0), "focused+sentence": (25, 0, 5)}
 
 
 def load_listings(path):
@@ -189,7 +189,8 @@ def main():
             lib += rng.sample(pool, nu)
             eval_days = [d for d in sorted_days if d >= d0][:EVAL_DAYS]
             readers.append({"kind": kind, "topics": topics_of, "library": lib, "days": eval_days,
-                            "description": describe[name] if kind == "described" else None})
+                            "description": describe[name]
+                            if kind in ("described", "focused+sentence") else None})
     if args.embed:
         need = set()
         for r in readers:
@@ -226,7 +227,7 @@ def main():
             w /= max(w.sum(), 1e-9)
             P = X[[row[i] for i in newest]]
             key = (r["kind"], tuple(r["topics"]), tuple(lib))
-            if r["description"]:
+            if r["description"] and not lib:
                 # No anchor takes a sentence: its tf-idf cosine (sanity's features) stands in
                 # for both.
                 P = vectorizer.transform([r["description"]])
@@ -243,7 +244,7 @@ def main():
             libfile = os.path.join(tmp, f"lib{n}.sqlite3")
             if r["description"]:
                 run(args, libfile, ["library", "describe", "t", r["description"]])
-            else:
+            if lib:
                 run(args, libfile, ["library", "add", "--tag", "t", *lib])
             for d in r["days"]:
                 cands = [i for i in days[d] if i in row and i not in libset]
@@ -288,7 +289,7 @@ def main():
                 continue
             nd = float(np.mean([x[0] for x in res[m]]))
             p = float(np.mean([x[1] for x in res[m]]))
-            if kind not in ("one paper", "described"):
+            if kind not in ("one paper", "described", "focused+sentence"):
                 every[m] += res[m]
             report.setdefault(kind, {})[m] = {"ndcg@10": nd, "p@10": p, "cases": len(res[m])}
             cells.append(f"{nd:.3f} / {p:.3f}".rjust(17))

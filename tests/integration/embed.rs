@@ -523,14 +523,24 @@ fn vector_rows(data: &Path) -> Vec<(String, i64)> {
     out
 }
 
-/// One GET through the web reader's router, in process: the status and the body.
-fn served(a: &TestArchive, uri: &str) -> (u16, String) {
-    let app = arxiv_daily::serve::router_for_tests(&arxiv_daily::archive::Location {
+/// The web reader's router over the test's archive, in process.
+fn router(a: &TestArchive) -> axum::Router {
+    arxiv_daily::serve::router_for_tests(&arxiv_daily::archive::Location {
         dir: a.data(),
         config: None,
         library: None,
     })
-    .unwrap();
+    .unwrap()
+}
+
+/// One GET through a new router (read at start, as a server): the status and the body.
+fn served(a: &TestArchive, uri: &str) -> (u16, String) {
+    served_by(&router(a), uri)
+}
+
+/// One GET through `app`: the status and the body.
+fn served_by(app: &axum::Router, uri: &str) -> (u16, String) {
+    let app = app.clone();
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -1218,30 +1228,11 @@ fn a_running_server_finds_papers_embedded_after_it_started() {
     let mut args = vec!["embed"];
     args.extend(first.iter().map(String::as_str));
     a.run(&args).ok();
-    let app = arxiv_daily::serve::router_for_tests(&arxiv_daily::archive::Location {
-        dir: a.data(),
-        config: None,
-        library: None,
-    })
-    .unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let app = router(&a);
     let get = |uri: &str| {
-        rt.block_on(async {
-            use tower::ServiceExt;
-            let req = axum::http::Request::get(uri)
-                .header(axum::http::header::HOST, "localhost")
-                .body(axum::body::Body::empty())
-                .unwrap();
-            let resp = app.clone().oneshot(req).await.unwrap();
-            assert_eq!(resp.status(), 200);
-            let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-                .await
-                .unwrap();
-            serde_json::from_slice::<Vec<serde_json::Value>>(&body).unwrap()
-        })
+        let (status, body) = served_by(&app, uri);
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<Vec<serde_json::Value>>(&body).unwrap()
     };
     let by_meaning = |hits: &[serde_json::Value]| {
         hits.iter()
