@@ -560,14 +560,26 @@ fn served_by(app: &axum::Router, uri: &str) -> (u16, String) {
         })
 }
 
-#[test]
-fn embed_fills_once_and_the_searches_use_meaning() {
+/// An archive of the `n` papers of [`kaggle_papers`].
+fn archive_of(n: usize) -> TestArchive {
     let a = TestArchive::new();
+    let file = a.scratch("in").join("papers.jsonl");
+    kaggle_papers(&file, n);
+    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    a
+}
+
+/// An archive of `n` papers (see [`archive_of`]) and the tiny model's folder beside it.
+fn archive_and_tiny_model(n: usize) -> (TestArchive, std::path::PathBuf) {
+    let a = archive_of(n);
     let model = a.scratch("tiny-model");
     write_tiny_model(&model);
-    let file = a.scratch("in").join("papers.jsonl");
-    kaggle_papers(&file, 40);
-    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    (a, model)
+}
+
+#[test]
+fn embed_fills_once_and_the_searches_use_meaning() {
+    let (a, model) = archive_and_tiny_model(40);
     let m = model.to_str().unwrap();
     // Without vectors, a search is by words, as before (no signals in its JSON).
     let before = a.json_lines(&["search", "--json", "robots", "--model", m]);
@@ -964,10 +976,7 @@ fn an_endpoint_embeds_in_batches_with_retries_and_the_key() {
 
 #[test]
 fn a_tag_described_in_other_words_is_recommended_by_meaning() {
-    let a = TestArchive::new();
-    let file = a.scratch("in").join("papers.jsonl");
-    kaggle_papers(&file, 40);
-    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    let a = archive_of(40);
     // The description shares no word with any paper.
     a.run(&["library", "describe", "walkers", "quadruped locomotion"])
         .ok();
@@ -1005,10 +1014,7 @@ fn a_tag_described_in_other_words_is_recommended_by_meaning() {
 
 #[test]
 fn embed_killed_mid_run_resumes_and_embeds_each_paper_once() {
-    let a = TestArchive::new();
-    let file = a.scratch("in").join("papers.jsonl");
-    kaggle_papers(&file, 300);
-    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    let a = archive_of(300);
     // The server answers the probe and two batches, then holds the fourth request: the process
     // is killed while it waits for it, two batches committed.
     let (tx, rx) = mpsc::channel();
@@ -1216,12 +1222,7 @@ fn a_model_id_is_fetched_once_from_the_hub_at_hf_endpoint() {
 
 #[test]
 fn a_running_server_finds_papers_embedded_after_it_started() {
-    let a = TestArchive::new();
-    let model = a.scratch("tiny-model");
-    write_tiny_model(&model);
-    let file = a.scratch("in").join("papers.jsonl");
-    kaggle_papers(&file, 20);
-    a.run(&["import", "kaggle", file.to_str().unwrap()]).ok();
+    let (a, model) = archive_and_tiny_model(20);
     a.write_config(&format!("[embeddings]\nmodel = {:?}\n", model));
     // Half the papers embedded before the server starts.
     let first: Vec<String> = (1..=10).map(|i| format!("2601.{i:05}")).collect();
