@@ -361,6 +361,11 @@ impl Matrix {
         self.dim
     }
 
+    /// The largest rowid of the file read into it: it grows with every vector stored since.
+    pub fn read_to(&self) -> i64 {
+        self.read_to
+    }
+
     pub fn len(&self) -> usize {
         self.ids.len()
     }

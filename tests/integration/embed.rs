@@ -1229,7 +1229,11 @@ fn a_running_server_finds_papers_embedded_after_it_started() {
     let mut args = vec!["embed"];
     args.extend(first.iter().map(String::as_str));
     a.run(&args).ok();
+    a.run(&["library", "add", "--tag", "walkers", "2601.00001"])
+        .ok();
     let app = router(&a);
+    let (status, picks_before) = served_by(&app, "/recommend?tag=walkers");
+    assert_eq!(status, 200, "{picks_before}");
     let get = |uri: &str| {
         let (status, body) = served_by(&app, uri);
         assert_eq!(status, 200, "{body}");
@@ -1248,4 +1252,8 @@ fn a_running_server_finds_papers_embedded_after_it_started() {
     a.run(&["embed"]).ok();
     let after = get("/api/similar/2601.00015");
     assert!(by_meaning(&after) > 0, "{after:?}");
+    // The recommendations kept for the tag are ranked again with the new vectors.
+    let (status, picks_after) = served_by(&app, "/recommend?tag=walkers");
+    assert_eq!(status, 200, "{picks_after}");
+    assert_ne!(picks_before, picks_after);
 }

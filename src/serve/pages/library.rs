@@ -457,9 +457,12 @@ fn ranked(
         None if tags.is_empty() => Ok((0, Interests::default())),
         None => Err(crate::library::LibraryError::NoTag(tags[0].clone()).into()),
     })?;
-    let key = format!("{tags:?} {from} {to} {limit}");
+    // The vectors read so far are part of the key: papers an ingest embeds after storing them
+    // are ranked by meaning once their vectors are in.
+    let matrix = s.meaning();
+    let vectors = matrix.as_deref().map_or(0, |m| m.read_to());
+    let key = format!("{tags:?} {from} {to} {limit} {vectors}");
     let recs = s.library.cached(key, version, r.write_seq()?, || {
-        let matrix = s.meaning();
         let meaning = matrix.as_deref().map(|m| {
             let meaning = Meaning::new(m, s.model.as_deref(), &interests);
             if let Some(e) = &meaning.failed {
