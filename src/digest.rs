@@ -134,6 +134,12 @@ impl Pending {
         Ok(Pending { interests, sent })
     }
 
+    /// The same tags as if nothing had been sent to them (`digest --resend`).
+    pub fn as_never_sent(mut self) -> Pending {
+        self.sent.iter_mut().for_each(HashSet::clear);
+        self
+    }
+
     /// The tags' interests (what a [`crate::recommend::Meaning`] embeds the descriptions of).
     pub fn interests(&self) -> &Interests {
         &self.interests
@@ -176,15 +182,25 @@ impl Pending {
     }
 }
 
-/// Records the sections' papers as sent to their tags, in one change of the library. Call it
-/// only once the server accepted the message: a paper counts as sent from then on, never before.
-pub fn record_sent(library: &mut Library, sections: &[Section]) -> crate::library::Result<()> {
+/// Records the digest of `day` as mailed (to `recipient`, for `tags`: see
+/// [`crate::library::digest_tags`]) and its sections' papers as sent to their tags, in one
+/// change of the library: exactly what the message held. Call it only once the server accepted
+/// the message: it counts as sent from then on, never before.
+pub fn record_sent(
+    library: &mut Library,
+    day: Day,
+    recipient: &str,
+    tags: &str,
+    sections: &[Section],
+) -> crate::library::Result<()> {
     library.change(|c| {
+        let mut total = 0;
         for s in sections {
             let ids: Vec<String> = s.papers.iter().map(|p| p.id.clone()).collect();
+            total += ids.len();
             c.record_sent(&s.tag, &ids)?;
         }
-        Ok(())
+        c.record_digest(day, recipient, tags, total)
     })
 }
 

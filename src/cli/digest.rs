@@ -9,8 +9,10 @@ use arxiv_daily::library::Library;
 use arxiv_daily::model::Day;
 
 /// Mail the newest day's recommendations of each tag (one email, a section per tag, text and
-/// HTML). A paper is mailed to a tag once; a day with nothing new sends nothing. The SMTP
-/// password comes from ARXIV_DAILY_SMTP_PASSWORD, never from the command line or the config.
+/// HTML). One email per announcement day: a day already mailed (to that address, for those
+/// tags) sends nothing again unless --resend. A paper is mailed to a tag once; a day with
+/// nothing new sends nothing. The SMTP password comes from ARXIV_DAILY_SMTP_PASSWORD, never
+/// from the command line or the config.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Only these tags (repeatable) [default: every tag].
@@ -48,6 +50,9 @@ pub(crate) struct Args {
     /// Send even when no tag has anything new.
     #[arg(long)]
     send_empty: bool,
+    /// Mail the day again though it was mailed (its picks as if never sent).
+    #[arg(long)]
+    resend: bool,
     /// Seconds to wait for the SMTP server.
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
@@ -84,10 +89,29 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             path.display()
         );
     };
-    let pending = Pending::of(&existing, &a.tag)?;
-    drop(existing);
-    let day = a.day.as_deref().map(Day::parse).transpose()?;
+    let asked = a.day.as_deref().map(Day::parse).transpose()?;
     let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
+    let Some(day) = asked.or(reader.read(|r| Ok(r.newest_listed_day()?))?) else {
+        anyhow::bail!("the archive lists no day yet: run `arxiv-daily ingest` first");
+    };
+    // One email per day, recipient and choice of tags.
+    let tags_key = arxiv_daily::library::digest_tags(&a.tag);
+    if let Some((at, papers)) = existing.digest_of(day, &a.to, &tags_key)?
+        && !a.resend
+        && !a.dry_run
+    {
+        eprintln!(
+            "arxiv-daily: the digest of {day} was mailed to {} at {at} ({papers} {}): nothing sent (--resend sends it again)",
+            a.to,
+            if papers == 1 { "paper" } else { "papers" }
+        );
+        return Ok(Outcome::Done);
+    }
+    let mut pending = Pending::of(&existing, &a.tag)?;
+    if a.resend {
+        pending = pending.as_never_sent();
+    }
+    drop(existing);
     let loaded = super::recommend::meaning_of(ctx, &reader, None, pending.interests());
     let meaning = loaded.as_ref().map(|(m, model)| {
         super::recommend::warned(arxiv_daily::recommend::Meaning::new(
@@ -96,18 +120,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             pending.interests(),
         ))
     });
-    let found = reader.read(|r| {
-        let Some(day) = day.or(r.newest_listed_day()?) else {
-            return Ok(None);
-        };
-        Ok(Some((
-            day,
-            pending.select(r, day, a.limit, a.min_score, meaning.as_ref())?,
-        )))
-    })?;
-    let Some((day, sections)) = found else {
-        anyhow::bail!("the archive lists no day yet: run `arxiv-daily ingest` first");
-    };
+    let sections =
+        reader.read(|r| pending.select(r, day, a.limit, a.min_score, meaning.as_ref()))?;
     let total: usize = sections.iter().map(|s| s.papers.len()).sum();
     if total == 0 && !a.send_empty {
         eprintln!(
@@ -126,7 +140,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     };
     smtp.send(&message, |m| eprintln!("arxiv-daily: {m}"))?;
     // Accepted: now, and only now, the papers count as sent.
-    record_sent(&mut Library::open(&path)?, &sections)?;
+    record_sent(&mut Library::open(&path)?, day, &a.to, &tags_key, &sections)?;
     println!(
         "sent {total} {} for {day} to {}",
         if total == 1 { "paper" } else { "papers" },

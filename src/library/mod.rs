@@ -21,7 +21,11 @@ use crate::sqlite::{self, MigrateError};
 
 pub use crate::archive::LIBRARY_FILE;
 
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("describe.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("describe.sql"),
+    include_str!("digests.sql"),
+];
 
 /// The longest tag name.
 pub const TAG_MAX: usize = 40;
@@ -396,6 +400,27 @@ impl Library {
             .map_err(|e| self.err(e))
     }
 
+    /// When the digest of `day` for `recipient` and `tags` (see [`digest_tags`]) was mailed, and
+    /// how many papers it held; `None`: never.
+    pub fn digest_of(
+        &self,
+        day: Day,
+        recipient: &str,
+        tags: &str,
+    ) -> Result<Option<(String, u64)>> {
+        self.conn
+            .prepare_cached(
+                "SELECT at, papers FROM digests WHERE day = ?1 AND recipient = ?2 AND tags = ?3",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![day.to_string(), recipient, tags], |r| {
+                    Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
     /// The last visit of a profile's day pages: (newest day seen, the one seen before it).
     pub fn visit_of(&self, profile: &str) -> Result<Option<(Day, Option<Day>)>> {
         let row: Option<(String, Option<String>)> = self
@@ -559,6 +584,25 @@ impl Changes<'_> {
         Ok(before)
     }
 
+    /// Records the digest of `day` as mailed to `recipient` for `tags` (see [`digest_tags`]).
+    pub fn record_digest(
+        &self,
+        day: Day,
+        recipient: &str,
+        tags: &str,
+        papers: usize,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO digests (day, recipient, tags, papers, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![day.to_string(), recipient, tags, papers as i64, self.now])
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// Records papers as mailed to a tag.
     pub fn record_sent(&self, tag: &str, ids: &[String]) -> Result<()> {
         let mut stmt = self
@@ -571,6 +615,18 @@ impl Changes<'_> {
         }
         Ok(())
     }
+}
+
+/// The choice of tags a digest is for, as its record names it: `*` for every tag, else the tags
+/// in lower case, sorted, joined by commas.
+pub fn digest_tags(tags: &[String]) -> String {
+    if tags.is_empty() {
+        return "*".into();
+    }
+    let mut t: Vec<String> = tags.iter().map(|t| t.to_ascii_lowercase()).collect();
+    t.sort();
+    t.dedup();
+    t.join(",")
 }
 
 /// Tags are one whatever their case (`RecSys` and `recsys` are one tag), and keep the case

@@ -812,19 +812,42 @@ fn the_digest_is_mailed_once_per_paper_and_tag_and_failures_say_so() {
     );
     assert!(mail.contains("recsys (3)"), "{mail}");
     assert!(mail.contains("https://arxiv.org/abs/2603.003"), "{mail}");
-    // Each paper once per tag: the next run sends the day's next ones, then nothing.
+    // One email per day: a second run for the day sends nothing, and says so.
     let second = digest(&[]).ok();
-    assert!(second.stdout.contains("sent 1 paper "), "{}", second.stdout);
-    let third = digest(&[]).ok();
-    assert!(third.stderr.contains("no mail sent"), "{}", third.stderr);
-    assert_eq!(sink.received.lock().unwrap().len(), 2);
+    assert!(
+        second
+            .stderr
+            .contains("the digest of 2026-03-05 was mailed")
+            && second.stderr.contains("--resend"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(sink.received.lock().unwrap().len(), 1);
+    // --resend sends the same picks again.
+    let again = digest(&["--resend"]).ok();
+    assert!(again.stdout.contains("sent 3 papers"), "{}", again.stdout);
     let mails = sink.received.lock().unwrap().clone();
-    let first_ids: Vec<&str> = mails[0].matches("abs/2603.003").collect();
-    assert!(!first_ids.is_empty());
-    // --send-empty sends the empty day.
-    digest(&["--send-empty"]).ok();
-    assert_eq!(sink.received.lock().unwrap().len(), 3);
-    assert!(sink.received.lock().unwrap()[2].contains("nothing new"));
+    let ids = |m: &str| {
+        let mut v: Vec<String> = m
+            .match_indices("abs/2603.")
+            .map(|(i, _)| m[i..i + 14].to_string())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    assert_eq!(ids(&mails[0]), ids(&mails[1]));
+    assert_eq!(ids(&mails[0]).len(), 3, "{:?}", ids(&mails[0]));
+    // Another day is its own email; another choice of tags too.
+    let other = digest(&["--day", "2026-03-04"]).ok();
+    assert!(other.stdout.contains("for 2026-03-04"), "{}", other.stdout);
+    let one_tag = digest(&["--tag", "recsys"]).ok();
+    assert!(one_tag.stdout.contains("sent"), "{}", one_tag.stderr);
+    assert_eq!(sink.received.lock().unwrap().len(), 4);
+    // --send-empty sends a day with nothing new.
+    digest(&["--send-empty", "--day", "2026-03-03", "--min-score", "100"]).ok();
+    assert_eq!(sink.received.lock().unwrap().len(), 5);
+    assert!(sink.received.lock().unwrap()[4].contains("nothing new"));
     let tags = lines(&a.run(&["library", "tags", "--json"]).ok().stdout);
     assert!(tags[0]["last_digest"].is_string(), "{tags:?}");
 }
