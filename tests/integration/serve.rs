@@ -408,6 +408,26 @@ fn without_a_default_profile_pages_use_the_first_one() {
     assert!(body.contains("Dense retrieval at scale"), "{body}");
     let (_, today, _) = get(&format!("{b}day/today"));
     assert!(!today.contains("unknown profile"), "{today}");
+    // Today is not archived (the archive ends in March 2026): "Today" goes to the newest
+    // archived day, saying so.
+    let r = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{b}day/today"))
+        .timeout(PATIENCE)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/day/2026-03-02?profile=ir&today="), "{to}");
+    let (status, body, _) = get(&format!("{b}{}", to.trim_start_matches('/')));
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("is not in the archive yet") && body.contains("newest archived day"),
+        "{body}"
+    );
+    assert!(body.contains("Dense retrieval at scale"), "{body}");
     let report = json(&format!("{b}api/report/2026-03-02"));
     assert_eq!(report["profile"], "ir");
     let (status, body, _) = get(&format!("{b}day/2026-03-02?profile=nope"));

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{Cards, Links, PageError, PageResult, entry, layout_with, qs};
+use super::{Cards, Links, PageError, entry, layout_with, qs};
 use crate::config::Profile;
 use crate::model::{AnnounceType, Day};
 use crate::report::{self, Report, render};
@@ -25,6 +25,8 @@ pub(crate) struct DayParams {
     date: Option<String>,
     /// `1`: only the papers new since the last visit.
     new: Option<String>,
+    /// The day "today" was when it was not archived (the page says this is the nearest one).
+    today: Option<String>,
 }
 
 /// `/day?date=...`: the date picker's target.
@@ -54,6 +56,8 @@ pub(crate) struct DayData {
     /// The day of the last visit before this one, and the papers first listed after it.
     pub(crate) new_since: Option<Day>,
     pub(crate) fresh: std::collections::HashSet<String>,
+    /// "Today" was asked for and is not archived: that day (this is the nearest archived one).
+    pub(crate) today_missing: Option<Day>,
 }
 
 impl DayData {
@@ -97,6 +101,7 @@ impl DayData {
             seen: None,
             new_since: None,
             fresh: Default::default(),
+            today_missing: None,
         })
     }
 }
@@ -105,7 +110,7 @@ pub(crate) async fn day(
     State(state): State<Arc<AppState>>,
     Path(date): Path<String>,
     Query(p): Query<DayParams>,
-) -> PageResult {
+) -> Result<Response, PageError> {
     let day = Day::parse(&date).map_err(AppError::from)?;
     let all = p.view.as_deref() == Some("all");
     let name = p.profile.clone();
@@ -149,6 +154,15 @@ pub(crate) async fn day(
     })
     .await?;
     if d.report.is_none() && d.listed.is_empty() {
+        // "Today" before the morning's ingest, on a weekend or with a clock ahead of the data:
+        // the newest archived day before it (else the first after it), saying so.
+        if date.eq_ignore_ascii_case("today")
+            && let Some(near) = d.prev.or(d.next)
+        {
+            let mut to = Links::Served.day(&d.profile.name, near, all);
+            to.push_str(&format!("&today={}", d.day));
+            return Ok(Redirect::to(&to).into_response());
+        }
         let near = match (d.prev, d.next) {
             (Some(a), Some(b)) => format!("; the nearest archived days are {a} and {b}"),
             (Some(a), None) | (None, Some(a)) => format!("; the nearest archived day is {a}"),
@@ -160,12 +174,13 @@ pub(crate) async fn day(
         ))
         .into());
     }
-    Ok(render_day(
-        &Links::Served,
-        &d,
-        all,
-        p.new.as_deref() == Some("1"),
-    ))
+    let mut d = d;
+    d.today_missing = p
+        .today
+        .as_deref()
+        .and_then(Day::from_iso)
+        .filter(|t| *t != d.day);
+    Ok(render_day(&Links::Served, &d, all, p.new.as_deref() == Some("1")).into_response())
 }
 
 pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) -> Markup {
@@ -212,6 +227,13 @@ pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) 
                     a href=(links.day_file(name, d.day, "papers.csv")) { "papers.csv" } " · "
                 }
                 a href=(links.feed(name)) { "Atom feed" }
+            }
+            @if let Some(t) = d.today_missing {
+                p.notice {
+                    "Today, " (t) ", is not in the archive yet (arXiv announces on weekdays, and the morning's "
+                    code { "arxiv-daily ingest" } " may not have run): this is the "
+                    @if t > d.day { "newest archived day." } @else { "first archived day after it." }
+                }
             }
             @if d.estimated {
                 p.notice { "This day's listing was estimated from submission times (backfill), not read from arXiv's feed." }
