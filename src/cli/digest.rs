@@ -83,6 +83,11 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         Some(smtp)
     };
     let path = ctx.loc.library_path();
+    // A digest that sends writes the library: one an older arxiv-daily made is upgraded first
+    // (a daily cron after an upgrade goes on mailing).
+    if !a.dry_run && path.is_file() {
+        Library::open(&path)?;
+    }
     let Some(existing) = Library::open_read_only(&path)? else {
         anyhow::bail!(
             "no library yet ({}): save papers with `arxiv-daily library add --tag TAG ID...`",

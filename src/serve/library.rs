@@ -130,6 +130,11 @@ impl LibraryState {
         token: Option<String>,
     ) -> anyhow::Result<LibraryState> {
         let secret = secret(dir)?;
+        // A library an older arxiv-daily made is upgraded once, here: the reads that follow
+        // open it read-only, which never migrates.
+        if path.is_file() {
+            Library::open(&path)?;
+        }
         let writes = match (&token, loopback) {
             (Some(t), _) => Writes::Session(hmac(&secret, &format!("session {t}"))),
             (None, true) => Writes::Open,

@@ -852,6 +852,30 @@ fn the_digest_is_mailed_once_per_paper_and_tag_and_failures_say_so() {
     assert!(tags[0]["last_digest"].is_string(), "{tags:?}");
 }
 
+#[test]
+fn a_digest_after_an_upgrade_upgrades_the_library_and_mails() {
+    let a = archive_with_a_tag();
+    // The library taken back to the first version (what later migrations added, dropped).
+    let conn = rusqlite::Connection::open(a.data().join("library.sqlite3")).unwrap();
+    conn.execute_batch(
+        "DROP TABLE digests; ALTER TABLE tags DROP COLUMN description; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let out = a
+        .run(&["digest", "--to", "reader@example.org", "--smtp-url", &url])
+        .ok();
+    assert!(
+        out.stdout.contains("sent"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert_eq!(sink.received.lock().unwrap().len(), 1);
+}
+
 /// The password the digest tests give; it must never reach a plain connection or stderr.
 const SMTP_PASSWORD: &str = "hunter2-Pw";
 

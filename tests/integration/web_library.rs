@@ -752,3 +752,24 @@ fn a_new_interest_described_on_the_library_page_gets_recommendations() {
     // A GET of the address changes nothing.
     assert_eq!(get(&s, "/library/describe").0, 403);
 }
+
+#[test]
+fn a_library_an_older_version_made_is_upgraded_when_the_server_starts() {
+    let a = topical_archive();
+    // The library as the first version wrote it (migration 1 only).
+    let conn = rusqlite::Connection::open(a.data().join("library.sqlite3")).unwrap();
+    conn.execute_batch(include_str!("../../src/library/schema.sql"))
+        .unwrap();
+    conn.execute_batch(
+        "INSERT INTO tags (name, created) VALUES ('old-tag', '2026-01-01T00:00:00Z');
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let s = serve(&a);
+    let (status, body) = get(&s, "/library");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("old-tag"), "{body}");
+    let (status, body) = get(&s, "/day/2026-03-05");
+    assert_eq!(status, 200, "{body}");
+}
