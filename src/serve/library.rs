@@ -131,9 +131,12 @@ impl LibraryState {
     ) -> anyhow::Result<LibraryState> {
         let secret = secret(dir)?;
         // A library an older arxiv-daily made is upgraded once, here: the reads that follow
-        // open it read-only, which never migrates.
-        if path.is_file() {
-            Library::open(&path)?;
+        // open it read-only, which never migrates. One that cannot be opened is the pages'
+        // error to show (a 500 naming nothing), not a reason not to serve the archive.
+        if path.is_file()
+            && let Err(e) = Library::open(&path)
+        {
+            eprintln!("arxiv-daily serve: warning: the library cannot be opened: {e}");
         }
         let writes = match (&token, loopback) {
             (Some(t), _) => Writes::Session(hmac(&secret, &format!("session {t}"))),
