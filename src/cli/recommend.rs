@@ -104,15 +104,9 @@ pub(crate) fn meaning_of(
     model: Option<&std::path::Path>,
     interests: &Interests,
 ) -> Option<(Matrix, Option<Box<dyn Embedder>>)> {
-    let source = ModelSource::configured(model, reader.config(), &ctx.loc.dir)?;
     let described = interests.tags.iter().any(|(_, p)| p.description.is_some());
-    let loaded = arxiv_daily::embed::open_vectors(reader, &source).and_then(|v| match v {
-        Some(v) => Ok(Some((
-            v.matrix()?,
-            described.then(|| source.open()).transpose()?,
-        ))),
-        None => Ok(None),
-    });
+    let loaded = arxiv_daily::embed::configured_vectors(reader, model, &ctx.loc.dir, described)
+        .and_then(|v| v.map(|(v, model)| Ok((v.matrix()?, model))).transpose());
     match loaded {
         Ok(found) => found,
         Err(e) => {

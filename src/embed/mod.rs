@@ -259,6 +259,30 @@ pub fn open_vectors(reader: &Reader, source: &ModelSource) -> Result<Option<Vect
     Vectors::open_existing(reader.dir(), &identity)
 }
 
+/// A configured model's vectors, and the model when asked for.
+pub type Configured = (Vectors, Option<Box<dyn Embedder>>);
+
+/// The configured model's vectors (`cli`: `--model`, as [`ModelSource::configured`] takes it)
+/// and, when `with_model`, the model itself, for the readers (search, similar papers,
+/// recommendations). `None`: no model is configured, or it has no vectors yet.
+pub fn configured_vectors(
+    reader: &Reader,
+    cli: Option<&Path>,
+    data_dir: &Path,
+    with_model: bool,
+) -> Result<Option<Configured>> {
+    let Some(source) = ModelSource::configured(cli, reader.config(), data_dir) else {
+        return Ok(None);
+    };
+    let Some(vectors) = open_vectors(reader, &source)? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        vectors,
+        with_model.then(|| source.open()).transpose()?,
+    )))
+}
+
 /// The vectors of one model beside an archive, as `doctor` reports them.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct VectorStatus {

@@ -167,9 +167,7 @@ impl<'a> Meaning<'a> {
         if rows.is_empty() && description.is_none() {
             return None;
         }
-        let mut weights = model::recency_weights(rows.len(), params.recency);
-        let mean = weights.iter().sum::<f32>() / rows.len().max(1) as f32;
-        weights.iter_mut().for_each(|w| *w /= mean);
+        let weights = model::recency_weights(rows.len(), params.recency);
         let mut direction = vec![0f32; self.vectors.dim()];
         for (row, w) in rows.iter().zip(&weights) {
             for (d, x) in direction.iter_mut().zip(*row) {

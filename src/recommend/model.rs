@@ -110,11 +110,7 @@ impl Model {
         let n = (np + nn).max(1) as f32;
         let cp = params.c * n / (2.0 * np.max(1) as f32);
         let cn = params.c * n / (2.0 * nn.max(1) as f32);
-        let mut weights = recency_weights(np, params.recency);
-        let mean = weights.iter().sum::<f32>() / np.max(1) as f32;
-        for w in &mut weights {
-            *w /= mean;
-        }
+        let weights = recency_weights(np, params.recency);
         for (v, w) in positives.iter().zip(&weights) {
             xs.push((v, 1.0, cp * w));
         }
@@ -225,11 +221,16 @@ impl Model {
 }
 
 /// The weights of `n` saved papers, the newest first: 1/(1 + log10(rank + 1)) to the power
-/// `recency` (zotero-arxiv-daily's at 1; all alike at 0).
+/// `recency` (zotero-arxiv-daily's at 1; all alike at 0), divided by their mean (they average 1).
 pub fn recency_weights(n: usize, recency: f32) -> Vec<f32> {
-    (0..n)
+    let mut weights: Vec<f32> = (0..n)
         .map(|i| (1.0 / (1.0 + ((i + 2) as f32).log10())).powf(recency))
-        .collect()
+        .collect();
+    let mean = weights.iter().sum::<f32>() / n.max(1) as f32;
+    for w in &mut weights {
+        *w /= mean;
+    }
+    weights
 }
 
 /// The mean and standard deviation of `xs` (at least 1e-6: a scale to divide by).

@@ -352,19 +352,12 @@ fn meaning_of(
     Option<crate::embed::vectors::LiveMatrix>,
     Option<Box<dyn crate::embed::Embedder>>,
 ) {
-    let Some(source) = crate::embed::ModelSource::configured(None, reader.config(), &loc.dir)
-    else {
-        return (None, None);
-    };
-    let loaded = crate::embed::open_vectors(reader, &source).and_then(|v| match v {
-        Some(v) => Ok(Some((
-            crate::embed::vectors::LiveMatrix::new(v)?,
-            source.open()?,
-        ))),
-        None => Ok(None),
+    let loaded = crate::embed::configured_vectors(reader, None, &loc.dir, true).and_then(|v| {
+        v.map(|(v, model)| Ok((crate::embed::vectors::LiveMatrix::new(v)?, model)))
+            .transpose()
     });
     match loaded {
-        Ok(Some((matrix, model))) => (Some(matrix), Some(model)),
+        Ok(Some((matrix, model))) => (Some(matrix), model),
         Ok(None) => (None, None),
         Err(e) => {
             eprintln!("arxiv-daily: warning: searching by words only: {e}");
