@@ -493,19 +493,15 @@ pub fn similar_by(
         .iter()
         .map(|h| (h.id.clone(), h.first_listed))
         .collect();
-    let source = meaning.and_then(|m| Some((m, m.row(id.as_str())?)));
+    let own = meaning.and_then(|m| Some((m, m.row(id.as_str())?)));
+    let source = own.as_ref().map(|(m, v)| (*m, v.as_ref()));
     let near: Vec<(String, f32)> = match source {
         Some((m, v)) => {
             let filter = index.filter_ids(&crate::index::query::SearchRequest {
                 query: String::new(),
                 ..req.clone()
             })?;
-            m.nearest(v, pool.limit + 1, |other| {
-                other != id.as_str() && filter.as_ref().is_none_or(|f| f.contains(other))
-            })
-            .into_iter()
-            .take(pool.limit)
-            .collect()
+            m.nearest(v, pool.limit, filter.as_ref(), Some(id.as_str()))
         }
         None => Vec::new(),
     };

@@ -69,7 +69,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             .map(|s| Ok(arxiv_daily::library::parse_id(s)?.to_string()))
             .collect::<anyhow::Result<_>>()?,
     };
-    let (filled, vectors) = fill_with_progress(ctx, model.as_ref(), &selection)?;
+    let (filled, vectors, graph) = fill_with_progress(ctx, model.as_ref(), &selection)?;
     let total = vectors.count()?;
     let mut out = stdout();
     if a.json {
@@ -82,6 +82,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 "seconds": filled.seconds,
                 "vectors": total,
                 "path": vectors.path(),
+                "graph": graph,
             }),
         )?;
     } else {
@@ -99,6 +100,15 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             model.identity(),
             vectors.path().display()
         )?;
+        if let Some(g) = &graph {
+            writeln!(
+                out,
+                "nearest-neighbour graph: {} vectors ({} {})",
+                g.keys,
+                g.added,
+                if g.rebuilt { "built" } else { "added" }
+            )?;
+        }
     }
     out.flush()?;
     Ok(Outcome::Done)
@@ -115,7 +125,7 @@ pub(super) fn after_write(ctx: &Ctx, json: bool, selection: Selection) {
             return Ok(None);
         };
         let model = source.open()?;
-        let (filled, _) = fill_with_progress(ctx, model.as_ref(), &selection)?;
+        let (filled, _, _) = fill_with_progress(ctx, model.as_ref(), &selection)?;
         Ok(Some(format!(
             "embedded {} papers with {} ({} already current)",
             filled.embedded,
@@ -133,12 +143,18 @@ pub(super) fn after_write(ctx: &Ctx, json: bool, selection: Selection) {
     }
 }
 
-/// Fills the archive's vectors of `model` for `selection`, with a progress bar on a terminal.
+/// Fills the archive's vectors of `model` for `selection`, with a progress bar on a terminal,
+/// then brings the nearest-neighbour graph up to date (a graph that cannot be written is a
+/// warning: searches are then exact, and slower).
 fn fill_with_progress(
     ctx: &Ctx,
     model: &dyn arxiv_daily::embed::Embedder,
     selection: &Selection,
-) -> anyhow::Result<(arxiv_daily::embed::Filled, Vectors)> {
+) -> anyhow::Result<(
+    arxiv_daily::embed::Filled,
+    Vectors,
+    Option<arxiv_daily::embed::ann::Updated>,
+)> {
     let reader = arxiv_daily::archive::Reader::open(&ctx.loc)?;
     let mut vectors = Vectors::open(&ctx.loc.dir, model.identity(), model.dim())?;
     let bar = super::progress(Some(0), "embedding");
@@ -158,5 +174,28 @@ fn fill_with_progress(
         },
     )?;
     bar.finish_and_clear();
-    Ok((filled, vectors))
+    let bar = super::progress(Some(0), "indexing vectors");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let graph = match arxiv_daily::embed::ann::update(
+        &vectors,
+        &arxiv_daily::embed::ann::Params::default(),
+        &mut |done, todo| {
+            bar.set_length(todo as u64);
+            bar.set_position(done as u64);
+        },
+    ) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!(
+                "arxiv-daily: warning: the nearest-neighbour graph is not updated ({e}); searches by meaning are exact, and slower"
+            );
+            None
+        }
+    };
+    bar.finish_and_clear();
+    Ok((filled, vectors, graph))
 }

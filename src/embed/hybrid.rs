@@ -101,9 +101,7 @@ pub fn search(
         all_words: req.all_words,
     })?;
     let filter: Option<HashSet<String>> = index.filter_ids(req)?;
-    let near = matrix.nearest(vector, pool, |id| {
-        filter.as_ref().is_none_or(|f| f.contains(id))
-    });
+    let near = matrix.nearest(vector, pool, filter.as_ref(), None);
     let lexical: HashMap<&str, &Hit> = words.hits.iter().map(|h| (h.id.as_str(), h)).collect();
     let semantic: HashMap<&str, f32> = near.iter().map(|(id, c)| (id.as_str(), *c)).collect();
 

@@ -15,6 +15,7 @@
 //! them again from the archive at any time. Each stored vector remembers a hash of the text it was
 //! made from, so a paper whose title or abstract changes is embedded again.
 
+pub mod ann;
 pub mod endpoint;
 pub mod hub;
 pub mod hybrid;

@@ -230,17 +230,133 @@ impl Vectors {
         }))
     }
 
-    /// Every vector, in memory, for nearest-neighbour search.
+    /// How many vectors have a rowid up to `rowid`.
+    pub fn count_up_to(&self, rowid: i64) -> Result<usize> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM vectors WHERE rowid <= ?1",
+                [rowid],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(|e| self.error(e))
+    }
+
+    /// How many vectors have a rowid past `rowid`.
+    pub fn count_after(&self, rowid: i64) -> Result<usize> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM vectors WHERE rowid > ?1",
+                [rowid],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Up to `limit` vectors past `rowid`, in rowid order, with their rowids.
+    pub fn rows_after(&self, rowid: i64, limit: usize) -> Result<Vec<(i64, Vec<f32>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT rowid, v FROM vectors WHERE rowid > ?1 ORDER BY rowid LIMIT ?2")
+            .map_err(|e| self.error(e))?;
+        let mut rows = stmt
+            .query(params![rowid, limit as i64])
+            .map_err(|e| self.error(e))?;
+        let mut out = Vec::with_capacity(limit.min(65_536));
+        while let Some(r) = rows.next().map_err(|e| self.error(e))? {
+            let rowid: i64 = r.get(0).map_err(|e| self.error(e))?;
+            let bytes = r.get_ref(1).map_err(|e| self.error(e))?;
+            let bytes = bytes.as_blob().map_err(|e| self.error(e.into()))?;
+            let mut v = Vec::with_capacity(self.dim);
+            decode_into(bytes, &mut v);
+            if v.len() == self.dim {
+                out.push((rowid, v));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The rows of these rowids that exist (a replaced vector's old rowid is gone): rowid, id
+    /// and vector.
+    pub fn rows_by_rowid(&self, rowids: &[i64]) -> Result<Vec<(i64, String, Vec<f32>)>> {
+        let mut out = Vec::with_capacity(rowids.len());
+        for chunk in rowids.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT rowid, id, v FROM vectors WHERE rowid IN ({})",
+                placeholders(chunk.len())
+            );
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.error(e))?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(chunk))
+                .map_err(|e| self.error(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.error(e))? {
+                let bytes = r.get_ref(2).map_err(|e| self.error(e))?;
+                let bytes = bytes.as_blob().map_err(|e| self.error(e.into()))?;
+                let mut v = Vec::with_capacity(self.dim);
+                decode_into(bytes, &mut v);
+                if v.len() == self.dim {
+                    out.push((
+                        r.get(0).map_err(|e| self.error(e))?,
+                        r.get(1).map_err(|e| self.error(e))?,
+                        v,
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The vectors of those of `ids` that have one.
+    pub fn rows_by_id(&self, ids: &[&str]) -> Result<Vec<(String, Vec<f32>)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT id, v FROM vectors WHERE id IN ({})",
+                placeholders(chunk.len())
+            );
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.error(e))?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(chunk))
+                .map_err(|e| self.error(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.error(e))? {
+                let bytes = r.get_ref(1).map_err(|e| self.error(e))?;
+                let bytes = bytes.as_blob().map_err(|e| self.error(e.into()))?;
+                let mut v = Vec::with_capacity(self.dim);
+                decode_into(bytes, &mut v);
+                if v.len() == self.dim {
+                    out.push((r.get(0).map_err(|e| self.error(e))?, v));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The vectors for nearest-neighbour search: every vector in memory; or, when `embed` built
+    /// the nearest-neighbour graph ([`super::ann`]), the graph, the vectors stored since it in
+    /// memory, and the file for the others (read as needed).
     pub fn matrix(&self) -> Result<Matrix> {
-        let n = self.count()?;
+        let graph = match super::ann::Ann::open(&self.path, self.dim) {
+            Ok(Some(ann)) => Vectors::open_file(&self.path)?.map(|file| Graph {
+                ann,
+                file: std::sync::Mutex::new(file),
+            }),
+            // A graph that cannot be read is only slower: the vectors are all read.
+            Ok(None) | Err(_) => None,
+        };
+        let read_to = graph.as_ref().map_or(0, |g| g.ann.read_to());
+        let n = self.count_after(read_to)?;
         let mut m = Matrix {
             dim: self.dim,
             ids: Vec::with_capacity(n),
             data: Vec::with_capacity(n * self.dim),
             rows: HashMap::with_capacity(n),
-            read_to: 0,
+            read_to,
+            total: 0,
+            graph,
         };
         self.refresh(&mut m)?;
+        m.total = self.count()?;
         Ok(m)
     }
 
@@ -269,6 +385,7 @@ impl Vectors {
                     }
                 }
                 None => {
+                    m.total += 1;
                     m.rows.insert(id.clone(), m.ids.len());
                     m.ids.push(id);
                     decode_into(bytes, &mut m.data);
@@ -286,6 +403,20 @@ impl Vectors {
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .map_err(|e| self.error(e))
     }
+}
+
+/// Rowids or ids bound in one `IN (...)` at most.
+const IN_CHUNK: usize = 500;
+
+fn placeholders(n: usize) -> String {
+    let mut s = String::with_capacity(n * 2);
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push('?');
+    }
+    s
 }
 
 /// A matrix kept current with its file, for a long-running reader (`serve`): each use first
@@ -333,7 +464,21 @@ impl LiveMatrix {
     }
 }
 
-/// Vectors in one block of memory, row by row, searched exactly.
+/// The nearest-neighbour graph of a matrix and the file of the vectors it holds.
+struct Graph {
+    ann: super::ann::Ann,
+    file: std::sync::Mutex<Vectors>,
+}
+
+/// A filter of at most this many papers is searched exactly, its vectors read from the file:
+/// the graph would have to look at most of the archive to find enough of them.
+const EXACT_AT_MOST: usize = 20_000;
+/// The most candidates asked of the graph for one search.
+const GRAPH_AT_MOST: usize = 20_000;
+
+/// The vectors as the readers search them: every row in memory, searched exactly; or, with the
+/// nearest-neighbour graph `embed` built ([`super::ann`]), the graph and the rows stored since
+/// it (in memory, searched exactly beside it), the others read from the file when asked for.
 pub struct Matrix {
     dim: usize,
     ids: Vec<String>,
@@ -342,18 +487,52 @@ pub struct Matrix {
     rows: HashMap<String, usize>,
     /// The largest rowid of the file read into it.
     read_to: i64,
+    /// Vectors in all (in memory and in the graph).
+    total: usize,
+    graph: Option<Graph>,
 }
 
 impl Matrix {
     /// The vector of `id`, if it has one.
-    pub fn row(&self, id: &str) -> Option<&[f32]> {
-        let i = *self.rows.get(id)?;
-        Some(&self.data[i * self.dim..(i + 1) * self.dim])
+    pub fn row(&self, id: &str) -> Option<std::borrow::Cow<'_, [f32]>> {
+        if let Some(&i) = self.rows.get(id) {
+            return Some(std::borrow::Cow::Borrowed(
+                &self.data[i * self.dim..(i + 1) * self.dim],
+            ));
+        }
+        let graph = self.graph.as_ref()?;
+        let file = graph.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.get(id).ok().flatten().map(std::borrow::Cow::Owned)
+    }
+
+    /// The vectors of those of `ids` that have one (one read of the file for those not in
+    /// memory).
+    pub fn rows_of(&self, ids: &[&str]) -> HashMap<String, std::borrow::Cow<'_, [f32]>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut away = Vec::new();
+        for id in ids {
+            match self.rows.get(*id) {
+                Some(&i) => {
+                    out.insert(
+                        id.to_string(),
+                        std::borrow::Cow::Borrowed(&self.data[i * self.dim..(i + 1) * self.dim]),
+                    );
+                }
+                None => away.push(*id),
+            }
+        }
+        if let (Some(graph), false) = (&self.graph, away.is_empty()) {
+            let file = graph.file.lock().unwrap_or_else(|e| e.into_inner());
+            for (id, v) in file.rows_by_id(&away).unwrap_or_default() {
+                out.insert(id, std::borrow::Cow::Owned(v));
+            }
+        }
+        out
     }
 
     /// The cosine of `query` and the vector of `id`.
     pub fn cosine(&self, query: &[f32], id: &str) -> Option<f32> {
-        self.row(id).map(|row| super::dot(row, query))
+        self.row(id).map(|row| super::dot(&row, query))
     }
 
     /// The vectors' dimension.
@@ -366,24 +545,86 @@ impl Matrix {
         self.read_to
     }
 
+    /// How many papers have a vector.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.total
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.total == 0
     }
 
-    /// The `k` rows nearest `query` (by dot product: the cosine of unit vectors), best first,
-    /// ties by id, among those `keep` accepts.
+    /// Whether the nearest-neighbour graph answers (else every search is exact).
+    pub fn has_graph(&self) -> bool {
+        self.graph.is_some()
+    }
+
+    /// The `k` papers nearest `query` (by dot product: the cosine of unit vectors), best first,
+    /// ties by id, among those of `filter` (all when `None`) but `except`. Exact without the
+    /// graph, and for a filter of at most [`EXACT_AT_MOST`] papers; otherwise the graph proposes
+    /// candidates (more the fewer papers the filter keeps) and their exact cosines rank them.
     pub fn nearest(
+        &self,
+        query: &[f32],
+        k: usize,
+        filter: Option<&std::collections::HashSet<String>>,
+        except: Option<&str>,
+    ) -> Vec<(String, f32)> {
+        if self.dim == 0 || query.len() != self.dim || k == 0 {
+            return Vec::new();
+        }
+        let keep = |id: &str| except != Some(id) && filter.is_none_or(|f| f.contains(id));
+        let Some(graph) = &self.graph else {
+            return self.scan(query, k, keep);
+        };
+        let mut best: Vec<(String, f32)> = match filter {
+            Some(f) if f.len() <= EXACT_AT_MOST => {
+                let ids: Vec<&str> = f.iter().map(String::as_str).filter(|id| keep(id)).collect();
+                self.rows_of(&ids)
+                    .into_iter()
+                    .map(|(id, v)| {
+                        let c = super::dot(&v, query);
+                        (id, c)
+                    })
+                    .collect()
+            }
+            _ => {
+                let share = filter.map_or(1.0, |f| f.len() as f64 / self.total.max(1) as f64);
+                let want = ((k + 1) as f64 * 2.0 / share.max(1e-9))
+                    .ceil()
+                    .min(GRAPH_AT_MOST as f64) as usize;
+                let keys = graph.ann.search(query, want.max(k + 1));
+                let found = {
+                    let file = graph.file.lock().unwrap_or_else(|e| e.into_inner());
+                    file.rows_by_rowid(&keys).unwrap_or_default()
+                };
+                let mut best: Vec<(String, f32)> = found
+                    .into_iter()
+                    // A paper in memory is there with its newer vector.
+                    .filter(|(_, id, _)| !self.rows.contains_key(id) && keep(id))
+                    .map(|(_, id, v)| {
+                        let c = super::dot(&v, query);
+                        (id, c)
+                    })
+                    .collect();
+                best.extend(self.scan(query, k, keep));
+                best
+            }
+        };
+        best.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        best.truncate(k);
+        best
+    }
+
+    /// The `k` rows in memory nearest `query`, exactly, among those `keep` accepts.
+    fn scan(
         &self,
         query: &[f32],
         k: usize,
         keep: impl Fn(&str) -> bool + Sync,
     ) -> Vec<(String, f32)> {
         use rayon::prelude::*;
-        if self.dim == 0 || query.len() != self.dim || k == 0 {
+        if self.ids.is_empty() {
             return Vec::new();
         }
         let best: Vec<(usize, f32)> = self

@@ -158,10 +158,12 @@ impl<'a> Meaning<'a> {
         scale_ids: &[&str],
         params: Params,
     ) -> Option<TagMeaning> {
+        let saved_ids: Vec<&str> = papers.saved.iter().map(String::as_str).collect();
+        let got = self.vectors.rows_of(&saved_ids);
         let rows: Vec<&[f32]> = papers
             .saved
             .iter()
-            .filter_map(|id| self.vectors.row(id))
+            .filter_map(|id| got.get(id.as_str()).map(|v| v.as_ref()))
             .collect();
         let description = self.descriptions.get(tag);
         if rows.is_empty() && description.is_none() {
@@ -180,9 +182,10 @@ impl<'a> Meaning<'a> {
             }
         }
         let direction = crate::embed::normalized(direction);
+        let scale_rows = self.vectors.rows_of(scale_ids);
         let cosines: Vec<f32> = scale_ids
             .iter()
-            .filter_map(|id| Some(crate::embed::dot(&direction, self.vectors.row(id)?)))
+            .filter_map(|id| Some(crate::embed::dot(&direction, scale_rows.get(*id)?)))
             .collect();
         let scale = model::mean_std(cosines.iter().copied());
         let weight = params.meaning / (1.0 + saved as f32 / params.meaning_knee.max(1e-3));
@@ -371,12 +374,20 @@ fn rank(
     if models.is_empty() {
         return Vec::new();
     }
+    // The candidates' vectors, read at once (a graph-backed matrix reads them from its file).
+    let candidate_rows = meaning.map(|m| {
+        let ids: Vec<&str> = candidates.iter().map(|c| c.id.as_str()).collect();
+        m.vectors.rows_of(&ids)
+    });
     let mut best: Vec<(usize, f32, usize)> = cv
         .par_iter()
         .enumerate()
         .map(|(i, v)| {
             let mut top = (0usize, f32::NEG_INFINITY);
-            let row = meaning.and_then(|m| m.vectors.row(&candidates[i].id));
+            let row = candidate_rows
+                .as_ref()
+                .and_then(|r| r.get(candidates[i].id.as_str()))
+                .map(|v| v.as_ref());
             for (m, (_, model, sense)) in models.iter().enumerate() {
                 let s = match sense {
                     Some(sense) => {
