@@ -5,8 +5,8 @@
 //! [`Embedder`]:
 //!
 //! - [`local`]: a sentence-transformers model in Hugging Face layout (config.json,
-//!   model.safetensors, tokenizer.json, 1_Pooling/config.json) run in process on the CPU with
-//!   candle's BERT;
+//!   model.safetensors, tokenizer.json, 1_Pooling/config.json) run in process on the CPU by our
+//!   own BERT forward pass ([`bert`]);
 //! - [`endpoint`]: an OpenAI-compatible `/v1/embeddings` server (Ollama, llama.cpp, TEI, vLLM, a
 //!   hosted API), for a GPU box or all of arXiv.
 //!
@@ -15,6 +15,7 @@
 //! them again from the archive at any time. Each stored vector remembers a hash of the text it was
 //! made from, so a paper whose title or abstract changes is embedded again.
 
+mod bert;
 pub mod endpoint;
 pub mod hub;
 pub mod hybrid;
@@ -33,8 +34,8 @@ pub enum EmbedError {
     /// The model folder is missing a file or holds one that cannot be read.
     #[error("{path}: {message}")]
     Model { path: String, message: String },
-    /// The model failed on a batch (candle's error, kept as its text: candle's error type is not
-    /// `Sync`).
+    /// The model failed on a text (a token the tokenizer gave that the model does not have, or
+    /// the tokenizer's own error, kept as its text).
     #[error("the model failed: {0}")]
     Run(String),
     /// The embeddings server answered with an error or something else than embeddings.
