@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use cli::Outcome;
 
-/// mimalloc: candle's BERT allocates and frees a tensor per operation, and glibc's malloc hands
-/// those large blocks back to the kernel each time (most of a run was system time); measured in
-/// BENCHMARKS.md ("Embedding throughput").
+/// mimalloc: chosen when the embeddings ran on candle's BERT, which allocated and freed a tensor
+/// per operation while glibc's malloc handed those large blocks back to the kernel each time
+/// (most of a run was system time; BENCHMARKS.md, "Speed" under "Meaning beside the words"). The
+/// BERT of embed/bert.rs reuses its buffers (a few allocations per text, not per operation).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

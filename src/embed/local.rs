@@ -1,20 +1,20 @@
-//! A sentence-transformers model run in process on the CPU: candle's BERT over the weights of
-//! model.safetensors, Hugging Face's tokenizer over tokenizer.json, then the pooling that
-//! 1_Pooling/config.json names (mean of the tokens, or the first token) and L2 normalization, as
-//! sentence-transformers does. Texts longer than the model's `max_seq_length`
+//! A sentence-transformers model run in process on the CPU: the BERT of [`super::bert`] over the
+//! weights of model.safetensors, Hugging Face's tokenizer over tokenizer.json, then the pooling
+//! that 1_Pooling/config.json names (mean of the tokens, or the first token) and L2
+//! normalization, as sentence-transformers does. Texts longer than the model's `max_seq_length`
 //! (sentence_bert_config.json) are cut there, as sentence-transformers cuts them.
+//!
+//! Each text runs at its own length (no padding), one text per core at a time: the cores take
+//! the texts longest first, each the next one when it is done, so that they finish together.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use rayon::prelude::*;
+use tokenizers::{Tokenizer, TruncationParams};
 
+use super::bert::{Bert, Config, Scratch};
 use super::{EmbedError, Embedder, Result};
-
-/// Texts per forward pass: sorted by length first, so that a batch pads little.
-const BATCH: usize = 16;
 
 /// How the token vectors become one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,7 @@ enum Pooling {
 
 pub struct LocalModel {
     identity: String,
-    model: BertModel,
+    model: Bert,
     tokenizer: Tokenizer,
     pooling: Pooling,
     dim: usize,
@@ -41,10 +41,6 @@ fn model_error(path: &Path, message: impl std::fmt::Display) -> EmbedError {
 fn read_json(path: &Path) -> Result<serde_json::Value> {
     let text = std::fs::read_to_string(path).map_err(|e| model_error(path, e))?;
     serde_json::from_str(&text).map_err(|e| model_error(path, e))
-}
-
-fn run_error(e: candle_core::Error) -> EmbedError {
-    EmbedError::Run(e.to_string())
 }
 
 /// The files a model folder must hold.
@@ -118,13 +114,8 @@ impl LocalModel {
     pub fn load(dir: &Path) -> Result<LocalModel> {
         let identity = identity_of_folder(dir)?;
         let config_path = dir.join("config.json");
-        let config_json = read_json(&config_path)?;
-        let config: Config = serde_json::from_value(config_json.clone())
+        let config = Config::from_json(&read_json(&config_path)?)
             .map_err(|e| model_error(&config_path, e))?;
-        let dim = config_json
-            .get("hidden_size")
-            .and_then(|v| v.as_u64())
-            .ok_or_else(|| model_error(&config_path, "no hidden_size"))? as usize;
         let pooling_path = dir.join("1_Pooling/config.json");
         let pooling = if pooling_path.is_file() {
             let p = read_json(&pooling_path)?;
@@ -141,10 +132,7 @@ impl LocalModel {
         } else {
             Pooling::Mean
         };
-        let positions = config_json
-            .get("max_position_embeddings")
-            .and_then(|v| v.as_u64())
-            .unwrap_or(512) as usize;
+        let positions = config.positions;
         let st_path = dir.join("sentence_bert_config.json");
         let max_len = if st_path.is_file() {
             read_json(&st_path)?
@@ -158,10 +146,8 @@ impl LocalModel {
         let tokenizer_path = dir.join("tokenizer.json");
         let mut tokenizer =
             Tokenizer::from_file(&tokenizer_path).map_err(|e| model_error(&tokenizer_path, e))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            ..PaddingParams::default()
-        }));
+        // Each text at its own length, whatever tokenizer.json says of padding.
+        tokenizer.with_padding(None);
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: max_len,
@@ -170,50 +156,45 @@ impl LocalModel {
             .map_err(|e| model_error(&tokenizer_path, e))?;
         let weights: PathBuf = dir.join("model.safetensors");
         let bytes = std::fs::read(&weights).map_err(|e| model_error(&weights, e))?;
-        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)
-            .map_err(|e| model_error(&weights, e))?;
-        let model = BertModel::load(vb, &config).map_err(|e| model_error(&weights, e))?;
+        let model = Bert::load(config, &bytes).map_err(|e| model_error(&weights, e))?;
         Ok(LocalModel {
             identity,
+            dim: model.hidden(),
             model,
             tokenizer,
             pooling,
-            dim,
         })
     }
 
-    fn batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        let device = Device::Cpu;
+    /// One text's vector, computed in `scratch`.
+    fn one(&self, text: &str, scratch: &mut Scratch) -> Result<Vec<f32>> {
         let enc = self
             .tokenizer
-            .encode_batch(texts.to_vec(), true)
+            .encode(text, true)
             .map_err(|e| EmbedError::Run(e.to_string()))?;
-        let width = enc.first().map_or(0, |e| e.get_ids().len());
-        let ids: Vec<u32> = enc.iter().flat_map(|e| e.get_ids().to_vec()).collect();
-        let mask: Vec<u32> = enc
-            .iter()
-            .flat_map(|e| e.get_attention_mask().to_vec())
-            .collect();
-        let types: Vec<u32> = enc.iter().flat_map(|e| e.get_type_ids().to_vec()).collect();
-        let shape = (texts.len(), width);
-        let ids = Tensor::from_vec(ids, shape, &device).map_err(run_error)?;
-        let mask = Tensor::from_vec(mask, shape, &device).map_err(run_error)?;
-        let types = Tensor::from_vec(types, shape, &device).map_err(run_error)?;
         let hidden = self
             .model
-            .forward(&ids, &types, Some(&mask))
-            .map_err(run_error)?;
-        let pooled = match self.pooling {
-            Pooling::Cls => hidden.narrow(1, 0, 1).and_then(|t| t.squeeze(1)),
-            Pooling::Mean => (|| {
-                let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-                let sum = hidden.broadcast_mul(&m)?.sum(1)?;
-                sum.broadcast_div(&m.sum(1)?)
-            })(),
+            .forward(enc.get_ids(), enc.get_type_ids(), scratch)
+            .map_err(EmbedError::Run)?;
+        let h = self.dim;
+        let n = hidden.len() / h;
+        if n == 0 {
+            return Err(EmbedError::Run(format!(
+                "the tokenizer gave no token for {text:?}"
+            )));
         }
-        .map_err(run_error)?;
-        let rows: Vec<Vec<f32>> = pooled.to_vec2().map_err(run_error)?;
-        Ok(rows.into_iter().map(super::normalized).collect())
+        let pooled = match self.pooling {
+            Pooling::Cls => hidden[..h].to_vec(),
+            Pooling::Mean => {
+                let mut sum = vec![0f32; h];
+                for row in hidden.chunks_exact(h) {
+                    sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+                }
+                sum.iter_mut().for_each(|s| *s /= n as f32);
+                sum
+            }
+        };
+        Ok(super::normalized(pooled))
     }
 }
 
@@ -227,16 +208,27 @@ impl Embedder for LocalModel {
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        // Longest first (by characters, as sentence-transformers sorts), so that a batch's texts
-        // are of about one length and pad little; the vectors go back in the texts' order.
+        // Longest first (by characters, as sentence-transformers sorts): each core takes the next
+        // text when it is done with one, so the last to finish are the shortest.
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
+        let next = AtomicUsize::new(0);
+        let workers = rayon::current_num_threads().clamp(1, texts.len().max(1));
+        let done: Vec<Vec<(usize, Result<Vec<f32>>)>> = (0..workers)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|_| {
+                let mut scratch = Scratch::default();
+                let mut got = Vec::new();
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    got.push((i, self.one(texts[i], &mut scratch)));
+                }
+                got
+            })
+            .collect();
         let mut out = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(BATCH) {
-            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, v) in chunk.iter().zip(self.batch(&batch)?) {
-                out[i] = v;
-            }
+        for (i, v) in done.into_iter().flatten() {
+            out[i] = v?;
         }
         Ok(out)
     }

@@ -5,8 +5,8 @@
 //! [`Embedder`]:
 //!
 //! - [`local`]: a sentence-transformers model in Hugging Face layout (config.json,
-//!   model.safetensors, tokenizer.json, 1_Pooling/config.json) run in process on the CPU with
-//!   candle's BERT;
+//!   model.safetensors, tokenizer.json, 1_Pooling/config.json) run in process on the CPU by our
+//!   own BERT forward pass ([`bert`]);
 //! - [`endpoint`]: an OpenAI-compatible `/v1/embeddings` server (Ollama, llama.cpp, TEI, vLLM, a
 //!   hosted API), for a GPU box or all of arXiv.
 //!
@@ -16,6 +16,7 @@
 //! made from, so a paper whose title or abstract changes is embedded again.
 
 pub mod ann;
+mod bert;
 pub mod endpoint;
 pub mod hub;
 pub mod hybrid;
@@ -34,8 +35,8 @@ pub enum EmbedError {
     /// The model folder is missing a file or holds one that cannot be read.
     #[error("{path}: {message}")]
     Model { path: String, message: String },
-    /// The model failed on a batch (candle's error, kept as its text: candle's error type is not
-    /// `Sync`).
+    /// The model failed on a text (a token the tokenizer gave that the model does not have, or
+    /// the tokenizer's own error, kept as its text).
     #[error("the model failed: {0}")]
     Run(String),
     /// The embeddings server answered with an error or something else than embeddings.

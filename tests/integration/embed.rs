@@ -312,7 +312,28 @@ fn erf(x: f32) -> f32 {
     (if x >= 0.0 { y } else { -y }) as f32
 }
 
+/// The reference's vector of `text`: the mean of its tokens' last hidden states, or the first
+/// token's (CLS pooling), L2-normalized.
 fn reference(text: &str) -> Vec<f32> {
+    let h = reference_hidden(text);
+    let n = h.len();
+    let mean: Vec<f32> = (0..HIDDEN)
+        .map(|i| h.iter().map(|x| x[i]).sum::<f32>() / n as f32)
+        .collect();
+    unit(mean)
+}
+
+fn reference_cls(text: &str) -> Vec<f32> {
+    unit(reference_hidden(text).swap_remove(0))
+}
+
+fn unit(v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter().map(|x| x / norm).collect()
+}
+
+/// The last layer's hidden state of each token of `text`.
+fn reference_hidden(text: &str) -> Vec<Vec<f32>> {
     let w = weights();
     let ids = token_ids(text);
     let n = ids.len();
@@ -385,11 +406,7 @@ fn reference(text: &str) -> Vec<f32> {
             })
             .collect();
     }
-    let mean: Vec<f32> = (0..HIDDEN)
-        .map(|i| h.iter().map(|x| x[i]).sum::<f32>() / n as f32)
-        .collect();
-    let norm = mean.iter().map(|x| x * x).sum::<f32>().sqrt();
-    mean.iter().map(|x| x / norm).collect()
+    h
 }
 
 #[track_caller]
@@ -447,6 +464,65 @@ fn the_tiny_model_gives_the_vectors_of_an_independent_bert() {
     assert!(
         v["model"].as_str().unwrap().starts_with("tiny-model@"),
         "{v}"
+    );
+}
+
+#[test]
+fn cls_pooling_takes_the_first_tokens_vector() {
+    let a = TestArchive::new();
+    let dir = a.scratch("tiny-cls");
+    write_tiny_model(&dir);
+    std::fs::write(
+        dir.join("1_Pooling/config.json"),
+        r#"{"word_embedding_dimension": 16, "pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}"#,
+    )
+    .unwrap();
+    use arxiv_daily::embed::Embedder;
+    let model = arxiv_daily::embed::local::LocalModel::load(&dir).unwrap();
+    let got = model.embed(&TEXTS).unwrap();
+    for (text, v) in TEXTS.iter().zip(&got) {
+        assert_close(v, &reference_cls(text), text);
+        // Not the mean by accident.
+        let mean = reference(text);
+        assert!(
+            v.iter().zip(&mean).any(|(a, b)| (a - b).abs() > 1e-2),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_model_it_cannot_run_is_refused_with_the_reason() {
+    let a = TestArchive::new();
+    let dir = a.scratch("tiny-swish");
+    write_tiny_model(&dir);
+    let config = std::fs::read_to_string(dir.join("config.json")).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        config.replace(r#""hidden_act":"gelu""#, r#""hidden_act":"swish""#),
+    )
+    .unwrap();
+    let out = a
+        .run(&["embed", "--model", dir.to_str().unwrap(), "--text", "x"])
+        .code(2);
+    assert!(
+        out.stderr.contains("config.json") && out.stderr.contains("hidden_act \"swish\""),
+        "{}",
+        out.stderr
+    );
+    // A weight missing from model.safetensors is named.
+    write_tiny_model(&dir);
+    let mut w = weights();
+    w.remove("encoder.layer.1.output.dense.bias");
+    std::fs::write(dir.join("model.safetensors"), safetensors(&w)).unwrap();
+    let out = a
+        .run(&["embed", "--model", dir.to_str().unwrap(), "--text", "x"])
+        .code(2);
+    assert!(
+        out.stderr.contains("model.safetensors")
+            && out.stderr.contains("encoder.layer.1.output.dense.bias"),
+        "{}",
+        out.stderr
     );
 }
 
