@@ -53,7 +53,7 @@ echo
 echo "| sentence | served hybrid p50 ms | p99 ms |"
 echo "| --- | --- | --- |"
 for q in "${QUERIES[@]}"; do
-  URL="$BASE/api/search?q=$(enc "$q")&mode=hybrid&size=10"
+  URL="$BASE/api/search?q=$(enc "$q")&mode=hybrid&size=25"
   CODE=$(curl -s -o /dev/null -w '%{http_code}' "$URL")
   [ "$CODE" = 200 ] || { echo "$q: HTTP $CODE" >&2; exit 2; }
   R=$(wrk -t1 -c1 -d"${SECONDS_EACH}"s --latency "$URL" 2>/dev/null)

@@ -352,11 +352,9 @@ impl Vectors {
             data: Vec::with_capacity(n * self.dim),
             rows: HashMap::with_capacity(n),
             read_to,
-            total: 0,
             graph,
         };
         self.refresh(&mut m)?;
-        m.total = self.count()?;
         Ok(m)
     }
 
@@ -385,7 +383,6 @@ impl Vectors {
                     }
                 }
                 None => {
-                    m.total += 1;
                     m.rows.insert(id.clone(), m.ids.len());
                     m.ids.push(id);
                     decode_into(bytes, &mut m.data);
@@ -487,8 +484,6 @@ pub struct Matrix {
     rows: HashMap<String, usize>,
     /// The largest rowid of the file read into it.
     read_to: i64,
-    /// Vectors in all (in memory and in the graph).
-    total: usize,
     graph: Option<Graph>,
 }
 
@@ -547,11 +542,13 @@ impl Matrix {
 
     /// How many papers have a vector.
     pub fn len(&self) -> usize {
-        self.total
+        // Counting the file's rows would read all of it (a second at a million): the graph's
+        // keys (a few may be dead) and the rows in memory.
+        self.graph.as_ref().map_or(0, |g| g.ann.len()) + self.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.total == 0
+        self.len() == 0
     }
 
     /// Whether the nearest-neighbour graph answers (else every search is exact).
@@ -589,7 +586,7 @@ impl Matrix {
                     .collect()
             }
             _ => {
-                let share = filter.map_or(1.0, |f| f.len() as f64 / self.total.max(1) as f64);
+                let share = filter.map_or(1.0, |f| f.len() as f64 / self.len().max(1) as f64);
                 let want = ((k + 1) as f64 * 2.0 / share.max(1e-9))
                     .ceil()
                     .min(GRAPH_AT_MOST as f64) as usize;
