@@ -17,11 +17,12 @@ pub(crate) enum Command {
     Remove(Change),
     /// "Not for me": a negative for that tag, never recommended to it again.
     Dismiss(Change),
-    /// The library's entries: id, tag, kind (saved or dismissed), when.
+    /// The library's entries: id, tag, kind (saved or dismissed), when, and the paper's title.
     List {
         #[arg(long)]
         tag: Option<String>,
-        /// One JSON object per entry: id, tag, kind, added.
+        /// One JSON object per entry: id, tag, kind, added, title (null when the archive does not
+        /// hold the paper yet).
         #[arg(long)]
         json: bool,
     },
@@ -96,12 +97,22 @@ pub(crate) fn run(ctx: &Ctx, c: Command) -> anyhow::Result<Outcome> {
                 return Ok(Outcome::NothingFound);
             };
             let entries = lib.entries(tag.as_deref())?;
+            let titles = titles_of(ctx, &entries);
             let mut out = stdout();
             for e in &entries {
+                let title = titles.get(&e.id);
                 if json {
-                    json_line(&mut out, e)?;
+                    json_line(&mut out, &ListedEntry { entry: e, title })?;
                 } else {
-                    writeln!(out, "{}\t{}\t{}\t{}", e.id, e.tag, e.kind.as_str(), e.added)?;
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{}",
+                        e.id,
+                        e.tag,
+                        e.kind.as_str(),
+                        e.added,
+                        title.map_or("(not in the archive yet)", String::as_str)
+                    )?;
                 }
             }
             out.flush()?;
@@ -160,6 +171,39 @@ fn found(any: bool) -> Outcome {
     } else {
         Outcome::NothingFound
     }
+}
+
+/// A `library list --json` line: the entry and the paper's title in the archive (null when the
+/// archive does not hold it yet).
+#[derive(serde::Serialize)]
+struct ListedEntry<'a> {
+    #[serde(flatten)]
+    entry: &'a arxiv_daily::library::Entry,
+    title: Option<&'a String>,
+}
+
+/// The archive's newest title of each entry's paper; none when there is no archive (the library
+/// never needs one).
+fn titles_of(
+    ctx: &Ctx,
+    entries: &[arxiv_daily::library::Entry],
+) -> std::collections::HashMap<String, String> {
+    let Ok(reader) = arxiv_daily::archive::Reader::open(&ctx.loc) else {
+        return Default::default();
+    };
+    reader
+        .read(|r| {
+            let mut titles = std::collections::HashMap::new();
+            for e in entries {
+                if !titles.contains_key(&e.id)
+                    && let Some((title, _, _)) = r.latest_text(&e.id)?
+                {
+                    titles.insert(e.id.clone(), title);
+                }
+            }
+            Ok(titles)
+        })
+        .unwrap_or_default()
 }
 
 fn parse_ids(ids: &[String]) -> anyhow::Result<Vec<ArxivId>> {

@@ -267,6 +267,40 @@ fn tags_dismissals_imports_and_exports_round_trip() {
             .stdout
             .is_empty()
     );
+    // The list names each paper by its title in the archive, and says when the archive does not
+    // hold it yet.
+    a.run(&["library", "add", "--tag", "later", "2512.99999"])
+        .ok();
+    let listed = lines(&a.run(&["library", "list", "--json"]).ok().stdout);
+    let shown: serde_json::Value =
+        serde_json::from_str(&a.run(&["show", "2603.00001", "--json"]).ok().stdout).unwrap();
+    let title_of = |id: &str| {
+        listed
+            .iter()
+            .find(|e| e["id"] == id)
+            .map(|e| e["title"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        title_of("2603.00001"),
+        shown["snapshots"]
+            .as_array()
+            .and_then(|s| s.last())
+            .map(|s| s["title"].clone())
+            .unwrap(),
+        "{shown}"
+    );
+    assert!(
+        title_of("2603.00001")
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+    assert_eq!(title_of("2512.99999"), serde_json::Value::Null);
+    let text = a.run(&["library", "list", "--tag", "later"]).ok().stdout;
+    assert!(
+        text.trim_end().ends_with("(not in the archive yet)"),
+        "{text}"
+    );
 }
 
 #[test]
