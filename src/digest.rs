@@ -302,7 +302,10 @@ pub fn message(from: &str, to: &str, day: Day, sections: &[Section]) -> Result<M
                 source,
             })
     };
+    // A Message-ID (lettre makes one: a random part at this machine's name) and a Date
+    // (lettre's, now): mail clients thread and sort by them, and filters distrust mail without.
     Message::builder()
+        .message_id(None)
         .from(address("--from-addr", from)?)
         .to(address("--to", to)?)
         .subject(subject(day, sections))

@@ -840,6 +840,8 @@ fn the_digest_is_mailed_once_per_paper_and_tag_and_failures_say_so() {
         "{mail}"
     );
     assert!(mail.contains("To: reader@example.org"), "{mail}");
+    assert!(mail.contains("Message-ID: <"), "{mail}");
+    assert!(mail.contains("Date: "), "{mail}");
     assert!(
         mail.contains("Subject: arXiv for you, 2026-03-05: 3 papers (recsys 3)"),
         "{mail}"
