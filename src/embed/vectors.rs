@@ -280,10 +280,28 @@ impl Vectors {
     /// The rows of these rowids that exist (a replaced vector's old rowid is gone): rowid, id
     /// and vector.
     pub fn rows_by_rowid(&self, rowids: &[i64]) -> Result<Vec<(i64, String, Vec<f32>)>> {
-        let mut out = Vec::with_capacity(rowids.len());
-        for chunk in rowids.chunks(IN_CHUNK) {
+        self.rows_in("rowid", rowids)
+    }
+
+    /// The vectors of those of `ids` that have one.
+    pub fn rows_by_id(&self, ids: &[&str]) -> Result<Vec<(String, Vec<f32>)>> {
+        Ok(self
+            .rows_in("id", ids)?
+            .into_iter()
+            .map(|(_, id, v)| (id, v))
+            .collect())
+    }
+
+    /// The rows whose `column` (rowid or id) is one of `keys`: rowid, id and vector.
+    fn rows_in<K: rusqlite::ToSql>(
+        &self,
+        column: &str,
+        keys: &[K],
+    ) -> Result<Vec<(i64, String, Vec<f32>)>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(IN_CHUNK) {
             let sql = format!(
-                "SELECT rowid, id, v FROM vectors WHERE rowid IN ({})",
+                "SELECT rowid, id, v FROM vectors WHERE {column} IN ({})",
                 placeholders(chunk.len())
             );
             let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.error(e))?;
@@ -301,31 +319,6 @@ impl Vectors {
                         r.get(1).map_err(|e| self.error(e))?,
                         v,
                     ));
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// The vectors of those of `ids` that have one.
-    pub fn rows_by_id(&self, ids: &[&str]) -> Result<Vec<(String, Vec<f32>)>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(IN_CHUNK) {
-            let sql = format!(
-                "SELECT id, v FROM vectors WHERE id IN ({})",
-                placeholders(chunk.len())
-            );
-            let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.error(e))?;
-            let mut rows = stmt
-                .query(rusqlite::params_from_iter(chunk))
-                .map_err(|e| self.error(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.error(e))? {
-                let bytes = r.get_ref(1).map_err(|e| self.error(e))?;
-                let bytes = bytes.as_blob().map_err(|e| self.error(e.into()))?;
-                let mut v = Vec::with_capacity(self.dim);
-                decode_into(bytes, &mut v);
-                if v.len() == self.dim {
-                    out.push((r.get(0).map_err(|e| self.error(e))?, v));
                 }
             }
         }
