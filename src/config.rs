@@ -119,6 +119,25 @@ fn announce_types<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Announce
         .collect()
 }
 
+/// A profile's folder name (in the site and a report repository): its name, with anything but letters, digits, `-`, `_` and `.` as `-`.
+pub fn folder_name(profile: &str) -> String {
+    let s: String = profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("p{s}")
+    } else {
+        s
+    }
+}
+
 /// A configuration file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]

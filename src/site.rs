@@ -154,11 +154,12 @@ pub fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteSummary>
             if i == 0 {
                 first_days = days.iter().map(|d| d.0).collect();
             }
-            // The newest day with a report, as the served home page shows it.
+            // The newest day whose report has papers: an empty day (a Saturday's run, a
+            // holiday) is never the latest day.
             let last = days
                 .iter()
                 .rev()
-                .find_map(|(d, rows, _)| rows.map(|r| (*d, r)));
+                .find_map(|(d, rows, _)| rows.filter(|r| *r > 0).map(|r| (*d, r)));
             latest.push((p.clone(), last));
             let link = opts
                 .base_url

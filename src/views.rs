@@ -793,8 +793,17 @@ pub(crate) fn profile_feed_linked(
 ) -> anyhow::Result<String> {
     let all = crate::report::days(reads, profile)?;
     let mut entries = Vec::new();
-    for (day, _) in all.iter().rev().take(days) {
-        if let Some(report) = crate::report::find(reads, profile, *day)? {
+    // The window counts days that have papers: an empty day (a weekend run, a holiday, a day
+    // without a match) would only push a real day's entries out of the feed.
+    let mut counted = 0;
+    for (day, _) in all.iter().rev() {
+        if counted == days {
+            break;
+        }
+        if let Some(report) = crate::report::find(reads, profile, *day)?
+            && !report.rows.is_empty()
+        {
+            counted += 1;
             entries.extend(report.rows.iter().map(|paper| FeedEntry {
                 day: *day,
                 paper: ListedPaper::from(paper),

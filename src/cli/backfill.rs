@@ -9,19 +9,34 @@ use arxiv_daily::model::Day;
 
 pub(super) const DEFAULT_OAI_URL: &str = "https://oaipmh.arxiv.org/oai";
 
-/// Harvest arXiv's OAI-PMH ListRecords for a window of datestamps. Resumable: rerun the same
-/// command after an interruption; finished windows are skipped unless --force.
+/// Fill announcement days from arXiv's OAI-PMH ListRecords. Each version is filed under the day
+/// its submission time says it was listed (an estimate, stored as one); only days from --from to
+/// --to are filled. Records are harvested from --from to today, so papers revised since are
+/// included. Resumable: rerun the same command after an interruption; finished windows are
+/// skipped unless --force.
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {
-    /// First datestamp day (inclusive).
-    #[arg(long, required_unless_present = "retry_rejected")]
+    /// First announcement day to fill (inclusive).
+    #[arg(long, required_unless_present_any = ["retry_rejected", "missing"])]
     from: Option<String>,
-    /// Last datestamp day (inclusive).
-    #[arg(long, required_unless_present = "retry_rejected")]
+    /// Last announcement day to fill (inclusive).
+    #[arg(long, required_unless_present_any = ["retry_rejected", "missing"])]
     to: Option<String>,
+    /// Fill the weekdays of the last --lookback days that have no stored feed (`status` calls
+    /// them missing: a run that failed or never ran), each asked for once. What a scheduled
+    /// job runs after `ingest`, so that the next run repairs a lost day.
+    #[arg(long, conflicts_with_all = ["from", "to", "retry_rejected", "force"])]
+    missing: bool,
+    /// The last datestamp to harvest [default: today]: a paper revised after it is not on its
+    /// day.
+    #[arg(long)]
+    until: Option<String>,
+    /// With --missing: how many days back from the newest stored feed to look.
+    #[arg(long, default_value_t = 28, requires = "missing")]
+    lookback: u32,
     /// Read again the records that earlier harvests could not read (kept in the archive with
     /// their XML; `doctor` lists them), and store those that this version reads.
-    #[arg(long, conflicts_with_all = ["from", "to", "set", "force"])]
+    #[arg(long, conflicts_with_all = ["from", "to", "set", "force", "missing"])]
     retry_rejected: bool,
     /// OAI set, e.g. cs:cs:IR [default: one per category of the profiles].
     #[arg(long)]
@@ -65,21 +80,33 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     if a.retry_rejected {
         return retry(ctx, a.json);
     }
-    let (Some(from), Some(to)) = (a.from.as_deref(), a.to.as_deref()) else {
-        anyhow::bail!("--from and --to are required");
-    };
-    let (from, to) = (Day::parse(from)?, Day::parse(to)?);
-    anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
     let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
-    let sets: Vec<String> = if a.set.is_empty() {
-        writer
-            .config()
-            .categories()
-            .iter()
-            .map(|c| set_for(c))
-            .collect()
+    let plan: Vec<Planned> = if a.missing {
+        let plan = missing_plan(&writer, &a)?;
+        if plan.is_empty() {
+            eprintln!("arxiv-daily: no missing days to fill");
+            return Ok(Outcome::Done);
+        }
+        plan
     } else {
-        a.set.clone()
+        let (Some(from), Some(to)) = (a.from.as_deref(), a.to.as_deref()) else {
+            anyhow::bail!("--from and --to are required");
+        };
+        let (from, to) = (Day::parse(from)?, Day::parse(to)?);
+        anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+        let sets: Vec<String> = if a.set.is_empty() {
+            writer
+                .config()
+                .categories()
+                .iter()
+                .map(|c| set_for(c))
+                .collect()
+        } else {
+            a.set.clone()
+        };
+        sets.into_iter()
+            .map(|s| (s, from, to, Vec::new()))
+            .collect()
     };
     let mut client = super::polite_client(a.min_interval, writer.config(), a.timeout)?;
     let base = a
@@ -87,14 +114,21 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         .clone()
         .or(writer.config().oai_url.clone())
         .unwrap_or_else(|| DEFAULT_OAI_URL.to_string());
+    let until = match a.until.as_deref() {
+        Some(d) => Some(Day::parse(d)?),
+        None => None,
+    };
     let mut out = stdout();
-    for set in sets {
+    for (set, from, to, mark) in plan {
         let window = Window {
             base_url: base.clone(),
             set: set.clone(),
+            // A version's datestamp is its paper's last change, on or after the day it was
+            // listed: papers revised up to today are asked for too.
             from: from.to_string(),
-            until: to.to_string(),
+            until: until.unwrap_or_else(|| to.max(Day::today())).to_string(),
             format: a.format.clone(),
+            days: Some((from, to)),
         };
         let bar = progress(Some(1000), &format!("harvesting {set}"));
         if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -121,6 +155,11 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         });
         bar.finish_and_clear();
         let summary = result?.value;
+        if !mark.is_empty() {
+            writer.write(false, |archive| {
+                arxiv_daily::ingest::backfill::mark_caught_up(archive, &set, &mark)
+            })?;
+        }
         if a.json {
             json_line(&mut out, &summary)?;
         } else if summary.skipped_done {
@@ -145,6 +184,42 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         out.flush()?;
     }
     Ok(Outcome::Done)
+}
+
+/// One harvest to run: the set, the first and last day to fill, and the missing days a catch-up
+/// marks as asked for once it is done.
+type Planned = (String, Day, Day, Vec<Day>);
+
+/// What `--missing` harvests: per set, the range of its categories' missing days not yet asked
+/// for, from the ledger of the last `--lookback` days.
+fn missing_plan(writer: &Writer, a: &Args) -> anyhow::Result<Vec<Planned>> {
+    let reads = writer.read();
+    let categories = writer.config().categories();
+    let ledger = arxiv_daily::views::status(&reads, categories.clone(), None, None)?;
+    let mut plan: Vec<Planned> = Vec::new();
+    for status in ledger.iter().filter(|s| categories.contains(&s.category)) {
+        let Some(newest) = status.to else { continue };
+        let since = newest.sub_days(i64::from(a.lookback));
+        let set = set_for(&status.category);
+        let mut days = Vec::new();
+        for day in status.missing.iter().filter(|d| **d >= since) {
+            if !arxiv_daily::ingest::backfill::caught_up(&reads, &set, *day)? {
+                days.push(*day);
+            }
+        }
+        let (Some(first), Some(last)) = (days.first().copied(), days.last().copied()) else {
+            continue;
+        };
+        match plan.iter_mut().find(|p| p.0 == set) {
+            Some(p) => {
+                p.1 = p.1.min(first);
+                p.2 = p.2.max(last);
+                p.3.extend(days);
+            }
+            None => plan.push((set, first, last, days)),
+        }
+    }
+    Ok(plan)
 }
 
 fn retry(ctx: &Ctx, json: bool) -> anyhow::Result<Outcome> {

@@ -84,6 +84,18 @@ pub(super) enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write a report repository for every profile: the day folders (as `export`), README.md
+    /// (as `index`) and feed.atom (as `feed`), the first profile's in DIR and each other's in
+    /// DIR/<profile>/, which the first README links. What a scheduled job runs.
+    Publish {
+        dir: PathBuf,
+        /// A heading other than "arXiv Daily Report" for a README.md that does not exist yet.
+        #[arg(long)]
+        title: Option<String>,
+        /// How many report days (with papers) each feed holds.
+        #[arg(long, default_value_t = 14)]
+        feed_days: usize,
+    },
     /// Recompute a stored day's report (or every stored day from --from to --to) from its
     /// listing with the profile's current rules, store it, and show what changed. A profile added
     /// today gets its history this way.
@@ -134,6 +146,11 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             clean,
         } => export(ctx, &dir, profile.as_deref(), clean),
         Command::Feed { profile, days, out } => feed(ctx, profile.as_deref(), days, out.as_deref()),
+        Command::Publish {
+            dir,
+            title,
+            feed_days,
+        } => publish(ctx, &dir, title.as_deref(), feed_days),
         Command::Index {
             profile,
             title,
@@ -292,10 +309,35 @@ fn export_days(
             &folder.join("papers.csv"),
             render::legacy_csv(&report.rows).as_bytes(),
         )?;
+        // An estimated day says so in its own folder (README.md keeps the original format, which
+        // has no place for a note), and stops saying so once the day's feed replaces it.
+        let note = folder.join(ESTIMATED_NOTE);
+        if report.estimated() {
+            write_atomic(&note, estimated_note(&report).as_bytes())?;
+        } else if note.exists() {
+            std::fs::remove_file(&note)
+                .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", note.display()))?;
+        }
         written += 1;
     }
     eprintln!("arxiv-daily: wrote {written} days to {}", dir.display());
     Ok(Outcome::Done)
+}
+
+/// The file that marks an exported day folder as estimated.
+const ESTIMATED_NOTE: &str = "ESTIMATED.md";
+
+fn estimated_note(report: &Report) -> String {
+    format!(
+        "# {} is estimated\n\n\
+         This day's listing was not read from arXiv's feed of the day: arxiv-daily filed each paper \
+         under the day its submission time says it was announced ({}). A paper may be missing \
+         or sit on a neighbouring day (holidays move announcements), and titles and abstracts are \
+         those of the paper's latest version. The day's feed, when one is stored, replaces this \
+         estimate and this file.\n",
+        report.day.legacy(),
+        report.provenance
+    )
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees half a file; a file that
@@ -304,20 +346,29 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     arxiv_daily::files::write_if_changed(path, bytes).map(|_| ())
 }
 
-/// The root README.md of a report repository.
+/// The markers around the part of a root README.md that `report index` writes: what is outside
+/// them is the maintainer's and is kept.
+const INDEX_BEGIN: &str = "<!-- arxiv-daily: begin (written by `arxiv-daily report index`; edit outside these markers) -->";
+const INDEX_END: &str = "<!-- arxiv-daily: end -->";
+
+/// The generated part of a root README.md (without markers): the profile, the counts, and
+/// the days, newest first. `distinct`: how many different papers the rows are.
 pub(crate) fn index_markdown(
     profile: &Profile,
-    title: &str,
     days: &[(Day, usize, bool)],
+    distinct: usize,
 ) -> String {
-    let mut out = format!("# {title}\n\n");
-    out.push_str(&format!(
+    let mut out = format!(
         "Profile `{}`: {}. One folder per announcement day (README.md and papers.csv), newest first; written by arxiv-daily from arXiv's daily listings.\n\n",
         profile.name,
         profile.summary()
-    ));
+    );
     let total: usize = days.iter().map(|d| d.1).sum();
-    out.push_str(&format!("{} days, {} papers.\n\n", days.len(), total));
+    let empty = days.iter().filter(|d| d.1 == 0).count();
+    out.push_str(&format!(
+        "{} days ({empty} without a matching paper): {total} rows, {distinct} different papers (a paper listed again, revised or cross-listed, has a row on each of its days).\n\n",
+        days.len()
+    ));
     out.push_str("| Day | Papers |\n| --- | --- |\n");
     for (day, rows, estimated) in days.iter().rev() {
         let name = day.legacy();
@@ -337,16 +388,8 @@ fn index(
 ) -> anyhow::Result<Outcome> {
     let reader = Reader::open(&ctx.loc)?;
     let profile = reader.profile(profile)?;
-    let days = reader.read(|r| {
-        let mut days = Vec::new();
-        for (day, _) in report::days(r, &profile)? {
-            if let Some(rep) = report::find(r, &profile, day)? {
-                days.push((day, rep.rows.len(), rep.estimated()));
-            }
-        }
-        Ok(days)
-    })?;
-    let text = index_markdown(&profile, title.unwrap_or("arXiv Daily Report"), &days);
+    let title = title.unwrap_or("arXiv Daily Report");
+    let (text, any) = reader.read(|r| index_text(r, &profile, &[], title, out))?;
     match out {
         Some(path) => write_atomic(path, text.as_bytes())?,
         None => {
@@ -355,11 +398,138 @@ fn index(
             o.flush()?;
         }
     }
-    Ok(if days.is_empty() {
-        Outcome::NothingFound
-    } else {
+    Ok(if any {
         Outcome::Done
+    } else {
+        Outcome::NothingFound
     })
+}
+
+/// The README.md of `profile` (merged into the file at `out`, if any), linking the folders of
+/// `others`; and whether the profile has any day.
+fn index_text(
+    r: &arxiv_daily::archive::Reads<'_>,
+    profile: &Profile,
+    others: &[&Profile],
+    title: &str,
+    out: Option<&Path>,
+) -> anyhow::Result<(String, bool)> {
+    let mut days = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    for (day, _) in report::days(r, profile)? {
+        if let Some(rep) = report::find(r, profile, day)? {
+            ids.extend(rep.rows.iter().map(|row| row.id.clone()));
+            days.push((day, rep.rows.len(), rep.estimated()));
+        }
+    }
+    let mut generated = String::new();
+    if !others.is_empty() {
+        generated.push_str("Other profiles:");
+        for p in others {
+            let f = arxiv_daily::config::folder_name(&p.name);
+            generated.push_str(&format!(" [`{}`]({f}/README.md)", p.name));
+        }
+        generated.push_str(".\n\n");
+    }
+    generated.push_str(&index_markdown(profile, &days, ids.len()));
+    let old = match out.map(std::fs::read_to_string) {
+        None => None,
+        Some(Ok(text)) => Some(text),
+        Some(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Some(Err(e)) => anyhow::bail!(
+            "cannot read {}: {e}",
+            out.unwrap_or(Path::new("")).display()
+        ),
+    };
+    let text = merge_index(old.as_deref(), title, &generated).map_err(|e| match out {
+        Some(path) => anyhow::anyhow!("{}: {e}", path.display()),
+        None => anyhow::anyhow!("{e}"),
+    })?;
+    Ok((text, !days.is_empty()))
+}
+
+fn publish(
+    ctx: &Ctx,
+    dir: &Path,
+    title: Option<&str>,
+    feed_days: usize,
+) -> anyhow::Result<Outcome> {
+    let reader = Reader::open(&ctx.loc)?;
+    let profiles: Vec<Profile> = reader.config().profiles.clone();
+    let title = title.unwrap_or("arXiv Daily Report");
+    let any = reader.read(|r| {
+        let mut any = false;
+        for (i, profile) in profiles.iter().enumerate() {
+            let at = if i == 0 {
+                dir.to_path_buf()
+            } else {
+                dir.join(arxiv_daily::config::folder_name(&profile.name))
+            };
+            if export_days(r, &at, profile, false)? == Outcome::NothingFound {
+                continue;
+            }
+            any = true;
+            let others: Vec<&Profile> = if i == 0 {
+                profiles[1..].iter().collect()
+            } else {
+                Vec::new()
+            };
+            let readme = at.join("README.md");
+            let heading = if i == 0 {
+                title.to_string()
+            } else {
+                format!("{title}: {}", profile.name)
+            };
+            let (text, _) = index_text(r, profile, &others, &heading, Some(&readme))?;
+            write_atomic(&readme, text.as_bytes())?;
+            let feed = arxiv_daily::views::profile_feed(r, profile, feed_days)?;
+            write_atomic(&at.join("feed.atom"), feed.as_bytes())?;
+        }
+        Ok(any)
+    })?;
+    Ok(if any {
+        Outcome::Done
+    } else {
+        Outcome::NothingFound
+    })
+}
+
+/// The README.md that holds `generated` between the markers. A new file gets the title above
+/// them; a file with the markers keeps everything outside them; a file without them keeps its
+/// text and gets the part appended, except one that an earlier arxiv-daily wrote whole (its
+/// title line, then the line that says so), which is replaced.
+fn merge_index(old: Option<&str>, title: &str, generated: &str) -> Result<String, String> {
+    let block = format!("{INDEX_BEGIN}\n{generated}{INDEX_END}\n");
+    let Some(old) = old else {
+        return Ok(format!("# {title}\n\n{block}"));
+    };
+    match (old.find(INDEX_BEGIN), old.find(INDEX_END)) {
+        (Some(b), Some(e)) if b < e => {
+            let after = &old[e + INDEX_END.len()..];
+            let after = after.strip_prefix('\n').unwrap_or(after);
+            Ok(format!("{}{block}{after}", &old[..b]))
+        }
+        (None, None) => {
+            let whole_ours = old.lines().nth(2).is_some_and(|l| {
+                l.starts_with("Profile `") && l.contains("written by arxiv-daily")
+            });
+            if whole_ours {
+                Ok(format!("# {title}\n\n{block}"))
+            } else {
+                let sep = if old.ends_with("\n\n") || old.is_empty() {
+                    ""
+                } else if old.ends_with('\n') {
+                    "\n"
+                } else {
+                    "\n\n"
+                };
+                Ok(format!("{old}{sep}{block}"))
+            }
+        }
+        _ => Err(format!(
+            "the markers of the generated part are broken (expected `{INDEX_BEGIN}` before `{INDEX_END}`); mend or remove them"
+        )),
+    }
 }
 
 fn rerun_range(
@@ -444,4 +614,42 @@ fn feed(
     } else {
         Outcome::NothingFound
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{INDEX_BEGIN, INDEX_END, merge_index};
+
+    #[test]
+    fn the_generated_part_of_a_readme_leaves_the_maintainers_text_alone() {
+        // A new file: the title, then the part between the markers.
+        let new = merge_index(None, "Reports", "| a |\n").unwrap();
+        assert_eq!(
+            new,
+            format!("# Reports\n\n{INDEX_BEGIN}\n| a |\n{INDEX_END}\n")
+        );
+        // Text around the markers stays; only the inside changes.
+        let mine = format!("# Mine\n\nIntro.\n\n{INDEX_BEGIN}\nold\n{INDEX_END}\nFooter.\n");
+        assert_eq!(
+            merge_index(Some(&mine), "Reports", "new\n").unwrap(),
+            format!("# Mine\n\nIntro.\n\n{INDEX_BEGIN}\nnew\n{INDEX_END}\nFooter.\n")
+        );
+        // A README without markers keeps its text and gets the part appended, once.
+        let hand = "# Mine\n\nIntro.";
+        let once = merge_index(Some(hand), "Reports", "x\n").unwrap();
+        assert_eq!(
+            once,
+            format!("# Mine\n\nIntro.\n\n{INDEX_BEGIN}\nx\n{INDEX_END}\n")
+        );
+        assert_eq!(merge_index(Some(&once), "Reports", "x\n").unwrap(), once);
+        // A whole README an older arxiv-daily wrote is replaced.
+        let old = "# arXiv Daily Report\n\nProfile `default`: cs.IR. One folder per day; written by arxiv-daily from arXiv's daily listings.\n\n3 days, 4 papers.\n";
+        assert_eq!(
+            merge_index(Some(old), "arXiv Daily Report", "y\n").unwrap(),
+            format!("# arXiv Daily Report\n\n{INDEX_BEGIN}\ny\n{INDEX_END}\n")
+        );
+        // Markers out of order are an error, not a guess.
+        let broken = format!("{INDEX_END}\n{INDEX_BEGIN}\n");
+        assert!(merge_index(Some(&broken), "R", "z\n").is_err());
+    }
 }

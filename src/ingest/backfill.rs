@@ -12,27 +12,35 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Session;
-use crate::model::{AnnounceType, Provenance};
+use crate::model::{AnnounceType, Day, Provenance};
 use crate::source::http::PoliteClient;
 use crate::source::{Record, SourceError, kaggle, oai};
 use crate::store::text::PackedText;
 use crate::store::{Checkpoint, ListingRow, WriteStats, Writer};
 
 /// Stores records as papers, snapshots and estimated listings.
-/// `packed` optionally carries each record's abstract already packed.
+/// `packed` optionally carries each record's abstract already packed. With `days`, only versions
+/// whose estimated listing day falls inside it are listed, and only records with one are stored.
 fn store_records(
     w: &mut Writer<'_>,
     records: &[Record],
     packed: Option<&[PackedText]>,
     provenance: Provenance,
+    days: Option<(Day, Day)>,
 ) -> crate::store::Result<()> {
+    let inside = |day: Day| days.is_none_or(|(from, to)| from <= day && day <= to);
     for (i, r) in records.iter().enumerate() {
-        let Some(first_day) = r.versions.first().map(|(_, d)| *d) else {
+        // The snapshot is filed under its first listed day inside the days filled; a record
+        // with none there is not stored at all, so a harvest never touches another day.
+        let Some(first_day) = r.versions.iter().map(|(_, d)| *d).find(|d| inside(*d)) else {
             continue;
         };
         let pid = w.paper(&r.id)?;
         let sid = w.snapshot_packed(pid, &r.snapshot, first_day, packed.and_then(|p| p.get(i)))?;
         for (i, (_, day)) in r.versions.iter().enumerate() {
+            if !inside(*day) {
+                continue;
+            }
             for (c, category) in r.snapshot.categories.iter().enumerate() {
                 let announce_type = match (i == 0, c == 0) {
                     (true, true) => AnnounceType::New,
@@ -61,14 +69,24 @@ fn store_records(
 pub struct Window {
     pub base_url: String,
     pub set: String,
+    /// First and last datestamp day.
     pub from: String,
     pub until: String,
     pub format: String,
+    /// The announcement days to fill: versions estimated to be listed outside them are not
+    /// listed. A window of datestamps holds papers first listed long before it (their latest
+    /// version is recent), so without this a harvest would write partial days anywhere.
+    pub days: Option<(Day, Day)>,
 }
 
 impl Window {
+    /// The checkpoint's key: the same request, the same key.
     fn key(&self) -> String {
-        format!("{} {} {} {}", self.set, self.from, self.until, self.format)
+        let mut key = format!("{} {} {} {}", self.set, self.from, self.until, self.format);
+        if let Some((from, to)) = self.days {
+            key.push_str(&format!(" days {from}..{to}"));
+        }
+        key
     }
 
     /// How far `datestamp` is through the window, 0..=1.
@@ -169,7 +187,7 @@ pub fn harvest(
                         last_datestamp: last_datestamp.clone(),
                         done: true,
                     };
-                    checkpoint_page(archive, &key, &oai::Page::default(), &url, &end)?;
+                    checkpoint_page(archive, &key, &oai::Page::default(), &url, &end, None)?;
                     break;
                 }
                 "badResumptionToken" => {
@@ -208,7 +226,7 @@ pub fn harvest(
             last_datestamp: last_datestamp.clone(),
             done,
         };
-        let stats = checkpoint_page(archive, &key, &page, &url, &position)?;
+        let stats = checkpoint_page(archive, &key, &page, &url, &position, window.days)?;
         summary.rejected += page.rejected.len() as u64;
         summary.stats.add(&stats);
         summary.pages += 1;
@@ -228,6 +246,35 @@ pub fn harvest(
     summary.retries = client.stats.retries;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// The checkpoint key that says a day missing from the ledger was harvested for `set` by a
+/// catch-up (`backfill --missing`), so that a day without announcements (a holiday) is asked
+/// for once, not on every run.
+fn catch_up_key(set: &str, day: Day) -> String {
+    format!("{set} catch-up {day}")
+}
+
+/// Whether a catch-up already harvested `day` for `set`.
+pub fn caught_up(reads: &crate::store::Reads<'_>, set: &str, day: Day) -> anyhow::Result<bool> {
+    Ok(reads
+        .checkpoint(&catch_up_key(set, day))?
+        .is_some_and(|c| c.done))
+}
+
+/// Records that a catch-up harvested `days` for `set` (in one transaction).
+pub fn mark_caught_up(archive: &mut Session<'_>, set: &str, days: &[Day]) -> anyhow::Result<()> {
+    let mut w = archive.store.writer()?;
+    let done = Checkpoint {
+        resumption: None,
+        last_datestamp: None,
+        done: true,
+    };
+    for day in days {
+        w.save_checkpoint(&catch_up_key(set, *day), &done, 0)?;
+    }
+    w.commit()?;
+    Ok(())
 }
 
 /// Fetches and parses a page, retrying a few times when the body is not a whole OAI document.
@@ -256,9 +303,10 @@ fn checkpoint_page(
     page: &oai::Page,
     url: &str,
     position: &Checkpoint,
+    days: Option<(Day, Day)>,
 ) -> anyhow::Result<WriteStats> {
     let mut w = archive.store.writer()?;
-    store_records(&mut w, &page.records, None, Provenance::OaiEstimate)?;
+    store_records(&mut w, &page.records, None, Provenance::OaiEstimate, days)?;
     for r in &page.records {
         // A record read now that was rejected before (a retry, or arXiv fixed it).
         w.forget_rejected(&format!("oai:arXiv.org:{}", r.id.as_str()))?;
@@ -312,7 +360,7 @@ pub fn retry_rejected(archive: &mut Session<'_>) -> anyhow::Result<RetrySummary>
             summary.rejected += 1;
             continue;
         }
-        store_records(&mut w, &page.records, None, Provenance::OaiEstimate)?;
+        store_records(&mut w, &page.records, None, Provenance::OaiEstimate, None)?;
         w.forget_rejected(&r.identifier)?;
         summary.stored += page.records.len() as u64;
     }
@@ -458,7 +506,13 @@ fn import_kaggle_with(
             }
             let mut w = archive.store.writer()?;
             let seq = w.seq();
-            store_records(&mut w, &records, Some(&packed), Provenance::KaggleEstimate)?;
+            store_records(
+                &mut w,
+                &records,
+                Some(&packed),
+                Provenance::KaggleEstimate,
+                None,
+            )?;
             let stats = w.commit()?;
             if stats.changed() {
                 notify(seq);

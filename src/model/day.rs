@@ -82,6 +82,14 @@ impl Day {
         Day(self.0.tomorrow().unwrap_or(self.0))
     }
 
+    /// The day `n` days before (saturating at the calendar's first day).
+    pub fn sub_days(self, n: i64) -> Day {
+        Day(self
+            .0
+            .checked_sub(jiff::Span::new().days(n))
+            .unwrap_or(self.0))
+    }
+
     /// Monday = 1 .. Sunday = 7.
     pub fn weekday_number(self) -> i8 {
         self.0.weekday().to_monday_one_offset()

@@ -185,15 +185,13 @@ impl Manifest {
 
 /// Gives a fresh data folder the exported config: when `loc` names no config file of its own
 /// and its folder has none yet, the text archive's `arxiv-daily.toml` is copied there, once it
-/// is the file the manifest records (its SHA-256) and reads as a config. Anything else is left
-/// as it is (the folder's own config wins).
+/// reads as a config. Anything else is left as it is (the folder's own config wins). Unlike the
+/// data files, the config is not held to the SHA-256 the manifest records: it is the user's to
+/// edit in place (a report repository's profiles live there), and the next export records it.
 pub fn adopt_config(loc: &Location, dir: &Path, manifest: &Manifest) -> anyhow::Result<()> {
     let config = loc.config_path();
-    if loc.config.is_none()
-        && !config.exists()
-        && let Some(f) = manifest.entry(CONFIG)
-    {
-        let (archived, bytes) = read_listed(dir, f)?;
+    if loc.config.is_none() && !config.exists() && manifest.entry(CONFIG).is_some() {
+        let (archived, bytes) = read_inside(dir, CONFIG)?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|e| anyhow::anyhow!("{}: not UTF-8: {e}", archived.display()))?;
         crate::config::Config::parse(text, &archived.display().to_string())?;

@@ -266,6 +266,8 @@ fn a_bad_record_is_kept_aside_and_never_blocks_the_harvest() {
         "2026-02-01",
         "--to",
         "2026-02-28",
+        "--until",
+        "2026-02-28",
         "--oai-url",
         &url,
         "--min-interval",

@@ -164,6 +164,8 @@ fn args(w: Workload, i: &Inputs) -> Vec<String> {
             s("2026-02-01"),
             s("--to"),
             s("2026-02-28"),
+            s("--until"),
+            s("2026-02-28"),
             s("--oai-url"),
             format!("{}/oai", i.oai.base),
             s("--min-interval"),

@@ -295,6 +295,8 @@ fn a_two_month_backfill_from_fake_arxiv_survives_kill_9_and_places_papers_on_the
         from,
         "--to",
         until,
+        "--until",
+        until,
         "--set",
         "cs:cs:IR",
         "--oai-url",

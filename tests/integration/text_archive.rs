@@ -355,15 +355,23 @@ fn archive_import_reads_only_the_regular_files_inside_its_folder_and_checks_befo
         );
         std::fs::remove_dir_all(tmp.path().join("escape")).unwrap();
     }
-    // A config that is not the one the manifest records is refused before it is copied.
-    let err = refused(tmp.path(), &good, "config-edited", &|d| {
-        let c = d.join("arxiv-daily.toml");
-        let mut text = std::fs::read_to_string(&c).unwrap();
-        text.push_str("# edited after the export\n");
-        std::fs::write(&c, text).unwrap();
-    });
-    assert!(
-        err.contains("arxiv-daily.toml") && err.contains("SHA-256"),
-        "{err}"
+    // The config is the user's to edit in place (a report repository's profiles live there):
+    // an edited one is taken as it is, whatever SHA-256 the manifest recorded...
+    let edited = tmp.path().join("config-edited");
+    copy_dir(&good, &edited);
+    let c = edited.join("arxiv-daily.toml");
+    let mut text = std::fs::read_to_string(&c).unwrap();
+    text.push_str("\n[[profile]]\nname = \"added\"\ncategories = [\"cs.CL\"]\n");
+    std::fs::write(&c, &text).unwrap();
+    let a = TestArchive::new();
+    a.run(&["archive", "import", edited.to_str().unwrap()]).ok();
+    assert_eq!(
+        std::fs::read_to_string(a.data().join("arxiv-daily.toml")).unwrap(),
+        text
     );
+    // ...but one that does not read as a config is refused, by name, before anything is written.
+    let err = refused(tmp.path(), &good, "config-broken", &|d| {
+        std::fs::write(d.join("arxiv-daily.toml"), "[[profile]\nname = 1\n").unwrap();
+    });
+    assert!(err.contains("arxiv-daily.toml"), "{err}");
 }

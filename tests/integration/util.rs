@@ -98,6 +98,9 @@ impl TestArchive {
             from,
             "--to",
             to,
+            // The harvest ends with the range (by default it runs to today).
+            "--until",
+            to,
             "--oai-url",
             &url,
             "--min-interval",

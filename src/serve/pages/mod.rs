@@ -73,23 +73,9 @@ fn qs(pairs: &[(&str, &str)]) -> String {
         .unwrap_or_default()
 }
 
-/// A profile's folder name: its name, with anything but letters, digits, `-`, `_` and `.` as `-`.
+/// A profile's folder name (see [`crate::config::folder_name`]).
 pub(crate) fn folder(profile: &str) -> String {
-    let s: String = profile
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if s.is_empty() || s.starts_with('.') {
-        format!("p{s}")
-    } else {
-        s
-    }
+    crate::config::folder_name(profile)
 }
 
 /// Where a page's links go: the web reader's routes, or the files of a static site (relative to
