@@ -112,9 +112,14 @@ impl Out<'_> {
             }
         }
         let text: String = names.iter().map(|n| format!("{n}\n")).collect();
+        // The list is a file of the site too: counted with the others, so that "N files: W
+        // written, U unchanged" adds up.
+        self.summary.files += 1;
         if write_if_changed(&list, text.as_bytes())? {
             self.summary.written += 1;
             self.summary.paths_written.push(FILE_LIST.to_string());
+        } else {
+            self.summary.unchanged += 1;
         }
         Ok(())
     }
@@ -271,8 +276,18 @@ fn days_page(links: &Links, p: &Profile, days: &[(Day, Option<usize>, usize)]) -
     )
 }
 
-/// Starts Pagefind's search box, with the `q` of the address (the header's search form).
+/// Starts Pagefind's search box, with the `q` of the address (the header's search form). Opened
+/// from a file, the page cannot fetch Pagefind's index (browsers refuse it), so it says how to
+/// search instead of failing in silence.
 const SEARCH_SCRIPT: &str = r##"window.addEventListener("DOMContentLoaded", function () {
+  if (window.location.protocol === "file:") {
+    var note = document.getElementById("file-note");
+    note.hidden = false;
+    var q = new URLSearchParams(window.location.search).get("q") || "";
+    document.getElementById("file-arxiv").href =
+      "https://arxiv.org/search/?searchtype=all&query=" + encodeURIComponent(q);
+    return;
+  }
   var ui = new PagefindUI({ element: "#search", showSubResults: true, showImages: false });
   var q = new URLSearchParams(window.location.search).get("q");
   if (q) { ui.triggerSearch(q); }
@@ -288,6 +303,12 @@ fn search_page(links: &Links) -> Markup {
             h1 { "Search" }
             link href="pagefind/pagefind-ui.css" rel="stylesheet";
             div #search {}
+            p #file-note .muted hidden {
+                "This page was opened from a file, and a browser does not let a file's page read "
+                "the search index. Serve the folder (" code { "python3 -m http.server -d site" }
+                ") and open it at http://localhost:8000/, or "
+                a #file-arxiv href="https://arxiv.org/search/" { "search arXiv" } "."
+            }
             noscript { p.muted { "Searching this site needs JavaScript; "
                 a href="https://arxiv.org/search/" { "arXiv's search" } " does not." } }
             script src="pagefind/pagefind-ui.js" {}

@@ -275,6 +275,9 @@ impl Session<'_> {
                 store.read().max_pid()? + 1
             };
             let mut added = std::collections::HashSet::new();
+            // The papers indexed, each once: a paper that two batches touch is written twice,
+            // and how batches group depends on timing, so the count is of papers, not writes.
+            let mut papers = std::collections::HashSet::new();
             let mut session = index.writer(true)?;
             while let Ok(mut target) = rx.recv() {
                 // Skip ahead to the newest batch announced so far.
@@ -285,12 +288,14 @@ impl Session<'_> {
                     continue;
                 }
                 feed_index(&store, done, target, |doc| {
+                    papers.insert(doc.pid);
                     let may_exist = doc.pid < first_new_pid || !added.insert(doc.pid);
                     session.add(doc, may_exist)
                 })?;
                 done = target;
             }
-            Ok(session.commit(done)?)
+            session.commit(done)?;
+            Ok(papers.len() as u64)
         });
         Ok(IndexFollower {
             tx: Some(tx),

@@ -385,6 +385,21 @@ fn a_reader_uses_the_site_in_a_real_browser() {
                 let href = hits[0].attr("href").await.unwrap().unwrap_or_default();
                 assert!(href.contains("/all.html"), "{href}");
                 shot("site-search.png").await;
+                // Opened from a file, the page says how to search instead of failing in silence.
+                let file = searchable.join("search.html");
+                c.goto(&format!("file://{}?q=multimodal", file.display())).await.unwrap();
+                let note = until("the search page to explain file://", || {
+                    let c = c.clone();
+                    async move {
+                        let note = c.find(Locator::Css("#file-note")).await.ok()?;
+                        note.is_displayed().await.ok()?.then_some(note)
+                    }
+                })
+                .await;
+                assert!(note.text().await.unwrap().contains("http.server"));
+                let arxiv = c.find(Locator::Css("#file-arxiv")).await.unwrap();
+                let href = arxiv.attr("href").await.unwrap().unwrap_or_default();
+                assert!(href.ends_with("query=multimodal"), "{href}");
             }
         }
 

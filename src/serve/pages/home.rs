@@ -43,8 +43,10 @@ pub(crate) fn render_home(
         html! {
             h1 { "arXiv daily archive" }
             p.lede {
-                (stats.papers) " papers, " (stats.reports) " reports"
-                @if let (Some(a), Some(b)) = (&stats.first_day, &stats.last_day) { ", from " (a) " to " (b) }
+                // Papers and the days they span: a count of stored reports (day by profile, not
+                // counting estimated days) told a reader nothing the table below does not.
+                (stats.papers) " papers"
+                @if let (Some(a), Some(b)) = (&stats.first_day, &stats.last_day) { ", listed from " (a) " to " (b) }
                 ". " a href=(links.status()) { "Coverage by day" } "."
             }
             form.bigsearch action=(action) method="get" {

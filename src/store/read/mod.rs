@@ -49,10 +49,13 @@ fn split_categories(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_string).collect()
 }
 
-/// arXiv's order of a day's announcements, for listings that have no feed order of their own.
-const ESTIMATED_ORDER: &str = "CASE l.announce_type WHEN 'new' THEN 0 WHEN 'cross' THEN 1 WHEN 'replace' THEN 2 ELSE 3 END, p.arxiv_id";
-/// The same order as one sortable value (the type's rank, then the id).
-const ESTIMATED_KEY: &str = "(CASE l.announce_type WHEN 'new' THEN 0 WHEN 'cross' THEN 1 WHEN 'replace' THEN 2 ELSE 3 END) || ' ' || p.arxiv_id";
+/// arXiv's order of a day's announcements, for listings that have no feed order of their own:
+/// new, cross-lists, replacements, replacement cross-lists, each newest id first (as the feeds
+/// list them).
+const ESTIMATED_ORDER: &str = "CASE l.announce_type WHEN 'new' THEN 0 WHEN 'cross' THEN 1 WHEN 'replace' THEN 2 ELSE 3 END, p.arxiv_id DESC";
+/// The same order as one value that sorts *descending* (the type's rank reversed, then the id;
+/// ids of one month have one length, and months compare as their ids' prefixes).
+const ESTIMATED_KEY: &str = "(CASE l.announce_type WHEN 'new' THEN 3 WHEN 'cross' THEN 2 WHEN 'replace' THEN 1 ELSE 0 END) || ' ' || p.arxiv_id";
 
 const SHOWN_COLUMNS: &str =
     "p.arxiv_id, s.sid, s.version, s.title, s.abstract, s.authors, s.categories";

@@ -88,7 +88,7 @@ impl Reads<'_> {
                         CASE WHEN provenance IN ('oai-estimate', 'kaggle-estimate') THEN
                             (SELECT count(*) FROM listings l JOIN papers p ON p.pid = l.pid
                              WHERE l.day = o.day AND l.category = o.category AND l.provenance = o.provenance
-                               AND ({ESTIMATED_KEY}) < (SELECT {ESTIMATED_KEY} FROM listings l JOIN papers p ON p.pid = l.pid
+                               AND ({ESTIMATED_KEY}) > (SELECT {ESTIMATED_KEY} FROM listings l JOIN papers p ON p.pid = l.pid
                                                         WHERE l.day = o.day AND l.category = o.category
                                                           AND l.provenance = o.provenance AND l.pid = o.pid))
                         ELSE position END,

@@ -43,7 +43,7 @@ impl Reads<'_> {
             "SELECT {PAPER_TEXT} FROM listings l JOIN papers p ON p.pid = l.pid
              JOIN snapshots s ON s.sid = p.latest_sid
              WHERE l.day >= ?1 AND l.day <= ?2 AND (?3 IS NULL OR l.category = ?3)
-             ORDER BY l.day, l.category, l.provenance = 'legacy', {ESTIMATED_KEY}, l.position"
+             ORDER BY l.day, l.category, l.provenance = 'legacy', {ESTIMATED_KEY} DESC, l.position"
         );
         let mut seen = HashSet::new();
         let mut out = Vec::new();
