@@ -579,6 +579,30 @@ fn rerun_range(
         profile.name,
         changed.len()
     );
+    // Days imported from the original script's folders hold only the rows its profile kept:
+    // say so, and how to get their whole listings, rather than leave them out in silence.
+    let legacy: Vec<Day> = {
+        let reads = writer.read();
+        let mut out: Vec<Day> = Vec::new();
+        for r in reads.report_summaries(None)? {
+            if r.provenance == arxiv_daily::model::Provenance::Legacy
+                && r.date >= from
+                && r.date <= to
+                && !out.contains(&r.date)
+                && report::compute(&reads, &profile, r.date)?.is_none()
+            {
+                out.push(r.date);
+            }
+        }
+        out.sort();
+        out
+    };
+    if let (Some(first), Some(last)) = (legacy.first(), legacy.last()) {
+        eprintln!(
+            "arxiv-daily: {} imported days from {first} to {last} hold only the rows the original report kept, so they cannot be recomputed; `arxiv-daily backfill --from {first} --to {last}` stores their whole listings (estimated), then rerun",
+            legacy.len()
+        );
+    }
     out.flush()?;
     Ok(if days == 0 {
         Outcome::NothingFound

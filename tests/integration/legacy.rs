@@ -394,3 +394,38 @@ fn a_report_repository_root_imports_its_day_folders_not_its_own_readme() {
     assert!(out.stdout.starts_with("3 files"), "{}", out.stdout);
     assert_eq!(a.stats()["reports"], 3);
 }
+
+/// A profile added after a migration: the imported days hold only the rows the original report
+/// kept, so a rerun over them says which days those are and the backfill that gives their
+/// whole listings, instead of leaving them out in silence.
+#[test]
+fn a_rerun_over_imported_days_names_them_and_the_backfill_that_fills_them() {
+    let a = TestArchive::new();
+    let src = a.scratch("reports");
+    write_quirky_days(&src);
+    a.run(&["import", "legacy", src.to_str().unwrap()]).ok();
+    a.write_config(
+        "[[profile]]\nname = \"default\"\ncategories = [\"cs.IR\"]\ntitle_keywords = [\"generative\"]\n\n[[profile]]\nname = \"agents\"\ncategories = [\"cs.IR\"]\ntitle_keywords = [\"agent\"]\n",
+    );
+    let out = a
+        .run(&[
+            "report",
+            "rerun",
+            "--profile",
+            "agents",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-31",
+        ])
+        .code(1);
+    assert!(
+        out.stderr
+            .contains("3 imported days from 2026-01-07 to 2026-01-10")
+            && out
+                .stderr
+                .contains("`arxiv-daily backfill --from 2026-01-07 --to 2026-01-10`"),
+        "{}",
+        out.stderr
+    );
+}
