@@ -146,7 +146,9 @@ impl Pending {
     }
 
     /// Each tag's section for `day`: its best `limit` recommendations of the day's listing that
-    /// score at least `min_score` and that the tag was never sent. A section may be empty.
+    /// score at least `min_score` and that the tag was never sent. A paper more than one tag
+    /// would take is mailed once, under the tag that scores it highest (the first such tag on a
+    /// tie). A section may be empty.
     pub fn select(
         &self,
         r: &Reads<'_>,
@@ -155,23 +157,44 @@ impl Pending {
         min_score: f32,
         meaning: Option<&crate::recommend::Meaning<'_>>,
     ) -> anyhow::Result<Vec<Section>> {
-        let mut sections = Vec::new();
+        let tags = self.interests.tags.len();
+        let mut candidates: Vec<Vec<Recommendation>> = Vec::with_capacity(tags);
         for ((tag, papers), sent) in self.interests.tags.iter().zip(&self.sent) {
             let one = Interests {
                 tags: vec![(tag.clone(), papers.clone())],
                 exclude: self.interests.exclude.clone(),
             };
-            // Enough to fill `limit` after the papers already sent are left out.
+            // Enough to fill `limit` after the papers already sent, and those another tag
+            // takes, are left out.
             let req = Request {
                 from: day,
                 to: day,
                 category: None,
-                limit: limit + sent.len(),
+                limit: limit * tags + sent.len(),
             };
-            let papers: Vec<_> = crate::recommend::recommend(r, &one, &req, meaning)?
-                .into_iter()
-                .filter(|p| p.score >= min_score && !sent.contains(&p.id))
+            candidates.push(
+                crate::recommend::recommend(r, &one, &req, meaning)?
+                    .into_iter()
+                    .filter(|p| p.score >= min_score && !sent.contains(&p.id))
+                    .collect(),
+            );
+        }
+        let mut sections = Vec::with_capacity(tags);
+        for (i, (tag, _)) in self.interests.tags.iter().enumerate() {
+            let best_here = |p: &Recommendation| {
+                candidates.iter().enumerate().all(|(j, other)| {
+                    j == i
+                        || other
+                            .iter()
+                            .find(|q| q.id == p.id)
+                            .is_none_or(|q| q.score < p.score || (q.score == p.score && i < j))
+                })
+            };
+            let papers: Vec<Recommendation> = candidates[i]
+                .iter()
+                .filter(|p| best_here(p))
                 .take(limit)
+                .cloned()
                 .collect();
             sections.push(Section {
                 tag: tag.clone(),
@@ -204,21 +227,70 @@ pub fn record_sent(
     })
 }
 
-/// The first sentences of an abstract, about `max` characters, cut at a word.
+/// The first sentences of an abstract that fit in about `max` characters, ending at a sentence:
+/// the first sentence alone when it is longer (up to twice `max`), else cut at a word with "…".
 pub fn first_lines(text: &str, max: usize) -> String {
     let t = crate::source::unwrap_text(text);
     let t = t.trim();
     if t.chars().count() <= max {
         return t.to_string();
     }
-    let cut: String = t.chars().take(max).collect();
-    match cut.rfind(". ") {
-        Some(p) if p > max / 2 => cut[..=p].to_string(),
-        _ => match cut.rfind(' ') {
-            Some(p) => format!("{}…", &cut[..p]),
-            None => format!("{cut}…"),
-        },
+    let ends = sentence_ends(t);
+    let chars = |byte: usize| t[..byte].chars().count();
+    if let Some(&end) = ends.iter().rev().find(|&&e| chars(e) <= max) {
+        return t[..end].to_string();
     }
+    if let Some(&end) = ends.first().filter(|&&e| chars(e) <= 2 * max) {
+        return t[..end].to_string();
+    }
+    let cut: String = t.chars().take(max).collect();
+    match cut.rfind(' ') {
+        Some(p) => format!("{}…", &cut[..p]),
+        None => format!("{cut}…"),
+    }
+}
+
+/// Byte offsets just after each sentence's final mark in `t`: a `.`, `?` or `!` followed by a
+/// space and a capital letter or a digit, where the word it ends is not a common abbreviation
+/// ("e.g.", "et al.", "Fig.") or a lone initial ("J. Smith").
+fn sentence_ends(t: &str) -> Vec<usize> {
+    const ABBREVIATIONS: [&str; 10] = [
+        "e.g", "i.e", "al", "vs", "fig", "eq", "cf", "etc", "approx", "resp",
+    ];
+    let bytes = t.as_bytes();
+    let mut ends = Vec::new();
+    for (i, c) in t.char_indices() {
+        if !matches!(c, '.' | '?' | '!') || bytes.get(i + 1) != Some(&b' ') {
+            continue;
+        }
+        let next = t[i + 2..].chars().next();
+        if !next.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit()) {
+            continue;
+        }
+        let word = t[..i].rsplit(' ').next().unwrap_or("");
+        let lower = word.trim_start_matches('(').to_lowercase();
+        if c == '.'
+            && (ABBREVIATIONS.contains(&lower.as_str())
+                || (word.chars().count() == 1 && word.chars().all(char::is_uppercase)))
+        {
+            continue;
+        }
+        ends.push(i + 1);
+    }
+    ends.push(t.len());
+    ends.retain(|&e| e < t.len() || t.ends_with(['.', '?', '!']));
+    ends
+}
+
+/// An author list as an email shows it: whole up to six names, else the first three and how many
+/// more ("A, B, C and 23 more").
+pub fn short_authors(authors: &str) -> String {
+    let all = crate::source::unwrap_text(authors);
+    let names: Vec<&str> = all.split(", ").collect();
+    if names.len() <= 6 {
+        return all;
+    }
+    format!("{} and {} more", names[..3].join(", "), names.len() - 3)
 }
 
 /// The subject line.
@@ -252,7 +324,7 @@ pub fn text_body(day: Day, sections: &[Section]) -> String {
                 "\n{}\nhttps://arxiv.org/abs/{}\n{}\nWhy: {}\n{}\n",
                 crate::source::unwrap_text(&p.title),
                 p.id,
-                crate::source::unwrap_text(&p.authors),
+                short_authors(&p.authors),
                 p.why.join(", "),
                 first_lines(&p.abstract_text, 320)
             ));
@@ -278,7 +350,7 @@ pub fn html_body(day: Day, sections: &[Section]) -> String {
                             a href={ "https://arxiv.org/abs/" (p.id) } style="font-size: 1.05rem; color: #1a56a6" {
                                 (crate::source::unwrap_text(&p.title))
                             }
-                            div style="font-size: .9rem" { (crate::source::unwrap_text(&p.authors)) }
+                            div style="font-size: .9rem" { (short_authors(&p.authors)) }
                             div style="font-size: .85rem; color: #6b6b70" { "Why: " (p.why.join(", ")) " · arXiv:" (p.id) }
                             p style="margin: .3rem 0 0" { (first_lines(&p.abstract_text, 320)) }
                         }
@@ -289,6 +361,16 @@ pub fn html_body(day: Day, sections: &[Section]) -> String {
         }
     }
     .into_string()
+}
+
+/// What `digest --dry-run` prints: the headers a reader sees and the plain-text body, decoded
+/// (the message itself goes out as quoted-printable MIME, which is no preview).
+pub fn preview(from: &str, to: &str, day: Day, sections: &[Section]) -> String {
+    format!(
+        "From: {from}\nTo: {to}\nSubject: {}\n\n{}",
+        subject(day, sections),
+        text_body(day, sections)
+    )
 }
 
 /// The whole message.
@@ -533,6 +615,33 @@ mod tests {
         assert_eq!(first_lines(a, 30), "One sentence here.");
         assert_eq!(first_lines("short", 40), "short");
         assert_eq!(first_lines("aaaa bbbb cccc dddd", 12), "aaaa bbbb…");
+        // Whole sentences that fit; abbreviations and initials do not end one.
+        let b = "We study robots, e.g. Spot and ANYmal by J. Smith et al. In the field. Results follow here.";
+        assert_eq!(
+            first_lines(b, 75),
+            "We study robots, e.g. Spot and ANYmal by J. Smith et al. In the field."
+        );
+        // A first sentence longer than the room is kept whole (up to twice the room).
+        let c = "A first sentence that runs longer than the room given. Then more.";
+        assert_eq!(
+            first_lines(c, 40),
+            "A first sentence that runs longer than the room given."
+        );
+        // One sentence with no end in reach is cut at a word.
+        assert_eq!(
+            first_lines("one two three four five six seven eight nine ten", 20),
+            "one two three four…"
+        );
+    }
+
+    #[test]
+    fn long_author_lists_are_shortened() {
+        assert_eq!(short_authors("A. One, B. Two"), "A. One, B. Two");
+        let many: Vec<String> = (1..=26).map(|i| format!("Author {i}")).collect();
+        assert_eq!(
+            short_authors(&many.join(", ")),
+            "Author 1, Author 2, Author 3 and 23 more"
+        );
     }
 
     fn smtp(url: &str, password: Option<&str>) -> Smtp {

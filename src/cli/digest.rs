@@ -44,7 +44,8 @@ pub(crate) struct Args {
     /// Only papers scoring at least this (standard deviations above the background papers).
     #[arg(long, default_value_t = 1.0)]
     min_score: f32,
-    /// Print the email instead of sending it (records nothing).
+    /// Print a preview of the email (its headers and text, decoded) instead of sending it
+    /// (records nothing).
     #[arg(long)]
     dry_run: bool,
     /// Send even when no tag has anything new.
@@ -135,11 +136,12 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Done);
     }
     let from = a.from_addr.clone().unwrap_or_else(|| DEFAULT_FROM.into());
+    // Built (and its addresses checked) for a dry run too.
     let message = arxiv_daily::digest::message(&from, &a.to, day, &sections)?;
     let Some(smtp) = smtp else {
-        // --dry-run
+        // --dry-run: a preview a person reads.
         let mut out = stdout();
-        out.write_all(&message.formatted())?;
+        out.write_all(arxiv_daily::digest::preview(&from, &a.to, day, &sections).as_bytes())?;
         out.flush()?;
         return Ok(Outcome::Done);
     };

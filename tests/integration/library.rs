@@ -815,10 +815,20 @@ fn the_digest_is_mailed_once_per_paper_and_tag_and_failures_say_so() {
         args.extend_from_slice(extra);
         a.run(&args)
     };
-    // --dry-run prints the message and sends nothing.
+    // --dry-run prints a preview a person reads (decoded, not MIME) and sends nothing.
     let dry = digest(&["--dry-run"]).ok();
     assert!(
         dry.stdout.contains("Subject: arXiv for you, 2026-03-05"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("\nWhy: ") && dry.stdout.contains("== recsys (3) =="),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        !dry.stdout.contains("Content-Transfer-Encoding") && !dry.stdout.contains("=\r\n"),
         "{}",
         dry.stdout
     );
@@ -1147,4 +1157,34 @@ fn kill_9_during_an_import_leaves_the_library_as_before_or_complete() {
             .count(),
         N
     );
+}
+
+/// Two tags that would both pick the same papers: each paper is mailed once, under one tag.
+#[test]
+fn a_paper_two_tags_would_pick_is_mailed_under_one() {
+    let a = topical_archive();
+    for tag in ["recsys", "recsys-too"] {
+        let mut args = vec!["library", "add", "--tag", tag];
+        let saved: Vec<String> = (0..4).map(|n| topical_id(0, 0, n)).collect();
+        args.extend(saved.iter().map(String::as_str));
+        a.run(&args).ok();
+    }
+    let out = a
+        .run(&[
+            "digest",
+            "--to",
+            "reader@example.org",
+            "--dry-run",
+            "--limit",
+            "3",
+        ])
+        .ok();
+    let links: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("https://arxiv.org/abs/"))
+        .collect();
+    assert!(!links.is_empty(), "{}", out.stdout);
+    let unique: std::collections::BTreeSet<&&str> = links.iter().collect();
+    assert_eq!(unique.len(), links.len(), "{}", out.stdout);
 }
