@@ -294,24 +294,51 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         let next = c.current_url().await.unwrap();
         assert!(next.path().starts_with("/paper/") && next != paper_url, "{next}");
 
-        // The library: save a paper to a new tag from a day page, see it in /library, open the
-        // tag's recommendations, dismiss one.
+        // The library: save the 20th paper of a day page to a new tag, come back at that paper
+        // with a confirmation, see it in /library, open the tag's recommendations, dismiss one.
         c.goto(&format!("{b}day/2026-03-04?view=all")).await.unwrap();
-        let first = c.find(Locator::Css("article.paper")).await.unwrap();
-        let saved_id = first.find(Locator::Css("a.id")).await.unwrap().text().await.unwrap();
+        let articles = c.find_all(Locator::Css("article.paper")).await.unwrap();
+        let twentieth = &articles[19];
+        let saved_id = twentieth.find(Locator::Css("a.id")).await.unwrap().text().await.unwrap();
         let saved_id = saved_id.trim_start_matches("arXiv:").to_string();
-        first
+        twentieth
             .find(Locator::Css("form.save input[name=new_tag]"))
             .await
             .unwrap()
             .send_keys("mine")
             .await
             .unwrap();
-        let save = first.find(Locator::Css("form.save button")).await.unwrap();
+        // One tag select and two buttons per card: Save, and Not for me (same form).
+        assert_eq!(twentieth.find_all(Locator::Css("select")).await.unwrap().len(), 0, "no tag yet");
+        let save = twentieth
+            .find(Locator::Css("form.save button:not([formaction])"))
+            .await
+            .unwrap();
         click_to_next_page(&c, save, "the day page after saving a paper").await;
         let back = c.current_url().await.unwrap();
         let page = c.source().await.unwrap();
         assert_eq!(back.path(), "/day/2026-03-04", "the form comes back to the page: {page}");
+        assert_eq!(back.fragment(), Some(format!("saved-{saved_id}").as_str()));
+        let done = c.find(Locator::Id(&format!("saved-{saved_id}"))).await.unwrap();
+        assert!(done.is_displayed().await.unwrap(), "the confirmation shows");
+        assert_eq!(done.text().await.unwrap(), "Saved to mine.");
+        // The page stands at that paper: its card is in view, well below the top of the page.
+        let in_view = c
+            .execute(
+                "const r = document.getElementById(arguments[0]).getBoundingClientRect(); \
+                 return window.scrollY > 1000 && r.top >= 0 && r.bottom <= window.innerHeight;",
+                vec![serde_json::json!(format!("saved-{saved_id}"))],
+            )
+            .await
+            .unwrap();
+        assert_eq!(in_view, serde_json::json!(true), "the page came back at the saved paper");
+        let others_done = c.find_all(Locator::Css("span.done")).await.unwrap();
+        let mut shown = 0;
+        for d in others_done {
+            shown += usize::from(d.is_displayed().await.unwrap());
+        }
+        assert_eq!(shown, 1, "only the saved paper's card confirms");
+        shot("day-saved.png").await;
         let tag = c.find(Locator::Css("article.paper a.tag")).await.unwrap().text().await.unwrap();
         assert_eq!(tag, "mine");
         c.goto(&format!("{b}library")).await.unwrap();
@@ -326,7 +353,9 @@ fn a_reader_uses_the_site_in_a_real_browser() {
         let why = c.find(Locator::Css("p.why")).await.unwrap().text().await.unwrap();
         assert!(why.starts_with("For mine: "), "{why}");
         shot("recommend.png").await;
-        follow(&c, "ol.hits form.dismiss button").await;
+        let card = c.find(Locator::Css("ol.hits article.paper")).await.unwrap();
+        assert_eq!(card.find_all(Locator::Css("select")).await.unwrap().len(), 1, "one tag select per card");
+        follow(&c, "ol.hits button[formaction='/library/dismiss']").await;
         assert_eq!(c.current_url().await.unwrap().path(), "/recommend");
         let after = ids_in(&c, "ol.hits article.paper a.id").await;
         assert!(!after.contains(&recommended[0]), "dismissed {}: {after:?}", recommended[0]);

@@ -198,6 +198,22 @@ pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) 
     let weekday = d.day.date().strftime("%A, %-d %B %Y").to_string();
     let report_rows = d.report.as_ref().map_or(0, |r| r.rows.len());
     let listed_total = d.listed_count();
+    // "N new" counts what this view shows: the report's rows, or everything listed.
+    let shown_fresh = if all {
+        let mut ids: Vec<&str> = d
+            .listed
+            .iter()
+            .flat_map(|(_, ps)| ps.iter().map(|p| p.id.as_str()))
+            .filter(|id| d.fresh.contains(*id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    } else {
+        d.report.as_ref().map_or(0, |r| {
+            r.rows.iter().filter(|p| d.fresh.contains(&p.id)).count()
+        })
+    };
     let title = format!("{} · {}", d.profile.name, d.day);
     let keywords = &d.profile.title_keywords;
     let name = &d.profile.name;
@@ -245,7 +261,7 @@ pub(crate) fn render_day(links: &Links, d: &DayData, all: bool, only_new: bool) 
             }
             @if let Some(since) = d.new_since {
                 p.fresh-note {
-                    (d.fresh.len()) " new since your last visit (" (since) ") · "
+                    (shown_fresh) " new since your last visit (" (since) ") · "
                     @if only_new { a href=(back) { "show all" } } @else {
                         a href={ (back) "&new=1" } { "show only those" }
                     }

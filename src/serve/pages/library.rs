@@ -71,10 +71,13 @@ fn form_id(form: &PaperForm) -> Result<ArxivId, AppError> {
         .map_err(|e| AppError::bad_request(e.to_string()))
 }
 
+/// Applies a paper form, then returns to its page; with `confirm` ("saved", "dismissed"), at
+/// the paper's confirmation (`#saved-ID`), which the card shows only when it is the target.
 async fn change(
     state: Arc<AppState>,
     headers: HeaderMap,
     form: PaperForm,
+    confirm: Option<&str>,
     what: fn(&crate::library::Changes<'_>, &Tag, &[ArxivId]) -> crate::library::Result<usize>,
 ) -> Result<Response, PageError> {
     state
@@ -82,7 +85,12 @@ async fn change(
         .check_write(&headers, form.csrf.as_deref().unwrap_or(""), None)?;
     let tag = form_tag(&form)?;
     let id = form_id(&form)?;
-    let back = back_of(form.back.as_deref(), format!("/library/{tag}"))?;
+    let mut back = back_of(form.back.as_deref(), format!("/library/{tag}"))?;
+    if let (Some(confirm), Some(_)) = (confirm, form.back.as_deref().filter(|b| !b.is_empty())) {
+        // (An id is digits, dots, letters, '-' and '/': fit for a fragment as it is.)
+        let path = back.split('#').next().unwrap_or("").to_string();
+        back = format!("{path}#{confirm}-{id}");
+    }
     let t = tag.clone();
     let s = Arc::clone(&state);
     tokio::task::spawn_blocking(move || s.library.write(|c| what(c, &t, &[id])))
@@ -97,7 +105,10 @@ pub(crate) async fn save(
     headers: HeaderMap,
     Form(form): Form<PaperForm>,
 ) -> Result<Response, PageError> {
-    change(state, headers, form, |c, t, ids| c.save(t, ids)).await
+    change(state, headers, form, Some("saved"), |c, t, ids| {
+        c.save(t, ids)
+    })
+    .await
 }
 
 pub(crate) async fn dismiss(
@@ -105,7 +116,10 @@ pub(crate) async fn dismiss(
     headers: HeaderMap,
     Form(form): Form<PaperForm>,
 ) -> Result<Response, PageError> {
-    change(state, headers, form, |c, t, ids| c.dismiss(t, ids)).await
+    change(state, headers, form, Some("dismissed"), |c, t, ids| {
+        c.dismiss(t, ids)
+    })
+    .await
 }
 
 pub(crate) async fn remove(
@@ -113,7 +127,7 @@ pub(crate) async fn remove(
     headers: HeaderMap,
     Form(form): Form<PaperForm>,
 ) -> Result<Response, PageError> {
-    change(state, headers, form, |c, t, ids| c.remove(t, ids)).await
+    change(state, headers, form, None, |c, t, ids| c.remove(t, ids)).await
 }
 
 /// The form that describes a tag in words (a new tag, or one of the library's).
@@ -580,13 +594,29 @@ pub(crate) async fn recommend(
     ))
 }
 
+/// What a score means, in a word: how far above the background papers the pick stands (in
+/// standard deviations; the digest's default line is 1).
+fn score_label(score: f32) -> &'static str {
+    if score >= 3.0 {
+        "strong"
+    } else if score >= 2.0 {
+        "good"
+    } else if score >= 1.0 {
+        "fair"
+    } else {
+        "weak"
+    }
+}
+
 fn recommended(rec: &Recommendation, mine: &Mine, here: &str) -> Markup {
     html! {
         article.paper.rec {
             div.meta {
                 a.id href={ "/paper/" (rec.id) } { "arXiv:" (rec.id) }
                 " " (rec.first_announced.map(|d| d.to_string()).unwrap_or_default()) " " (arxiv_links(&rec.id))
-                " " span.score title="standard deviations above the background papers" { (format!("{:.2}", rec.score)) }
+                " " span.score title=(format!("{:.2} standard deviations above the day's other papers", rec.score)) {
+                    (score_label(rec.score)) " match " span.muted { (format!("{:.1}", rec.score)) }
+                }
             }
             h3 { a href={ "/paper/" (rec.id) } { (unwrap_text(&normalize(&rec.title))) } }
             p.authors { (author_links(&rec.authors)) }

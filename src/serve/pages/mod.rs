@@ -370,14 +370,24 @@ pub(crate) struct Cards<'a> {
     pub(crate) fresh: Option<&'a std::collections::HashSet<String>>,
 }
 
-/// A paper's tags, and the forms that save it to a tag and dismiss it from one.
+/// A paper's tags, and one form that saves it to a tag or marks it "not for" that tag: one tag
+/// select, two buttons. After either, the page comes back at this paper (the redirect's
+/// fragment names the confirmation beside the buttons, which only the targeted card shows).
 fn controls(id: &str, mine: &Mine, back: &str, preferred: Option<&str>) -> Markup {
     let tags = mine.tags_of(id);
-    let saved_to = |t: &str| tags.iter().any(|(x, k)| x == t && *k == Kind::Saved);
-    let dismissed = |t: &str| tags.iter().any(|(x, k)| x == t && *k == Kind::Dismissed);
     let first = preferred
         .filter(|p| mine.tags.iter().any(|t| t == p))
         .or(mine.tags.first().map(String::as_str));
+    let saved: Vec<&str> = tags
+        .iter()
+        .filter(|(_, k)| *k == Kind::Saved)
+        .map(|(t, _)| t.as_str())
+        .collect();
+    let dismissed: Vec<&str> = tags
+        .iter()
+        .filter(|(_, k)| *k == Kind::Dismissed)
+        .map(|(t, _)| t.as_str())
+        .collect();
     html! {
         div.mine {
             @for (t, k) in tags {
@@ -388,15 +398,17 @@ fn controls(id: &str, mine: &Mine, back: &str, preferred: Option<&str>) -> Marku
                 }
                 " "
             }
+            span.done id={ "saved-" (id) } role="status" { "Saved to " (saved.join(", ")) "." }
+            span.done id={ "dismissed-" (id) } role="status" { "Not for " (dismissed.join(", ")) ": it will not be recommended there." }
             @if mine.writable {
                 form.save method="post" action="/library/save" {
                     input type="hidden" name="csrf" value=(mine.csrf);
                     input type="hidden" name="id" value=(id);
                     input type="hidden" name="back" value=(back);
                     @if !mine.tags.is_empty() {
-                        select name="tag" aria-label="Tag to save to" {
+                        select name="tag" aria-label="Tag" {
                             @for t in &mine.tags {
-                                option value=(t) selected[Some(t.as_str()) == first] disabled[saved_to(t)] { (t) }
+                                option value=(t) selected[Some(t.as_str()) == first] { (t) }
                             }
                         }
                         " or "
@@ -405,23 +417,8 @@ fn controls(id: &str, mine: &Mine, back: &str, preferred: Option<&str>) -> Marku
                         pattern="[A-Za-z0-9][A-Za-z0-9._\\-]{0,39}" aria-label="New tag"
                         title="1 to 40 letters, digits, '-', '_' or '.', starting with a letter or digit";
                     " " button.compact type="submit" { "Save" }
-                }
-                @if let Some(first) = first {
-                    form.dismiss method="post" action="/library/dismiss" {
-                        input type="hidden" name="csrf" value=(mine.csrf);
-                        input type="hidden" name="id" value=(id);
-                        input type="hidden" name="back" value=(back);
-                        @if mine.tags.len() == 1 {
-                            input type="hidden" name="tag" value=(first);
-                        } @else {
-                            select name="tag" aria-label="Tag it is not for" {
-                                @for t in &mine.tags {
-                                    option value=(t) selected[t == first] disabled[dismissed(t)] { (t) }
-                                }
-                            }
-                            " "
-                        }
-                        button.compact.quiet type="submit" disabled[mine.tags.len() == 1 && dismissed(first)] { "Not for me" }
+                    @if first.is_some() {
+                        " " button.compact.quiet type="submit" formaction="/library/dismiss" { "Not for me" }
                     }
                 }
             }
