@@ -408,6 +408,21 @@ fn rank(
         .map(|(i, score, m)| {
             let c = &candidates[i];
             let (tag, model, _) = &models[m];
+            let mut why = model.why(&features, &cv[i], WHY, &c.authors);
+            let saved = interests
+                .tags
+                .iter()
+                .find(|(t, _)| t == tag)
+                .map(|(_, p)| p.saved.as_slice())
+                .unwrap_or_default();
+            let saved_authors = saved
+                .iter()
+                .filter_map(|id| tagged_at.get(id.as_str()))
+                .map(|&t| tagged[t].authors.as_str());
+            if let Some(reason) = model::author_reason(&c.authors, saved_authors) {
+                why.insert(0, reason);
+                why.truncate(WHY);
+            }
             Recommendation {
                 id: c.id.clone(),
                 title: c.title.clone(),
@@ -415,7 +430,7 @@ fn rank(
                 first_announced: c.first_announced,
                 tag: tag.to_string(),
                 score: (score * 1000.0).round() / 1000.0,
-                why: model.why(&features, &cv[i], WHY),
+                why,
                 abstract_text: c.abstract_text.clone(),
             }
         })
@@ -504,7 +519,7 @@ pub fn rerank_similar(
         .zip(cv)
         .filter_map(|(c, v)| {
             let i = *at.get(c.id.as_str())?;
-            Some((i, model.score(v), model.why(&features, v, WHY)))
+            Some((i, model.score(v), model.why(&features, v, WHY, &c.authors)))
         })
         .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -193,8 +193,12 @@ impl Model {
     }
 
     /// The paper's features that weigh most for the tag (weight in the SVM times the paper's
-    /// own weight), strongest first; a word also inside a pair already shown is left out.
-    pub fn why(&self, features: &Features, v: &Vector, n: usize) -> Vec<String> {
+    /// own weight), strongest first; a word also inside a pair already shown is left out, and so
+    /// is a feature with a word of the paper's author names (`authors`): the model weighs names
+    /// (a saved author counts), but "ben" or "kim" explains nothing (an author the tag saved is
+    /// a reason of its own: see [`author_reason`]).
+    pub fn why(&self, features: &Features, v: &Vector, n: usize, authors: &str) -> Vec<String> {
+        let names = name_words(authors);
         let mut parts: Vec<(f32, u32)> = v
             .iter()
             .map(|&(k, x)| (self.w[k as usize] * x, k))
@@ -204,6 +208,9 @@ impl Model {
         let mut out: Vec<String> = Vec::new();
         for (_, k) in parts {
             let name = features.name(k);
+            if name.split(' ').any(|w| names.contains(w)) {
+                continue;
+            }
             let covered = out
                 .iter()
                 .any(|o| o.split(' ').any(|w| w == name) || name.split(' ').all(|w| o.contains(w)));
@@ -218,6 +225,39 @@ impl Model {
         }
         out
     }
+}
+
+/// The lower-cased words of an author list ("Marco Hutter, J. Lee" -> marco, hutter, j, lee).
+fn name_words(authors: &str) -> std::collections::HashSet<String> {
+    authors
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// "by Marco Hutter, 4 papers in this tag": the author of `authors` who wrote the most of
+/// `saved` (author lists of the tag's saved papers), when that is at least two papers.
+pub fn author_reason<'a>(authors: &str, saved: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mine: Vec<String> = crate::source::unwrap_text(authors)
+        .split(", ")
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let mut counts = vec![0usize; mine.len()];
+    for list in saved {
+        let list = crate::source::unwrap_text(list);
+        let theirs: std::collections::HashSet<&str> = list.split(", ").map(str::trim).collect();
+        for (i, a) in mine.iter().enumerate() {
+            counts[i] += usize::from(theirs.contains(a.as_str()));
+        }
+    }
+    let (i, n) = counts
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+    (*n >= 2).then(|| format!("by {}, {n} papers in this tag", mine[i]))
 }
 
 /// The weights of `n` saved papers, the newest first: 1/(1 + log10(rank + 1)) to the power
@@ -264,7 +304,7 @@ mod tests {
         let rec = f.vector("a new graph neural network for recommendation");
         let other = f.vector("acoustic models for speech");
         assert!(m.score(&rec) > m.score(&other));
-        let why = m.why(&f, &rec, 3);
+        let why = m.why(&f, &rec, 3, "");
         assert!(
             why.iter()
                 .any(|w| w.contains("graph") || w.contains("recommendation")),
@@ -273,5 +313,51 @@ mod tests {
         // Deterministic.
         let m2 = Model::train(&f, &pos, &bg, &[], Params::default());
         assert_eq!(m.score(&rec).to_bits(), m2.score(&rec).to_bits());
+    }
+
+    #[test]
+    fn why_words_are_never_pieces_of_the_papers_author_names() {
+        // The tag's saved papers share an author, Ben Graph: "graph" and "ben" weigh in the model.
+        let mut texts = Vec::new();
+        for i in 0..30 {
+            texts.push(format!(
+                "graph neural networks for session recommendation item {i} Ben Graph"
+            ));
+            texts.push(format!("speech recognition with acoustic models batch {i}"));
+        }
+        let (f, vs) = Features::fit(&texts);
+        let pos: Vec<&Vector> = (0..10).map(|i| &vs[i * 2]).collect();
+        let bg: Vec<&Vector> = (10..30).map(|i| &vs[i * 2 + 1]).collect();
+        let m = Model::train(&f, &pos, &bg, &[], Params::default());
+        let rec = f.vector("graph neural networks for recommendation Ben Graph");
+        let all = m.why(&f, &rec, 10, "");
+        assert!(
+            all.iter().any(|w| w.split(' ').any(|x| x == "ben")),
+            "{all:?}"
+        );
+        let why = m.why(&f, &rec, 10, "Ben Graph");
+        assert!(!why.is_empty(), "content words remain");
+        for w in &why {
+            assert!(
+                !w.split(' ').any(|x| x == "ben" || x == "graph"),
+                "{w:?} in {why:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_author_the_tag_saved_often_is_a_reason() {
+        let saved = [
+            "Marco Hutter, A. One",
+            "B. Two, Marco Hutter",
+            "Marco Hutter",
+            "C. Three",
+        ];
+        assert_eq!(
+            author_reason("X. Y, Marco Hutter", saved.iter().copied()).as_deref(),
+            Some("by Marco Hutter, 3 papers in this tag")
+        );
+        // Once is not a pattern.
+        assert_eq!(author_reason("C. Three", saved.iter().copied()), None);
     }
 }
