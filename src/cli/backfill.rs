@@ -186,6 +186,35 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// Fills the announcement days `from..=to` of the configured categories with the defaults of
+/// `backfill --from --to` (for `init`).
+pub(super) fn fill(
+    ctx: &Ctx,
+    from: Day,
+    to: Day,
+    oai_url: Option<String>,
+    min_interval: Option<f64>,
+) -> anyhow::Result<Outcome> {
+    run(
+        ctx,
+        Args {
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            missing: false,
+            lookback: 28,
+            until: None,
+            retry_rejected: false,
+            set: Vec::new(),
+            oai_url,
+            format: "arXivRaw".into(),
+            min_interval,
+            timeout: 60.0,
+            force: false,
+            json: false,
+        },
+    )
+}
+
 /// One harvest to run: the set, the first and last day to fill, and the missing days a catch-up
 /// marks as asked for once it is done.
 type Planned = (String, Day, Day, Vec<Day>);

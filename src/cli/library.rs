@@ -292,7 +292,7 @@ impl<const MATCHED: bool> serde::Serialize for Pass<'_, '_, MATCHED> {
     }
 }
 
-fn import_file(
+pub(super) fn import_file(
     ctx: &Ctx,
     path: &std::path::Path,
     file: &std::path::Path,

@@ -10,6 +10,7 @@ mod doctor;
 mod embed;
 mod import;
 mod ingest;
+mod init;
 mod library;
 mod recommend;
 mod report;
@@ -57,6 +58,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start an archive that follows your categories: config, the last weeks, a first tag.
+    Init(init::Args),
     /// Fetch today's announcements of the configured categories and build the day's reports.
     Ingest(ingest::Args),
     /// Import existing data into the archive.
@@ -150,6 +153,7 @@ pub fn main() -> anyhow::Result<Outcome> {
         color: cli.color,
     };
     match cli.command {
+        Command::Init(a) => init::run(&ctx, a),
         Command::Ingest(a) => ingest::run(&ctx, a),
         Command::Import(c) => import::run(&ctx, c),
         Command::Archive(c) => archive::run(&ctx, c),

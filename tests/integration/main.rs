@@ -10,6 +10,7 @@ mod discovery;
 mod embed;
 mod fixtures;
 mod ingest;
+mod init;
 mod layout;
 mod legacy;
 mod library;
