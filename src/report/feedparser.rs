@@ -821,10 +821,10 @@ fn starts_reference(s: &str) -> bool {
         let n = s.len() - s.trim_start_matches(f).len();
         n > 0 && s[n..].starts_with(';')
     };
-    if let Some(hex) = s.strip_prefix("#x") {
-        if run(hex, |c| c.is_ascii_hexdigit()) {
-            return true;
-        }
+    if let Some(hex) = s.strip_prefix("#x")
+        && run(hex, |c| c.is_ascii_hexdigit())
+    {
+        return true;
     }
     if let Some(dec) = s.strip_prefix('#') {
         return run(dec, |c| c.is_ascii_digit());
