@@ -43,6 +43,8 @@ PIECES = [
     "</>", "< ", "<1", "x<y", "a < b", "a > b", "<!-- c -->", "<!--", "-->", "<?pi?>", "<!x>",
     "<![CDATA[", "]]>", '"', "'", "=", "/", " ", "\n", "  ", "word", "LLM", "é", "Ã©", "\u0096",
     "<span title=\"a>b\">", "<td colspan=2 rowspan=\"3\">", "<div a=1 a=2 B=3>", "$x<y$",
+    "<math>", "<svg>", "<mi>", "</math>", "</svg>", "<linearGradient x1=0>", "<path d=\"M0\" style=\"fill: red; color: blue\">",
+    "<p style=\"color: red; margin: 0 auto; foo: bar\">", "<span style=\"url(x) background: #fff\">", "<a xlink:href=\"x\">",
     "<u>", "<table>", "<!DOCTYPE x>", "<![if x]>", "<![endif]>", "]>", "<!x y>", "<!x 1>",
 ]
 

@@ -7,11 +7,10 @@
 //! re-escapes an `&` before a name that is not an HTML entity (`Q&A` becomes `Q&amp;A`).
 //! `dc:creator` is only trimmed. Every field then goes through two encoding fix-ups.
 //!
-//! This is a port of those rules, not of the library: MathML and SVG (which feedparser lets
-//! through with their own element lists), `style` attributes (always dropped here; feedparser
-//! keeps a few CSS properties), relative links (feedparser resolves them against the feed's
-//! address) and `<!` declarations past the second (markupbase) are not modelled; none occurs in
-//! arXiv's text so far (BENCHMARKS.md, "feedparser compatibility").
+//! This is a port of those rules, not of the library. Not modelled: relative links (feedparser
+//! resolves an `href` or `src` against the feed's address), `<!DOCTYPE` internal subsets, and
+//! texts on which feedparser itself raises; none occurs in arXiv's text so far (BENCHMARKS.md,
+//! "feedparser compatibility").
 
 /// `entry.title`: trimmed; sanitized only when it looks like HTML (feedparser's guess for a
 /// `text/plain` RSS title).
@@ -187,6 +186,9 @@ struct Processor {
     /// Open `<script>`, `<style>`, `<applet>` (sanitizer); text inside them is dropped. It can go
     /// negative (a stray end tag), and then text is dropped too, as in feedparser.
     unacceptable: i64,
+    /// Open `<math>` and `<svg>` (sanitizer): inside them their own elements are kept.
+    mathml: i64,
+    svg: i64,
 }
 
 fn process(input: &str, pass: Pass) -> String {
@@ -196,6 +198,8 @@ fn process(input: &str, pass: Pass) -> String {
         out: String::with_capacity(data.len()),
         last_tag: "???".into(),
         unacceptable: 0,
+        mathml: 0,
+        svg: 0,
     };
     p.run(&data);
     p.out
@@ -582,49 +586,185 @@ impl Processor {
 
     /// `unknown_starttag`: the first round writes every tag back (attributes de-duplicated and
     /// sorted); the sanitizer keeps allowed elements with allowed attributes and drops the rest,
-    /// counting the elements whose content goes too.
+    /// counting the elements whose content goes too. Inside `<math>` or `<svg>` (which get their
+    /// namespace) their own elements and attributes are kept, SVG's in their camel case.
     fn start(&mut self, tag: &str, attrs: Vec<(String, String)>) {
-        let attrs = normalize(attrs);
-        let attrs = match self.pass {
-            Pass::Resolve => attrs,
-            Pass::Sanitize => {
-                if !is_in(ACCEPTABLE_ELEMENTS, tag) {
-                    if UNACCEPTABLE_WITH_CONTENT.contains(&tag) {
-                        self.unacceptable += 1;
+        let mut attrs = normalize(attrs);
+        let mut tag = tag.to_string();
+        if self.pass == Pass::Sanitize {
+            let mut vocabulary = Vocabulary::Html;
+            if !is_in(ACCEPTABLE_ELEMENTS, &tag) || self.svg > 0 {
+                if UNACCEPTABLE_WITH_CONTENT.contains(&tag.as_str()) {
+                    self.unacceptable += 1;
+                }
+                let has_xmlns = attrs
+                    .iter()
+                    .find(|(k, _)| k == "xmlns")
+                    .is_some_and(|(_, v)| !v.is_empty());
+                for (name, ns) in [("svg", SVG_NS), ("math", MATHML_NS)] {
+                    if !has_xmlns && tag == name {
+                        attrs.push(("xmlns".into(), ns.into()));
                     }
+                }
+                let has = |attrs: &[(String, String)], ns: &str| {
+                    attrs.iter().any(|(k, v)| k == "xmlns" && v == ns)
+                };
+                if tag == "math" && has(&attrs, MATHML_NS) {
+                    self.mathml += 1;
+                }
+                if tag == "svg" && has(&attrs, SVG_NS) {
+                    self.svg += 1;
+                }
+                if self.mathml > 0 && is_in(MATHML_ELEMENTS, &tag) {
+                    vocabulary = Vocabulary::MathMl;
+                } else if self.svg > 0 && is_in(SVG_ELEMENTS, &tag) {
+                    vocabulary = Vocabulary::Svg;
+                    tag = camel(SVG_ELEMENT_CASE, &tag).to_string();
+                } else if !is_in(ACCEPTABLE_ELEMENTS, &tag) {
                     return;
                 }
-                attrs
-                    .into_iter()
-                    .filter(|(k, _)| k != "style" && is_in(ACCEPTABLE_ATTRIBUTES, k))
-                    .map(|(k, v)| {
-                        let v = if k == "href" { safe_uri(v) } else { v };
-                        (k, v)
-                    })
-                    .collect()
             }
-        };
+            if (self.mathml > 0 || self.svg > 0)
+                && attrs.iter().any(|(k, _)| k.starts_with("xlink:"))
+                && !attrs
+                    .iter()
+                    .any(|(k, v)| k == "xmlns:xlink" && v == XLINK_NS)
+            {
+                attrs.push(("xmlns:xlink".into(), XLINK_NS.into()));
+            }
+            let allowed = match vocabulary {
+                Vocabulary::Html => ACCEPTABLE_ATTRIBUTES,
+                Vocabulary::MathMl => MATHML_ATTRIBUTES,
+                Vocabulary::Svg => SVG_ATTRIBUTES,
+            };
+            let svg = self.svg > 0;
+            attrs = normalize(attrs)
+                .into_iter()
+                .filter_map(|(k, v)| {
+                    if k == "style" && is_in(allowed, "style") {
+                        let clean = sanitize_style(&v, svg);
+                        return (!clean.is_empty()).then_some((k, clean));
+                    }
+                    if !is_in(allowed, &k) {
+                        return None;
+                    }
+                    let k = match vocabulary {
+                        Vocabulary::Svg => camel(SVG_ATTRIBUTE_CASE, &k).to_string(),
+                        _ => k,
+                    };
+                    let v = if k == "href" { safe_uri(v) } else { v };
+                    Some((k, v))
+                })
+                .collect();
+        }
         let mut s = format!("<{tag}");
         for (k, v) in attrs {
             s.push_str(&format!(" {k}=\"{}\"", escape_attribute(&v)));
         }
-        s.push_str(if is_in(NO_END_TAG, tag) { " />" } else { ">" });
+        s.push_str(if is_in(NO_END_TAG, &tag) { " />" } else { ">" });
         self.out.push_str(&s);
     }
 
     /// `unknown_endtag`: written back unless the element is void (or, in the sanitizer, not
-    /// allowed).
+    /// allowed here).
     fn end(&mut self, tag: &str) {
+        let mut tag = tag;
         if self.pass == Pass::Sanitize && !is_in(ACCEPTABLE_ELEMENTS, tag) {
             if UNACCEPTABLE_WITH_CONTENT.contains(&tag) {
                 self.unacceptable -= 1;
             }
-            return;
+            if self.mathml > 0 && is_in(MATHML_ELEMENTS, tag) {
+                if tag == "math" {
+                    self.mathml -= 1;
+                }
+            } else if self.svg > 0 && is_in(SVG_ELEMENTS, tag) {
+                tag = camel(SVG_ELEMENT_CASE, tag);
+                if tag == "svg" {
+                    self.svg -= 1;
+                }
+            } else {
+                return;
+            }
         }
         if !is_in(NO_END_TAG, tag) {
             self.out.push_str(&format!("</{tag}>"));
         }
     }
+}
+
+/// Whose element and attribute lists a start tag is checked against.
+#[derive(Clone, Copy)]
+enum Vocabulary {
+    Html,
+    MathMl,
+    Svg,
+}
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+const MATHML_NS: &str = "http://www.w3.org/1998/Math/MathML";
+const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
+
+/// An SVG name in the case SVG writes it (`lineargradient` is `linearGradient`).
+fn camel<'a>(table: &[(&str, &'a str)], lower: &'a str) -> &'a str {
+    table
+        .binary_search_by(|(l, _)| (*l).cmp(lower))
+        .map_or(lower, |i| table[i].1)
+}
+
+/// `sanitize_style`: `url(...)` removed, then the whole value must pass feedparser's gauntlet
+/// and be a list of `property: value` declarations; of those, allowed properties are kept (for
+/// background, border, margin and padding only with allowed keywords and lengths; inside SVG a
+/// few more), each written `prop: value;`, joined by spaces.
+fn sanitize_style(style: &str, svg: bool) -> String {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    // Python's `$` also matches before a final newline: `\n?\z` here.
+    static URL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"url\s*\(\s*[^\s)]+?\s*\)\s*").expect("a valid pattern"));
+    static GAUNTLET: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^([:,;#%.\sa-zA-Z0-9!]|\w-\w|'[\s\w]+'|"[\s\w]+"|\([\d,\s]+\))*\n?\z"#)
+            .expect("a valid pattern")
+    });
+    static DECLARATION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\s*[-\w]+\s*:\s*[^:;]*;?").expect("a valid pattern"));
+    static PROPERTY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"([-\w]+)\s*:\s*([^:;]*)").expect("a valid pattern"));
+    static CSS_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(#[0-9a-f]+|rgb\(\d+%?,\d*%?,?\d*%?\)?|\d{0,2}\.?\d{0,2}(cm|em|ex|in|mm|pc|pt|px|%|,|\))?)\n?\z",
+        )
+        .expect("a valid pattern")
+    });
+    let style = URL.replace_all(style, " ");
+    if !GAUNTLET.is_match(&style) {
+        return String::new();
+    }
+    if !py_strip(&DECLARATION.replace_all(&style, "")).is_empty() {
+        return String::new();
+    }
+    let mut clean = Vec::new();
+    for caps in PROPERTY.captures_iter(&style) {
+        let (prop, value) = (&caps[1], &caps[2]);
+        if value.is_empty() {
+            continue;
+        }
+        let lower = prop.to_lowercase();
+        let family = lower.split('-').next().unwrap_or_default();
+        let keep = if is_in(CSS_PROPERTIES, &lower) {
+            true
+        } else if ["background", "border", "margin", "padding"].contains(&family) {
+            value
+                .split(py_space)
+                .filter(|k| !k.is_empty())
+                .all(|k| is_in(CSS_KEYWORDS, k) || CSS_VALUE.is_match(k))
+        } else {
+            svg && is_in(SVG_CSS_PROPERTIES, &lower)
+        };
+        if keep {
+            clean.push(format!("{prop}: {value};"));
+        }
+    }
+    clean.join(" ")
 }
 
 enum Step {
@@ -1133,6 +1273,481 @@ const ACCEPTABLE_ATTRIBUTES: &[&str] = &[
 const NO_END_TAG: &[&str] = &[
     "area", "base", "basefont", "br", "col", "command", "embed", "frame", "hr", "img", "input",
     "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// MathML elements kept inside `<math>` (`mathml_elements`), sorted.
+const MATHML_ELEMENTS: &[&str] = &[
+    "annotation",
+    "annotation-xml",
+    "maction",
+    "maligngroup",
+    "malignmark",
+    "math",
+    "menclose",
+    "merror",
+    "mfenced",
+    "mfrac",
+    "mglyph",
+    "mi",
+    "mlabeledtr",
+    "mlongdiv",
+    "mmultiscripts",
+    "mn",
+    "mo",
+    "mover",
+    "mpadded",
+    "mphantom",
+    "mprescripts",
+    "mroot",
+    "mrow",
+    "ms",
+    "mscarries",
+    "mscarry",
+    "msgroup",
+    "msline",
+    "mspace",
+    "msqrt",
+    "msrow",
+    "mstack",
+    "mstyle",
+    "msub",
+    "msubsup",
+    "msup",
+    "mtable",
+    "mtd",
+    "mtext",
+    "mtr",
+    "munder",
+    "munderover",
+    "none",
+    "semantics",
+];
+
+/// Their attributes (`mathml_attributes`), sorted.
+const MATHML_ATTRIBUTES: &[&str] = &[
+    "accent",
+    "accentunder",
+    "actiontype",
+    "align",
+    "alignmentscope",
+    "altimg",
+    "altimg-height",
+    "altimg-valign",
+    "altimg-width",
+    "alttext",
+    "bevelled",
+    "charalign",
+    "close",
+    "columnalign",
+    "columnlines",
+    "columnspacing",
+    "columnspan",
+    "columnwidth",
+    "crossout",
+    "decimalpoint",
+    "denomalign",
+    "depth",
+    "dir",
+    "display",
+    "displaystyle",
+    "edge",
+    "encoding",
+    "equalcolumns",
+    "equalrows",
+    "fence",
+    "fontstyle",
+    "fontweight",
+    "form",
+    "frame",
+    "framespacing",
+    "groupalign",
+    "height",
+    "href",
+    "id",
+    "indentalign",
+    "indentalignfirst",
+    "indentalignlast",
+    "indentshift",
+    "indentshiftfirst",
+    "indentshiftlast",
+    "indenttarget",
+    "infixlinebreakstyle",
+    "largeop",
+    "length",
+    "linebreak",
+    "linebreakmultchar",
+    "linebreakstyle",
+    "lineleading",
+    "linethickness",
+    "location",
+    "longdivstyle",
+    "lquote",
+    "lspace",
+    "mathbackground",
+    "mathcolor",
+    "mathsize",
+    "mathvariant",
+    "maxsize",
+    "minlabelspacing",
+    "minsize",
+    "movablelimits",
+    "notation",
+    "numalign",
+    "open",
+    "other",
+    "overflow",
+    "position",
+    "rowalign",
+    "rowlines",
+    "rowspacing",
+    "rowspan",
+    "rquote",
+    "rspace",
+    "scriptlevel",
+    "scriptminsize",
+    "scriptsizemultiplier",
+    "selection",
+    "separator",
+    "separators",
+    "shift",
+    "side",
+    "src",
+    "stackalign",
+    "stretchy",
+    "subscriptshift",
+    "superscriptshift",
+    "symmetric",
+    "voffset",
+    "width",
+    "xlink:href",
+    "xlink:show",
+    "xlink:type",
+    "xmlns",
+    "xmlns:xlink",
+];
+
+/// SVG elements kept inside `<svg>` (`svg_elements`), lower-cased as the parser sees them, sorted.
+const SVG_ELEMENTS: &[&str] = &[
+    "a",
+    "animate",
+    "animatecolor",
+    "animatemotion",
+    "animatetransform",
+    "circle",
+    "defs",
+    "desc",
+    "ellipse",
+    "font-face",
+    "font-face-name",
+    "font-face-src",
+    "foreignobject",
+    "g",
+    "glyph",
+    "hkern",
+    "line",
+    "lineargradient",
+    "marker",
+    "metadata",
+    "missing-glyph",
+    "mpath",
+    "path",
+    "polygon",
+    "polyline",
+    "radialgradient",
+    "rect",
+    "set",
+    "stop",
+    "svg",
+    "switch",
+    "text",
+    "title",
+    "tspan",
+    "use",
+];
+
+/// The SVG elements written in camel case, by their lower-case name.
+const SVG_ELEMENT_CASE: &[(&str, &str)] = &[
+    ("animatecolor", "animateColor"),
+    ("animatemotion", "animateMotion"),
+    ("animatetransform", "animateTransform"),
+    ("foreignobject", "foreignObject"),
+    ("lineargradient", "linearGradient"),
+    ("radialgradient", "radialGradient"),
+];
+
+/// Their attributes (`svg_attributes`), lower-cased, sorted.
+const SVG_ATTRIBUTES: &[&str] = &[
+    "accent-height",
+    "accumulate",
+    "additive",
+    "alphabetic",
+    "arabic-form",
+    "ascent",
+    "attributename",
+    "attributetype",
+    "baseprofile",
+    "bbox",
+    "begin",
+    "by",
+    "calcmode",
+    "cap-height",
+    "class",
+    "color",
+    "color-rendering",
+    "content",
+    "cx",
+    "cy",
+    "d",
+    "descent",
+    "display",
+    "dur",
+    "dx",
+    "dy",
+    "end",
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "font-family",
+    "font-size",
+    "font-stretch",
+    "font-style",
+    "font-variant",
+    "font-weight",
+    "from",
+    "fx",
+    "fy",
+    "g1",
+    "g2",
+    "glyph-name",
+    "gradientunits",
+    "hanging",
+    "height",
+    "horiz-adv-x",
+    "horiz-origin-x",
+    "id",
+    "ideographic",
+    "k",
+    "keypoints",
+    "keysplines",
+    "keytimes",
+    "lang",
+    "marker-end",
+    "marker-mid",
+    "marker-start",
+    "markerheight",
+    "markerunits",
+    "markerwidth",
+    "mathematical",
+    "max",
+    "min",
+    "name",
+    "offset",
+    "opacity",
+    "orient",
+    "origin",
+    "overline-position",
+    "overline-thickness",
+    "panose-1",
+    "path",
+    "pathlength",
+    "points",
+    "preserveaspectratio",
+    "r",
+    "refx",
+    "refy",
+    "repeatcount",
+    "repeatdur",
+    "requiredextensions",
+    "requiredfeatures",
+    "restart",
+    "rotate",
+    "rx",
+    "ry",
+    "slope",
+    "stemh",
+    "stemv",
+    "stop-color",
+    "stop-opacity",
+    "strikethrough-position",
+    "strikethrough-thickness",
+    "stroke",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-miterlimit",
+    "stroke-opacity",
+    "stroke-width",
+    "systemlanguage",
+    "target",
+    "text-anchor",
+    "to",
+    "transform",
+    "type",
+    "u1",
+    "u2",
+    "underline-position",
+    "underline-thickness",
+    "unicode",
+    "unicode-range",
+    "units-per-em",
+    "values",
+    "version",
+    "viewbox",
+    "visibility",
+    "width",
+    "widths",
+    "x",
+    "x-height",
+    "x1",
+    "x2",
+    "xlink:actuate",
+    "xlink:arcrole",
+    "xlink:href",
+    "xlink:role",
+    "xlink:show",
+    "xlink:title",
+    "xlink:type",
+    "xml:base",
+    "xml:lang",
+    "xml:space",
+    "xmlns",
+    "xmlns:xlink",
+    "y",
+    "y1",
+    "y2",
+    "zoomandpan",
+];
+
+/// The SVG attributes written in camel case, by their lower-case name.
+const SVG_ATTRIBUTE_CASE: &[(&str, &str)] = &[
+    ("attributename", "attributeName"),
+    ("attributetype", "attributeType"),
+    ("baseprofile", "baseProfile"),
+    ("calcmode", "calcMode"),
+    ("gradientunits", "gradientUnits"),
+    ("keypoints", "keyPoints"),
+    ("keysplines", "keySplines"),
+    ("keytimes", "keyTimes"),
+    ("markerheight", "markerHeight"),
+    ("markerunits", "markerUnits"),
+    ("markerwidth", "markerWidth"),
+    ("pathlength", "pathLength"),
+    ("preserveaspectratio", "preserveAspectRatio"),
+    ("refx", "refX"),
+    ("refy", "refY"),
+    ("repeatcount", "repeatCount"),
+    ("repeatdur", "repeatDur"),
+    ("requiredextensions", "requiredExtensions"),
+    ("requiredfeatures", "requiredFeatures"),
+    ("systemlanguage", "systemLanguage"),
+    ("viewbox", "viewBox"),
+    ("zoomandpan", "zoomAndPan"),
+];
+
+/// CSS properties kept in a `style` (`acceptable_css_properties`), sorted.
+const CSS_PROPERTIES: &[&str] = &[
+    "azimuth",
+    "background-color",
+    "border-bottom-color",
+    "border-collapse",
+    "border-color",
+    "border-left-color",
+    "border-right-color",
+    "border-top-color",
+    "clear",
+    "color",
+    "cursor",
+    "direction",
+    "display",
+    "elevation",
+    "float",
+    "font",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-variant",
+    "font-weight",
+    "height",
+    "letter-spacing",
+    "line-height",
+    "overflow",
+    "pause",
+    "pause-after",
+    "pause-before",
+    "pitch",
+    "pitch-range",
+    "richness",
+    "speak",
+    "speak-header",
+    "speak-numeral",
+    "speak-punctuation",
+    "speech-rate",
+    "stress",
+    "text-align",
+    "text-decoration",
+    "text-indent",
+    "unicode-bidi",
+    "vertical-align",
+    "voice-family",
+    "volume",
+    "white-space",
+    "width",
+];
+
+/// Values allowed in background, border, margin and padding properties (`acceptable_css_keywords`), sorted.
+const CSS_KEYWORDS: &[&str] = &[
+    "!important",
+    "aqua",
+    "auto",
+    "black",
+    "block",
+    "blue",
+    "bold",
+    "both",
+    "bottom",
+    "brown",
+    "center",
+    "collapse",
+    "dashed",
+    "dotted",
+    "fuchsia",
+    "gray",
+    "green",
+    "italic",
+    "left",
+    "lime",
+    "maroon",
+    "medium",
+    "navy",
+    "none",
+    "normal",
+    "nowrap",
+    "olive",
+    "pointer",
+    "purple",
+    "red",
+    "right",
+    "silver",
+    "solid",
+    "teal",
+    "top",
+    "transparent",
+    "underline",
+    "white",
+    "yellow",
+];
+
+/// CSS properties also kept inside `<svg>` (`acceptable_svg_properties`), sorted.
+const SVG_CSS_PROPERTIES: &[&str] = &[
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "stroke",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-opacity",
+    "stroke-width",
 ];
 
 #[cfg(test)]
