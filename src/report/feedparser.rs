@@ -1860,6 +1860,27 @@ mod tests {
         ("caf\u{c3}\u{a9}", "caf\u{e9}", "caf\u{e9}", "caf\u{e9}"),
     ];
 
+    /// (stored abstract, feedparser's): MathML and SVG keep their own elements, with their
+    /// namespace added; `style` keeps only allowed declarations; comments stay, CDATA goes.
+    const RECORDED_MARKUP: &[(&str, &str)] = &[
+        (
+            r#"an LLM that writes <svg><linearGradient x1="0"/><path d="M0" style="fill: red; color: blue"/></svg> code"#,
+            r#"an LLM that writes <svg xmlns="http://www.w3.org/2000/svg"><linearGradient x1="0"><path d="M0"></svg> code"#,
+        ),
+        (
+            r#"<math><mi>x</mi></math> and <p style="color: red; foo: bar" onclick="x()">y</p>"#,
+            r#"<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math> and <p style="color: red;">y</p>"#,
+        ),
+        ("a <!-- note --> b <![CDATA[x]]> c", "a <!-- note --> b  c"),
+    ];
+
+    #[test]
+    fn markup_is_what_feedparser_gave() {
+        for (stored, want) in RECORDED_MARKUP {
+            assert_eq!(abstract_text(stored), *want, "abstract of {stored:?}");
+        }
+    }
+
     #[test]
     fn fields_are_what_feedparser_gave() {
         for (stored, want_title, want_abstract, want_author) in RECORDED {
