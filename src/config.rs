@@ -113,9 +113,11 @@ pub struct Profile {
     /// text the day listed.
     #[serde(default)]
     pub query: Option<String>,
-    /// How the original format (README.md, papers.csv) shows text fetched from arXiv.
+    /// How the original format (README.md, papers.csv) shows text fetched from arXiv; `None`
+    /// when the file does not say (then [`Compat::None`], see [`Profile::compat`]), which
+    /// `import legacy` tells apart from a deliberate `"none"`.
     #[serde(default)]
-    pub compat: Compat,
+    pub compat: Option<Compat>,
 }
 
 /// `compat`: whose text the original-format report shows. A new profile gets arXiv's text as
@@ -171,8 +173,13 @@ impl Profile {
             exclude_keywords: vec![],
             announce_types: all_types(),
             query: None,
-            compat: Compat::None,
+            compat: None,
         }
+    }
+
+    /// The profile's `compat`, [`Compat::None`] when it sets none.
+    pub fn compat(&self) -> Compat {
+        self.compat.unwrap_or_default()
     }
 
     /// One line saying what the profile selects (feed subtitles, the web reader).
@@ -339,7 +346,8 @@ mod tests {
     fn compat_is_off_by_default_and_on_in_the_legacy_file() {
         assert_eq!(DEFAULT_CONFIG.matches(COMPAT_DEFAULT_LINE).count(), 1);
         let c = Config::parse(&legacy_config(), "x").unwrap();
-        assert_eq!(c.profiles[0].compat, Compat::Feedparser);
+        assert_eq!(c.profiles[0].compat(), Compat::Feedparser);
+        assert_eq!(Profile::default_profile().compat(), Compat::None);
         assert_eq!(
             Config::parse(&legacy_config(), "x").unwrap().profiles[0].name,
             "default"

@@ -134,23 +134,25 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
 /// Says how the profile will show days fetched from arXiv after these imported ones: the
 /// original script wrote feedparser's text (`Q&amp;A`, `<EOS>` dropped), so a profile that
 /// continues its reports wants `compat = "feedparser"`. A config this run wrote has it; an
-/// existing one without it gets a hint, not an edit.
+/// existing one that does not set `compat` gets a hint, not an edit (`compat = "none"` is a
+/// choice, and silences it).
 fn compat_notice(config: &Path, wrote: Option<&Path>, profile: &Profile) {
     match (wrote, profile.compat) {
-        (Some(path), Compat::Feedparser) => eprintln!(
+        (Some(path), Some(Compat::Feedparser)) => eprintln!(
             "arxiv-daily: wrote {} with compat = \"feedparser\" in profile {:?}: days fetched from arXiv \
              will be written as the original script wrote them (through Python's feedparser: Q&amp;A, \
              <EOS> dropped); set compat = \"none\" there for arXiv's text",
             path.display(),
             profile.name
         ),
-        (_, Compat::None) => eprintln!(
+        (_, None) => eprintln!(
             "arxiv-daily: note: profile {:?} in {} has no compat = \"feedparser\": days fetched from \
              arXiv will show arXiv's text (Q&A), where the original script wrote feedparser's \
              (Q&amp;A); add the line to that profile to continue these reports byte for byte",
             profile.name,
             config.display()
         ),
-        (None, Compat::Feedparser) => {}
+        // The file chose: feedparser's bytes, or deliberately arXiv's text.
+        (_, Some(_)) => {}
     }
 }

@@ -207,7 +207,7 @@ fn show_report(
         );
         return Ok(Outcome::NothingFound);
     };
-    let text = render_report(&report, profile.compat, format, clean);
+    let text = render_report(&report, profile.compat(), format, clean);
     let mut out = stdout();
     out.write_all(text.as_bytes())?;
     out.flush()?;
@@ -286,11 +286,11 @@ fn export_days(
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", folder.display()))?;
         write_atomic(
             &folder.join("README.md"),
-            render_report(&report, profile.compat, Format::Md, clean).as_bytes(),
+            render_report(&report, profile.compat(), Format::Md, clean).as_bytes(),
         )?;
         write_atomic(
             &folder.join("papers.csv"),
-            render::legacy_report_csv(&report, profile.compat).as_bytes(),
+            render::legacy_report_csv(&report, profile.compat()).as_bytes(),
         )?;
         written += 1;
     }

@@ -162,4 +162,9 @@ fn import_legacy_into_a_new_archive_turns_compat_on_and_says_so() {
         std::fs::read_to_string(b.data().join("arxiv-daily.toml")).unwrap(),
         config(None)
     );
+    // A deliberate "none" is a choice: no hint.
+    let c = TestArchive::new();
+    c.write_config(&config(Some("none")));
+    let run = c.run(&["import", "legacy", dir.to_str().unwrap()]).ok();
+    assert!(!run.stderr.contains("compat"), "{}", run.stderr);
 }

@@ -344,7 +344,7 @@ async fn legacy_file(
     let day = Day::parse(&date).map_err(AppError::from)?;
     let found = blocking(&state, move |r, s| {
         let profile = s.reader.profile_in(r, profile.as_deref())?;
-        Ok(report::find(r, &profile, day)?.map(|rep| (rep, profile.compat)))
+        Ok(report::find(r, &profile, day)?.map(|rep| (rep, profile.compat())))
     })
     .await?;
     let (report, compat) =
