@@ -27,6 +27,10 @@ title_keywords = ["multimodal", "multi-modal", "generative", "llm"]
 # abstract_keywords = []
 # exclude_keywords = []
 # announce_types = ["new", "cross", "replace", "replace-cross"]
+# How README.md and papers.csv show arXiv's text: "none" (as arXiv sent it: Q&A, <EOS>), or
+# "feedparser" (as the original run.py wrote it, through Python's feedparser: Q&amp;A, <EOS>
+# dropped). `import legacy` into a new archive writes this file with "feedparser".
+# compat = "none"
 
 # Saved searches are profiles with a `query` in the search language (ti: au: abs: cat: id: all:,
 # "phrases", OR, -term, parentheses), beside or instead of keywords: a paper of the categories is in
@@ -49,6 +53,16 @@ title_keywords = ["multimodal", "multi-modal", "generative", "llm"]
 # categories = ["cs.IR"]
 # query = 'recommendation -survey'
 "#;
+
+/// The line of [`DEFAULT_CONFIG`] that `compat` takes, commented out.
+const COMPAT_DEFAULT_LINE: &str = "# compat = \"none\"\n";
+
+/// The file written into a new archive folder by `import legacy`: the defaults, with the
+/// default profile in `compat = "feedparser"`, since an archive that starts from the original
+/// script's reports is continuing them, and those held feedparser's text.
+pub fn legacy_config() -> String {
+    DEFAULT_CONFIG.replacen(COMPAT_DEFAULT_LINE, "compat = \"feedparser\"\n", 1)
+}
 
 /// A profile name that the config does not define.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,6 +113,25 @@ pub struct Profile {
     /// text the day listed.
     #[serde(default)]
     pub query: Option<String>,
+    /// How the original format (README.md, papers.csv) shows text fetched from arXiv; `None`
+    /// when the file does not say (then [`Compat::None`], see [`Profile::compat`]), which
+    /// `import legacy` tells apart from a deliberate `"none"`.
+    #[serde(default)]
+    pub compat: Option<Compat>,
+}
+
+/// `compat`: whose text the original-format report shows. A new profile gets arXiv's text as
+/// the archive stores it; a repository that continues the original script's reports wants the
+/// bytes that script wrote, which went through Python's feedparser (`report::feedparser`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compat {
+    /// The text as arXiv sent it (`Q&A`, `<EOS>`).
+    #[default]
+    None,
+    /// As feedparser 6.0.11 gave it to the original script: the abstract through its HTML
+    /// sanitizer (`Q&amp;A`, `<EOS>` dropped), a title only when it looks like HTML.
+    Feedparser,
 }
 
 fn all_types() -> Vec<AnnounceType> {
@@ -159,7 +192,13 @@ impl Profile {
             exclude_keywords: vec![],
             announce_types: all_types(),
             query: None,
+            compat: None,
         }
+    }
+
+    /// The profile's `compat`, [`Compat::None`] when it sets none.
+    pub fn compat(&self) -> Compat {
+        self.compat.unwrap_or_default()
     }
 
     /// One line saying what the profile selects (feed subtitles, the web reader).
@@ -320,6 +359,28 @@ mod tests {
         let c = Config::parse(DEFAULT_CONFIG, "x").unwrap();
         assert_eq!(c.profiles, vec![Profile::default_profile()]);
         assert_eq!(c.categories(), vec!["cs.IR"]);
+    }
+
+    #[test]
+    fn compat_is_off_by_default_and_on_in_the_legacy_file() {
+        assert_eq!(DEFAULT_CONFIG.matches(COMPAT_DEFAULT_LINE).count(), 1);
+        let c = Config::parse(&legacy_config(), "x").unwrap();
+        assert_eq!(c.profiles[0].compat(), Compat::Feedparser);
+        assert_eq!(Profile::default_profile().compat(), Compat::None);
+        assert_eq!(
+            Config::parse(&legacy_config(), "x").unwrap().profiles[0].name,
+            "default"
+        );
+        let err = Config::parse(
+            "[[profile]]\nname = \"x\"\ncategories = [\"cs.IR\"]\ncompat = \"python\"\n",
+            "cfg.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 4") && err.contains("feedparser"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -228,11 +228,11 @@ fn profile_pages(
         if let Some(rep) = &d.report {
             out.put(
                 &format!("{dir}/{day}/README.md"),
-                render::legacy_markdown(rep.day, &rep.rows).as_bytes(),
+                render::legacy_report_markdown(rep, p.compat()).as_bytes(),
             )?;
             out.put(
                 &format!("{dir}/{day}/papers.csv"),
-                render::legacy_csv(&rep.rows).as_bytes(),
+                render::legacy_report_csv(rep, p.compat()).as_bytes(),
             )?;
         }
         days.push((

@@ -1,10 +1,11 @@
 //! `import legacy` (report folders) and `import kaggle` (the Kaggle metadata snapshot).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
 use super::{Ctx, Outcome, progress};
+use arxiv_daily::config::{Compat, Profile};
 use arxiv_daily::ingest::Writer;
 
 #[derive(Debug, Subcommand)]
@@ -77,8 +78,15 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             profile,
             json,
         } => {
-            let mut writer = Writer::open(&ctx.loc, ctx.wait)?;
+            // A new archive that starts from the original script's reports continues them: its
+            // config is written with `compat = "feedparser"` (an existing one is never changed).
+            let mut writer = Writer::open_with_config(
+                &ctx.loc,
+                ctx.wait,
+                &arxiv_daily::config::legacy_config(),
+            )?;
             let profile = writer.profile(profile.as_deref())?;
+            compat_notice(&ctx.loc.config_path(), writer.wrote_config(), &profile);
             let bar = progress(None, "importing");
             let written = writer.write(false, |archive| {
                 arxiv_daily::ingest::import_legacy(archive, &paths, &profile, |n| {
@@ -120,5 +128,31 @@ pub(super) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Done)
         }
+    }
+}
+
+/// Says how the profile will show days fetched from arXiv after these imported ones: the
+/// original script wrote feedparser's text (`Q&amp;A`, `<EOS>` dropped), so a profile that
+/// continues its reports wants `compat = "feedparser"`. A config this run wrote has it; an
+/// existing one that does not set `compat` gets a hint, not an edit (`compat = "none"` is a
+/// choice, and silences it).
+fn compat_notice(config: &Path, wrote: Option<&Path>, profile: &Profile) {
+    match (wrote, profile.compat) {
+        (Some(path), Some(Compat::Feedparser)) => eprintln!(
+            "arxiv-daily: wrote {} with compat = \"feedparser\" in profile {:?}: days fetched from arXiv \
+             will be written as the original script wrote them (through Python's feedparser: Q&amp;A, \
+             <EOS> dropped); set compat = \"none\" there for arXiv's text",
+            path.display(),
+            profile.name
+        ),
+        (_, None) => eprintln!(
+            "arxiv-daily: note: profile {:?} in {} has no compat = \"feedparser\": days fetched from \
+             arXiv will show arXiv's text (Q&A), where the original script wrote feedparser's \
+             (Q&amp;A); add the line to that profile to continue these reports byte for byte",
+            profile.name,
+            config.display()
+        ),
+        // The file chose: feedparser's bytes, or deliberately arXiv's text.
+        (_, Some(_)) => {}
     }
 }

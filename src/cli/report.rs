@@ -7,7 +7,7 @@ use clap::{Subcommand, ValueEnum};
 
 use super::{Ctx, Outcome, json_line, stdout};
 use arxiv_daily::archive::Reader;
-use arxiv_daily::config::Profile;
+use arxiv_daily::config::{Compat, Profile};
 use arxiv_daily::model::Day;
 use arxiv_daily::report::{self, Report, render};
 
@@ -224,18 +224,18 @@ fn show_report(
         );
         return Ok(Outcome::NothingFound);
     };
-    let text = render_report(&report, format, clean);
+    let text = render_report(&report, profile.compat(), format, clean);
     let mut out = stdout();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(Outcome::Done)
 }
 
-fn render_report(report: &Report, format: Format, clean: bool) -> String {
+fn render_report(report: &Report, compat: Compat, format: Format, clean: bool) -> String {
     match (format, clean) {
-        (Format::Md, false) => render::legacy_markdown(report.day, &report.rows),
+        (Format::Md, false) => render::legacy_report_markdown(report, compat),
         (Format::Md, true) => render::clean_markdown(report.day, &report.rows),
-        (Format::Csv, _) => render::legacy_csv(&report.rows),
+        (Format::Csv, _) => render::legacy_report_csv(report, compat),
         (Format::Json, _) => arxiv_daily::views::report_json_lines(report),
     }
 }
@@ -303,11 +303,11 @@ fn export_days(
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", folder.display()))?;
         write_atomic(
             &folder.join("README.md"),
-            render_report(&report, Format::Md, clean).as_bytes(),
+            render_report(&report, profile.compat(), Format::Md, clean).as_bytes(),
         )?;
         write_atomic(
             &folder.join("papers.csv"),
-            render::legacy_csv(&report.rows).as_bytes(),
+            render::legacy_report_csv(&report, profile.compat()).as_bytes(),
         )?;
         // An estimated day says so in its own folder (README.md keeps the original format, which
         // has no place for a note), and stops saying so once the day's feed replaces it.

@@ -110,6 +110,8 @@ pub struct Writer {
     dir: PathBuf,
     store: Store,
     config: Config,
+    /// The config file this writer created (the folder had none), so a command can say so.
+    wrote_config: Option<PathBuf>,
     _lock: lock::WriteLock,
 }
 
@@ -133,23 +135,35 @@ impl Writer {
     /// Opens (creating if needed) the archive for writing, taking the writer lock. The index
     /// exists from the first write on, so that readers always find one.
     pub fn open(loc: &Location, wait: bool) -> Result<Writer, IngestError> {
+        Self::open_with_config(loc, wait, DEFAULT_CONFIG)
+    }
+
+    /// As [`Writer::open`], writing `first_config` instead of the defaults when the folder has
+    /// no config yet (`import legacy` writes `config::legacy_config`).
+    pub fn open_with_config(
+        loc: &Location,
+        wait: bool,
+        first_config: &str,
+    ) -> Result<Writer, IngestError> {
         std::fs::create_dir_all(&loc.dir).map_err(|source| IngestError::Folder {
             dir: loc.dir.clone(),
             source,
         })?;
         let lock = lock::WriteLock::acquire(&loc.dir, wait)?;
         let config_path = loc.config_path();
+        let mut wrote_config = None;
         if loc.config.is_none() && !config_path.exists() {
             // Through a temporary file and a rename: a crash never leaves half a config.
             crate::files::write_atomic(
                 &config_path,
-                DEFAULT_CONFIG.as_bytes(),
+                first_config.as_bytes(),
                 crate::files::Mode::Default,
             )
             .map_err(|source| IngestError::Write {
                 path: config_path.clone(),
                 source,
             })?;
+            wrote_config = Some(config_path.clone());
         }
         let config = loc.load_config()?;
         let path = loc.db_path();
@@ -164,12 +178,18 @@ impl Writer {
             dir: loc.dir.clone(),
             store,
             config,
+            wrote_config,
             _lock: lock,
         })
     }
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The config file [`Writer::open`] created, when the folder had none.
+    pub fn wrote_config(&self) -> Option<&Path> {
+        self.wrote_config.as_deref()
     }
 
     /// The configured profile of that name, or the config's default one (`default`, else the

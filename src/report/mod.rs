@@ -1,9 +1,12 @@
 //! A day's report as data: a stored report (imported, or built when the day was ingested), or one
 //! computed from the day's listings with a profile's rules. `render` turns it into bytes.
 
+pub mod feedparser;
 pub mod render;
 
-use crate::config::Profile;
+use std::borrow::Cow;
+
+use crate::config::{Compat, Profile};
 use crate::index::SearchIndex;
 use crate::model::{Day, IndexDoc, Provenance};
 use crate::store::{Reads, Result, ShownPaper};
@@ -22,6 +25,27 @@ pub struct Report {
 impl Report {
     pub fn estimated(&self) -> bool {
         self.provenance.is_estimate()
+    }
+
+    /// The rows as the original format (README.md, papers.csv) shows them under a profile's
+    /// `compat`. The archive stores arXiv's text; with `feedparser`, title, abstract and authors
+    /// become what the original script got from feedparser for it. An imported report
+    /// (provenance `legacy`) already holds the script's bytes and is never changed.
+    pub fn legacy_rows(&self, compat: Compat) -> Cow<'_, [ShownPaper]> {
+        if compat == Compat::None || self.provenance == Provenance::Legacy {
+            return Cow::Borrowed(&self.rows);
+        }
+        Cow::Owned(
+            self.rows
+                .iter()
+                .map(|r| ShownPaper {
+                    title: feedparser::title(&r.title),
+                    abstract_text: feedparser::abstract_text(&r.abstract_text),
+                    authors: feedparser::authors(&r.authors),
+                    ..r.clone()
+                })
+                .collect(),
+        )
     }
 }
 

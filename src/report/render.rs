@@ -1,9 +1,22 @@
 //! Rendering a report: the original script's markdown and CSV byte for byte, a clean markdown
 //! table that GitHub renders correctly, and JSON lines.
 
+use super::Report;
+use crate::config::Compat;
 use crate::legacy_format::{self, header};
 use crate::model::Day;
 use crate::store::ShownPaper;
+
+/// A report's original README.md, its text as the profile's `compat` asks
+/// ([`Report::legacy_rows`]).
+pub fn legacy_report_markdown(report: &Report, compat: Compat) -> String {
+    legacy_markdown(report.day, &report.legacy_rows(compat))
+}
+
+/// A report's original papers.csv, its text as the profile's `compat` asks.
+pub fn legacy_report_csv(report: &Report, compat: Compat) -> String {
+    legacy_csv(&report.legacy_rows(compat))
+}
 
 /// The original README.md: no escaping at all, exactly as the script wrote it.
 pub fn legacy_markdown(day: Day, rows: &[ShownPaper]) -> String {

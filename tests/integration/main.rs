@@ -4,6 +4,7 @@
 mod backfill;
 mod browser;
 mod cli;
+mod compat;
 mod crash;
 mod determinism;
 mod discovery;

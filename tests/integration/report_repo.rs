@@ -614,3 +614,88 @@ fn the_workflow_installs_a_checked_release_and_says_what_to_set_otherwise() {
         assert!(stderr.contains(says), "{home}: {stderr}");
     }
 }
+
+/// The first run of the daily workflow in a repository of the original script's day folders,
+/// with nothing else done: the folders become the archive, their bytes stay, and the new day
+/// is written as run.py wrote it (compat = "feedparser": `Q&amp;A`, a tag-like `<EOS>` gone).
+#[test]
+fn the_first_run_in_a_repository_of_the_original_script_continues_its_bytes() {
+    use crate::fixtures::{Item, feed, write_day};
+    if Command::new("git").arg("--version").output().is_err() {
+        crate::util::skip("git is not installed; the report repository test needs it");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    write_day(
+        &repo,
+        "07-Jan-2026",
+        &[(
+            "A generative retriever",
+            "2601.00001",
+            "We retrieve.",
+            "A. One, B. Two",
+        )],
+    );
+    let before = std::fs::read(repo.join("07-Jan-2026/README.md")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    let s = crate::util::Server::start();
+    let items = [Item {
+        id: "2601.00002",
+        version: 1,
+        kind: "new",
+        title: "An LLM for Q&A",
+        abs: "We answer Q&A pairs and stop at <EOS> tokens.",
+        authors: "C. Three",
+        cats: &["cs.IR"],
+    }];
+    s.route(
+        "/rss/cs.IR",
+        vec![crate::util::Reply::ok(feed(
+            "cs.IR",
+            "Thu, 08 Jan 2026 00:00:00 -0500",
+            &items,
+        ))],
+    );
+    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_arxiv-daily"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(workflow_steps("examples/github/daily.yml"))
+        .current_dir(&repo)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("ARXIV_DAILY_DATA", tmp.path().join("data"))
+        .env("ARXIV_DAILY_RSS_URL", format!("{}/rss/", s.base))
+        .env("ARXIV_DAILY_OAI_URL", format!("{}/oai", s.base))
+        .env("COMMIT_PREFIX", "arXiv daily report")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the workflow's steps failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = std::fs::read_to_string(repo.join("archive/arxiv-daily.toml")).unwrap();
+    assert!(config.contains("compat = \"feedparser\""), "{config}");
+    assert_eq!(
+        std::fs::read(repo.join("07-Jan-2026/README.md")).unwrap(),
+        before
+    );
+    let new = std::fs::read_to_string(repo.join("08-Jan-2026/README.md")).unwrap();
+    assert!(
+        new.contains("We answer Q&amp;A pairs") && !new.contains("<EOS>"),
+        "{new}"
+    );
+    let message = git(&repo, &["log", "-1", "--format=%s"]);
+    assert!(message.contains("08-Jan-2026"), "{message}");
+}

@@ -360,16 +360,20 @@ async fn legacy_file(
     let day = Day::parse(&date).map_err(AppError::from)?;
     let found = blocking(&state, move |r, s| {
         let profile = s.reader.profile_in(r, profile.as_deref())?;
-        report::find(r, &profile, day)
+        Ok(report::find(r, &profile, day)?.map(|rep| (rep, profile.compat())))
     })
     .await?;
-    let report = found.ok_or_else(|| AppError::not_found(format!("no report for {day}")))?;
+    let (report, compat) =
+        found.ok_or_else(|| AppError::not_found(format!("no report for {day}")))?;
     let (kind, body) = if csv {
-        ("text/csv; charset=utf-8", render::legacy_csv(&report.rows))
+        (
+            "text/csv; charset=utf-8",
+            render::legacy_report_csv(&report, compat),
+        )
     } else {
         (
             "text/markdown; charset=utf-8",
-            render::legacy_markdown(report.day, &report.rows),
+            render::legacy_report_markdown(&report, compat),
         )
     };
     Ok(([(header::CONTENT_TYPE, kind)], body).into_response())
