@@ -9,19 +9,28 @@ use std::process::Command;
 
 use crate::shared::{expect_reports, fake_dates, shared, start_fake};
 
-/// The lines of the workflow's script block, without their YAML indentation.
-pub(crate) fn workflow_steps(file: &str) -> String {
+/// The lines of a workflow's script block between `# NAME: begin` and `# NAME: end`, without
+/// their YAML indentation.
+fn marked_block(file: &str, name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines = text.lines().skip_while(|l| l.trim() != "# steps: begin");
-    let first = lines.next().expect("a `# steps: begin` line");
+    let (begin, end) = (format!("# {name}: begin"), format!("# {name}: end"));
+    let mut lines = text.lines().skip_while(|l| l.trim() != begin);
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("{file}: no `{begin}` line"));
     let indent = first.len() - first.trim_start().len();
     let body: Vec<&str> = lines
-        .take_while(|l| l.trim() != "# steps: end")
+        .take_while(|l| l.trim() != end)
         .map(|l| l.get(indent..).unwrap_or(""))
         .collect();
-    assert!(body.len() > 5, "{file}: the steps block is empty");
+    assert!(body.len() > 3, "{file}: the {name} block is empty");
     body.join("\n") + "\n"
+}
+
+/// The steps block: what a run does before its push.
+fn workflow_steps(file: &str) -> String {
+    marked_block(file, "steps")
 }
 
 fn git(repo: &Path, args: &[&str]) -> String {
@@ -96,18 +105,9 @@ impl Repo {
     }
 }
 
-/// The `# site: begin` .. `# site: end` block of a workflow (the optional step after the push).
+/// The site block: the optional step after the push.
 fn site_steps(file: &str) -> String {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
-    let mut lines = text.lines().skip_while(|l| l.trim() != "# site: begin");
-    let first = lines.next().expect("a `# site: begin` line");
-    let indent = first.len() - first.trim_start().len();
-    lines
-        .take_while(|l| l.trim() != "# site: end")
-        .map(|l| l.get(indent..).unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    marked_block(file, "site")
 }
 
 /// The day folders (DD-Mon-YYYY) at the top of `dir`.
@@ -490,21 +490,9 @@ fn the_backfill_workflow_fills_missing_days_and_a_second_run_changes_nothing() {
     assert_eq!(run(1), "1");
 }
 
-/// The `# install: begin` .. `# install: end` block of the daily workflow.
+/// The install block of the daily workflow.
 fn install_steps() -> String {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github/daily.yml"),
-    )
-    .unwrap();
-    let mut lines = text.lines().skip_while(|l| l.trim() != "# install: begin");
-    let first = lines.next().expect("a `# install: begin` line");
-    let indent = first.len() - first.trim_start().len();
-    lines
-        .take_while(|l| l.trim() != "# install: end")
-        .map(|l| l.get(indent..).unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    marked_block("examples/github/daily.yml", "install")
 }
 
 /// The workflow's install step against releases served from 127.0.0.1: a release whose checksum
