@@ -27,6 +27,11 @@ use model::{Model, Params};
 /// Why-words shown per paper.
 const WHY: usize = 5;
 
+/// A tag with fewer saved papers in the archive than this is still learning: its model has
+/// little to go on, and its scores run high on papers that share a few rare words with one
+/// saved paper. Beside other tags it takes at most its share of a ranking.
+pub const LEARNING: usize = 5;
+
 /// Which papers to rank.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -49,6 +54,8 @@ pub struct Recommendation {
     pub score: f32,
     /// The paper's words that weigh most in the tag's model, strongest first.
     pub why: Vec<String>,
+    /// The tag has fewer than [`LEARNING`] saved papers in the archive.
+    pub still_learning: bool,
     #[serde(skip)]
     pub abstract_text: String,
 }
@@ -329,8 +336,8 @@ fn rank(
         .map(|(i, t)| (t.id.as_str(), i))
         .collect();
     let params = Params::default();
-    // Per tag: the tag's model and its meaning part.
-    let models: Vec<(&str, Model, Option<TagMeaning>)> = interests
+    // Per tag: the tag's model, its meaning part, and whether it is still learning.
+    let models: Vec<(&str, Model, Option<TagMeaning>, bool)> = interests
         .tags
         .par_iter()
         .filter_map(|(tag, papers)| {
@@ -368,6 +375,7 @@ fn rank(
                 tag.as_str(),
                 Model::train(&features, &positives, &negatives, &dismissed, params),
                 meaning.and_then(|m| m.tag(tag, papers, saved, &scale_ids, params)),
+                saved < LEARNING,
             ))
         })
         .collect();
@@ -388,7 +396,7 @@ fn rank(
                 .as_ref()
                 .and_then(|r| r.get(candidates[i].id.as_str()))
                 .map(|v| v.as_ref());
-            for (m, (_, model, sense)) in models.iter().enumerate() {
+            for (m, (_, model, sense, _)) in models.iter().enumerate() {
                 let s = match sense {
                     Some(sense) => {
                         (model.score(v) + sense.weight * sense.z(row)) / (1.0 + sense.weight)
@@ -403,11 +411,12 @@ fn rank(
         })
         .collect();
     best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    best.truncate(limit);
+    let learning: Vec<bool> = models.iter().map(|m| m.3).collect();
+    cap_learning(&mut best, &learning, limit);
     best.into_iter()
         .map(|(i, score, m)| {
             let c = &candidates[i];
-            let (tag, model, _) = &models[m];
+            let (tag, model, _, still_learning) = &models[m];
             let mut why = model.why(&features, &cv[i], WHY, &c.authors);
             let saved = interests
                 .tags
@@ -431,10 +440,30 @@ fn rank(
                 tag: tag.to_string(),
                 score: (score * 1000.0).round() / 1000.0,
                 why,
+                still_learning: *still_learning,
                 abstract_text: c.abstract_text.clone(),
             }
         })
         .collect()
+}
+
+/// Cuts `best` (candidate, score, tag index; best first) to `limit`, where a tag still learning
+/// (`learning[tag]`) takes at most its share (`limit` over the number of tags, rounded up) when
+/// there are other tags: a 1-paper tag's scores run high on papers that share a rare word with
+/// its one paper, and would otherwise flood the all-tags list.
+fn cap_learning(best: &mut Vec<(usize, f32, usize)>, learning: &[bool], limit: usize) {
+    if learning.len() > 1 {
+        let share = limit.div_ceil(learning.len()).max(1);
+        let mut taken = vec![0usize; learning.len()];
+        best.retain(|&(_, _, m)| {
+            if learning[m] && taken[m] >= share {
+                return false;
+            }
+            taken[m] += 1;
+            true
+        });
+    }
+    best.truncate(limit);
 }
 
 /// The days to rank: `from..=to` as given; `days` archived days ending at `to`; by default the
@@ -587,8 +616,33 @@ pub fn about(
                 tag: ABOUT.to_string(),
                 score: ((cosines[i] - mean) / sd * 1000.0).round() / 1000.0,
                 why,
+                still_learning: false,
                 abstract_text: t.abstract_text,
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cap_learning;
+
+    #[test]
+    fn a_tag_still_learning_takes_at_most_its_share_beside_others() {
+        // Tag 1 (learning) scores highest on six papers; tag 0 has four lower ones.
+        let mut best: Vec<(usize, f32, usize)> = (0..6)
+            .map(|i| (i, 9.0 - i as f32, 1))
+            .chain((6..10).map(|i| (i, 3.0 - i as f32 / 10.0, 0)))
+            .collect();
+        cap_learning(&mut best, &[false, true], 6);
+        let tags: Vec<usize> = best.iter().map(|b| b.2).collect();
+        assert_eq!(tags, [1, 1, 1, 0, 0, 0]);
+        // Alone, or not learning, it keeps the whole list.
+        let mut alone: Vec<(usize, f32, usize)> = (0..6).map(|i| (i, 9.0, 0)).collect();
+        cap_learning(&mut alone, &[true], 4);
+        assert_eq!(alone.len(), 4);
+        let mut grown: Vec<(usize, f32, usize)> = (0..6).map(|i| (i, 9.0, 1)).collect();
+        cap_learning(&mut grown, &[false, false], 4);
+        assert_eq!(grown.len(), 4);
+    }
 }

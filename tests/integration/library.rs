@@ -1188,3 +1188,47 @@ fn a_paper_two_tags_would_pick_is_mailed_under_one() {
     let unique: std::collections::BTreeSet<&&str> = links.iter().collect();
     assert_eq!(unique.len(), links.len(), "{}", out.stdout);
 }
+
+/// A one-paper tag beside a tag of eight: the small one is still learning, and it takes at most
+/// its share of the all-tags list, however high its scores run.
+#[test]
+fn a_tag_still_learning_cannot_take_over_the_all_tags_list() {
+    let a = topical_archive();
+    let mut big = vec!["library", "add", "--tag", "focused"];
+    let saved: Vec<String> = (0..2)
+        .flat_map(|d| (0..4).map(move |n| topical_id(d, 0, n)))
+        .collect();
+    big.extend(saved.iter().map(String::as_str));
+    a.run(&big).ok();
+    let one = topical_id(0, 1, 0);
+    a.run(&["library", "add", "--tag", "small", &one]).ok();
+    let out = a.run(&["recommend", "--json", "--limit", "8"]).ok();
+    let recs = lines(&out.stdout);
+    let small: Vec<&serde_json::Value> = recs.iter().filter(|r| r["tag"] == "small").collect();
+    assert!(!small.is_empty(), "{}", out.stdout);
+    assert!(
+        small.len() <= 4,
+        "{} of 8 for the one-paper tag: {}",
+        small.len(),
+        out.stdout
+    );
+    assert!(
+        small.iter().all(|r| r["still_learning"] == true),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        recs.iter()
+            .filter(|r| r["tag"] == "focused")
+            .all(|r| r["still_learning"] == false),
+        "{}",
+        out.stdout
+    );
+    // Alone, it has the whole list.
+    let alone = lines(
+        &a.run(&["recommend", "--json", "--limit", "8", "--tag", "small"])
+            .ok()
+            .stdout,
+    );
+    assert!(alone.len() > small.len(), "{alone:?}");
+}

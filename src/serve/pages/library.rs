@@ -620,7 +620,12 @@ fn recommended(rec: &Recommendation, mine: &Mine, here: &str) -> Markup {
             }
             h3 { a href={ "/paper/" (rec.id) } { (unwrap_text(&normalize(&rec.title))) } }
             p.authors { (author_links(&rec.authors)) }
-            p.why { "For " b { (rec.tag) } ": " @for (i, w) in rec.why.iter().enumerate() { @if i > 0 { ", " } em { (w) } } }
+            p.why {
+                "For " b { (rec.tag) }
+                @if rec.still_learning {
+                    " " span.muted title={ "fewer than " (crate::recommend::LEARNING) " saved papers: beside other tags it takes at most its share of the picks" } { "(still learning)" }
+                }
+                ": " @for (i, w) in rec.why.iter().enumerate() { @if i > 0 { ", " } em { (w) } } }
             details {
                 summary { "Abstract" }
                 p.abstract { (normalize(&rec.abstract_text)) }
