@@ -29,7 +29,8 @@ const WHY: usize = 5;
 
 /// A tag with fewer saved papers in the archive than this is still learning: its model has
 /// little to go on, and its scores run high on papers that share a few rare words with one
-/// saved paper. Beside other tags it takes at most its share of a ranking.
+/// saved paper. Beside other tags it takes at most a share of a ranking that grows with its
+/// papers (see `cap_learning`).
 pub const LEARNING: usize = 5;
 
 /// Which papers to rank.
@@ -336,8 +337,8 @@ fn rank(
         .map(|(i, t)| (t.id.as_str(), i))
         .collect();
     let params = Params::default();
-    // Per tag: the tag's model, its meaning part, and whether it is still learning.
-    let models: Vec<(&str, Model, Option<TagMeaning>, bool)> = interests
+    // Per tag: the tag's model, its meaning part, and its saved papers in the archive.
+    let models: Vec<(&str, Model, Option<TagMeaning>, usize)> = interests
         .tags
         .par_iter()
         .filter_map(|(tag, papers)| {
@@ -375,7 +376,7 @@ fn rank(
                 tag.as_str(),
                 Model::train(&features, &positives, &negatives, &dismissed, params),
                 meaning.and_then(|m| m.tag(tag, papers, saved, &scale_ids, params)),
-                saved < LEARNING,
+                saved,
             ))
         })
         .collect();
@@ -411,12 +412,12 @@ fn rank(
         })
         .collect();
     best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let learning: Vec<bool> = models.iter().map(|m| m.3).collect();
-    cap_learning(&mut best, &learning, limit);
+    let saved: Vec<usize> = models.iter().map(|m| m.3).collect();
+    cap_learning(&mut best, &saved, limit);
     best.into_iter()
         .map(|(i, score, m)| {
             let c = &candidates[i];
-            let (tag, model, _, still_learning) = &models[m];
+            let (tag, model, _, learned) = &models[m];
             let mut why = model.why(&features, &cv[i], WHY, &c.authors);
             let saved = interests
                 .tags
@@ -440,23 +441,24 @@ fn rank(
                 tag: tag.to_string(),
                 score: (score * 1000.0).round() / 1000.0,
                 why,
-                still_learning: *still_learning,
+                still_learning: *learned < LEARNING,
                 abstract_text: c.abstract_text.clone(),
             }
         })
         .collect()
 }
 
-/// Cuts `best` (candidate, score, tag index; best first) to `limit`, where a tag still learning
-/// (`learning[tag]`) takes at most its share (`limit` over the number of tags, rounded up) when
-/// there are other tags: a 1-paper tag's scores run high on papers that share a rare word with
-/// its one paper, and would otherwise flood the all-tags list.
-fn cap_learning(best: &mut Vec<(usize, f32, usize)>, learning: &[bool], limit: usize) {
-    if learning.len() > 1 {
-        let share = limit.div_ceil(learning.len()).max(1);
-        let mut taken = vec![0usize; learning.len()];
+/// Cuts `best` (candidate, score, tag index; best first) to `limit`. Beside other tags, a tag
+/// still learning (`saved[tag]` papers, fewer than [`LEARNING`]) takes at most its even share
+/// of the list (`limit` over the tags) scaled by how far it has learned (`saved / LEARNING`),
+/// and at least one: a 1-paper tag's scores run high on papers that share a rare word with its
+/// one paper, and would otherwise flood the all-tags list.
+fn cap_learning(best: &mut Vec<(usize, f32, usize)>, saved: &[usize], limit: usize) {
+    if saved.len() > 1 {
+        let cap = |n: usize| (limit * n).div_ceil(LEARNING * saved.len()).max(1);
+        let mut taken = vec![0usize; saved.len()];
         best.retain(|&(_, _, m)| {
-            if learning[m] && taken[m] >= share {
+            if saved[m] < LEARNING && taken[m] >= cap(saved[m]) {
                 return false;
             }
             taken[m] += 1;
@@ -629,20 +631,29 @@ mod tests {
 
     #[test]
     fn a_tag_still_learning_takes_at_most_its_share_beside_others() {
-        // Tag 1 (learning) scores highest on six papers; tag 0 has four lower ones.
-        let mut best: Vec<(usize, f32, usize)> = (0..6)
-            .map(|i| (i, 9.0 - i as f32, 1))
-            .chain((6..10).map(|i| (i, 3.0 - i as f32 / 10.0, 0)))
-            .collect();
-        cap_learning(&mut best, &[false, true], 6);
+        // Tag 1 (one saved paper) scores highest on eight papers; tag 0 (twenty saved) has
+        // eight lower ones.
+        let ranked = || -> Vec<(usize, f32, usize)> {
+            (0..8)
+                .map(|i| (i, 9.0 - i as f32, 1))
+                .chain((8..16).map(|i| (i, 3.0 - i as f32 / 10.0, 0)))
+                .collect()
+        };
+        let mut best = ranked();
+        cap_learning(&mut best, &[20, 1], 10);
         let tags: Vec<usize> = best.iter().map(|b| b.2).collect();
-        assert_eq!(tags, [1, 1, 1, 0, 0, 0]);
-        // Alone, or not learning, it keeps the whole list.
+        // Its share of ten beside one other tag is five; one paper of five earns it one.
+        assert_eq!(tags, [1, 0, 0, 0, 0, 0, 0, 0, 0]);
+        // Four saved papers earn four of ten.
+        let mut best = ranked();
+        cap_learning(&mut best, &[20, 4], 10);
+        assert_eq!(best.iter().filter(|b| b.2 == 1).count(), 4);
+        // Alone, or learned, it keeps the whole list.
         let mut alone: Vec<(usize, f32, usize)> = (0..6).map(|i| (i, 9.0, 0)).collect();
-        cap_learning(&mut alone, &[true], 4);
+        cap_learning(&mut alone, &[1], 4);
         assert_eq!(alone.len(), 4);
-        let mut grown: Vec<(usize, f32, usize)> = (0..6).map(|i| (i, 9.0, 1)).collect();
-        cap_learning(&mut grown, &[false, false], 4);
-        assert_eq!(grown.len(), 4);
+        let mut grown = ranked();
+        cap_learning(&mut grown, &[20, 5], 10);
+        assert_eq!(grown.iter().filter(|b| b.2 == 1).count(), 8);
     }
 }
