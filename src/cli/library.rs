@@ -359,7 +359,7 @@ fn warn_waiting(got: &Fetched) {
     if let Some(why) = &got.unreachable {
         eprintln!("arxiv-daily: arXiv's API cannot be reached: {why}");
         eprintln!(
-            "arxiv-daily: not in the archive yet (saved; run `arxiv-daily library fetch` to fetch them): {}",
+            "arxiv-daily: not in the archive yet (saved; fetched at the next ingest, or now by `arxiv-daily library fetch`): {}",
             got.waiting.join(", ")
         );
     }
@@ -384,6 +384,69 @@ fn add(ctx: &Ctx, path: &std::path::Path, a: Change, api: &Api) -> anyhow::Resul
     Ok(Outcome::Done)
 }
 
+/// The ids of the library's entries (of `tag`, or all), each once, in id order: the same
+/// library asks the same requests, whatever order it lists them in. None without a library.
+fn library_ids(path: &std::path::Path, tag: Option<&str>) -> anyhow::Result<Option<Vec<ArxivId>>> {
+    let Some(lib) = Library::open_read_only(path)? else {
+        return Ok(None);
+    };
+    let entries = lib.entries(tag)?;
+    Ok(Some(
+        entries
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|id| ArxivId::from_canonical(id.to_string()))
+            .collect(),
+    ))
+}
+
+/// After `ingest`: the library's papers the archive lacks (saved while arXiv could not be
+/// reached) are fetched, one attempt a run. It only reads the library, and only when there is
+/// one; what it cannot do is a warning, never the ingest's failure.
+pub(crate) fn fetch_waiting(ctx: &Ctx, api_url: &str, min_interval: Option<f64>, timeout: f64) {
+    let ids = match library_ids(&ctx.loc.library_path(), None) {
+        Ok(Some(ids)) if !ids.is_empty() => ids,
+        Ok(_) => return,
+        Err(e) => {
+            eprintln!("arxiv-daily: warning: the library cannot be read: {e:#}");
+            return;
+        }
+    };
+    let api = Api {
+        api_url: api_url.to_string(),
+        min_interval,
+        timeout,
+        batch: api::MAX_BATCH as u16,
+    };
+    match fetch_missing(ctx, &api, &ids, false, false) {
+        Ok(got) => {
+            if !got.fetched.is_empty() {
+                eprintln!(
+                    "arxiv-daily: {} library {} fetched from arXiv's API",
+                    got.fetched.len(),
+                    papers(got.fetched.len())
+                );
+            }
+            if !got.unknown.is_empty() {
+                eprintln!(
+                    "arxiv-daily: warning: arXiv does not know these library papers (`library remove` takes them out): {}",
+                    got.unknown.join(", ")
+                );
+            }
+            if let Some(why) = &got.unreachable {
+                eprintln!(
+                    "arxiv-daily: warning: {} library {} not in the archive yet, fetched at the next ingest or `library fetch`: {why}",
+                    got.waiting.len(),
+                    papers(got.waiting.len())
+                );
+            }
+        }
+        Err(e) => eprintln!("arxiv-daily: warning: fetching the library's papers: {e:#}"),
+    }
+}
+
 /// `library fetch`: the library's papers the archive lacks, fetched and stored.
 fn fetch_library(
     ctx: &Ctx,
@@ -392,22 +455,10 @@ fn fetch_library(
     json: bool,
     api: &Api,
 ) -> anyhow::Result<Outcome> {
-    let Some(lib) = Library::open_read_only(path)? else {
-        return Ok(Outcome::NothingFound);
+    let ids = match library_ids(path, tag.as_deref())? {
+        Some(ids) if !ids.is_empty() => ids,
+        _ => return Ok(Outcome::NothingFound),
     };
-    let entries = lib.entries(tag.as_deref())?;
-    drop(lib);
-    if entries.is_empty() {
-        return Ok(Outcome::NothingFound);
-    }
-    // In id order: the same library asks the same requests, whatever order it lists them in.
-    let ids: Vec<ArxivId> = entries
-        .iter()
-        .map(|e| e.id.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(|id| ArxivId::from_canonical(id.to_string()))
-        .collect();
     let got = fetch_missing(ctx, api, &ids, true, true)?;
     let mut out = stdout();
     if json {

@@ -513,3 +513,50 @@ fn fetched_older_papers_train_their_tag() {
         assert!(id.starts_with("2603.0031"), "{recs:?}");
     }
 }
+
+#[test]
+fn the_next_ingest_fetches_the_papers_that_wait() {
+    let a = TestArchive::new();
+    a.run(&api_args(
+        &["library", "add", "--tag", "t", "1903.01234"],
+        &closed_url(),
+    ))
+    .ok();
+    let s = Server::start();
+    let items = [crate::fixtures::Item {
+        id: "2603.00001",
+        version: 1,
+        kind: "new",
+        title: "Today's paper",
+        abs: "Announced today.",
+        authors: "A. B",
+        cats: &["cs.IR"],
+    }];
+    s.route(
+        "/rss/cs.IR",
+        vec![Reply::ok(crate::fixtures::feed(
+            "cs.IR",
+            "Wed, 04 Mar 2026 00:00:00 -0500",
+            &items,
+        ))],
+    );
+    s.route(
+        &query(&["1903.01234"]),
+        vec![Reply::ok(api_feed(&[("1903.01234", 1, "Waited", "Long.")]))],
+    );
+    let url = format!("{}/api/query", s.base);
+    let out = a
+        .ingest_from(&s, &["--category", "cs.IR", "--api-url", &url])
+        .ok();
+    assert!(
+        out.stderr.contains("1 library paper fetched"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(latest_title(&a, "1903.01234"), "Waited");
+    assert_eq!(latest_title(&a, "2603.00001"), "Today's paper");
+    // Held now: the next ingest asks nothing.
+    a.ingest_from(&s, &["--category", "cs.IR", "--api-url", &url])
+        .ok();
+    assert_eq!(s.hits(&query(&["1903.01234"])).len(), 1);
+}
