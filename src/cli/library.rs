@@ -336,6 +336,18 @@ fn fetch_missing(
     retries: bool,
     catch_up: bool,
 ) -> anyhow::Result<Fetched> {
+    // Papers the archive holds need neither the config nor a client.
+    if !catch_up && arxiv_daily::ingest::api::missing(&ctx.loc, ids)?.is_empty() {
+        let held = ids
+            .iter()
+            .map(ArxivId::as_str)
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        return Ok(Fetched {
+            held,
+            ..Fetched::default()
+        });
+    }
     let mut client = api_client(ctx, a, retries)?;
     let got = arxiv_daily::ingest::api::fetch(
         &ctx.loc,
@@ -347,8 +359,10 @@ fn fetch_missing(
         catch_up,
     )?;
     for (id, why) in &got.rejected {
-        eprintln!("arxiv-daily: {}: {why} (not stored)", a.api_url);
-        eprintln!("arxiv-daily: {id} stays out of the archive until arXiv's entry reads");
+        eprintln!(
+            "arxiv-daily: warning: {}: the entry {id} cannot be read ({why}); it stays out of the archive",
+            a.api_url
+        );
     }
     Ok(got)
 }
