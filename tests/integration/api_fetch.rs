@@ -134,6 +134,13 @@ fn library_add_fetches_a_paper_the_archive_lacks_and_it_shows_searches_and_lists
     assert_eq!(s.hits(&query(&["1903.01234"])).len(), 1);
     // The archive is consistent: a paper with a snapshot and no listing is a valid paper.
     a.run(&["doctor"]).ok();
+    // The archive as text keeps it (under the day its version was first listed), and reads it
+    // back.
+    let text = a.scratch("text");
+    a.run(&["archive", "export", text.to_str().unwrap()]).ok();
+    let b = TestArchive::new();
+    b.run(&["archive", "import", text.to_str().unwrap()]).ok();
+    assert_eq!(latest_title(&b, "1903.01234"), title);
 }
 
 #[test]
