@@ -15,7 +15,7 @@ pub(crate) enum Command {
     /// Save papers to a tag (created on first use): ids with or without version, or
     /// arxiv.org abs/pdf links. Papers the archive lacks are fetched from arXiv's API first; an
     /// id arXiv does not know is an error and nothing is saved. Offline, the papers are saved
-    /// and wait for `library fetch`.
+    /// and wait for the next `ingest` or `library fetch`.
     Add {
         #[command(flatten)]
         change: Change,
@@ -58,7 +58,7 @@ pub(crate) enum Command {
     /// links (one per line), or `library export --format json` lines. Entries are matched by
     /// arXiv id, else by title against the archive; the unmatched are listed, the rest added.
     /// Papers the archive lacks are fetched from arXiv's API first; an id arXiv does not know
-    /// is unmatched. Offline, they are added and wait for `library fetch`.
+    /// is unmatched. Offline, they are added and wait for the next `ingest` or `library fetch`.
     Import {
         file: PathBuf,
         /// The tag to save to (JSON lines keep their own tags unless this is given).
