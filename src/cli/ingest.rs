@@ -33,6 +33,10 @@ pub(super) struct Args {
     /// One JSON object per feed.
     #[arg(long)]
     json: bool,
+    /// arXiv's API: after the feeds, the library's papers that the archive lacks (saved while
+    /// arXiv could not be reached) are fetched from it, once each run (not with --feed-file).
+    #[arg(long, env = "ARXIV_DAILY_API_URL", default_value = arxiv_daily::source::api::DEFAULT_API_URL)]
+    api_url: String,
 }
 
 pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
@@ -99,6 +103,9 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
                 ..Default::default()
             },
         );
+    }
+    if a.feed_files.is_empty() {
+        super::library::fetch_waiting(ctx, &a.api_url, a.min_interval, a.timeout);
     }
     for f in &failures {
         eprintln!("arxiv-daily: error: {f}");

@@ -5,14 +5,23 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Ctx, Outcome, json_line, stdout};
+use arxiv_daily::ingest::api::Fetched;
 use arxiv_daily::library::{Kind, Library, Tag, import};
 use arxiv_daily::model::ArxivId;
+use arxiv_daily::source::api;
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
     /// Save papers to a tag (created on first use): ids with or without version, or
-    /// arxiv.org abs/pdf links.
-    Add(Change),
+    /// arxiv.org abs/pdf links. Papers the archive lacks are fetched from arXiv's API first; an
+    /// id arXiv does not know is an error and nothing is saved. Offline, the papers are saved
+    /// and wait for the next `ingest` or `library fetch`.
+    Add {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        api: Api,
+    },
     /// Take papers out of a tag (saved or dismissed).
     Remove(Change),
     /// "Not for me": a negative for that tag, never recommended to it again.
@@ -48,14 +57,31 @@ pub(crate) enum Command {
     /// Import a BibTeX file (Zotero, Mendeley, Google Scholar, arXiv), a text file of ids or
     /// links (one per line), or `library export --format json` lines. Entries are matched by
     /// arXiv id, else by title against the archive; the unmatched are listed, the rest added.
+    /// Papers the archive lacks are fetched from arXiv's API first; an id arXiv does not know
+    /// is unmatched. Offline, they are added and wait for the next `ingest` or `library fetch`.
     Import {
         file: PathBuf,
         /// The tag to save to (JSON lines keep their own tags unless this is given).
         #[arg(long)]
         tag: Option<String>,
-        /// One JSON object: added, matched, unmatched.
+        /// One JSON object: added, matched, unmatched, waiting.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        api: Api,
+    },
+    /// Fetch from arXiv's API the library's papers that the archive lacks (those saved or
+    /// imported while offline) and store them in the archive. Safe to stop and run again.
+    Fetch {
+        /// Only this tag's papers.
+        #[arg(long)]
+        tag: Option<String>,
+        /// One JSON object: held, fetched, unknown, waiting, unreachable, rejected, requests,
+        /// indexed.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        api: Api,
     },
     /// Print the library: BibTeX of the saved papers, JSON lines of every entry (which
     /// `library import` reads back to the same library), or ids.
@@ -77,6 +103,24 @@ pub(crate) struct Change {
     ids: Vec<String>,
 }
 
+/// How papers the archive lacks are fetched from arXiv's API.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Api {
+    /// arXiv's API, asked for papers the archive lacks (`?id_list=`, 100 ids a request).
+    #[arg(long, env = "ARXIV_DAILY_API_URL", default_value = api::DEFAULT_API_URL)]
+    api_url: String,
+    /// Seconds between requests [default: 3, or min_interval in the config].
+    #[arg(long)]
+    min_interval: Option<f64>,
+    /// Seconds before a request times out.
+    #[arg(long, default_value_t = 60.0)]
+    timeout: f64,
+    /// Ids a request (tests use small batches to make several requests).
+    #[arg(long, default_value_t = api::MAX_BATCH as u16, hide = true,
+          value_parser = clap::value_parser!(u16).range(1..=api::MAX_BATCH as i64))]
+    batch: u16,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum ExportFormat {
     Bibtex,
@@ -87,7 +131,7 @@ pub(crate) enum ExportFormat {
 pub(crate) fn run(ctx: &Ctx, c: Command) -> anyhow::Result<Outcome> {
     let path = ctx.loc.library_path();
     match c {
-        Command::Add(a) => change(ctx, &path, a, "saved to", |c, t, ids| c.save(t, ids)),
+        Command::Add { change, api } => add(ctx, &path, change, &api),
         Command::Dismiss(a) => change(ctx, &path, a, "dismissed from", |c, t, ids| {
             c.dismiss(t, ids)
         }),
@@ -160,7 +204,13 @@ pub(crate) fn run(ctx: &Ctx, c: Command) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Done)
         }
-        Command::Import { file, tag, json } => import_file(ctx, &path, &file, tag, json),
+        Command::Import {
+            file,
+            tag,
+            json,
+            api,
+        } => import_file(ctx, &path, &file, tag, json, &api),
+        Command::Fetch { tag, json, api } => fetch_library(ctx, &path, tag, json, &api),
         Command::Export { tag, format } => export(ctx, &path, tag, format),
     }
 }
@@ -261,6 +311,199 @@ fn change(
     Ok(Outcome::Done)
 }
 
+/// The client that asks arXiv's API. `add` and `import` ask once, without retries: offline,
+/// their papers wait for `library fetch`, which retries as every network command does.
+fn api_client(
+    ctx: &Ctx,
+    a: &Api,
+    retries: bool,
+) -> anyhow::Result<arxiv_daily::source::http::PoliteClient> {
+    let config = ctx.loc.load_config()?;
+    let mut policy = super::politeness(a.min_interval, &config, a.timeout)?;
+    if !retries {
+        policy.max_retries = 0;
+    }
+    let mut client = arxiv_daily::source::http::PoliteClient::new(policy)?;
+    client.on_retry(|retry| eprintln!("arxiv-daily: {retry}"));
+    Ok(client)
+}
+
+/// Fetches from arXiv's API the papers of `ids` the archive lacks and stores them in it.
+fn fetch_missing(
+    ctx: &Ctx,
+    a: &Api,
+    ids: &[ArxivId],
+    retries: bool,
+    catch_up: bool,
+) -> anyhow::Result<Fetched> {
+    // Papers the archive holds need neither the config nor a client.
+    if !catch_up && arxiv_daily::ingest::api::missing(&ctx.loc, ids)?.is_empty() {
+        let held = ids
+            .iter()
+            .map(ArxivId::as_str)
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        return Ok(Fetched {
+            held,
+            ..Fetched::default()
+        });
+    }
+    let mut client = api_client(ctx, a, retries)?;
+    let got = arxiv_daily::ingest::api::fetch(
+        &ctx.loc,
+        ctx.wait,
+        &mut client,
+        &a.api_url,
+        ids,
+        usize::from(a.batch),
+        catch_up,
+    )?;
+    for (id, why) in &got.rejected {
+        eprintln!(
+            "arxiv-daily: warning: {}: the entry {id} cannot be read ({why}); it stays out of the archive",
+            a.api_url
+        );
+    }
+    Ok(got)
+}
+
+/// Names the papers saved while arXiv could not be reached: the library keeps them, and they
+/// count once `library fetch` has stored them.
+fn warn_waiting(got: &Fetched) {
+    if let Some(why) = &got.unreachable {
+        eprintln!("arxiv-daily: arXiv's API cannot be reached: {why}");
+        eprintln!(
+            "arxiv-daily: not in the archive yet (saved; fetched at the next ingest, or now by `arxiv-daily library fetch`): {}",
+            got.waiting.join(", ")
+        );
+    }
+}
+
+/// `library add`: the papers the archive lacks are fetched first, so that an id arXiv does not
+/// know (a typo) is refused before anything is saved.
+fn add(ctx: &Ctx, path: &std::path::Path, a: Change, api: &Api) -> anyhow::Result<Outcome> {
+    let tag = Tag::parse(&a.tag)?;
+    let ids = parse_ids(&a.ids)?;
+    let got = fetch_missing(ctx, api, &ids, false, false)?;
+    if !got.unknown.is_empty() {
+        anyhow::bail!(
+            "arXiv's API ({}) has no paper {} (a mistyped id?); nothing saved",
+            api.api_url,
+            got.unknown.join(", ")
+        );
+    }
+    let n = Library::open(path)?.change(|c| c.save(&tag, &ids))?;
+    warn_waiting(&got);
+    println!("{n} {} saved to {tag}", papers(n));
+    Ok(Outcome::Done)
+}
+
+/// The ids of the library's entries (of `tag`, or all), each once, in id order: the same
+/// library asks the same requests, whatever order it lists them in. None without a library.
+fn library_ids(path: &std::path::Path, tag: Option<&str>) -> anyhow::Result<Option<Vec<ArxivId>>> {
+    let Some(lib) = Library::open_read_only(path)? else {
+        return Ok(None);
+    };
+    let entries = lib.entries(tag)?;
+    Ok(Some(
+        entries
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|id| ArxivId::from_canonical(id.to_string()))
+            .collect(),
+    ))
+}
+
+/// After `ingest`: the library's papers the archive lacks (saved while arXiv could not be
+/// reached) are fetched, one attempt a run. It only reads the library, and only when there is
+/// one; what it cannot do is a warning, never the ingest's failure.
+pub(crate) fn fetch_waiting(ctx: &Ctx, api_url: &str, min_interval: Option<f64>, timeout: f64) {
+    let ids = match library_ids(&ctx.loc.library_path(), None) {
+        Ok(Some(ids)) if !ids.is_empty() => ids,
+        Ok(_) => return,
+        Err(e) => {
+            eprintln!("arxiv-daily: warning: the library cannot be read: {e:#}");
+            return;
+        }
+    };
+    let api = Api {
+        api_url: api_url.to_string(),
+        min_interval,
+        timeout,
+        batch: api::MAX_BATCH as u16,
+    };
+    match fetch_missing(ctx, &api, &ids, false, false) {
+        Ok(got) => {
+            if !got.fetched.is_empty() {
+                eprintln!(
+                    "arxiv-daily: {} library {} fetched from arXiv's API",
+                    got.fetched.len(),
+                    papers(got.fetched.len())
+                );
+            }
+            if !got.unknown.is_empty() {
+                eprintln!(
+                    "arxiv-daily: warning: arXiv does not know these library papers (`library remove` takes them out): {}",
+                    got.unknown.join(", ")
+                );
+            }
+            if let Some(why) = &got.unreachable {
+                eprintln!(
+                    "arxiv-daily: warning: {} library {} not in the archive yet, fetched at the next ingest or `library fetch`: {why}",
+                    got.waiting.len(),
+                    papers(got.waiting.len())
+                );
+            }
+        }
+        Err(e) => eprintln!("arxiv-daily: warning: fetching the library's papers: {e:#}"),
+    }
+}
+
+/// `library fetch`: the library's papers the archive lacks, fetched and stored.
+fn fetch_library(
+    ctx: &Ctx,
+    path: &std::path::Path,
+    tag: Option<String>,
+    json: bool,
+    api: &Api,
+) -> anyhow::Result<Outcome> {
+    let ids = match library_ids(path, tag.as_deref())? {
+        Some(ids) if !ids.is_empty() => ids,
+        _ => return Ok(Outcome::NothingFound),
+    };
+    let got = fetch_missing(ctx, api, &ids, true, true)?;
+    let mut out = stdout();
+    if json {
+        json_line(&mut out, &got)?;
+    } else {
+        writeln!(
+            out,
+            "{} {} fetched, {} already in the archive",
+            got.fetched.len(),
+            papers(got.fetched.len()),
+            got.held
+        )?;
+        if !got.unknown.is_empty() {
+            writeln!(
+                out,
+                "arXiv does not know (`library remove` takes them out): {}",
+                got.unknown.join(", ")
+            )?;
+        }
+    }
+    out.flush()?;
+    if let Some(why) = &got.unreachable {
+        anyhow::bail!(
+            "{why}; {} {} still not in the archive: run `arxiv-daily library fetch` again",
+            got.waiting.len(),
+            papers(got.waiting.len())
+        );
+    }
+    Ok(Outcome::Done)
+}
+
 fn papers(n: usize) -> &'static str {
     if n == 1 { "paper" } else { "papers" }
 }
@@ -273,6 +516,8 @@ struct ImportOutput<'a, 'm> {
     described: usize,
     matched: Pass<'a, 'm, true>,
     unmatched: Pass<'a, 'm, false>,
+    /// Ids added while arXiv's API could not be reached: not in the archive yet.
+    waiting: &'a [String],
 }
 
 /// The matched (`MATCHED`) or unmatched entries, serialized from a pass over the file.
@@ -298,13 +543,21 @@ pub(super) fn import_file(
     file: &std::path::Path,
     tag: Option<String>,
     json: bool,
+    api: &Api,
 ) -> anyhow::Result<Outcome> {
     let tag = tag.as_deref().map(Tag::parse).transpose()?;
     let text = import::read_text(file)?;
     // Every entry read and checked before anything is opened.
     let entries = import::entries(file, &text)?;
     import::check_target(file, tag.as_ref(), &entries)?;
-    let matcher = import::matcher(&ctx.loc, &entries)?;
+    // The papers the archive lacks are fetched before matching: an id arXiv does not know is
+    // unmatched, and titles match the papers just stored too.
+    let ids: Vec<ArxivId> = entries
+        .iter()
+        .filter_map(|i| i.id.as_ref().map(|(id, _)| id.clone()))
+        .collect();
+    let got = fetch_missing(ctx, api, &ids, false, false)?;
+    let matcher = import::matcher(&ctx.loc, &entries)?.without(got.unknown.iter().cloned());
     let done = import::save(&mut Library::open(path)?, &entries, &matcher, tag.as_ref())?;
     let mut out = stdout();
     if json {
@@ -321,6 +574,7 @@ pub(super) fn import_file(
                     entries: &entries,
                     matcher: &matcher,
                 },
+                waiting: &got.waiting,
             },
         )?;
     } else {
@@ -346,21 +600,26 @@ pub(super) fn import_file(
         if done.unmatched > 0 {
             writeln!(
                 out,
-                "{} unmatched (no arXiv id, and no archived paper has the title):",
+                "{} unmatched (no arXiv id and no archived paper has the title, or an id arXiv does not know):",
                 done.unmatched
             )?;
             for u in entries.iter().filter_map(|i| matcher.matched(&i).err()) {
                 writeln!(
                     out,
-                    "  {} (line {}): {}",
+                    "  {} (line {}): {}{}",
                     u.key,
                     u.line,
-                    u.title.as_deref().unwrap_or("(no title)")
+                    u.title.as_deref().unwrap_or("(no title)"),
+                    u.unknown_id
+                        .as_deref()
+                        .map(|id| format!(" (arXiv does not know {id})"))
+                        .unwrap_or_default()
                 )?;
             }
         }
     }
     out.flush()?;
+    warn_waiting(&got);
     Ok(found(done.matched > 0))
 }
 

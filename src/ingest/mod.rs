@@ -3,6 +3,7 @@
 //! sequence ([`Writer::write`] does both). A crash between the two leaves the index behind,
 //! never ahead; the next writer (or `doctor --repair`) catches it up.
 
+pub mod api;
 pub mod backfill;
 pub(crate) mod legacy;
 pub(crate) mod lock;

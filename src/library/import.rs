@@ -48,6 +48,9 @@ pub struct Unmatched {
     pub key: String,
     pub line: usize,
     pub title: Option<String>,
+    /// The entry's id, when arXiv does not know it (a mistyped id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown_id: Option<String>,
 }
 
 /// Reads a file's text; a file that is not UTF-8 is an error naming it and the line.
@@ -484,10 +487,13 @@ impl FromStrChecked for jiff::Timestamp {
 }
 
 /// Matches entries to the archive's papers: an id is taken as it is (a paper not archived yet
-/// counts once it is); a title must be an archived paper's.
+/// counts once it is fetched), unless arXiv does not know it; a title must be an archived
+/// paper's.
 pub struct Matcher {
     /// Normalized title -> id, for the titles of entries without an id.
     titled: HashMap<String, String>,
+    /// Ids arXiv does not know: their entries are unmatched.
+    unknown: HashSet<String>,
 }
 
 impl Matcher {
@@ -504,7 +510,17 @@ impl Matcher {
             Some(r) if !wanted.is_empty() => r.papers_titled(&wanted, normalize_title)?,
             _ => HashMap::new(),
         };
-        Ok(Matcher { titled })
+        Ok(Matcher {
+            titled,
+            unknown: HashSet::new(),
+        })
+    }
+
+    /// The matcher with the entries naming one of `ids` (ids arXiv's API does not know)
+    /// unmatched.
+    pub fn without(mut self, ids: impl IntoIterator<Item = String>) -> Matcher {
+        self.unknown.extend(ids);
+        self
     }
 
     /// The paper an entry names, or why it names none.
@@ -518,6 +534,12 @@ impl Matcher {
                 .map(|id| (id.clone(), "title")),
         };
         match found {
+            Some((id, _)) if self.unknown.contains(&id) => Err(Unmatched {
+                key: item.key.clone(),
+                line: item.line,
+                title: item.title.clone(),
+                unknown_id: Some(id),
+            }),
             Some((id, by)) => Ok(Matched {
                 key: item.key.clone(),
                 line: item.line,
@@ -528,6 +550,7 @@ impl Matcher {
                 key: item.key.clone(),
                 line: item.line,
                 title: item.title.clone(),
+                unknown_id: None,
             }),
         }
     }
@@ -540,7 +563,8 @@ pub struct Imported {
     pub matched: usize,
     /// Of those, the entries matched by their title.
     pub by_title: usize,
-    /// Entries no paper matched (no arXiv id, and no archived paper has the title).
+    /// Entries no paper matched (no arXiv id and no archived paper has the title, or an id
+    /// arXiv does not know).
     pub unmatched: usize,
     /// Library entries added or changed.
     pub added: usize,

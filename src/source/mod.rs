@@ -1,6 +1,7 @@
 //! Inputs: each module turns the bytes of one kind of source into `model` values. Sources never
 //! touch the store or the index.
 
+pub mod api;
 pub mod http;
 pub mod kaggle;
 pub mod legacy;

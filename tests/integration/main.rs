@@ -1,6 +1,7 @@
 //! Integration tests: the built binary on fixtures the tests write themselves, a real SQLite file
 //! and a real Tantivy index in a temporary archive, and HTTP through a server on 127.0.0.1.
 
+mod api_fetch;
 mod backfill;
 mod browser;
 mod cli;

@@ -246,7 +246,7 @@ fn the_real_kaggle_sample_lines_import_without_errors() {
 }
 
 /// The ids fake-arxiv serves for a window, fetched page by page with the library's own parser.
-fn served_ids(
+pub(crate) fn served_ids(
     base: &str,
     set: &str,
     from: &str,

@@ -72,6 +72,9 @@ impl TestArchive {
             .env("ARXIV_DAILY_DATA", self.data())
             .env_remove("ARXIV_DAILY_RSS_URL")
             .env_remove("ARXIV_DAILY_OAI_URL")
+            // `library add` and `import` ask arXiv's API for papers the archive lacks: never the
+            // real one from a test (a test that wants answers passes --api-url).
+            .env("ARXIV_DAILY_API_URL", "http://127.0.0.1:1/api/query")
             .env_remove("ARXIV_DAILY_MODEL")
             .env_remove("ARXIV_DAILY_EMBEDDINGS_KEY");
         c
