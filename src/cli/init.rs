@@ -33,9 +33,9 @@ pub(super) struct Args {
     describe: Option<String>,
     #[arg(long, env = "ARXIV_DAILY_OAI_URL")]
     oai_url: Option<String>,
-    /// Seconds between requests to arXiv [default: 3].
-    #[arg(long)]
-    min_interval: Option<f64>,
+    /// arXiv's API (papers of --bib the archive lacks) and the pause between requests.
+    #[command(flatten)]
+    api: super::library::Api,
 }
 
 /// `cs.RO`, `hep-th`, `math.AG`, `q-bio.NC`: an archive name, then optionally a dot and a
@@ -105,7 +105,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
         eprintln!(
             "arxiv-daily: filling {from} to {to} from arXiv's OAI-PMH service (one request every few seconds, as arXiv asks)"
         );
-        super::backfill::fill(ctx, from, to, a.oai_url.clone(), a.min_interval)?;
+        super::backfill::fill(ctx, from, to, a.oai_url.clone(), a.api.min_interval())?;
     }
     if let Some(bib) = &a.bib {
         super::library::import_file(
@@ -114,6 +114,7 @@ pub(super) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
             bib,
             Some(a.tag.clone()),
             false,
+            &a.api,
         )?;
     }
     if let Some(text) = &a.describe {

@@ -121,6 +121,13 @@ pub(crate) struct Api {
     batch: u16,
 }
 
+impl Api {
+    /// `--min-interval`, for a command that also asks arXiv something else (`init`).
+    pub(super) fn min_interval(&self) -> Option<f64> {
+        self.min_interval
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum ExportFormat {
     Bibtex,
