@@ -321,15 +321,43 @@ struct BriefingPaper {
     abstract_text: String,
 }
 
+/// What the user asked cannot be answered as asked (an unknown paper, a limit out of range, no
+/// library yet): its message is the user's to read, over HTTP too.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Asked(String);
+
+/// Fails with [`Asked`].
+macro_rules! refuse {
+    ($($t:tt)*) => {
+        return Err(Asked(format!($($t)*)).into())
+    };
+}
+
+/// Fails with [`Asked`] unless the condition holds.
+macro_rules! check {
+    ($c:expr, $($t:tt)*) => {
+        if !$c {
+            refuse!($($t)*)
+        }
+    };
+}
+
 /// A user's mistake or a missing thing: the CLI's message, as a tool error.
 fn tool_error(message: String) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message)])
 }
 
+/// `v` as the JSON value the CLI prints: through its text, so that an `f32` is the number its
+/// shortest text reads (2.813), not that `f32` widened to an `f64` (2.812999963760376).
+fn json_value(v: &impl Serialize) -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::from_str(&serde_json::to_string(v)?)?)
+}
+
 /// `n` within 1..=max, `default` when not given.
 fn bounded(n: Option<usize>, default: usize, max: usize, what: &str) -> anyhow::Result<usize> {
     let n = n.unwrap_or(default);
-    anyhow::ensure!((1..=max).contains(&n), "{what} {n}: choose from 1 to {max}");
+    check!((1..=max).contains(&n), "{what} {n}: choose from 1 to {max}");
     Ok(n)
 }
 
@@ -368,25 +396,28 @@ fn changes(paper: &views::Paper) -> Vec<Change> {
     out
 }
 
-/// `before` to `after` as git's plain word diff.
+/// `before` to `after` as git's plain word diff: each run of removed or added words (and the
+/// spaces between them) in one bracket.
 fn word_diff(before: &str, after: &str) -> String {
     let diff = similar::TextDiff::from_words(before, after);
     let mut out = String::new();
+    let mut run: Option<(similar::ChangeTag, String)> = None;
+    let flush = |out: &mut String, run: Option<(similar::ChangeTag, String)>| match run {
+        Some((similar::ChangeTag::Delete, words)) => out.push_str(&format!("[-{words}-]")),
+        Some((similar::ChangeTag::Insert, words)) => out.push_str(&format!("{{+{words}+}}")),
+        Some((similar::ChangeTag::Equal, words)) => out.push_str(&words),
+        None => {}
+    };
     for change in diff.iter_all_changes() {
-        match change.tag() {
-            similar::ChangeTag::Delete => {
-                out.push_str("[-");
-                out.push_str(change.value());
-                out.push_str("-]");
+        match &mut run {
+            Some((tag, words)) if *tag == change.tag() => words.push_str(change.value()),
+            _ => {
+                flush(&mut out, run.take());
+                run = Some((change.tag(), change.value().to_string()));
             }
-            similar::ChangeTag::Insert => {
-                out.push_str("{+");
-                out.push_str(change.value());
-                out.push_str("+}");
-            }
-            similar::ChangeTag::Equal => out.push_str(change.value()),
         }
     }
+    flush(&mut out, run);
     out
 }
 
@@ -434,7 +465,7 @@ impl Mcp {
     /// prefix), except an internal failure over HTTP (see [`Mcp::http`]).
     fn message(&self, e: anyhow::Error) -> String {
         let message = format!("{e:#}");
-        if self.http {
+        if self.http && !e.chain().any(|c| c.is::<Asked>()) {
             let app = super::AppError::from(e);
             if app.status == axum::http::StatusCode::INTERNAL_SERVER_ERROR {
                 return app.message;
@@ -445,7 +476,7 @@ impl Mcp {
 
     /// The tool's result: the view as structured content and as JSON text, or a tool error.
     fn answer<T: Serialize>(&self, r: anyhow::Result<T>) -> Result<CallToolResult, ErrorData> {
-        match r.and_then(|v| Ok(serde_json::to_value(v)?)) {
+        match r.and_then(|v| json_value(&v)) {
             Ok(value) => Ok(CallToolResult::structured(value)),
             Err(e) => Ok(tool_error(self.message(e))),
         }
@@ -464,17 +495,17 @@ fn recommend_tags(
 ) -> anyhow::Result<RecommendOut> {
     let interests = s.library.read(|lib| {
         let Some(lib) = lib else {
-            anyhow::bail!(
+            refuse!(
                 "no library yet: save papers with `arxiv-daily library add --tag TAG ID...` or `library import FILE --tag TAG`"
             );
         };
         Ok(Interests::of(lib, tags)?)
     })?;
     if interests.tags.is_empty() {
-        anyhow::bail!("the library has no tags: `arxiv-daily library add --tag TAG ID...`");
+        refuse!("the library has no tags: `arxiv-daily library add --tag TAG ID...`");
     }
     let Some((from, to)) = crate::recommend::days(r, days.0, days.1, days.2)? else {
-        anyhow::bail!("the archive lists no day yet");
+        refuse!("the archive lists no day yet");
     };
     let matrix = s.meaning();
     let meaning = matrix.as_deref().map(|m| {
@@ -509,7 +540,7 @@ fn paper_of(r: &Reads<'_>, s: &AppState, id: &ArxivId) -> anyhow::Result<PaperOu
     let Some(shown) =
         views::paper_with_similar(r, s.reader.index_if_open(), id, s.meaning().as_deref())?
     else {
-        anyhow::bail!("{id} is not in the archive");
+        refuse!("{id} is not in the archive");
     };
     let bibtex = r.paper(id)?.as_ref().and_then(crate::bibtex::entry);
     Ok(PaperOut {
@@ -532,14 +563,14 @@ impl Mcp {
         let r = self
             .read(move |r, s, threads| {
                 let limit = bounded(a.limit, 10, MAX_PAGE, "limit")?;
-                anyhow::ensure!(!a.query.trim().is_empty(), "the query is empty");
-                anyhow::ensure!(
+                check!(!a.query.trim().is_empty(), "the query is empty");
+                check!(
                     a.query.len() <= super::MAX_QUERY,
                     "the query is {} bytes long; the limit is {}",
                     a.query.len(),
                     super::MAX_QUERY
                 );
-                anyhow::ensure!(
+                check!(
                     a.offset <= super::MAX_OFFSET,
                     "offset {} is too deep (at most {} hits are paged); narrow the query",
                     a.offset,
@@ -556,11 +587,11 @@ impl Mcp {
                     SearchMode::Hybrid => Mode::Hybrid,
                 });
                 if matches!(mode, Some(Mode::Meaning | Mode::Hybrid)) {
-                    anyhow::ensure!(
+                    check!(
                         s.model.is_some(),
                         "mode meaning and hybrid need an embedding model with vectors: this archive has none (see `arxiv-daily embed`)"
                     );
-                    anyhow::ensure!(
+                    check!(
                         sort == SortBy::Relevance,
                         "mode meaning and hybrid rank by relevance: not with sort date"
                     );
@@ -612,7 +643,7 @@ impl Mcp {
                 let day = Day::parse(a.date.trim())?;
                 let profile = s.reader.profile_in(r, a.profile.as_deref())?;
                 let Some(report) = crate::report::find(r, &profile, day)? else {
-                    anyhow::bail!("{}", crate::report::missing(r, &profile, day)?);
+                    refuse!("{}", crate::report::missing(r, &profile, day)?);
                 };
                 let total = report.rows.len();
                 let start = a.offset.min(total);
@@ -633,7 +664,7 @@ impl Mcp {
                 Ok((markdown, out))
             })
             .await;
-        match r.and_then(|(markdown, out)| Ok((markdown, serde_json::to_value(out)?))) {
+        match r.and_then(|(markdown, out)| Ok((markdown, json_value(&out)?))) {
             Ok((markdown, value)) => {
                 let mut result = CallToolResult::structured(value);
                 result.content = vec![ContentBlock::text(markdown)];
@@ -690,7 +721,7 @@ impl Mcp {
                 let Some(similar) =
                     views::similar_by(r, s.index()?, &id, &req, s.meaning().as_deref())?
                 else {
-                    anyhow::bail!("{id} is not in the archive");
+                    refuse!("{id} is not in the archive");
                 };
                 Ok(SimilarOut {
                     id: id.to_string(),
@@ -717,9 +748,9 @@ impl Mcp {
                 let Some(sentence) = a.about.filter(|t| !t.trim().is_empty()) else {
                     return recommend_tags(r, s, &a.tags, days, category, limit);
                 };
-                anyhow::ensure!(a.tags.is_empty(), "about ranks for a sentence: not with tags");
+                check!(a.tags.is_empty(), "about ranks for a sentence: not with tags");
                 let (Some(model), Some(matrix)) = (s.model.as_ref(), s.meaning()) else {
-                    anyhow::bail!(
+                    refuse!(
                         "about needs an embedding model with vectors: this archive has none (see `arxiv-daily embed`)"
                     );
                 };
@@ -729,7 +760,7 @@ impl Mcp {
                     None => Ok(Default::default()),
                 })?;
                 let Some((from, to)) = crate::recommend::days(r, days.0, days.1, days.2)? else {
-                    anyhow::bail!("the archive lists no day yet");
+                    refuse!("the archive lists no day yet");
                 };
                 let recommendations = crate::recommend::about(
                     r,
@@ -847,7 +878,7 @@ impl Mcp {
         what: fn(&crate::library::Changes<'_>, &Tag, &[ArxivId]) -> crate::library::Result<usize>,
     ) -> anyhow::Result<ChangeOut> {
         let tag = Tag::parse(a.tag.trim())?;
-        anyhow::ensure!(
+        check!(
             (1..=MAX_IDS).contains(&a.ids.len()),
             "{} ids: give from 1 to {MAX_IDS}",
             a.ids.len()
@@ -928,7 +959,7 @@ impl Mcp {
     /// `arxiv-daily://paper/{id}`, `arxiv-daily://recommend/{tag}`).
     async fn resource(&self, uri: &str) -> anyhow::Result<(String, &'static str)> {
         let Some(path) = uri.strip_prefix("arxiv-daily://") else {
-            anyhow::bail!("unknown resource {uri:?}: they start with arxiv-daily://");
+            refuse!("unknown resource {uri:?}: they start with arxiv-daily://");
         };
         let parts: Vec<String> = path.split('/').map(str::to_string).collect();
         match parts.as_slice() {
@@ -938,7 +969,7 @@ impl Mcp {
                     let day = Day::parse(&date)?;
                     let profile = s.reader.profile_in(r, Some(&profile))?;
                     let Some(report) = crate::report::find(r, &profile, day)? else {
-                        anyhow::bail!("{}", crate::report::missing(r, &profile, day)?);
+                        refuse!("{}", crate::report::missing(r, &profile, day)?);
                     };
                     Ok((
                         crate::report::render::clean_markdown(day, &report.rows),
@@ -966,7 +997,7 @@ impl Mcp {
                 })
                 .await
             }
-            _ => anyhow::bail!(
+            _ => refuse!(
                 "unknown resource {uri:?}: arxiv-daily://report/PROFILE/DATE, arxiv-daily://paper/ID or arxiv-daily://recommend/TAG"
             ),
         }

@@ -13,6 +13,7 @@ mod ingest;
 mod layout;
 mod legacy;
 mod library;
+mod mcp;
 mod reliability;
 mod report_repo;
 mod router;
