@@ -1240,3 +1240,48 @@ pub(crate) async fn guard(
     }
     next.run(req).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_diff_brackets_each_run_of_changed_words() {
+        for (before, after, want) in [
+            ("a b c", "a b c", "a b c"),
+            (
+                "LLM rerankers for dense retrieval",
+                "LLM rerankers for sparse and dense retrieval",
+                "LLM rerankers for {+sparse and +}dense retrieval",
+            ),
+            ("old title", "new title", "[-old-]{+new+} title"),
+            ("drop these words", "drop", "drop[- these words-]"),
+        ] {
+            assert_eq!(word_diff(before, after), want, "{before:?} -> {after:?}");
+        }
+    }
+
+    #[test]
+    fn limits_are_bounded_with_a_message_naming_the_range() {
+        assert_eq!(bounded(None, 10, 50, "limit").unwrap(), 10);
+        assert_eq!(bounded(Some(50), 10, 50, "limit").unwrap(), 50);
+        for bad in [0, 51] {
+            let e = bounded(Some(bad), 10, 50, "limit").unwrap_err();
+            assert_eq!(e.to_string(), format!("limit {bad}: choose from 1 to 50"));
+            assert!(
+                e.is::<Asked>(),
+                "a user's mistake keeps its message over HTTP"
+            );
+        }
+    }
+
+    #[test]
+    fn a_page_says_where_the_next_one_starts() {
+        let p = Page::of(0, 10, 25);
+        assert_eq!((p.offset, p.next_offset), (0, Some(10)));
+        let p = Page::of(20, 5, 25);
+        assert_eq!((p.offset, p.next_offset), (20, None));
+        let p = Page::of(30, 0, 25);
+        assert_eq!(p.next_offset, None);
+    }
+}

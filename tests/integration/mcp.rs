@@ -514,10 +514,7 @@ fn mcp_over_http_answers_as_the_cli_json_behind_the_web_guards() {
     let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
         "params": {"name": "days", "arguments": {}}});
     let (status, body) = post(&url, &call, &[]);
-    assert!(
-        (400..500).contains(&status) || body.contains("\"error\""),
-        "a call before initialize: {status} {body}"
-    );
+    assert_eq!(status, 400, "a call before initialize: {body}");
     let (status, body) = post(&url, &initialize(), &[]);
     assert_eq!(status, 200, "{body}");
 
@@ -555,4 +552,44 @@ fn mcp_over_http_with_a_token_needs_it_as_a_bearer() {
     ]});
     let got = client(&py, &a, &["http", &url, "sesame"], &plan);
     assert_eq!(ok(&got["calls"][0])["changed"], 1);
+}
+
+/// Over stdio, a call before `initialize` is a JSON-RPC error, not an answer; the server then
+/// initializes as usual. (No Python needed: the raw protocol, one JSON object per line.)
+#[test]
+fn mcp_over_stdio_answers_no_call_before_initialize() {
+    use std::io::{BufRead, BufReader};
+    let a = archive();
+    let mut child = a
+        .cmd(&["mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let call = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+        "params": {"name": "days", "arguments": {}}});
+    writeln!(stdin, "{call}").unwrap();
+    stdout.read_line(&mut line).unwrap();
+    let refused: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(refused["id"], 7);
+    assert!(refused["error"]["code"].is_i64(), "{refused}");
+    assert!(refused.get("result").is_none(), "{refused}");
+    writeln!(stdin, "{}", initialize()).unwrap();
+    line.clear();
+    stdout.read_line(&mut line).unwrap();
+    let init: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(
+        init["result"]["serverInfo"]["name"], "arxiv-daily",
+        "{init}"
+    );
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "the server ends when its client closes stdin: {status}"
+    );
 }
