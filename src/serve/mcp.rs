@@ -128,6 +128,9 @@ struct DayArgs {
     date: String,
     /// The report profile [default: `default`, else the config's first]; `days` lists them.
     profile: Option<String>,
+    /// Instead of a profile's report, this arXiv category's whole listing that day (e.g. cs.IR:
+    /// new submissions, cross-lists and replacements, in the feed's order).
+    category: Option<String>,
     /// Rows per page, 1 to 100 [default 25].
     limit: Option<usize>,
     /// Rows to skip (the previous result's next_offset) [default 0].
@@ -244,15 +247,28 @@ struct PaperOut {
     bibtex: Option<String>,
 }
 
-/// `day`: a page of `report show --json`'s rows.
+/// `day`: a page of `report show --json`'s rows, or of a category's listing.
 #[derive(Debug, Serialize)]
-struct DayOut {
+struct DayOut<R> {
     date: Day,
-    profile: String,
+    /// The report's profile (absent for a category's listing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<String>,
+    /// The listing's category (absent for a report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<String>,
     total: usize,
     #[serde(flatten)]
     page: Page,
-    rows: Vec<views::ReportRow>,
+    rows: Vec<R>,
+}
+
+/// A row of a category's listing: its 0-based position and the paper as listed.
+#[derive(Debug, Serialize)]
+struct ListingRow {
+    position: usize,
+    #[serde(flatten)]
+    paper: views::ListedPaper,
 }
 
 /// `days`: `stats --json` and a page of `report list --json`, newest first.
@@ -633,7 +649,7 @@ impl Mcp {
     }
 
     #[tool(
-        description = "One announcement day's report for a profile (the papers of its categories that day, in order): the text is the report as a markdown table; `rows` holds each paper (id, version, title, link, whole abstract, authors, categories, announce_type). Paged: at most `limit` rows (default 25, at most 100), `total` and `next_offset`. A day without a report is an error naming the nearest days that have one; `days` lists them.",
+        description = "One announcement day's report for a profile (the papers of its categories that day, in order), or with `category` that category's whole listing that day: the text is the report as a markdown table; `rows` holds each paper (id, version, title, link, whole abstract, authors, categories, announce_type). Paged: at most `limit` rows (default 25, at most 100), `total` and `next_offset`. A day without a report is an error naming the nearest days that have one; `days` lists them.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn day(&self, Parameters(a): Parameters<DayArgs>) -> Result<CallToolResult, ErrorData> {
@@ -641,6 +657,36 @@ impl Mcp {
             .read(move |r, s, _| {
                 let limit = bounded(a.limit, 25, MAX_ROWS, "limit")?;
                 let day = Day::parse(a.date.trim())?;
+                if let Some(category) = category_of(&a.category) {
+                    check!(
+                        a.profile.is_none(),
+                        "a category's listing or a profile's report: not both"
+                    );
+                    let Some((_, listed)) = r.listing(day, &category)? else {
+                        refuse!("no listing of {category} for {day} in the archive");
+                    };
+                    let total = listed.len();
+                    let start = a.offset.min(total);
+                    let end = (start + limit).min(total);
+                    let markdown = crate::report::render::clean_markdown(day, &listed[start..end]);
+                    let rows: Vec<ListingRow> = listed[start..end]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| ListingRow {
+                            position: start + i,
+                            paper: views::ListedPaper::from(p),
+                        })
+                        .collect();
+                    let out = DayOut {
+                        date: day,
+                        profile: None,
+                        category: Some(category),
+                        total,
+                        page: Page::of(start, rows.len(), total),
+                        rows,
+                    };
+                    return Ok((markdown, json_value(&out)?));
+                }
                 let profile = s.reader.profile_in(r, a.profile.as_deref())?;
                 let Some(report) = crate::report::find(r, &profile, day)? else {
                     refuse!("{}", crate::report::missing(r, &profile, day)?);
@@ -656,15 +702,16 @@ impl Mcp {
                     .collect();
                 let out = DayOut {
                     date: day,
-                    profile: report.profile.clone(),
+                    profile: Some(report.profile.clone()),
+                    category: None,
                     total,
                     page: Page::of(start, rows.len(), total),
                     rows,
                 };
-                Ok((markdown, out))
+                Ok((markdown, json_value(&out)?))
             })
             .await;
-        match r.and_then(|(markdown, out)| Ok((markdown, json_value(&out)?))) {
+        match r {
             Ok((markdown, value)) => {
                 let mut result = CallToolResult::structured(value);
                 result.content = vec![ContentBlock::text(markdown)];

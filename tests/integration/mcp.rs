@@ -131,6 +131,7 @@ fn plan() -> Value {
             {"tool": "search", "args": {"query": "x".repeat(100_000)}},
             {"tool": "search", "args": {"query": "agents", "limit": 1000}},
             {"tool": "days", "args": {}},
+            {"tool": "day", "args": {"date": "2026-03-04", "category": "cs.IR", "limit": 3, "offset": 1}},
         ],
         "reads": [
             "arxiv-daily://report/default/2026-03-04",
@@ -306,6 +307,23 @@ fn check_against_the_cli(a: &TestArchive, got: &Value) {
         cli(a, &["stats", "--json"])[0],
         "the server still answers after the mistakes"
     );
+
+    // A category's whole listing that day, paged: the feed's order, the replacement included.
+    let listing = &calls[19];
+    assert_eq!(listing["isError"], false, "{listing}");
+    let listing = &listing["structured"];
+    assert_eq!(listing["category"], "cs.IR");
+    assert_eq!(listing["total"], 4);
+    assert_eq!(listing["next_offset"], Value::Null);
+    let positions: Vec<u64> = listing["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["position"].as_u64().unwrap())
+        .collect();
+    assert_eq!(positions, [1, 2, 3]);
+    assert_eq!(listing["rows"][2]["id"], "2603.00001");
+    assert_eq!(listing["rows"][2]["announce_type"], "replace");
 
     // The mistakes.
     assert_eq!(
