@@ -167,9 +167,19 @@ fn archive_with_a_tag() -> TestArchive {
     a
 }
 
+/// What the CLI answers about the library before the plan's writes change it: `recommend
+/// --json`, `library tags --json`, `library list --json`.
+fn library_before(a: &TestArchive) -> [Value; 3] {
+    [
+        cli(a, &["recommend", "--json"]),
+        cli(a, &["library", "tags", "--json"]),
+        cli(a, &["library", "list", "--json"]),
+    ]
+}
+
 /// Checks a transport's report against the CLI's `--json` on the same archive (whose library
-/// the plan's writes have changed).
-fn check_against_the_cli(a: &TestArchive, got: &Value) {
+/// the plan's writes have changed; `before`: see [`library_before`]).
+fn check_against_the_cli(a: &TestArchive, got: &Value, before: &[Value; 3]) {
     let names: Vec<&str> = got["tools"]
         .as_array()
         .unwrap()
@@ -267,10 +277,12 @@ fn check_against_the_cli(a: &TestArchive, got: &Value) {
     // The library as it was before the plan's writes: the tag's two papers.
     let recommend = ok(&calls[6]);
     assert_eq!(recommend["to"], "2026-03-04");
+    assert_eq!(recommend["recommendations"], before[0]);
     let tags = ok(&calls[7]);
-    let list = ok(&calls[8]);
-    assert_eq!(tags["tags"][0]["tag"], "ir");
+    assert_eq!(tags["tags"], before[1]);
     assert_eq!(tags["tags"][0]["papers"], 2);
+    let list = ok(&calls[8]);
+    assert_eq!(list["entries"], before[2]);
     assert_eq!(list["total"], 2);
 
     // The writes: what changed, the id the archive lacks, and the CLI sees them.
@@ -301,7 +313,6 @@ fn check_against_the_cli(a: &TestArchive, got: &Value) {
             "{want:?} in {kinds:?}"
         );
     }
-    // With the writes in, the library's tags and entries answer as the CLI's.
     assert_eq!(
         ok(&calls[18])["stats"],
         cli(a, &["stats", "--json"])[0],
@@ -430,15 +441,10 @@ fn check_against_the_cli(a: &TestArchive, got: &Value) {
 fn mcp_over_stdio_answers_every_tool_as_the_cli_json() {
     let Some(py) = python() else { return };
     let a = archive_with_a_tag();
-    // The recommendations to compare with are the CLI's before the plan's writes.
-    let recommended = cli(&a, &["recommend", "--json"]);
+    let before = library_before(&a);
     let got = stdio_client(&py, &a, &[], &plan());
     assert_eq!(got["server"]["name"], "arxiv-daily");
-    assert_eq!(
-        got["calls"][6]["structured"]["recommendations"],
-        recommended
-    );
-    check_against_the_cli(&a, &got);
+    check_against_the_cli(&a, &got, &before);
 }
 
 #[test]
@@ -502,15 +508,11 @@ fn initialize() -> Value {
 fn mcp_over_http_answers_as_the_cli_json_behind_the_web_guards() {
     let Some(py) = python() else { return };
     let a = archive_with_a_tag();
-    let recommended = cli(&a, &["recommend", "--json"]);
+    let before = library_before(&a);
     let s = serve_with(&a, &[]);
     let url = format!("{}mcp", s.base);
     let got = client(&py, &a, &["http", &url], &plan());
-    assert_eq!(
-        got["calls"][6]["structured"]["recommendations"],
-        recommended
-    );
-    check_against_the_cli(&a, &got);
+    check_against_the_cli(&a, &got, &before);
 
     // Two clients at once, each its own session, both answered in full.
     let reads = json!({"calls": [
