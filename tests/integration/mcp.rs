@@ -538,6 +538,13 @@ fn mcp_over_http_answers_as_the_cli_json_behind_the_web_guards() {
     let (status, body) = post(&url, &initialize(), &[]);
     assert_eq!(status, 200, "{body}");
 
+    // A body past the bound (256 KiB) is refused whole.
+    let huge = json!({"jsonrpc": "2.0", "id": 4, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "x".repeat(300_000), "version": "0"}}});
+    let (status, _) = post(&url, &huge, &[]);
+    assert_eq!(status, 413);
+
     // A rebinding Host (a page of evil.example whose name points here) is refused before MCP.
     let (status, body) = post(&url, &initialize(), &[("host", "evil.example")]);
     assert_eq!(status, 421, "{body}");
