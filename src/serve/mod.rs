@@ -467,6 +467,15 @@ pub fn run(
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
+        // Each write goes out at once: a response in several writes (a streamed page, `/mcp`'s
+        // event stream: an opening event, then the answer) otherwise waits on Nagle's
+        // algorithm for the client's delayed ACK, 40 ms a request (BENCHMARKS.md, "MCP").
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                eprintln!("arxiv-daily serve: warning: TCP_NODELAY: {e}");
+            }
+        });
         // A closed stdout (`serve | head -1`) does not stop the server.
         {
             use std::io::Write;
