@@ -551,7 +551,7 @@ fn recommend_tags(
     })
 }
 
-/// `paper`'s answer (`None`: not in the archive).
+/// `paper`'s answer; a paper not in the archive is the CLI's "ID is not in the archive".
 fn paper_of(r: &Reads<'_>, s: &AppState, id: &ArxivId) -> anyhow::Result<PaperOut> {
     let Some(shown) =
         views::paper_with_similar(r, s.reader.index_if_open(), id, s.meaning().as_deref())?
@@ -1210,7 +1210,9 @@ impl ServerHandler for Mcp {
     }
 }
 
-/// Serves MCP over stdio until the client closes it (`arxiv-daily mcp`).
+/// Serves MCP over stdio until the client closes it (`arxiv-daily mcp`): the web reader's state
+/// without a socket (so, like `serve`, it makes the data folder's `serve-secret` when missing),
+/// the index reloaded every second so that what an `ingest` commits shows.
 pub fn run_stdio(loc: crate::archive::Location, read_only: bool) -> anyhow::Result<()> {
     use rmcp::ServiceExt;
     let reader = crate::archive::Reader::open(&loc)?.with_index(true)?;
