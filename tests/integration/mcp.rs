@@ -620,3 +620,73 @@ fn mcp_over_stdio_answers_no_call_before_initialize() {
         "the server ends when its client closes stdin: {status}"
     );
 }
+
+/// The MCP Inspector's CLI (`@modelcontextprotocol/inspector --cli`), a second real client, runs
+/// `arxiv-daily mcp`: it lists the ten tools, a search answers as `search --json`, an unknown
+/// paper is a tool error with the CLI's message. `ARXIV_DAILY_MCP_INSPECTOR` is its
+/// `mcp-inspector` (`.ci/run` installs it).
+#[test]
+fn mcp_inspector_cli_lists_and_calls_the_tools() {
+    let Some(inspector) = std::env::var_os("ARXIV_DAILY_MCP_INSPECTOR").filter(|p| !p.is_empty())
+    else {
+        skip(
+            "ARXIV_DAILY_MCP_INSPECTOR is not set (npm's @modelcontextprotocol/inspector; .ci/run installs it)",
+        );
+        return;
+    };
+    let a = archive();
+    let data = a.data();
+    let inspect = |args: &[&str]| -> Value {
+        let out = Command::new(&inspector)
+            .arg("--cli")
+            .arg(env!("CARGO_BIN_EXE_arxiv-daily"))
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("mcp")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: {e}\nstdout:\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+    };
+    let tools = inspect(&["--method", "tools/list"]);
+    let names: Vec<&str> = tools["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, TOOLS);
+    let search = inspect(&[
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "search",
+        "--tool-arg",
+        "query=retrieval",
+    ]);
+    assert_eq!(
+        search["structuredContent"]["hits"],
+        cli(&a, &["search", "retrieval", "--json"])
+    );
+    // The Inspector reads `2699.99999` as a number: an id is given as a JSON string.
+    let unknown = inspect(&[
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "paper",
+        "--tool-arg",
+        "id=\"2699.99999\"",
+    ]);
+    assert_eq!(unknown["isError"], true, "{unknown}");
+    assert_eq!(
+        unknown["content"][0]["text"],
+        cli_error(&a, &["show", "2699.99999"])
+    );
+}
