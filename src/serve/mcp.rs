@@ -41,6 +41,10 @@ use crate::model::{ArxivId, Day};
 use crate::recommend::{Interests, Meaning, Recommendation, Request};
 use crate::views;
 
+// An optional parameter's schema is its type alone (`#[schemars(with = ...)]`), not `[T, null]`:
+// some clients map tool schemas onto a dialect with one `type` per property (the MCP Inspector's
+// portability check; Gemini's function declarations), and absent is what the tools mean.
+
 /// Most hits, papers or rows one call returns (a page); `offset` pages on.
 const MAX_PAGE: usize = 50;
 /// Most report rows one `day` call returns (each row carries its whole abstract).
@@ -97,19 +101,31 @@ struct SearchArgs {
     query: String,
     /// words, meaning or hybrid [default: hybrid when the archive has an embedding model's
     /// vectors, else words].
+    #[serde(default)]
+    #[schemars(with = "SearchMode")]
     mode: Option<SearchMode>,
     /// relevance (default) or date (newest first).
+    #[serde(default)]
+    #[schemars(with = "SearchSort")]
     sort: Option<SearchSort>,
     /// Require every word (as arXiv's own search does) instead of ranking papers holding some.
     #[serde(default)]
     all_words: bool,
     /// Only papers listed on or after this day (YYYY-MM-DD).
+    #[serde(default)]
+    #[schemars(with = "String")]
     from: Option<String>,
     /// Only papers listed on or before this day (YYYY-MM-DD).
+    #[serde(default)]
+    #[schemars(with = "String")]
     to: Option<String>,
     /// Only papers in this arXiv category (e.g. cs.IR).
+    #[serde(default)]
+    #[schemars(with = "String")]
     category: Option<String>,
     /// Hits per page, 1 to 50 [default 10].
+    #[serde(default)]
+    #[schemars(with = "usize")]
     limit: Option<usize>,
     /// Hits to skip (the next page: the previous result's next_offset) [default 0].
     #[serde(default)]
@@ -127,11 +143,17 @@ struct DayArgs {
     /// The announcement day: YYYY-MM-DD, 24-Sep-2025, today or yesterday (arXiv's clock).
     date: String,
     /// The report profile [default: `default`, else the config's first]; `days` lists them.
+    #[serde(default)]
+    #[schemars(with = "String")]
     profile: Option<String>,
     /// Instead of a profile's report, this arXiv category's whole listing that day (e.g. cs.IR:
     /// new submissions, cross-lists and replacements, in the feed's order).
+    #[serde(default)]
+    #[schemars(with = "String")]
     category: Option<String>,
     /// Rows per page, 1 to 100 [default 25].
+    #[serde(default)]
+    #[schemars(with = "usize")]
     limit: Option<usize>,
     /// Rows to skip (the previous result's next_offset) [default 0].
     #[serde(default)]
@@ -141,8 +163,12 @@ struct DayArgs {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct DaysArgs {
     /// Only this report profile.
+    #[serde(default)]
+    #[schemars(with = "String")]
     profile: Option<String>,
     /// Days per page, newest first, 1 to 366 [default 30].
+    #[serde(default)]
+    #[schemars(with = "usize")]
     limit: Option<usize>,
     /// Days to skip (the previous result's next_offset) [default 0].
     #[serde(default)]
@@ -154,12 +180,20 @@ struct SimilarArgs {
     /// An arXiv id: 2509.16442, 2509.16442v2, math/0309136.
     id: String,
     /// Papers, 1 to 50 [default 10].
+    #[serde(default)]
+    #[schemars(with = "usize")]
     limit: Option<usize>,
     /// Only papers listed on or after this day (YYYY-MM-DD).
+    #[serde(default)]
+    #[schemars(with = "String")]
     from: Option<String>,
     /// Only papers listed on or before this day (YYYY-MM-DD).
+    #[serde(default)]
+    #[schemars(with = "String")]
     to: Option<String>,
     /// Only papers in this arXiv category (e.g. cs.IR).
+    #[serde(default)]
+    #[schemars(with = "String")]
     category: Option<String>,
 }
 
@@ -170,24 +204,40 @@ struct RecommendArgs {
     tags: Vec<String>,
     /// Rank for this sentence instead of for tags ("legged robots that learn to walk"), by the
     /// embedding model's vectors; not with tags.
+    #[serde(default)]
+    #[schemars(with = "String")]
     about: Option<String>,
     /// The first day (YYYY-MM-DD) [default: the last day, or `days` back from it].
+    #[serde(default)]
+    #[schemars(with = "String")]
     from: Option<String>,
     /// The last day (YYYY-MM-DD) [default: the newest archived day].
+    #[serde(default)]
+    #[schemars(with = "String")]
     to: Option<String>,
     /// The N newest archived days up to `to`.
+    #[serde(default)]
+    #[schemars(with = "usize")]
     days: Option<usize>,
     /// Only papers listed in this arXiv category.
+    #[serde(default)]
+    #[schemars(with = "String")]
     category: Option<String>,
     /// Papers, 1 to 50 [default 20].
+    #[serde(default)]
+    #[schemars(with = "usize")]
     limit: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct LibraryListArgs {
     /// Only this tag.
+    #[serde(default)]
+    #[schemars(with = "String")]
     tag: Option<String>,
     /// Entries per page, 1 to 50 [default 50].
+    #[serde(default)]
+    #[schemars(with = "usize")]
     limit: Option<usize>,
     /// Entries to skip (the previous result's next_offset) [default 0].
     #[serde(default)]

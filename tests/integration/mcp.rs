@@ -655,6 +655,18 @@ fn mcp_inspector_cli_lists_and_calls_the_tools() {
             )
         })
     };
+    // Its portability check (`--strict`) finds nothing: each parameter has one `type`.
+    let strict = Command::new(&inspector)
+        .arg("--cli")
+        .arg(env!("CARGO_BIN_EXE_arxiv-daily"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["mcp", "--method", "tools/list", "--strict"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let warned = String::from_utf8_lossy(&strict.stderr);
+    assert!(!warned.contains("Warning"), "{warned}");
     let tools = inspect(&["--method", "tools/list"]);
     let names: Vec<&str> = tools["tools"]
         .as_array()
