@@ -768,6 +768,15 @@ pub fn status(
     Ok(all)
 }
 
+/// A `library list --json` line (and the MCP `library_list` tool's entry): the entry and the
+/// paper's title in the archive (null when the archive does not hold it yet).
+#[derive(Debug, Clone, Serialize)]
+pub struct LibraryEntry {
+    #[serde(flatten)]
+    pub entry: crate::library::Entry,
+    pub title: Option<String>,
+}
+
 /// What `import` and `backfill` print with `--json`: the summary and the documents indexed.
 #[derive(Debug, Serialize)]
 pub struct ImportOutput<'a, S: Serialize> {

@@ -153,7 +153,13 @@ pub(crate) fn run(ctx: &Ctx, c: Command) -> anyhow::Result<Outcome> {
             for e in &entries {
                 let title = titles.get(&e.id);
                 if json {
-                    json_line(&mut out, &ListedEntry { entry: e, title })?;
+                    json_line(
+                        &mut out,
+                        &arxiv_daily::views::LibraryEntry {
+                            entry: e.clone(),
+                            title: title.cloned(),
+                        },
+                    )?;
                 } else {
                     writeln!(
                         out,
@@ -228,15 +234,6 @@ fn found(any: bool) -> Outcome {
     } else {
         Outcome::NothingFound
     }
-}
-
-/// A `library list --json` line: the entry and the paper's title in the archive (null when the
-/// archive does not hold it yet).
-#[derive(serde::Serialize)]
-struct ListedEntry<'a> {
-    #[serde(flatten)]
-    entry: &'a arxiv_daily::library::Entry,
-    title: Option<&'a String>,
 }
 
 /// The archive's newest title of each entry's paper; none when there is no archive (the library

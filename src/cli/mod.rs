@@ -12,6 +12,7 @@ mod import;
 mod ingest;
 mod init;
 mod library;
+mod mcp;
 mod recommend;
 mod report;
 mod search;
@@ -92,6 +93,8 @@ enum Command {
     Site(site::Args),
     /// Serve a local web reader and JSON API over the archive.
     Serve(serve::Args),
+    /// Serve the archive to an AI assistant over MCP (stdio).
+    Mcp(mcp::Args),
     /// Counts of papers, snapshots, listings and reports.
     Stats(show::StatsArgs),
     /// The completeness ledger: which announcement days are stored, empty, missing or repeated.
@@ -168,6 +171,7 @@ pub fn main() -> anyhow::Result<Outcome> {
         Command::Digest(a) => digest::run(&ctx, a),
         Command::Site(a) => site::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Mcp(a) => mcp::run(&ctx, a),
         Command::Stats(a) => show::stats(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
         Command::Doctor(a) => doctor::run(&ctx, a),

@@ -201,27 +201,8 @@ fn show_report(
     clean: bool,
 ) -> anyhow::Result<Outcome> {
     let Some(report) = report::find(r, profile, day)? else {
-        let days = report::days(r, profile)?;
-        let before = days
-            .iter()
-            .rev()
-            .find(|(d, _)| *d < day)
-            .map(|(d, _)| d.to_string());
-        let after = days
-            .iter()
-            .find(|(d, _)| *d > day)
-            .map(|(d, _)| d.to_string());
-        let nearest = match (before, after) {
-            (None, None) => "the archive has no reports for this profile yet".to_string(),
-            (Some(b), None) => format!("the nearest day is {b}"),
-            (None, Some(a)) => format!("the nearest day is {a}"),
-            (Some(b), Some(a)) => format!("the nearest days are {b} and {a}"),
-        };
         // A day that is not in the archive is "nothing found", as an unknown paper is.
-        eprintln!(
-            "arxiv-daily: no report of profile {:?} for {day} in the archive; {nearest}",
-            profile.name
-        );
+        eprintln!("arxiv-daily: {}", report::missing(r, profile, day)?);
         return Ok(Outcome::NothingFound);
     };
     let text = render_report(&report, profile.compat(), format, clean);

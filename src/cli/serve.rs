@@ -28,9 +28,21 @@ pub(crate) struct Args {
         value_delimiter = ','
     )]
     public_names: Vec<String>,
+    /// Offer only the read tools at /mcp (no library_save nor library_dismiss). Off loopback
+    /// without --token, /mcp is read-only anyway; with --token, every /mcp request needs
+    /// `Authorization: Bearer TOKEN`.
+    #[arg(long)]
+    mcp_read_only: bool,
 }
 
 pub(crate) fn run(ctx: &Ctx, a: Args) -> anyhow::Result<Outcome> {
-    arxiv_daily::serve::run(ctx.loc.clone(), a.addr, a.open, a.token, &a.public_names)?;
+    arxiv_daily::serve::run(
+        ctx.loc.clone(),
+        a.addr,
+        a.open,
+        a.token,
+        &a.public_names,
+        a.mcp_read_only,
+    )?;
     Ok(Outcome::Done)
 }

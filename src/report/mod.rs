@@ -125,6 +125,31 @@ pub fn find(store: &Reads<'_>, profile: &Profile, day: Day) -> anyhow::Result<Op
     )
 }
 
+/// What to say when (profile, day) has no report: the day asked for and the nearest days that
+/// have one (`report show`'s message, and the MCP `day` tool's).
+pub fn missing(store: &Reads<'_>, profile: &Profile, day: Day) -> Result<String> {
+    let days = days(store, profile)?;
+    let before = days
+        .iter()
+        .rev()
+        .find(|(d, _)| *d < day)
+        .map(|(d, _)| d.to_string());
+    let after = days
+        .iter()
+        .find(|(d, _)| *d > day)
+        .map(|(d, _)| d.to_string());
+    let nearest = match (before, after) {
+        (None, None) => "the archive has no reports for this profile yet".to_string(),
+        (Some(b), None) => format!("the nearest day is {b}"),
+        (None, Some(a)) => format!("the nearest day is {a}"),
+        (Some(b), Some(a)) => format!("the nearest days are {b} and {a}"),
+    };
+    Ok(format!(
+        "no report of profile {:?} for {day} in the archive; {nearest}",
+        profile.name
+    ))
+}
+
 /// Days that have a report for `profile`: stored ones, and days with estimated listings of its
 /// categories. Each with its provenance.
 pub fn days(store: &Reads<'_>, profile: &Profile) -> Result<Vec<(Day, Option<Provenance>)>> {

@@ -75,7 +75,7 @@ fn hmac(secret: &[u8], what: &str) -> String {
 }
 
 /// Equal strings, in time that does not depend on where they differ.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -116,6 +116,34 @@ fn has_cookie(headers: &HeaderMap, expected: &str) -> bool {
                 .and_then(|r| r.strip_prefix('='))
                 .is_some_and(|v| same(v, expected))
         })
+}
+
+/// The request's other origin (`Some("a cross-site request")`, `Some("a request from
+/// http://evil.example")`) when it comes from another site than this server's, as a browser says
+/// it: `Sec-Fetch-Site` is believed when sent; a request without it is judged by its `Origin`
+/// against the `Host` it asked. A request with neither (curl, an MCP client) is no browser's.
+pub(crate) fn cross_origin(headers: &HeaderMap) -> Option<String> {
+    let get = |h: header::HeaderName| headers.get(h).and_then(|v| v.to_str().ok());
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if let Some(site) = site
+        && site != "same-origin"
+        && site != "none"
+    {
+        return Some(format!("a {site} request"));
+    }
+    if site.is_none()
+        && let Some(origin) = get(header::ORIGIN)
+    {
+        let host = get(header::HOST).unwrap_or("");
+        let ok = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            .is_some_and(|o| o == host);
+        if !ok {
+            return Some(format!("a request from {origin}"));
+        }
+    }
+    None
 }
 
 fn forbidden(message: impl Into<String>) -> AppError {
@@ -251,31 +279,10 @@ impl LibraryState {
                 "Writes are off: this server listens on an address other than loopback and was started without --token (or ARXIV_DAILY_TOKEN).",
             ));
         }
-        let get = |h: header::HeaderName| headers.get(h).and_then(|v| v.to_str().ok());
-        // A browser that says where a request comes from (Sec-Fetch-Site) is believed; one that
-        // does not is judged by its Origin against the Host it asked.
-        let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-        if let Some(site) = site
-            && site != "same-origin"
-            && site != "none"
-        {
+        if let Some(refused) = cross_origin(headers) {
             return Err(forbidden(format!(
-                "Refused: a {site} request may not change your library."
+                "Refused: {refused} may not change your library."
             )));
-        }
-        if site.is_none()
-            && let Some(origin) = get(header::ORIGIN)
-        {
-            let host = get(header::HOST).unwrap_or("");
-            let ok = origin
-                .strip_prefix("http://")
-                .or_else(|| origin.strip_prefix("https://"))
-                .is_some_and(|o| o == host);
-            if !ok {
-                return Err(forbidden(format!(
-                    "Refused: a request from {origin} may not change your library."
-                )));
-            }
         }
         if !same(csrf, &self.csrf) {
             return Err(forbidden(
@@ -299,6 +306,11 @@ impl LibraryState {
             }
         }
         Ok(())
+    }
+
+    /// The token the server was started with, if any.
+    pub(crate) fn token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     /// The session cookie's value (after a good login).

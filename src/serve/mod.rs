@@ -14,6 +14,7 @@ mod api;
 mod error;
 mod host;
 pub(crate) mod library;
+pub mod mcp;
 pub(crate) mod pages;
 pub(crate) use error::{AppError, AppResult};
 
@@ -64,6 +65,10 @@ pub(crate) struct AppState {
     pub(crate) meaning: Option<crate::embed::vectors::LiveMatrix>,
     /// The model itself, loaded once when it has vectors: searches by meaning.
     pub(crate) model: Option<Box<dyn crate::embed::Embedder>>,
+    /// `/mcp` offers the read tools alone (`--mcp-read-only`, or writes off).
+    mcp_read_only: bool,
+    /// Cancelled when the server stops: ends `/mcp`'s open streams.
+    stop: tokio_util::sync::CancellationToken,
 }
 
 impl AppState {
@@ -198,9 +203,23 @@ impl AppState {
     }
 }
 
-/// The routes: every page and API route, and the layers every response passes.
+/// The routes: every page and API route, `/mcp`, and the layers every response passes.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
+    let mcp = mcp::service(
+        Arc::clone(&state),
+        state.mcp_read_only || state.library.writes == library::Writes::Off,
+        state.stop.clone(),
+    );
     Router::new()
+        .nest_service(
+            "/mcp",
+            tower::ServiceBuilder::new()
+                .layer(axum::middleware::from_fn_with_state(
+                    Arc::clone(&state),
+                    mcp::guard,
+                ))
+                .service(mcp),
+        )
         .route("/", get(pages::home))
         .route("/day", get(pages::day_picker))
         .route("/day/{date}", get(pages::day))
@@ -373,6 +392,7 @@ fn state(
     hosts: host::Hosts,
     loopback: bool,
     token: Option<String>,
+    mcp_read_only: bool,
 ) -> anyhow::Result<Arc<AppState>> {
     let library = library::LibraryState::new(
         &loc.dir,
@@ -387,6 +407,8 @@ fn state(
         meaning,
         model,
         reader,
+        mcp_read_only,
+        stop: tokio_util::sync::CancellationToken::new(),
         totals: Default::default(),
         stats: Default::default(),
         workers: tokio::sync::Semaphore::new(
@@ -401,7 +423,7 @@ fn state(
 pub fn router_for_tests(loc: &Location) -> anyhow::Result<Router> {
     let reader = Reader::open(loc)?.with_index(true)?;
     let hosts = host::Hosts::new(std::net::Ipv4Addr::LOCALHOST.into(), &[])?;
-    Ok(router(state(loc, reader, hosts, true, None)?))
+    Ok(router(state(loc, reader, hosts, true, None, false)?))
 }
 
 /// Serves the archive until Ctrl-C or SIGTERM.
@@ -411,6 +433,7 @@ pub fn run(
     open: bool,
     token: Option<String>,
     public_names: &[String],
+    mcp_read_only: bool,
 ) -> anyhow::Result<()> {
     let hosts = host::Hosts::new(addr.ip(), public_names)?;
     let reader = Reader::open(&loc)?.with_index(true)?;
@@ -428,7 +451,14 @@ pub fn run(
             );
         }
     }
-    let state = state(&loc, reader, hosts, addr.ip().is_loopback(), token)?;
+    let state = state(
+        &loc,
+        reader,
+        hosts,
+        addr.ip().is_loopback(),
+        token,
+        mcp_read_only,
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -437,6 +467,15 @@ pub fn run(
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
+        // Each write goes out at once: a response in several writes (a streamed page, `/mcp`'s
+        // event stream: an opening event, then the answer) otherwise waits on Nagle's
+        // algorithm for the client's delayed ACK, 40 ms a request (BENCHMARKS.md, "MCP").
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                eprintln!("arxiv-daily serve: warning: TCP_NODELAY: {e}");
+            }
+        });
         // A closed stdout (`serve | head -1`) does not stop the server.
         {
             use std::io::Write;
@@ -448,21 +487,30 @@ pub fn run(
                 .arg(format!("http://{local}/"))
                 .spawn();
         }
-        let reloader = Arc::clone(&state);
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                if let Err(e) = reloader.reader.reload_index() {
-                    eprintln!("arxiv-daily serve: index reload: {e}");
-                }
-            }
-        });
+        keep_index_current(Arc::clone(&state));
+        let stop = state.stop.clone();
         axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown())
+            .with_graceful_shutdown(async move {
+                shutdown().await;
+                stop.cancel();
+            })
             .await?;
         eprintln!("arxiv-daily serve: stopped");
         anyhow::Ok(())
     })
+}
+
+/// Reloads the index every second in the background, so that what a concurrent `ingest`
+/// commits shows within seconds.
+fn keep_index_current(state: Arc<AppState>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if let Err(e) = state.reader.reload_index() {
+                eprintln!("arxiv-daily: index reload: {e}");
+            }
+        }
+    });
 }
 
 async fn shutdown() {

@@ -16,6 +16,7 @@ mod init;
 mod layout;
 mod legacy;
 mod library;
+mod mcp;
 mod reliability;
 mod report_repo;
 mod router;
