@@ -40,7 +40,10 @@ def main():
                     "../../../shared/data/listings/listings-ai-ir-cl.jsonl.gz"))
     ap.add_argument("--d0s")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--why-out", help="also write each shown paper's why-words and authors here "
+                    "(JSON lines, for benches/recommend/why.py)")
     args = ap.parse_args()
+    why_out = open(args.why_out, "w") if args.why_out else None
     d0s = args.d0s.split(",") if args.d0s else bench.D0S
     papers = bench.load_listings(args.listings)
     days, first = bench.archive_days(args.archive)
@@ -75,6 +78,9 @@ def main():
                     continue
                 alone = recommend(args.bin, args.archive, lib, d, "focused")
                 both = recommend(args.bin, args.archive, lib, d)
+                if why_out:
+                    for r in alone + both:
+                        why_out.write(json.dumps({"why": r["why"], "authors": r["authors"]}) + "\n")
                 pa = sum(r["id"] in relevant for r in alone) / 10
                 pb = sum(r["id"] in relevant for r in both) / 10
                 shares.append(sum(r["tag"] == "one" for r in both) / 10)

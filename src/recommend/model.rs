@@ -196,7 +196,8 @@ impl Model {
     /// own weight), strongest first; a word also inside a pair already shown is left out, and so
     /// is a feature with a word of the paper's author names (`authors`): the model weighs names
     /// (a saved author counts), but "ben" or "kim" explains nothing (an author the tag saved is
-    /// a reason of its own: see [`author_reason`]).
+    /// a reason of its own: see [`author_reason`]); and so is stock phrasing, spread evenly over
+    /// the texts ([`Features::is_stock`]).
     pub fn why(&self, features: &Features, v: &Vector, n: usize, authors: &str) -> Vec<String> {
         let names = name_words(authors);
         let mut parts: Vec<(f32, u32)> = v
@@ -208,7 +209,7 @@ impl Model {
         let mut out: Vec<String> = Vec::new();
         for (_, k) in parts {
             let name = features.name(k);
-            if name.split(' ').any(|w| names.contains(w)) {
+            if features.is_stock(k) || name.split(' ').any(|w| names.contains(w)) {
                 continue;
             }
             let covered = out
@@ -287,13 +288,19 @@ mod tests {
 
     #[test]
     fn the_model_ranks_the_tag_first_and_says_which_words() {
+        // Each topic's words come back within its texts, as a topic's words do (words that
+        // occur once in many texts are stock phrasing, never shown as reasons).
         let mut texts = Vec::new();
         for i in 0..30 {
             texts.push(format!(
-                "graph neural networks for session recommendation item {i}"
+                "graph neural networks for session recommendation: graph recommendation item {i}"
             ));
-            texts.push(format!("speech recognition with acoustic models batch {i}"));
-            texts.push(format!("protein folding with diffusion models sample {i}"));
+            texts.push(format!(
+                "speech recognition with acoustic models: speech models batch {i}"
+            ));
+            texts.push(format!(
+                "protein folding with diffusion models: protein diffusion sample {i}"
+            ));
         }
         let (f, vs) = Features::fit(&texts);
         let pos: Vec<&Vector> = (0..10).map(|i| &vs[i * 3]).collect();
@@ -317,13 +324,17 @@ mod tests {
 
     #[test]
     fn why_words_are_never_pieces_of_the_papers_author_names() {
-        // The tag's saved papers share an author, Ben Graph: "graph" and "ben" weigh in the model.
+        // Six of the tag's saved papers share an author, Ben Graph: "graph" and "ben" weigh in
+        // the model.
         let mut texts = Vec::new();
         for i in 0..30 {
+            let by = if i < 6 { " Ben Graph" } else { "" };
             texts.push(format!(
-                "graph neural networks for session recommendation item {i} Ben Graph"
+                "graph neural networks for session recommendation: neural recommendation item {i}{by}"
             ));
-            texts.push(format!("speech recognition with acoustic models batch {i}"));
+            texts.push(format!(
+                "speech recognition with acoustic models: speech models batch {i}"
+            ));
         }
         let (f, vs) = Features::fit(&texts);
         let pos: Vec<&Vector> = (0..10).map(|i| &vs[i * 2]).collect();

@@ -402,13 +402,16 @@ fn recommendations_rank_the_tags_papers_first_explain_them_and_repeat_exactly() 
         .ok()
         .stdout;
     assert_eq!(bib.matches("@misc{").count(), 2, "{bib}");
-    // No tag: every tag, each paper under its best.
+    // No tag: every tag, each paper under its best (five papers: a tag that has learned).
     a.run(&[
         "library",
         "add",
         "--tag",
         "law",
         &topical_id(0, 2, 0),
+        &topical_id(0, 2, 1),
+        &topical_id(0, 2, 2),
+        &topical_id(1, 2, 0),
         &topical_id(1, 2, 1),
     ])
     .ok();
