@@ -621,6 +621,63 @@ fn mcp_over_stdio_answers_no_call_before_initialize() {
     );
 }
 
+/// Cancellation over stdio (raw protocol): a call the client cancels at once
+/// (`notifications/cancelled`) never breaks the session: the next call is answered, and no
+/// answer ever comes for an id that was not asked; the server ends cleanly when stdin closes.
+#[test]
+fn mcp_over_stdio_survives_a_cancelled_call() {
+    use std::io::{BufRead, BufReader};
+    let a = archive();
+    let mut child = a
+        .cmd(&["mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    writeln!(stdin, "{}", initialize()).unwrap();
+    stdout.read_line(&mut line).unwrap();
+    let init: Value = serde_json::from_str(&line).unwrap();
+    assert!(init["result"]["serverInfo"].is_object(), "{init}");
+    writeln!(
+        stdin,
+        "{}",
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    )
+    .unwrap();
+    // A search, cancelled before its answer is read; then a call that must be answered.
+    let search = json!({"jsonrpc": "2.0", "id": 11, "method": "tools/call",
+        "params": {"name": "search", "arguments": {"query": "retrieval"}}});
+    let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+        "params": {"requestId": 11, "reason": "the user moved on"}});
+    let next = json!({"jsonrpc": "2.0", "id": 12, "method": "tools/list"});
+    writeln!(stdin, "{search}\n{cancel}\n{next}").unwrap();
+    // Read until the answer to 12: an answer to 11 may come first (it may have finished
+    // before the cancel arrived), nothing else may.
+    let listed = loop {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the server ended");
+        let msg: Value = serde_json::from_str(&line).unwrap();
+        match msg["id"].as_i64() {
+            Some(12) => break msg,
+            Some(11) => continue,
+            _ if msg.get("id").is_none() => continue, // a notification
+            _ => panic!("an answer to an id never asked: {msg}"),
+        }
+    };
+    assert_eq!(
+        listed["result"]["tools"].as_array().map(Vec::len),
+        Some(10),
+        "{listed}"
+    );
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the server ends cleanly: {status}");
+}
+
 /// The MCP Inspector's CLI (`@modelcontextprotocol/inspector --cli`), a second real client, runs
 /// `arxiv-daily mcp`: it lists the ten tools, a search answers as `search --json`, an unknown
 /// paper is a tool error with the CLI's message. `ARXIV_DAILY_MCP_INSPECTOR` is its
