@@ -175,10 +175,7 @@ pub fn build(reader: &Reader, opts: &SiteOptions) -> anyhow::Result<SiteSummary>
         }
         out.page("index.html", render_home(&links(0), &latest, &stats))?;
         let to = stats.last_day.unwrap_or_else(Day::today);
-        let mut from = to;
-        for _ in 0..365 {
-            from = from.pred();
-        }
+        let from = to.sub_days(365);
         let (ledger, estimated) = coverage(r, reader.config().categories(), (from, to))?;
         out.page(
             "coverage.html",

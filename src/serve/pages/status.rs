@@ -29,13 +29,7 @@ pub(crate) async fn status(
         let last = r.stats()?.last_day.unwrap_or_else(Day::today);
         let to = to.unwrap_or(last);
         // Six months unless asked for more.
-        let from = from.unwrap_or_else(|| {
-            let mut d = to;
-            for _ in 0..182 {
-                d = d.pred();
-            }
-            d
-        });
+        let from = from.unwrap_or_else(|| to.sub_days(182));
         let (ledger, estimated) = coverage(r, categories, (from, to))?;
         Ok((ledger, estimated, (from, to)))
     })
