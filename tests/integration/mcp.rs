@@ -585,17 +585,9 @@ fn mcp_over_http_with_a_token_needs_it_as_a_bearer() {
 /// initializes as usual. (No Python needed: the raw protocol, one JSON object per line.)
 #[test]
 fn mcp_over_stdio_answers_no_call_before_initialize() {
-    use std::io::{BufRead, BufReader};
+    use std::io::BufRead;
     let a = archive();
-    let mut child = a
-        .cmd(&["mcp"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut stdin, mut stdout) = raw_stdio(&a);
     let mut line = String::new();
     let call = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
         "params": {"name": "days", "arguments": {}}});
@@ -621,13 +613,15 @@ fn mcp_over_stdio_answers_no_call_before_initialize() {
     );
 }
 
-/// Cancellation over stdio (raw protocol): a call the client cancels at once
-/// (`notifications/cancelled`) never breaks the session: the next call is answered, and no
-/// answer ever comes for an id that was not asked; the server ends cleanly when stdin closes.
-#[test]
-fn mcp_over_stdio_survives_a_cancelled_call() {
-    use std::io::{BufRead, BufReader};
-    let a = archive();
+/// `arxiv-daily mcp` on the archive, spoken to line by line (no client library): the child, its
+/// stdin, and its stdout.
+fn raw_stdio(
+    a: &TestArchive,
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::io::BufReader<std::process::ChildStdout>,
+) {
     let mut child = a
         .cmd(&["mcp"])
         .stdin(Stdio::piped())
@@ -635,8 +629,19 @@ fn mcp_over_stdio_survives_a_cancelled_call() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let stdin = child.stdin.take().unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    (child, stdin, stdout)
+}
+
+/// Cancellation over stdio (raw protocol): a call the client cancels at once
+/// (`notifications/cancelled`) never breaks the session: the next call is answered, and no
+/// answer ever comes for an id that was not asked; the server ends cleanly when stdin closes.
+#[test]
+fn mcp_over_stdio_survives_a_cancelled_call() {
+    use std::io::BufRead;
+    let a = archive();
+    let (mut child, mut stdin, mut stdout) = raw_stdio(&a);
     let mut line = String::new();
     writeln!(stdin, "{}", initialize()).unwrap();
     stdout.read_line(&mut line).unwrap();
